@@ -1,0 +1,1 @@
+"""Cryptography adapters: TLS material, the vault, password hashing, tokens."""

@@ -1,0 +1,116 @@
+"""In-memory identity repositories that mirror the database's row security."""
+
+from __future__ import annotations
+
+from adapters.fakes.store import Tables
+from adapters.fakes.uow import FakeUnitOfWork
+from application.identity.ports import (
+    IdentityUnitOfWork,
+    MembershipRepository,
+    TenantRepository,
+    UserRepository,
+)
+from application.shared.scope import Scope
+from domain.identity.errors import EmailTaken, MembershipExists, TenantExists
+from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
+from domain.shared.errors import ScopeViolation
+from domain.shared.ids import TenantId, UserId
+
+
+class FakeTenantRepository(TenantRepository):
+    def __init__(self, tables: Tables, scope: Scope) -> None:
+        self._tables, self._scope = tables, scope
+
+    async def add(self, tenant: Tenant) -> None:
+        if tenant.id != self._scope.tenant_id:  # WITH CHECK
+            raise ScopeViolation()
+        if tenant.id in self._tables.tenants:
+            raise TenantExists()
+        self._tables.tenants[tenant.id] = tenant
+
+    async def get(self, tenant_id: TenantId) -> Tenant | None:
+        if tenant_id != self._scope.tenant_id:  # USING
+            return None
+        return self._tables.tenants.get(tenant_id)
+
+
+class FakeUserRepository(UserRepository):
+    def __init__(self, tables: Tables, scope: Scope) -> None:
+        self._tables, self._scope = tables, scope
+
+    async def add(self, user: User) -> None:
+        if user.id != self._scope.user_id:
+            raise ScopeViolation()
+        if any(other.email == user.email for other in self._tables.users.values()):
+            raise EmailTaken()
+        self._tables.users[user.id] = user
+
+    async def get(self, user_id: UserId) -> User | None:
+        if user_id != self._scope.user_id:
+            return None
+        return self._tables.users.get(user_id)
+
+    async def save(self, user: User) -> None:
+        if user.id != self._scope.user_id or user.id not in self._tables.users:
+            return  # an UPDATE that matches no visible row changes nothing
+        if any(o.email == user.email and o.id != user.id for o in self._tables.users.values()):
+            raise EmailTaken()
+        self._tables.users[user.id] = user
+
+    async def find_login(self, email: str) -> LoginIdentity | None:
+        for user in self._tables.users.values():
+            if user.email == email and user.disabled_at is None:
+                return LoginIdentity(user_id=user.id, password_hash=user.password_hash)
+        return None
+
+
+class FakeMembershipRepository(MembershipRepository):
+    def __init__(self, tables: Tables, scope: Scope) -> None:
+        self._tables, self._scope = tables, scope
+
+    def _visible(self) -> list[Membership]:
+        return [
+            m for m in self._tables.memberships.values() if m.tenant_id == self._scope.tenant_id
+        ]
+
+    async def add(self, membership: Membership) -> None:
+        if membership.tenant_id != self._scope.tenant_id:
+            raise ScopeViolation()
+        key = (membership.tenant_id, membership.user_id)
+        if key in self._tables.memberships:
+            raise MembershipExists()
+        self._tables.memberships[key] = membership
+
+    async def get(self, user_id: UserId) -> Membership | None:
+        return next((m for m in self._visible() if m.user_id == user_id), None)
+
+    async def all(self) -> list[Membership]:
+        return sorted(self._visible(), key=lambda m: (m.created_at, m.user_id))
+
+    async def save(self, membership: Membership) -> None:
+        key = (membership.tenant_id, membership.user_id)
+        if membership.tenant_id == self._scope.tenant_id and key in self._tables.memberships:
+            self._tables.memberships[key] = membership
+
+    async def remove(self, user_id: UserId) -> bool:
+        key = (self._scope.tenant_id, user_id)
+        return self._tables.memberships.pop(key, None) is not None  # type: ignore[arg-type]
+
+    async def of_current_user(self) -> list[TenantMembership]:
+        mine = [
+            TenantMembership(
+                tenant_id=m.tenant_id,
+                tenant_name=self._tables.tenants[m.tenant_id].name,
+                role=m.role,
+            )
+            for m in self._tables.memberships.values()
+            if m.user_id == self._scope.user_id and self._scope.user_id is not None
+        ]
+        return sorted(mine, key=lambda m: (m.tenant_name, m.tenant_id))
+
+
+class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
+    def _attach(self, tables: Tables) -> None:
+        self.tenants = FakeTenantRepository(tables, self.scope)
+        self.users = FakeUserRepository(tables, self.scope)
+        self.memberships = FakeMembershipRepository(tables, self.scope)

@@ -1,0 +1,1 @@
+"""PostgreSQL: the cluster Atlas runs itself, migrations, row-level tenancy, repositories."""

@@ -1,0 +1,35 @@
+"""Translate driver errors into domain errors at the adapter boundary."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from sqlalchemy.exc import DBAPIError
+
+from domain.shared.errors import DomainError, ScopeViolation, StorageError
+
+INSUFFICIENT_PRIVILEGE = "42501"  # also: "new row violates row-level security policy"
+UNIQUE_VIOLATION = "23505"
+FOREIGN_KEY_VIOLATION = "23503"
+
+
+def sqlstate(error: DBAPIError) -> str | None:
+    cause = error.orig.__cause__ if error.orig is not None else None
+    return getattr(cause, "sqlstate", None) or getattr(error.orig, "pgcode", None)
+
+
+def constraint(error: DBAPIError) -> str | None:
+    cause = error.orig.__cause__ if error.orig is not None else None
+    return getattr(cause, "constraint_name", None)
+
+
+def translate(
+    error: DBAPIError, known: Mapping[str, type[DomainError]] | None = None
+) -> DomainError:
+    """A known constraint becomes its domain error; everything else a StorageError."""
+    name = constraint(error)
+    if known and name is not None and name in known:
+        return known[name]()
+    if sqlstate(error) == INSUFFICIENT_PRIVILEGE:
+        return ScopeViolation()
+    return StorageError()

@@ -1,0 +1,198 @@
+"""PostgreSQL repositories of the identity context."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from sqlalchemy import delete, insert, select, text, update
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.postgres import tables as t
+from adapters.postgres.errors import translate
+from adapters.postgres.uow import PostgresUnitOfWork
+from application.identity.ports import (
+    IdentityUnitOfWork,
+    MembershipRepository,
+    TenantRepository,
+    UserRepository,
+)
+from domain.identity.errors import EmailTaken, MembershipExists, TenantExists
+from domain.identity.model import (
+    LoginIdentity,
+    Membership,
+    Role,
+    Tenant,
+    TenantMembership,
+    User,
+)
+from domain.shared.errors import DomainError
+from domain.shared.ids import TenantId, UserId
+from domain.shared.secret import Secret
+
+_KNOWN: Mapping[str, type[DomainError]] = {
+    "users_email_key": EmailTaken,
+    "memberships_pkey": MembershipExists,
+    "tenants_pkey": TenantExists,
+}
+
+
+async def _run(session: AsyncSession, statement: Any, params: Any = None) -> Any:
+    try:
+        return await session.execute(statement, params)
+    except DBAPIError as error:
+        raise translate(error, _KNOWN) from error
+
+
+class PostgresTenantRepository(TenantRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, tenant: Tenant) -> None:
+        await _run(
+            self._session,
+            insert(t.tenants).values(
+                tenant_id=tenant.id,
+                name=tenant.name,
+                region=tenant.region,
+                created_at=tenant.created_at,
+            ),
+        )
+
+    async def get(self, tenant_id: TenantId) -> Tenant | None:
+        result = await _run(
+            self._session, select(t.tenants).where(t.tenants.c.tenant_id == tenant_id)
+        )
+        row = result.one_or_none()
+        if row is None:
+            return None
+        return Tenant(
+            id=TenantId(row.tenant_id), name=row.name, region=row.region, created_at=row.created_at
+        )
+
+
+class PostgresUserRepository(UserRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, user: User) -> None:
+        await _run(
+            self._session,
+            insert(t.users).values(
+                user_id=user.id,
+                email=user.email,
+                name=user.name,
+                created_at=user.created_at,
+                disabled_at=user.disabled_at,
+            ),
+        )
+        await _run(
+            self._session,
+            insert(t.credentials).values(
+                user_id=user.id,
+                password_hash=user.password_hash.reveal(),
+                updated_at=user.created_at,
+            ),
+        )
+
+    async def get(self, user_id: UserId) -> User | None:
+        query = (
+            select(t.users, t.credentials.c.password_hash)
+            .join(t.credentials, t.credentials.c.user_id == t.users.c.user_id)
+            .where(t.users.c.user_id == user_id)
+        )
+        row = (await _run(self._session, query)).one_or_none()
+        if row is None:
+            return None
+        return User(
+            id=UserId(row.user_id),
+            email=row.email,
+            name=row.name,
+            password_hash=Secret(row.password_hash),
+            created_at=row.created_at,
+            disabled_at=row.disabled_at,
+        )
+
+    async def save(self, user: User) -> None:
+        await _run(
+            self._session,
+            update(t.users)
+            .where(t.users.c.user_id == user.id)
+            .values(email=user.email, name=user.name, disabled_at=user.disabled_at),
+        )
+        await _run(
+            self._session,
+            update(t.credentials)
+            .where(t.credentials.c.user_id == user.id)
+            .values(password_hash=user.password_hash.reveal(), updated_at=text("now()")),
+        )
+
+    async def find_login(self, email: str) -> LoginIdentity | None:
+        query = text("SELECT user_id, password_hash FROM atlas.login_identity(:email)")
+        row = (await _run(self._session, query, {"email": email})).one_or_none()
+        if row is None:
+            return None
+        return LoginIdentity(user_id=UserId(row.user_id), password_hash=Secret(row.password_hash))
+
+
+class PostgresMembershipRepository(MembershipRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, membership: Membership) -> None:
+        await _run(
+            self._session,
+            insert(t.memberships).values(
+                tenant_id=membership.tenant_id,
+                user_id=membership.user_id,
+                role=membership.role.value,
+                created_at=membership.created_at,
+            ),
+        )
+
+    async def get(self, user_id: UserId) -> Membership | None:
+        query = select(t.memberships).where(t.memberships.c.user_id == user_id)
+        row = (await _run(self._session, query)).one_or_none()
+        return _membership(row) if row is not None else None
+
+    async def all(self) -> list[Membership]:
+        query = select(t.memberships).order_by(t.memberships.c.created_at, t.memberships.c.user_id)
+        return [_membership(row) for row in (await _run(self._session, query)).all()]
+
+    async def save(self, membership: Membership) -> None:
+        await _run(
+            self._session,
+            update(t.memberships)
+            .where(t.memberships.c.user_id == membership.user_id)
+            .values(role=membership.role.value),
+        )
+
+    async def remove(self, user_id: UserId) -> bool:
+        query = delete(t.memberships).where(t.memberships.c.user_id == user_id)
+        return bool((await _run(self._session, query)).rowcount)
+
+    async def of_current_user(self) -> list[TenantMembership]:
+        query = text("SELECT tenant_id, tenant_name, role FROM atlas.memberships_of_current_user()")
+        return [
+            TenantMembership(
+                tenant_id=TenantId(row.tenant_id), tenant_name=row.tenant_name, role=Role(row.role)
+            )
+            for row in (await _run(self._session, query)).all()
+        ]
+
+
+def _membership(row: Any) -> Membership:
+    return Membership(
+        tenant_id=TenantId(row.tenant_id),
+        user_id=UserId(row.user_id),
+        role=Role(row.role),
+        created_at=row.created_at,
+    )
+
+
+class PostgresIdentityUnitOfWork(PostgresUnitOfWork, IdentityUnitOfWork):
+    def _attach(self, session: AsyncSession) -> None:
+        self.tenants = PostgresTenantRepository(session)
+        self.users = PostgresUserRepository(session)
+        self.memberships = PostgresMembershipRepository(session)

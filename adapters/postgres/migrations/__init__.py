@@ -1,0 +1,1 @@
+"""Alembic migrations of the Atlas schema; they run as atlas_owner."""

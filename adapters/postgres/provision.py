@@ -1,0 +1,72 @@
+"""Create Atlas's roles, database and schema in a cluster, as a cluster administrator.
+
+Idempotent: it also re-asserts role attributes, so a role someone made SUPERUSER or BYPASSRLS by
+hand is put back. Runs once per cluster for the embedded database; in production a DBA runs
+``atlas db provision`` with an administrator URL.
+"""
+
+from __future__ import annotations
+
+import re
+
+import asyncpg
+
+from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, DATABASE, OWNER_ROLE, SCHEMA
+from adapters.postgres.url import DatabaseUrl
+from domain.shared.secret import Secret
+
+_SAFE_PASSWORD = re.compile(r"^[A-Za-z0-9_\-.~]{16,256}$")
+
+_LOCKED_DOWN = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"
+
+
+def _password_literal(password: Secret[str]) -> str:
+    # Role DDL takes no bind parameters; restricting the alphabet makes the literal trivially safe.
+    value = password.reveal()
+    if not _SAFE_PASSWORD.match(value):
+        raise ValueError("role passwords must be 16-256 URL-safe characters")
+    return f"'{value}'"
+
+
+async def provision(
+    admin: DatabaseUrl,
+    *,
+    owner_password: Secret[str],
+    app_password: Secret[str],
+    database: str = DATABASE,
+) -> None:
+    conn = await asyncpg.connect(**admin.asyncpg_kwargs())
+    try:
+        await _ensure_role(conn, OWNER_ROLE, f"LOGIN {_LOCKED_DOWN} INHERIT", owner_password)
+        await _ensure_role(conn, APP_ROLE, f"LOGIN {_LOCKED_DOWN} NOINHERIT", app_password)
+        await _ensure_role(conn, AUTH_ROLE, f"NOLOGIN {_LOCKED_DOWN} NOINHERIT", None)
+        await conn.execute(f"GRANT {AUTH_ROLE} TO {OWNER_ROLE}")
+        exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
+        if not exists:
+            await conn.execute(f"CREATE DATABASE \"{database}\" OWNER {OWNER_ROLE} ENCODING 'UTF8'")
+    finally:
+        await conn.close()
+
+    conn = await asyncpg.connect(**admin.with_database(database).asyncpg_kwargs())
+    try:
+        await conn.execute(
+            f"""
+            REVOKE ALL ON DATABASE "{database}" FROM PUBLIC;
+            GRANT CONNECT ON DATABASE "{database}" TO {APP_ROLE};
+            REVOKE CREATE ON SCHEMA public FROM PUBLIC;
+            CREATE SCHEMA IF NOT EXISTS {SCHEMA} AUTHORIZATION {OWNER_ROLE};
+            ALTER ROLE {APP_ROLE} IN DATABASE "{database}" SET search_path = {SCHEMA};
+            ALTER ROLE {OWNER_ROLE} IN DATABASE "{database}" SET search_path = {SCHEMA};
+            """
+        )
+    finally:
+        await conn.close()
+
+
+async def _ensure_role(
+    conn: asyncpg.Connection, name: str, attributes: str, password: Secret[str] | None
+) -> None:
+    exists = await conn.fetchval("SELECT 1 FROM pg_roles WHERE rolname = $1", name)
+    verb = "ALTER" if exists else "CREATE"
+    secret = f" PASSWORD {_password_literal(password)}" if password is not None else ""
+    await conn.execute(f"{verb} ROLE {name} WITH {attributes}{secret}")

@@ -1,0 +1,50 @@
+"""SQLAlchemy Core descriptions of the tables the repositories query (DDL lives in migrations)."""
+
+from __future__ import annotations
+
+from sqlalchemy import Column, DateTime, MetaData, Table, Text, Uuid
+
+from adapters.postgres.roles import SCHEMA
+
+metadata = MetaData(schema=SCHEMA)
+
+
+def _when(name: str, *, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+tenants = Table(
+    "tenants",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("region", Text, nullable=False),
+    _when("created_at"),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("email", Text, nullable=False),
+    Column("name", Text, nullable=False),
+    _when("created_at"),
+    _when("disabled_at", nullable=True),
+)
+
+credentials = Table(
+    "credentials",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    _when("updated_at"),
+)
+
+memberships = Table(
+    "memberships",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, primary_key=True),
+    Column("role", Text, nullable=False),
+    _when("created_at"),
+)

@@ -1,0 +1,290 @@
+"""The tenancy guarantees, checked against a live database through the app role's own eyes.
+
+Used by ``atlas check`` and by the test suite. Each check is a catalog query or a probe that
+would fail if the guarantee were broken; none of them trusts the migrations to be right.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import asyncpg
+
+from adapters.postgres.roles import APP_ROLE, SCHEMA
+from adapters.postgres.url import DatabaseUrl
+
+APP_SCHEMAS = (SCHEMA,)
+LOGIN_IDENTITY_TABLES = ("users", "credentials")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    name: str
+    passed: bool
+    detail: str = ""
+
+
+Check = Callable[[asyncpg.Connection], Awaitable[CheckResult]]
+
+
+def _result(name: str, offenders: list[str]) -> CheckResult:
+    return CheckResult(name, not offenders, ", ".join(offenders))
+
+
+async def pin_search_path(conn: asyncpg.Connection) -> None:
+    """With only pg_catalog on the path, regclass and regprocedure print schema-qualified names."""
+    await conn.execute("SELECT set_config('search_path', 'pg_catalog', false)")
+
+
+async def tenant_tables(conn: asyncpg.Connection) -> list[str]:
+    rows = await conn.fetch(
+        """
+        SELECT c.oid::regclass::text AS name FROM pg_class c
+        JOIN pg_attribute a ON a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p') AND c.relnamespace::regnamespace::text = ANY($1::text[])
+        ORDER BY 1
+        """,
+        list(APP_SCHEMAS),
+    )
+    return [row["name"] for row in rows]
+
+
+async def check_role_attributes(conn: asyncpg.Connection) -> CheckResult:
+    row = await conn.fetchrow(
+        "SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication "
+        "FROM pg_roles WHERE rolname = current_user"
+    )
+    bad = [
+        k
+        for k in ("rolsuper", "rolbypassrls", "rolcreaterole", "rolcreatedb", "rolreplication")
+        if row[k]
+    ]
+    if row["rolname"] != APP_ROLE:
+        bad.append(f"connected as {row['rolname']}, not {APP_ROLE}")
+    return _result("app role is not superuser and cannot bypass row security", bad)
+
+
+async def check_owns_nothing(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        """
+        SELECT 'relation ' || oid::regclass::text FROM pg_class WHERE relowner = $1::regrole
+        UNION ALL SELECT 'schema ' || nspname FROM pg_namespace WHERE nspowner = $1::regrole
+        UNION ALL SELECT 'function ' || oid::regprocedure::text FROM pg_proc
+                  WHERE proowner = $1::regrole
+        UNION ALL SELECT 'type ' || oid::regtype::text FROM pg_type WHERE typowner = $1::regrole
+        UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datdba = $1::regrole
+        """,
+        APP_ROLE,
+    )
+    return _result("app role owns nothing", [r[0] for r in rows])
+
+
+async def check_no_memberships(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        "SELECT roleid::regrole::text FROM pg_auth_members WHERE member = $1::regrole", APP_ROLE
+    )
+    return _result("app role is a member of no other role", [r[0] for r in rows])
+
+
+async def check_table_privileges(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        """
+        SELECT c.oid::regclass::text || ' ' || p.priv FROM pg_class c
+        CROSS JOIN unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']) AS p(priv)
+        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relnamespace::regnamespace::text = ANY($2)
+          AND has_table_privilege($1, c.oid, p.priv)
+        """,
+        APP_ROLE,
+        list(APP_SCHEMAS),
+    )
+    return _result("app role holds no TRUNCATE, REFERENCES or TRIGGER", [r[0] for r in rows])
+
+
+async def check_forced(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        """
+        SELECT c.oid::regclass::text FROM pg_class c
+        WHERE c.relkind IN ('r', 'p') AND c.relnamespace::regnamespace::text = ANY($1)
+          AND (EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                       AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+               OR c.relname = ANY($2))
+          AND NOT (c.relrowsecurity AND c.relforcerowsecurity)
+        """,
+        list(APP_SCHEMAS),
+        list(LOGIN_IDENTITY_TABLES),
+    )
+    return _result("every tenant table has row security enabled and forced", [r[0] for r in rows])
+
+
+async def check_policies_complete(conn: asyncpg.Connection) -> CheckResult:
+    # SELECT and DELETE policies cannot carry WITH CHECK; INSERT ones cannot carry USING.
+    rows = await conn.fetch(
+        """
+        SELECT schemaname || '.' || tablename || ' ' || policyname FROM pg_policies
+        WHERE schemaname = ANY($1)
+          AND ((cmd <> 'INSERT' AND qual IS NULL)
+               OR (cmd IN ('ALL', 'INSERT', 'UPDATE') AND with_check IS NULL))
+        """,
+        list(APP_SCHEMAS),
+    )
+    return _result("every policy states USING and WITH CHECK", [r[0] for r in rows])
+
+
+async def check_tenant_guard(conn: asyncpg.Connection) -> CheckResult:
+    offenders = []
+    for table in await tenant_tables(conn):
+        guarded = await conn.fetchval(
+            """
+            SELECT EXISTS (SELECT 1 FROM pg_policy p WHERE p.polrelid = $1::regclass
+              AND NOT p.polpermissive AND p.polcmd = '*'
+              AND ($2::regrole = ANY(p.polroles) OR 0::oid = ANY(p.polroles))
+              AND pg_get_expr(p.polqual, p.polrelid) LIKE '%tenant_id = %app.tenant_id%'
+              AND pg_get_expr(p.polwithcheck, p.polrelid) LIKE '%tenant_id = %app.tenant_id%')
+            """,
+            table,
+            APP_ROLE,
+        )
+        if not guarded:
+            offenders.append(table)
+    return _result("every tenant table has a restrictive tenant guard on the app role", offenders)
+
+
+async def check_keys_lead_with_tenant(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        """
+        SELECT i.indexrelid::regclass::text FROM pg_index i
+        JOIN pg_class c ON c.oid = i.indrelid
+        WHERE (i.indisunique OR i.indisprimary) AND c.relnamespace::regnamespace::text = ANY($1)
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                      AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+          AND (SELECT attname FROM pg_attribute WHERE attrelid = c.oid
+               AND attnum = i.indkey[0]) IS DISTINCT FROM 'tenant_id'
+        """,
+        list(APP_SCHEMAS),
+    )
+    return _result(
+        "every primary key and unique index of a tenant table starts with tenant_id",
+        [r[0] for r in rows],
+    )
+
+
+async def check_foreign_keys_carry_tenant(conn: asyncpg.Connection) -> CheckResult:
+    # A foreign key between two tenant tables must include tenant_id on both sides, so no row
+    # can point at (or probe for) another tenant's row.
+    rows = await conn.fetch(
+        """
+        SELECT con.conname || ' on ' || con.conrelid::regclass::text FROM pg_constraint con
+        WHERE con.contype = 'f' AND con.connamespace::regnamespace::text = ANY($1)
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = con.confrelid
+                      AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+          AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = con.conrelid
+                      AND a.attname = 'tenant_id' AND NOT a.attisdropped)
+          AND NOT EXISTS (
+              SELECT 1 FROM unnest(con.conkey, con.confkey) AS k(src, dst)
+              JOIN pg_attribute s ON s.attrelid = con.conrelid AND s.attnum = k.src
+              JOIN pg_attribute d ON d.attrelid = con.confrelid AND d.attnum = k.dst
+              WHERE s.attname = 'tenant_id' AND d.attname = 'tenant_id')
+        """,
+        list(APP_SCHEMAS),
+    )
+    return _result(
+        "every foreign key between tenant tables includes tenant_id", [r[0] for r in rows]
+    )
+
+
+async def check_functions_and_views(conn: asyncpg.Connection) -> CheckResult:
+    rows = await conn.fetch(
+        """
+        SELECT 'definer without search_path: ' || p.oid::regprocedure::text FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.prosecdef
+          AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg WHERE cfg LIKE 'search_path=%')
+        UNION ALL
+        SELECT 'definer executable by PUBLIC: ' || p.oid::regprocedure::text FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.prosecdef
+          AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
+                      WHERE a.grantee = 0 AND a.privilege_type = 'EXECUTE')
+        UNION ALL
+        SELECT 'leakproof: ' || p.oid::regprocedure::text FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.proleakproof
+        UNION ALL
+        SELECT 'view without security_invoker: ' || c.oid::regclass::text FROM pg_class c
+        WHERE c.relkind = 'v' AND c.relnamespace::regnamespace::text = ANY($1)
+          AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)
+        """,
+        list(APP_SCHEMAS),
+    )
+    return _result(
+        "definer functions pin search_path and are not public; views are invokers",
+        [r[0] for r in rows],
+    )
+
+
+async def check_no_preset_context(conn: asyncpg.Connection) -> CheckResult:
+    # A role- or database-level default for app.* would hand every connection a tenant.
+    rows = await conn.fetch(
+        """
+        SELECT coalesce(setrole::regrole::text, 'all roles') || ': ' || cfg
+        FROM pg_db_role_setting, unnest(setconfig) AS cfg WHERE cfg LIKE 'app.%'
+        """
+    )
+    bad = [r[0] for r in rows]
+    current = await conn.fetchval("SELECT current_setting('app.tenant_id', true)")
+    if current:
+        bad.append(f"session starts with app.tenant_id={current}")
+    return _result("no connection starts with a tenant context", bad)
+
+
+async def check_fail_closed_reads(conn: asyncpg.Connection) -> CheckResult:
+    offenders = []
+    for table in [*await tenant_tables(conn), *(f"{SCHEMA}.{t}" for t in LOGIN_IDENTITY_TABLES)]:
+        async with conn.transaction():
+            # Names come from the catalog, quoted by regclass: nothing user-supplied.
+            if await conn.fetchval(f"SELECT EXISTS (SELECT 1 FROM {table})"):  # noqa: S608
+                offenders.append(table)
+    return _result("with no context, every tenant table reads as empty", offenders)
+
+
+async def check_fail_closed_writes(conn: asyncpg.Connection) -> CheckResult:
+    offenders = []
+    for table in [*await tenant_tables(conn), *(f"{SCHEMA}.{t}" for t in LOGIN_IDENTITY_TABLES)]:
+        tx = conn.transaction()
+        await tx.start()
+        try:
+            # Row security's WITH CHECK runs before NOT NULL and CHECK constraints, so a
+            # fail-closed table answers 42501 here whatever its columns are.
+            await conn.execute(f"INSERT INTO {table} DEFAULT VALUES")
+            offenders.append(f"{table} accepted a row")
+        except asyncpg.InsufficientPrivilegeError:
+            pass
+        except asyncpg.PostgresError as error:
+            offenders.append(f"{table} answered {error.sqlstate} instead of 42501")
+        finally:
+            await tx.rollback()
+    return _result("with no context, every insert is refused (42501)", offenders)
+
+
+CHECKS: tuple[Check, ...] = (
+    check_role_attributes,
+    check_owns_nothing,
+    check_no_memberships,
+    check_table_privileges,
+    check_forced,
+    check_policies_complete,
+    check_tenant_guard,
+    check_keys_lead_with_tenant,
+    check_foreign_keys_carry_tenant,
+    check_functions_and_views,
+    check_no_preset_context,
+    check_fail_closed_reads,
+    check_fail_closed_writes,
+)
+
+
+async def run_checks(app: DatabaseUrl) -> list[CheckResult]:
+    conn = await asyncpg.connect(**app.asyncpg_kwargs())
+    try:
+        await pin_search_path(conn)
+        return [await check(conn) for check in CHECKS]
+    finally:
+        await conn.close()

@@ -1,0 +1,56 @@
+"""The unit of work: one transaction, one scope, rolled back unless committed."""
+
+from __future__ import annotations
+
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from adapters.postgres.engine import SCOPE_KEY
+from adapters.postgres.errors import translate
+from application.shared.scope import Scope
+
+
+class PostgresUnitOfWork:
+    """Subclasses attach their context's repositories in ``_attach``."""
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], scope: Scope) -> None:
+        self._sessions = sessions
+        self.scope = scope
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        self.session = self._sessions(info={SCOPE_KEY: self.scope})
+        try:
+            # Take the connection now: the transaction and its scope begin here, and an
+            # unreachable database fails at the door rather than halfway through a use case.
+            await self.session.connection()
+        except DBAPIError as error:
+            await self.session.close()
+            raise translate(error) from error
+        except BaseException:
+            await self.session.close()
+            raise
+        self._attach(self.session)
+        return self
+
+    def _attach(self, session: AsyncSession) -> None:
+        """Create this context's repositories on ``session``."""
+
+    async def commit(self) -> None:
+        try:
+            await self.session.commit()
+        except DBAPIError as error:
+            raise translate(error) from error
+        self.committed = True
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        # close() rolls back whatever commit() did not commit.
+        await self.session.close()

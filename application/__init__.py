@@ -1,0 +1,1 @@
+"""Use cases of Atlas and the ports they need."""

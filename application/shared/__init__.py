@@ -1,0 +1,1 @@
+"""Ports and values shared by every use case."""

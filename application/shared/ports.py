@@ -1,0 +1,44 @@
+"""Ports every context needs: time, readiness, and the unit of work that scopes a transaction."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from types import TracebackType
+from typing import Protocol, Self
+
+import msgspec
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction bound to one scope; leaving without ``commit()`` rolls back."""
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+
+    async def commit(self) -> None: ...
+
+
+class Readiness(msgspec.Struct, frozen=True, kw_only=True):
+    reachable: bool
+    schema_current: bool
+    detail: str
+
+    @property
+    def ready(self) -> bool:
+        return self.reachable and self.schema_current
+
+
+class DatabaseProbe(Protocol):
+    """Is the store reachable, and is its schema the one this code expects?"""
+
+    async def check(self) -> Readiness: ...

@@ -1,0 +1,29 @@
+"""Run every benchmark (or those named) and print the figures: `python -m bench [name ...]`."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from bench import rls
+
+BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
+    "rls": rls.run,
+}
+
+
+def main(names: list[str]) -> int:
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
+        return 2
+    for name in names or list(BENCHMARKS):
+        asyncio.run(BENCHMARKS[name]())
+        print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

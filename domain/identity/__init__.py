@@ -1,0 +1,1 @@
+"""Tenants, users and memberships: who may act in which tenant."""

@@ -1,0 +1,135 @@
+"""The ``atlas`` command line: run, serve, migrate, check, and manage the embedded database."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+
+from adapters.crypto.dev_tls import ensure_development_certificate
+from adapters.postgres.migrate import upgrade
+from adapters.postgres.tenancy_checks import run_checks
+from entrypoints.cli_common import database_running, load
+from entrypoints.cli_db import db
+from entrypoints.container import real_container
+from entrypoints.database import configured_endpoints, embedded_database
+from entrypoints.settings import Settings
+
+
+@click.group()
+def main() -> None:
+    """Atlas: a context graph of how your company's work gets done."""
+
+
+main.add_command(db)
+
+
+@main.command()
+def up() -> None:
+    """Start everything for development: database, migrations, secrets, TLS, HTTPS server."""
+    settings = load()
+    if settings.production:
+        raise click.ClickException("atlas up is for development; use atlas serve in production")
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    material = ensure_development_certificate(settings.data_dir / "tls")
+    embedded = embedded_database(settings) if settings.embedded_database else None
+    try:
+        if embedded is not None:
+            click.echo(f"Starting embedded PostgreSQL in {embedded.cluster.root} ...")
+            asyncio.run(embedded.start())
+        endpoints = configured_endpoints(settings)
+        if endpoints.owner is None:
+            raise click.ClickException("ATLAS_DATABASE_OWNER_URL is needed to migrate")
+        asyncio.run(upgrade(endpoints.owner))
+        _print_banner(settings, material.ca_cert)
+        _serve(settings, host=settings.host, port=settings.port, tls=(material.cert, material.key))
+    finally:
+        if embedded is not None:
+            click.echo("Stopping embedded PostgreSQL ...")
+            embedded.stop()
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to listen on (default: ATLAS_HOST).")
+@click.option("--port", type=int, default=None, help="Port to listen on (default: ATLAS_PORT).")
+@click.option("--tls/--no-tls", default=True, help="Terminate TLS here (off behind a TLS proxy).")
+def serve(host: str | None, port: int | None, tls: bool) -> None:
+    """Serve the API against the configured database (it must be running and migrated)."""
+    settings = load()
+    if settings.embedded_database and not embedded_database(settings).cluster.is_running():
+        raise click.ClickException("the embedded database is not running: atlas db start")
+    files = _tls_files(settings) if tls else None
+    _serve(settings, host=host or settings.host, port=port or settings.port, tls=files)
+
+
+@main.command()
+def migrate() -> None:
+    """Apply database migrations as the schema owner."""
+    settings = load()
+    with database_running(settings):
+        owner = configured_endpoints(settings).owner
+        if owner is None:
+            raise click.ClickException("ATLAS_DATABASE_OWNER_URL is needed to migrate")
+        asyncio.run(upgrade(owner))
+    click.echo("Migrations applied.")
+
+
+@main.command()
+def check() -> None:
+    """Verify the tenancy guarantees on the configured database, as the app role."""
+    settings = load()
+    with database_running(settings):
+        results = asyncio.run(run_checks(configured_endpoints(settings).app))
+    for result in results:
+        mark = click.style("PASS", fg="green") if result.passed else click.style("FAIL", fg="red")
+        click.echo(f"{mark}  {result.name}" + (f"\n      {result.detail}" if result.detail else ""))
+    failed = sum(not r.passed for r in results)
+    click.echo(f"{len(results) - failed} passed, {failed} failed")
+    sys.exit(1 if failed else 0)
+
+
+def _tls_files(settings: Settings) -> tuple[Path, Path]:
+    if settings.tls_cert_file and settings.tls_key_file:
+        return settings.tls_cert_file, settings.tls_key_file
+    if settings.production:
+        raise click.ClickException(
+            "TLS needs ATLAS_TLS_CERT_FILE and ATLAS_TLS_KEY_FILE (or --no-tls behind a TLS proxy)"
+        )
+    material = ensure_development_certificate(settings.data_dir / "tls")
+    return material.cert, material.key
+
+
+def _serve(settings: Settings, *, host: str, port: int, tls: tuple[Path, Path] | None) -> None:
+    from entrypoints.http.app import create_app
+    from entrypoints.server import serve as run_server
+
+    container = real_container(settings, configured_endpoints(settings))
+    app = create_app(container)
+    try:
+        asyncio.run(run_server(app, host=host, port=port, tls=tls, log_level=settings.log_level))
+    except KeyboardInterrupt:
+        # uvicorn has shut down gracefully and re-raises the signal it caught: Ctrl-C is the
+        # normal way to stop, not a failure.
+        click.echo("Atlas stopped.")
+
+
+def _print_banner(settings: Settings, ca_cert: Path) -> None:
+    base = f"https://{settings.host}:{settings.port}"
+    database = "embedded PostgreSQL (atlas db url)" if settings.embedded_database else "configured"
+    click.echo(
+        "\n".join(
+            [
+                "",
+                click.style("Atlas is starting (development)", bold=True),
+                f"  API      {base}/api/v1",
+                f"  Docs     {base}/schema/swagger",
+                f"  Health   {base}/health   Ready {base}/ready",
+                f"  Database {database}",
+                f"  TLS CA   {ca_cert}  (e.g. curl --cacert {ca_cert} {base}/health)",
+                "Press Ctrl-C to stop.",
+                "",
+            ]
+        )
+    )

@@ -1,0 +1,79 @@
+"""The composition root: the only place adapters are chosen and wired to use cases."""
+
+from __future__ import annotations
+
+import inspect
+from datetime import UTC, datetime
+from functools import partial
+
+from dependency_injector import containers, providers
+
+from adapters.clock import SystemClock
+from adapters.fakes.clock import FrozenClock
+from adapters.fakes.identity import FakeIdentityUnitOfWork
+from adapters.fakes.probe import FakeDatabaseProbe
+from adapters.fakes.store import InMemoryStore
+from adapters.postgres.engine import open_engine, session_factory
+from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.migrate import head_revision
+from adapters.postgres.probe import PostgresDatabaseProbe
+from application.shared.check_readiness import CheckReadiness
+from entrypoints.database import DatabaseEndpoints
+from entrypoints.settings import Settings
+
+
+class RealAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+    endpoints = providers.Dependency(instance_of=DatabaseEndpoints)
+
+    engine = providers.Resource(open_engine, url=endpoints.provided.app)
+    sessions = providers.Singleton(session_factory, engine)
+    identity_uow = providers.Singleton(partial, PostgresIdentityUnitOfWork, sessions)
+    database_probe = providers.Singleton(
+        PostgresDatabaseProbe, engine, expected_revision=providers.Callable(head_revision)
+    )
+    clock = providers.Singleton(SystemClock)
+
+
+class FakeAdapters(containers.DeclarativeContainer):
+    settings = providers.Dependency(instance_of=Settings)
+
+    store = providers.Singleton(InMemoryStore)
+    identity_uow = providers.Singleton(partial, FakeIdentityUnitOfWork, store)
+    database_probe = providers.Singleton(FakeDatabaseProbe)
+    clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
+
+
+class UseCases(containers.DeclarativeContainer):
+    adapters = providers.DependenciesContainer()
+
+    check_readiness = providers.Factory(CheckReadiness, probe=adapters.database_probe)
+
+
+class Application(containers.DeclarativeContainer):
+    """What the HTTP app and the CLI are given: settings, one adapter set, the use cases."""
+
+    settings = providers.Dependency(instance_of=Settings)
+    adapters = providers.DependenciesContainer()
+    use_cases = providers.Container(UseCases, adapters=adapters)
+
+
+def real_container(settings: Settings, endpoints: DatabaseEndpoints) -> Application:
+    adapters = RealAdapters(settings=settings, endpoints=endpoints)
+    return Application(settings=settings, adapters=adapters)
+
+
+def fake_container(settings: Settings) -> Application:
+    return Application(settings=settings, adapters=FakeAdapters(settings=settings))
+
+
+async def start(container: Application) -> None:
+    result = container.adapters().init_resources()
+    if inspect.isawaitable(result):
+        await result
+
+
+async def stop(container: Application) -> None:
+    result = container.adapters().shutdown_resources()
+    if inspect.isawaitable(result):
+        await result

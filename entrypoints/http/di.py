@@ -1,0 +1,18 @@
+"""The bridge from dependency-injector providers to Litestar's dependency injection."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from dependency_injector import providers
+from litestar.di import Provide
+
+
+def provide(provider: providers.Provider[Any]) -> Provide:
+    async def resolve() -> Any:
+        # Providers above an async Resource return awaitables.
+        built = provider()
+        return await built if inspect.isawaitable(built) else built
+
+    return Provide(resolve)

@@ -1,0 +1,236 @@
+"""One typed settings object, read from ``ATLAS_*`` environment variables at start-up.
+
+A mistyped variable, a malformed value, or (in production) a missing secret or an unverified
+database connection stops start-up with a message that names the setting.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlsplit
+
+import msgspec
+
+from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
+from domain.identity.model import DEFAULT_REGION, REGIONS
+from domain.shared.secret import Secret
+
+Environment = Literal["development", "production"]
+PREFIX = "ATLAS_"
+MIN_MASTER_KEY_BYTES = 32
+
+
+class SettingsError(ValueError):
+    """Start-up refused; the message names the ``ATLAS_*`` setting at fault."""
+
+
+class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """The variables as typed values, before cross-field rules; names are ATLAS_<FIELD>."""
+
+    env: Environment = "development"
+    data_dir: str = ".atlas"
+    database_url: str | None = None
+    database_owner_url: str | None = None
+    database_admin_url: str | None = None
+    database_allow_unverified_tls: bool = False
+    app_origin: str | None = None
+    region: str = DEFAULT_REGION
+    host: str = "127.0.0.1"
+    port: int = msgspec.field(default=8443)
+    tls_cert_file: str | None = None
+    tls_key_file: str | None = None
+    master_key: str | None = None
+    master_key_file: str | None = None
+    postgres_system_user: str | None = None
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+
+class Settings(msgspec.Struct, frozen=True, kw_only=True):
+    env: Environment
+    data_dir: Path
+    database_url: DatabaseUrl | None
+    database_owner_url: DatabaseUrl | None
+    database_admin_url: DatabaseUrl | None
+    database_allow_unverified_tls: bool
+    app_origins: tuple[str, ...]
+    region: str
+    host: str
+    port: int
+    tls_cert_file: Path | None
+    tls_key_file: Path | None
+    master_key: Secret[bytes] | None
+    postgres_system_user: str | None
+    log_level: str
+
+    @property
+    def production(self) -> bool:
+        return self.env == "production"
+
+    @property
+    def embedded_database(self) -> bool:
+        return self.database_url is None
+
+
+def known_variables() -> list[str]:
+    return [PREFIX + name.upper() for name in _Raw.__struct_fields__]
+
+
+def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Settings:
+    raw = _read_raw(environ)
+    base = (cwd or Path.cwd()).resolve()
+    settings = Settings(
+        env=raw.env,
+        data_dir=(base / raw.data_dir).resolve(),
+        database_url=_database_url(raw.database_url, "ATLAS_DATABASE_URL"),
+        database_owner_url=_database_url(raw.database_owner_url, "ATLAS_DATABASE_OWNER_URL"),
+        database_admin_url=_database_url(raw.database_admin_url, "ATLAS_DATABASE_ADMIN_URL"),
+        database_allow_unverified_tls=raw.database_allow_unverified_tls,
+        app_origins=_origins(raw.app_origin, raw.env),
+        region=_region(raw.region),
+        host=raw.host,
+        port=_port(raw.port),
+        tls_cert_file=Path(raw.tls_cert_file) if raw.tls_cert_file else None,
+        tls_key_file=Path(raw.tls_key_file) if raw.tls_key_file else None,
+        master_key=_master_key(raw.master_key, raw.master_key_file),
+        postgres_system_user=raw.postgres_system_user,
+        log_level=raw.log_level,
+    )
+    _check_database_tls(settings)
+    if settings.production:
+        _check_production(settings)
+    return settings
+
+
+def _read_raw(environ: Mapping[str, str]) -> _Raw:
+    values = {k[len(PREFIX) :].lower(): v for k, v in environ.items() if k.startswith(PREFIX)}
+    unknown = sorted(set(values) - set(_Raw.__struct_fields__))
+    if unknown:
+        names = ", ".join(PREFIX + name.upper() for name in unknown)
+        raise SettingsError(
+            f"unknown setting {names}; known settings: {', '.join(known_variables())}"
+        )
+    try:
+        return msgspec.convert(values, _Raw, strict=False)
+    except msgspec.ValidationError as error:
+        raise SettingsError(_name_the_setting(str(error))) from None
+
+
+def _name_the_setting(message: str) -> str:
+    # msgspec says "... - at `$.port`": turn the path back into the variable's name.
+    head, _, path = message.partition(" - at `$.")
+    field = path.rstrip("`")
+    return f"{PREFIX}{field.upper()}: {head}" if field else message
+
+
+def _database_url(raw: str | None, name: str) -> DatabaseUrl | None:
+    if raw is None or raw == "":
+        return None
+    try:
+        return DatabaseUrl.parse(raw)
+    except DatabaseUrlError as error:
+        raise SettingsError(f"{name}: {error}") from None
+
+
+def _origins(raw: str | None, env: Environment) -> tuple[str, ...]:
+    if raw is None:
+        if env == "production":
+            raise SettingsError("ATLAS_APP_ORIGIN is required in production")
+        return ("https://127.0.0.1:8443", "https://localhost:8443")
+    origins = tuple(o.strip() for o in raw.split(",") if o.strip())
+    if not origins:
+        raise SettingsError("ATLAS_APP_ORIGIN: give at least one origin")
+    for origin in origins:
+        _check_origin(origin, env)
+    return origins
+
+
+def _check_origin(origin: str, env: Environment) -> None:
+    # An origin is exactly scheme://host[:port]. A wildcard anywhere would make the CORS layer
+    # match patterns, and Litestar treats any '*' as one.
+    if "*" in origin:
+        raise SettingsError(f"ATLAS_APP_ORIGIN: wildcards are not allowed ({origin})")
+    parts = urlsplit(origin)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} is not an origin (scheme://host[:port])")
+    if parts.path or parts.query or parts.fragment or parts.username:
+        raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} has more than scheme, host and port")
+    if env == "production" and parts.scheme != "https":
+        raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} must use https in production")
+
+
+def _region(region: str) -> str:
+    if region not in REGIONS:
+        raise SettingsError(f"ATLAS_REGION: {region} is not one of {', '.join(sorted(REGIONS))}")
+    return region
+
+
+def _port(port: int) -> int:
+    if not 0 < port < 65536:
+        raise SettingsError("ATLAS_PORT: must be between 1 and 65535")
+    return port
+
+
+def _master_key(value: str | None, file: str | None) -> Secret[bytes] | None:
+    if value and file:
+        raise SettingsError("set ATLAS_MASTER_KEY or ATLAS_MASTER_KEY_FILE, not both")
+    name = "ATLAS_MASTER_KEY"
+    if file:
+        name = "ATLAS_MASTER_KEY_FILE"
+        try:
+            value = Path(file).read_text().strip()
+        except OSError as error:
+            raise SettingsError(f"{name}: cannot read {file} ({error.strerror})") from None
+    if not value:
+        return None
+    return Secret(decode_master_key(value, name))
+
+
+def decode_master_key(value: str, name: str = "ATLAS_MASTER_KEY") -> bytes:
+    """Base64 (standard or URL-safe) of at least 32 bytes from a CSPRNG; never a passphrase."""
+    text = value.strip().replace("-", "+").replace("_", "/")
+    text += "=" * (-len(text) % 4)
+    try:
+        key = base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise SettingsError(f"{name}: must be base64 of at least 32 random bytes") from None
+    if len(key) < MIN_MASTER_KEY_BYTES:
+        raise SettingsError(f"{name}: decodes to {len(key)} bytes; at least 32 random bytes needed")
+    if all(32 <= byte < 127 for byte in key):
+        raise SettingsError(f"{name}: decodes to printable text, a passphrase, not random bytes")
+    return key
+
+
+def _check_database_tls(settings: Settings) -> None:
+    for name, url in (
+        ("ATLAS_DATABASE_URL", settings.database_url),
+        ("ATLAS_DATABASE_OWNER_URL", settings.database_owner_url),
+        ("ATLAS_DATABASE_ADMIN_URL", settings.database_admin_url),
+    ):
+        if url is None or url.is_unix_socket or url.tls_verified:
+            continue
+        if settings.database_allow_unverified_tls and not settings.production:
+            continue  # development only; the CLI warns each time it is used
+        raise SettingsError(
+            f"{name}: a TCP database connection needs sslmode=verify-full "
+            f"(it has sslmode={url.tls_mode})"
+            + (
+                ""
+                if settings.production
+                else "; ATLAS_DATABASE_ALLOW_UNVERIFIED_TLS=true allows it in development"
+            )
+        )
+
+
+def _check_production(settings: Settings) -> None:
+    if settings.database_allow_unverified_tls:
+        raise SettingsError("ATLAS_DATABASE_ALLOW_UNVERIFIED_TLS is refused in production")
+    if settings.database_url is None:
+        raise SettingsError("ATLAS_DATABASE_URL is required in production")
+    if settings.master_key is None:
+        raise SettingsError("ATLAS_MASTER_KEY or ATLAS_MASTER_KEY_FILE is required in production")
+    if bool(settings.tls_cert_file) != bool(settings.tls_key_file):
+        raise SettingsError("set both ATLAS_TLS_CERT_FILE and ATLAS_TLS_KEY_FILE, or neither")

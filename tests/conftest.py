@@ -1,0 +1,84 @@
+"""Shared fixtures: one throwaway PostgreSQL per test session, engines as the app role."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime
+from functools import partial
+
+import asyncpg
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from adapters.postgres.engine import create_engine, session_factory
+from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.roles import APP_ROLE
+from adapters.postgres.throwaway import ThrowawayDatabase, start_throwaway_database
+from application.identity.ports import IdentityUnitOfWork
+from application.shared.scope import Scope
+
+NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+async def database() -> AsyncIterator[ThrowawayDatabase]:
+    db = await start_throwaway_database()
+    try:
+        yield db
+    finally:
+        db.cluster.destroy()
+
+
+@pytest.fixture(scope="session")
+async def engine(database: ThrowawayDatabase) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(database.app, pool_size=5, max_overflow=5)
+    await _refuse_privileged_role(database)
+    try:
+        yield engine
+    finally:
+        await engine.dispose()
+
+
+async def _refuse_privileged_role(database: ThrowawayDatabase) -> None:
+    # A test that runs as a superuser or an owner proves nothing about row security (R4.7).
+    conn = await asyncpg.connect(**database.app.asyncpg_kwargs())
+    try:
+        row = await conn.fetchrow(
+            "SELECT current_user AS name, rolsuper, rolbypassrls FROM pg_roles "
+            "WHERE rolname = current_user"
+        )
+    finally:
+        await conn.close()
+    if row["name"] != APP_ROLE or row["rolsuper"] or row["rolbypassrls"]:
+        pytest.exit(f"tests must connect as an unprivileged {APP_ROLE}, not {row['name']}")
+
+
+@pytest.fixture(scope="session")
+def sessions(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return session_factory(engine)
+
+
+@pytest.fixture
+def postgres_identity_uow(
+    sessions: async_sessionmaker[AsyncSession],
+) -> Callable[[Scope], IdentityUnitOfWork]:
+    return partial(PostgresIdentityUnitOfWork, sessions)
+
+
+@pytest.fixture
+async def app_connection(database: ThrowawayDatabase) -> AsyncIterator[asyncpg.Connection]:
+    """A raw connection as atlas_app, for probing the catalog and the policies directly."""
+    conn = await asyncpg.connect(**database.app.asyncpg_kwargs())
+    try:
+        yield conn
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def owner_connection(database: ThrowawayDatabase) -> AsyncIterator[asyncpg.Connection]:
+    conn = await asyncpg.connect(**database.owner.asyncpg_kwargs())
+    try:
+        yield conn
+    finally:
+        await conn.close()

@@ -1,0 +1,181 @@
+"""`make run` (atlas up): real HTTPS over a real embedded PostgreSQL, data kept between runs."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import socket
+import ssl
+import stat
+import subprocess
+import sys
+import threading
+import time
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from adapters.postgres.throwaway import free_port
+
+pytestmark = pytest.mark.e2e
+
+ATLAS = str(Path(sys.executable).parent / "atlas")
+
+
+class Running:
+    def __init__(self, process: subprocess.Popen[str], base: str, ca: Path) -> None:
+        self.process, self.base, self.ca = process, base, ca
+
+    def client(self) -> httpx.Client:
+        return httpx.Client(base_url=self.base, verify=ssl.create_default_context(cafile=self.ca))
+
+
+def _start(data_dir: Path, port: int) -> Running:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    env |= {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_PORT": str(port)}
+    process = subprocess.Popen(
+        [ATLAS, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    running = Running(process, f"https://127.0.0.1:{port}", data_dir / "tls" / "ca.pem")
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(
+                f"atlas up exited early:\n{process.stdout.read() if process.stdout else ''}"
+            )
+        try:
+            with running.client() as client:
+                if client.get("/health").status_code == 200:
+                    return running
+        except (httpx.HTTPError, OSError):
+            time.sleep(0.3)
+    process.kill()
+    pytest.fail("atlas up did not answer /health within 90 s")
+
+
+def _stop(running: Running) -> str:
+    running.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    output, _ = running.process.communicate(timeout=60)
+    return output
+
+
+@pytest.fixture(scope="module")
+def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    path = tmp_path_factory.mktemp("atlas-up") / ".atlas"
+    yield path
+    subprocess.run(
+        [ATLAS, "db", "stop"],
+        env={**os.environ, "ATLAS_DATA_DIR": str(path)},
+        capture_output=True,
+        check=False,
+    )
+
+
+def _handshake(port: int, version: ssl.TLSVersion, ca: Path) -> str:
+    context = ssl.create_default_context(cafile=ca)
+    with warnings.catch_warnings():
+        warnings.simplefilter(
+            "ignore", DeprecationWarning
+        )  # TLSv1_1 is deprecated: that's the point
+        context.minimum_version = context.maximum_version = version
+    if version < ssl.TLSVersion.TLSv1_2:
+        context.set_ciphers("DEFAULT:@SECLEVEL=0")  # really offer it, or the client refuses first
+    with (
+        socket.create_connection(("127.0.0.1", port)) as raw,
+        context.wrap_socket(raw, server_hostname="127.0.0.1") as tls,
+    ):
+        return str(tls.version())
+
+
+def _control_server_accepting_tls_1_1(data_dir: Path) -> int:
+    """A server that does accept TLS 1.1: proves our client really offers it (no false pass)."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)
+        context.minimum_version = ssl.TLSVersion.TLSv1_1
+    context.set_ciphers("DEFAULT:@SECLEVEL=0")
+    context.load_cert_chain(data_dir / "tls" / "server.pem", data_dir / "tls" / "server-key.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def accept_once() -> None:
+        conn, _ = listener.accept()
+        with contextlib.suppress(OSError), context.wrap_socket(conn, server_side=True):
+            pass
+        listener.close()
+
+    threading.Thread(target=accept_once, daemon=True).start()
+    return int(listener.getsockname()[1])
+
+
+def test_atlas_up_serves_https_and_stops_cleanly_on_ctrl_c(data_dir: Path) -> None:
+    port = free_port()
+    running = _start(data_dir, port)
+    try:
+        with running.client() as client:
+            ready = client.get("/ready")
+        handshakes = {
+            v.name: _handshake(port, v, running.ca)
+            for v in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3)
+        }
+        control = _handshake(
+            _control_server_accepting_tls_1_1(data_dir), ssl.TLSVersion.TLSv1_1, running.ca
+        )
+        # asyncio closes a failed handshake without flushing OpenSSL's alert: EOF, not an alert.
+        with pytest.raises(ssl.SSLError, match=r"alert protocol version|UNEXPECTED_EOF"):
+            _handshake(port, ssl.TLSVersion.TLSv1_1, running.ca)
+    finally:
+        output = _stop(running)
+
+    assert ready.status_code == 200, output
+    assert ready.json()["database"] == "schema at 0001"
+    assert handshakes == {"TLSv1_2": "TLSv1.2", "TLSv1_3": "TLSv1.3"}
+    assert control == "TLSv1.1"  # the same client does speak 1.1 to a server that allows it
+    assert running.process.returncode == 0, output
+    assert "Stopping embedded PostgreSQL" in output
+    assert not (data_dir / "postgres" / "data" / "postmaster.pid").exists()  # the database stopped
+    secrets = list((data_dir / "secrets").iterdir())
+    assert secrets
+    assert {stat.S_IMODE(p.stat().st_mode) for p in secrets} == {0o600}
+    assert stat.S_IMODE((data_dir / "tls" / "server-key.pem").stat().st_mode) == 0o600
+
+
+def test_a_second_run_reuses_the_data(data_dir: Path) -> None:
+    env = {**os.environ, "ATLAS_DATA_DIR": str(data_dir)}
+    subprocess.run([ATLAS, "db", "start"], env=env, check=True, capture_output=True)
+    psql = [ATLAS, "db", "psql", "--role", "owner"]
+    marker = "INSERT INTO atlas.alembic_version_marker VALUES ('kept between runs')"
+    subprocess.run(
+        psql,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        input=(
+            "CREATE TABLE IF NOT EXISTS atlas.alembic_version_marker (note text);" + marker + ";"
+        ),
+    )
+    subprocess.run([ATLAS, "db", "stop"], env=env, check=True, capture_output=True)
+
+    running = _start(data_dir, free_port())
+    try:
+        kept = subprocess.run(
+            [*psql, "-At", "-c", "SELECT note FROM atlas.alembic_version_marker"],
+            env=env,
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        subprocess.run(
+            [*psql, "-c", "DROP TABLE atlas.alembic_version_marker"],
+            env=env,
+            check=True,
+            capture_output=True,
+        )
+    finally:
+        _stop(running)
+
+    assert kept.strip() == "kept between runs"

@@ -1,0 +1,40 @@
+"""Static guard (R4.3): tenant context is only ever set transaction-locally."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCES = ("domain", "application", "adapters", "entrypoints", "bench")
+
+_SESSION_SET = re.compile(r"\bSET\s+(?:SESSION\s+|LOCAL\s+)?app\.", re.IGNORECASE)
+_SET_CONFIG = re.compile(r"set_config\s*\(([^()]*)\)", re.IGNORECASE)
+
+
+def offences(source: str) -> list[str]:
+    found = [m.group(0) for m in _SESSION_SET.finditer(source)]
+    for match in _SET_CONFIG.finditer(source):
+        arguments = [a.strip().lower() for a in match.group(1).split(",")]
+        # set_config('search_path', …, false) is harmless; only app.* settings carry scope.
+        if "app." in arguments[0] and (len(arguments) < 3 or arguments[2] != "true"):
+            found.append(match.group(0))
+    return found
+
+
+def test_the_guard_recognises_the_forbidden_forms() -> None:
+    assert offences("SET app.tenant_id = 'x'")
+    assert offences("set session app.user_id to 'x'")
+    assert offences("select set_config('app.tenant_id', :t, false)")
+    assert not offences("select set_config('app.tenant_id', :t, true)")
+
+
+def test_no_source_sets_a_session_level_tenant_context() -> None:
+    hits = {
+        str(path.relative_to(ROOT)): found
+        for folder in SOURCES
+        for path in (ROOT / folder).rglob("*.py")
+        if (found := offences(path.read_text()))
+    }
+
+    assert hits == {}
