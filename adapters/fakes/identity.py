@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from adapters.fakes.store import Tables
+from adapters.fakes.store import IdentityTables, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from application.identity.ports import (
     IdentityUnitOfWork,
@@ -18,7 +18,7 @@ from domain.shared.ids import TenantId, UserId
 
 
 class FakeTenantRepository(TenantRepository):
-    def __init__(self, tables: Tables, scope: Scope) -> None:
+    def __init__(self, tables: IdentityTables, scope: Scope) -> None:
         self._tables, self._scope = tables, scope
 
     async def add(self, tenant: Tenant) -> None:
@@ -35,7 +35,7 @@ class FakeTenantRepository(TenantRepository):
 
 
 class FakeUserRepository(UserRepository):
-    def __init__(self, tables: Tables, scope: Scope) -> None:
+    def __init__(self, tables: IdentityTables, scope: Scope) -> None:
         self._tables, self._scope = tables, scope
 
     async def add(self, user: User) -> None:
@@ -65,7 +65,7 @@ class FakeUserRepository(UserRepository):
 
 
 class FakeMembershipRepository(MembershipRepository):
-    def __init__(self, tables: Tables, scope: Scope) -> None:
+    def __init__(self, tables: IdentityTables, scope: Scope) -> None:
         self._tables, self._scope = tables, scope
 
     def _visible(self) -> list[Membership]:
@@ -111,6 +111,7 @@ class FakeMembershipRepository(MembershipRepository):
 
 class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
     def _attach(self, tables: Tables) -> None:
-        self.tenants = FakeTenantRepository(tables, self.scope)
-        self.users = FakeUserRepository(tables, self.scope)
-        self.memberships = FakeMembershipRepository(tables, self.scope)
+        identity = tables.of(IdentityTables)
+        self.tenants = FakeTenantRepository(identity, self.scope)
+        self.users = FakeUserRepository(identity, self.scope)
+        self.memberships = FakeMembershipRepository(identity, self.scope)

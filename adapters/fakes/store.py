@@ -1,33 +1,51 @@
-"""The in-memory store behind every fake repository, with transactional snapshots."""
+"""The in-memory store behind every fake repository, with transactional snapshots.
+
+Each context keeps its rows in its own dataclass of dicts (``IdentityTables``, …), fetched with
+``tables.of(IdentityTables)``; values are frozen structs, so a shallow copy of every dict is a
+snapshot. A fake unit of work works on a snapshot and swaps it in on commit.
+"""
 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field, fields
-from typing import Any
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from domain.identity.model import Membership, Tenant, User
 from domain.shared.ids import TenantId, UserId
 
+Part = TypeVar("Part")
+
+
+class Tables:
+    def __init__(self, parts: dict[type, Any] | None = None) -> None:
+        self._parts: dict[type, Any] = parts if parts is not None else {}
+
+    def of(self, kind: type[Part]) -> Part:
+        if kind not in self._parts:
+            self._parts[kind] = kind()
+        part: Part = self._parts[kind]
+        return part
+
+    def snapshot(self) -> Tables:
+        return Tables({kind: _copy_part(part) for kind, part in self._parts.items()})
+
+
+def _copy_part(part: Any) -> Any:
+    changes = {f.name: copy.copy(getattr(part, f.name)) for f in dataclasses.fields(part)}
+    return dataclasses.replace(part, **changes)
+
 
 @dataclass
-class Tables:
-    """One dict per table; values are frozen structs, so a shallow copy per table snapshots it."""
-
+class IdentityTables:
     tenants: dict[TenantId, Tenant] = field(default_factory=dict)
     users: dict[UserId, User] = field(default_factory=dict)
     memberships: dict[tuple[TenantId, UserId], Membership] = field(default_factory=dict)
-    extra: dict[str, Any] = field(default_factory=dict)
-
-    def snapshot(self) -> Tables:
-        copied = {
-            f.name: copy.copy(getattr(self, f.name)) for f in fields(self) if f.name != "extra"
-        }
-        return Tables(**copied, extra={k: copy.deepcopy(v) for k, v in self.extra.items()})
 
 
 class InMemoryStore:
-    """Committed state. A fake unit of work works on a snapshot and swaps it in on commit."""
+    """Committed state, shared by every fake unit of work of one harness."""
 
     def __init__(self) -> None:
         self.tables = Tables()
