@@ -9,6 +9,7 @@ from functools import partial
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.probe import FakeDatabaseProbe
@@ -42,6 +43,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     identity_uow = providers.Singleton(partial, FakeIdentityUnitOfWork, store)
     database_probe = providers.Singleton(FakeDatabaseProbe)
     clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
+    access_tokens = providers.Singleton(FakeAccessTokens)
 
 
 class UseCases(containers.DeclarativeContainer):

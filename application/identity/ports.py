@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
+from application.shared.actor import Actor
 from application.shared.ports import UnitOfWork
 from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
 from domain.shared.ids import TenantId, UserId
@@ -52,3 +53,13 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
     tenants: TenantRepository
     users: UserRepository
     memberships: MembershipRepository
+
+
+class AccessTokenVerifier(Protocol):
+    """Turns a presented access token into the actor it was issued to.
+
+    Raises ``InvalidAccessToken`` for anything that is not a valid, unexpired token issued by
+    Atlas: the HTTP layer answers every such case with the same 401.
+    """
+
+    def verify(self, token: str) -> Actor: ...

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from domain.shared.errors import Conflict, DomainError, Invalid, NotFound
+from domain.shared.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Unauthenticated,
+)
 
 
 class IdentityError(DomainError):
@@ -47,3 +54,13 @@ class EmailTaken(IdentityError, Conflict):
 class TenantExists(IdentityError, Conflict):
     code = "identity.tenant_exists"
     default_message = "This tenant already exists."
+
+
+class InvalidAccessToken(IdentityError, Unauthenticated):
+    code = "auth.invalid_token"
+    default_message = "The access token is missing, invalid or expired."
+
+
+class RoleRequired(IdentityError, Forbidden):
+    code = "auth.role_required"
+    default_message = "Your role in this tenant does not allow this."

@@ -6,11 +6,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from litestar import Litestar
+from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from entrypoints import container as composition
 from entrypoints.container import Application
+from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
 from entrypoints.http.controllers import health
 from entrypoints.http.errors import exception_handlers
 
@@ -28,6 +30,8 @@ def create_app(container: Application) -> Litestar:
 
     return Litestar(
         route_handlers=[health.routes(container)],
+        dependencies={"actor": actor_dependency()},
+        state=State({VERIFIER_STATE_KEY: container.adapters.access_tokens}),
         lifespan=[lifespan],
         exception_handlers=exception_handlers(),
         openapi_config=OpenAPIConfig(

@@ -9,10 +9,14 @@ from dependency_injector import providers
 from litestar.di import Provide
 
 
-def provide(provider: providers.Provider[Any]) -> Provide:
-    async def resolve() -> Any:
-        # Providers above an async Resource return awaitables.
-        built = provider()
-        return await built if inspect.isawaitable(built) else built
+async def resolve(provider: providers.Provider[Any]) -> Any:
+    # Providers above an async Resource return awaitables.
+    built = provider()
+    return await built if inspect.isawaitable(built) else built
 
-    return Provide(resolve)
+
+def provide(provider: providers.Provider[Any]) -> Provide:
+    async def dependency() -> Any:
+        return await resolve(provider)
+
+    return Provide(dependency)

@@ -1,0 +1,70 @@
+"""Authentication and authorisation at the HTTP edge: the ``actor`` dependency and role guards.
+
+Every authenticated handler takes ``actor: NamedDependency[Actor]`` (registered app-wide by
+``create_app``); the tenant comes only from the verified token, never from the path or a header.
+Guards run before dependencies in Litestar, so both go through ``authenticate``, which verifies
+the token once per request and keeps the actor in the request's scope state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from litestar.connection import ASGIConnection
+from litestar.di import Provide
+from litestar.handlers.base import BaseRouteHandler
+
+from application.identity.ports import AccessTokenVerifier
+from application.shared.actor import Actor
+from domain.identity.errors import InvalidAccessToken, RoleRequired
+from domain.identity.model import Role
+from entrypoints.http.di import resolve
+
+VERIFIER_STATE_KEY = "access_token_verifier"  # app.state: the verifier's provider
+_ACTOR_KEY = "atlas.actor"  # request scope state: the actor, once verified
+
+Connection = ASGIConnection[Any, Any, Any, Any]
+Guard = Callable[[Connection, BaseRouteHandler], Awaitable[None]]
+
+
+def bearer_token(connection: Connection) -> str:
+    scheme, _, token = connection.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise InvalidAccessToken()
+    return token.strip()
+
+
+async def authenticate(connection: Connection) -> Actor:
+    state = connection.scope.setdefault("state", {})
+    cached = state.get(_ACTOR_KEY)
+    if isinstance(cached, Actor):
+        return cached
+    verifier: AccessTokenVerifier = await resolve(connection.app.state[VERIFIER_STATE_KEY])
+    actor = verifier.verify(bearer_token(connection))
+    state[_ACTOR_KEY] = actor
+    return actor
+
+
+async def _actor(request: Connection) -> Actor:
+    return await authenticate(request)
+
+
+def actor_dependency() -> Provide:
+    return Provide(_actor)
+
+
+def requires_role(*roles: Role) -> Guard:
+    allowed = frozenset(roles)
+
+    async def guard(connection: Connection, _: BaseRouteHandler) -> None:
+        actor = await authenticate(connection)
+        if actor.role not in allowed:
+            raise RoleRequired()
+
+    return guard
+
+
+async def requires_actor(connection: Connection, _: BaseRouteHandler) -> None:
+    """For controllers whose every handler needs a signed-in actor, whatever the role."""
+    await authenticate(connection)
