@@ -11,7 +11,7 @@ from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.config import PROVIDERS, development_client_id
 from adapters.sandbox.sandbox import Sandbox
 from entrypoints.cli_common import load
-from entrypoints.sandbox import development_config, listening_socket, serve_sandbox
+from entrypoints.sandbox import development_config, listening_socket, sandbox_server
 
 
 @click.group()
@@ -58,7 +58,8 @@ def serve(
     sock = listening_socket(host, port)
     _banner(public_url or f"http://{host}:{port}", config.registrations[0].redirect_uris)
     try:
-        asyncio.run(serve_sandbox(app, sock, log_level=settings.log_level))
+        server = sandbox_server(app, log_level=settings.log_level)
+        asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import socket
 
 import uvicorn
@@ -42,8 +41,12 @@ def development_sandbox(settings: Settings, clock: Clock) -> Sandbox:
     return Sandbox(development_config(settings, clock), clock)
 
 
-async def serve_sandbox(app: Litestar, sock: socket.socket, *, log_level: str = "info") -> None:
-    """Serve on an already-listening socket (so a caller can bind port 0 and learn the port)."""
+def sandbox_server(app: Litestar, *, log_level: str = "info") -> uvicorn.Server:
+    """A uvicorn server for the sandbox; ``serve(sockets=[listening_socket(...)])`` runs it.
+
+    Stop it with ``should_exit = True`` and await the serve: cancelling it instead would leave
+    its listener registered with the event loop after the socket is closed.
+    """
     config = uvicorn.Config(
         app,
         lifespan="off",
@@ -53,12 +56,7 @@ async def serve_sandbox(app: Litestar, sock: socket.socket, *, log_level: str = 
         access_log=False,
         log_level=log_level.lower(),
     )
-    server = uvicorn.Server(config)
-    try:
-        await server.serve(sockets=[sock])
-    except asyncio.CancelledError:
-        server.should_exit = True
-        raise
+    return uvicorn.Server(config)
 
 
 def listening_socket(host: str, port: int) -> socket.socket:

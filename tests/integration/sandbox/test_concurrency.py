@@ -11,7 +11,7 @@ import httpx
 from adapters.fakes.clock import FrozenClock
 from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.sandbox import Sandbox
-from entrypoints.sandbox import listening_socket, serve_sandbox
+from entrypoints.sandbox import listening_socket, sandbox_server
 from tests.factories.sandbox import NOW, client_auth, config, connect, refresh, running_sandbox
 
 
@@ -46,15 +46,13 @@ async def test_fifty_concurrent_jira_refreshes_inside_the_grace_period_all_succe
 @asynccontextmanager
 async def served(sandbox: Sandbox) -> AsyncIterator[str]:
     sock = listening_socket("127.0.0.1", 0)
-    port = sock.getsockname()[1]
-    task = asyncio.create_task(
-        serve_sandbox(create_sandbox_app(sandbox), sock, log_level="warning")
-    )
+    server = sandbox_server(create_sandbox_app(sandbox), log_level="warning")
+    task = asyncio.create_task(server.serve(sockets=[sock]))
     try:
-        yield f"http://127.0.0.1:{port}"
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
     finally:
-        task.cancel()
-        await asyncio.gather(task, return_exceptions=True)
+        server.should_exit = True  # a graceful stop unregisters the listener from the loop
+        await task
         sock.close()
 
 
