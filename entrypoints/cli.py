@@ -14,6 +14,7 @@ from adapters.postgres.tenancy_checks import run_checks
 from entrypoints.cli_common import database_running, load
 from entrypoints.cli_db import db
 from entrypoints.cli_keys import keys
+from entrypoints.cli_sandbox import sandbox
 from entrypoints.container import real_container
 from entrypoints.database import configured_endpoints, embedded_database
 from entrypoints.settings import Settings
@@ -26,6 +27,7 @@ def main() -> None:
 
 main.add_command(db)
 main.add_command(keys)
+main.add_command(sandbox)
 
 
 @main.command()

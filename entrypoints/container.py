@@ -20,6 +20,7 @@ from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from application.shared.check_readiness import CheckReadiness
 from entrypoints.database import DatabaseEndpoints
+from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 
 
@@ -34,6 +35,8 @@ class RealAdapters(containers.DeclarativeContainer):
         PostgresDatabaseProbe, engine, expected_revision=providers.Callable(head_revision)
     )
     clock = providers.Singleton(SystemClock)
+    # Provider sandbox (development only; create_app mounts it when settings.sandbox is on).
+    sandbox = providers.Singleton(development_sandbox, settings=settings, clock=clock)
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -44,6 +47,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     database_probe = providers.Singleton(FakeDatabaseProbe)
     clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
     access_tokens = providers.Singleton(FakeAccessTokens)
+    sandbox = providers.Singleton(development_sandbox, settings=settings, clock=clock)
 
 
 class UseCases(containers.DeclarativeContainer):

@@ -47,6 +47,8 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     master_key_file: str | None = None
     postgres_system_user: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Provider sandbox mounted at /sandbox: on by default in development, refused in production.
+    sandbox: bool | None = None
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -65,6 +67,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     master_key: Secret[bytes] | None
     postgres_system_user: str | None
     log_level: str
+    sandbox: bool = False
 
     @property
     def production(self) -> bool:
@@ -98,6 +101,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         master_key=_master_key(raw.master_key, raw.master_key_file),
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
+        sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
     )
     _check_database_tls(settings)
     if settings.production:
@@ -226,6 +230,10 @@ def _check_database_tls(settings: Settings) -> None:
 
 
 def _check_production(settings: Settings) -> None:
+    if settings.sandbox:
+        raise SettingsError(
+            "ATLAS_SANDBOX is refused in production: the sandbox is for development"
+        )
     if settings.database_allow_unverified_tls:
         raise SettingsError("ATLAS_DATABASE_ALLOW_UNVERIFIED_TLS is refused in production")
     if settings.database_url is None:

@@ -9,12 +9,14 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.types import ControllerRouterHandler
 
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
 from entrypoints.http.controllers import health
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.sandbox import sandbox_mount
 
 API_VERSION = "0.1.0"
 
@@ -28,8 +30,13 @@ def create_app(container: Application) -> Litestar:
         finally:
             await composition.stop(container)
 
+    route_handlers: list[ControllerRouterHandler] = [health.routes(container)]
+    # Provider sandbox: development only (settings refuse it in production).
+    if container.settings().sandbox:
+        route_handlers.append(sandbox_mount(container.adapters.sandbox()))
+
     return Litestar(
-        route_handlers=[health.routes(container)],
+        route_handlers=route_handlers,
         dependencies={"actor": actor_dependency()},
         state=State({VERIFIER_STATE_KEY: container.adapters.access_tokens}),
         lifespan=[lifespan],

@@ -1,0 +1,190 @@
+"""The control API tests and developers drive the sandbox with; never mounted in production.
+
+``GET /_control/stats``            counts per provider and client (never token values)
+``POST/GET/DELETE /_control/faults`` inject, list, clear faults
+``GET/POST /_control/clock``       read the sandbox clock, or move it forward
+``GET /_control/clients``, ``PUT /_control/clients`` list (without secrets) and register clients
+``POST /_control/consent``         withhold scopes at consent (a person unticking boxes)
+``POST /_control/grants/revoke``   the person removed the app at the provider
+``POST /_control/cursors/expire``  every cursor handed out so far goes stale
+``GET /_control/dataset``          the seeded company in brief, with its canary strings
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, cast
+
+import msgspec
+from litestar import Response, Router, delete, get, post, put
+
+from adapters.sandbox.config import ClientRegistration, Provider
+from adapters.sandbox.context import AnyRequest, sandbox_of
+from adapters.sandbox.faults import FaultRule
+from adapters.sandbox.reply import Reply
+from adapters.sandbox.sandbox import Sandbox
+from domain.shared.secret import Secret
+
+
+class ClientInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    provider: Provider
+    client_id: str
+    client_secret: str
+    redirect_uris: tuple[str, ...]
+    require_pkce: bool = False
+    rotate_refresh_tokens: bool = False
+    app_name: str = "Atlas"
+
+
+class ClockInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    advance_seconds: float
+
+
+class ConsentInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    provider: Provider
+    withhold_scopes: tuple[str, ...] = ()
+
+
+class ProviderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    provider: Provider
+    client_id: str | None = None
+
+
+def _decode(body: bytes, kind: type[Any]) -> Any:
+    try:
+        return msgspec.json.decode(body, type=kind)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        raise _Invalid(str(error)) from None
+
+
+class _Invalid(Exception):
+    pass
+
+
+def _ok(body: Any, status: int = 200) -> Response[bytes]:
+    return Reply(status=status, body=body).to_response()
+
+
+@get("/stats")
+async def stats(request: AnyRequest) -> Response[bytes]:
+    return _ok(sandbox_of(request).stats.snapshot())
+
+
+@post("/faults")
+async def add_fault(request: AnyRequest) -> Response[bytes]:
+    rule = _decode(await request.body(), FaultRule)
+    return _ok({"id": sandbox_of(request).faults.add(rule)}, 201)
+
+
+@get("/faults")
+async def list_faults(request: AnyRequest) -> Response[bytes]:
+    active = sandbox_of(request).faults.active()
+    return _ok([{"id": i, "rule": msgspec.to_builtins(r), "remaining": n} for i, r, n in active])
+
+
+@delete("/faults", status_code=200)
+async def clear_faults(request: AnyRequest) -> Response[bytes]:
+    sandbox_of(request).faults.clear()
+    return _ok({"cleared": True})
+
+
+@get("/clock")
+async def read_clock(request: AnyRequest) -> Response[bytes]:
+    return _ok({"now": sandbox_of(request).clock.now().isoformat()})
+
+
+@post("/clock")
+async def move_clock(request: AnyRequest) -> Response[bytes]:
+    advance = _decode(await request.body(), ClockInput).advance_seconds
+    if advance < 0:
+        raise _Invalid("the sandbox clock only moves forward")
+    clock = sandbox_of(request).clock
+    clock.advance(timedelta(seconds=advance))
+    return _ok({"now": clock.now().isoformat()})
+
+
+@get("/clients")
+async def clients(request: AnyRequest) -> Response[bytes]:
+    return _ok([_public(r) for r in sandbox_of(request).clients.all()])
+
+
+@put("/clients")
+async def register(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), ClientInput)
+    values = msgspec.structs.asdict(given) | {"client_secret": Secret(given.client_secret)}
+    registration = ClientRegistration(**values)
+    sandbox_of(request).clients.register(registration)
+    return _ok(_public(registration))
+
+
+@post("/consent")
+async def consent(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), ConsentInput)
+    sandbox_of(request).withheld[given.provider] = frozenset(given.withhold_scopes)
+    return _ok({"provider": given.provider, "withhold_scopes": sorted(given.withhold_scopes)})
+
+
+@post("/grants/revoke")
+async def revoke_grants(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), ProviderInput)
+    revoked = sandbox_of(request).tokens.revoke_grants(given.provider, given.client_id)
+    return _ok({"revoked_families": revoked})
+
+
+@post("/cursors/expire")
+async def expire_cursors(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), ProviderInput)
+    cursors = sandbox_of(request).cursors
+    cursors.expire(given.provider)
+    return _ok({"provider": given.provider, "epoch": cursors.epoch(given.provider)})
+
+
+@get("/dataset")
+async def dataset(request: AnyRequest) -> Response[bytes]:
+    return _ok(_dataset_brief(sandbox_of(request)))
+
+
+def _invalid(_: AnyRequest, error: _Invalid) -> Response[bytes]:
+    return Reply(status=422, body={"error": str(error)}).to_response()
+
+
+def router() -> Router:
+    """The handlers find the sandbox in the app's state (``create_sandbox_app`` puts it there)."""
+    handlers = [stats, add_fault, list_faults, clear_faults, read_clock, move_clock, clients]
+    handlers += [register, consent, revoke_grants, expire_cursors, dataset]
+    return Router(
+        path="/_control",
+        route_handlers=handlers,
+        exception_handlers={_Invalid: _invalid},
+        include_in_schema=False,
+    )
+
+
+def _public(registration: ClientRegistration) -> dict[str, Any]:
+    data = msgspec.structs.asdict(registration)
+    data.pop("client_secret")
+    return cast(dict[str, Any], msgspec.to_builtins(data))
+
+
+def _dataset_brief(sandbox: Sandbox) -> dict[str, Any]:
+    d = sandbox.dataset
+    return {
+        "seed": d.seed,
+        "start": d.start.isoformat(),
+        "end": d.end.isoformat(),
+        "company": d.company,
+        "signed_in_by_default": d.revops_lead.email,
+        "counts": {
+            "people": len(d.people),
+            "accounts": len(d.accounts),
+            "deals": len(d.deals),
+            "tickets": len(d.tickets),
+            "issues": len(d.issues),
+            "emails": len(d.emails),
+            "meetings": len(d.meetings),
+            "channels": len(d.channels),
+            "messages": len(d.messages),
+        },
+        "canary_prefix": "ATLAS-CANARY-",
+        "canaries": list(d.canaries),
+    }

@@ -1,0 +1,66 @@
+"""The ASGI layer that applies injected faults before (or after) a provider handles a request."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import timedelta
+from email.utils import format_datetime
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from adapters.sandbox.faults import HangAfterProcessing, RateLimit, ServerError, Slow
+from adapters.sandbox.oauth.profile import Profile
+from adapters.sandbox.reply import Reply
+from adapters.sandbox.sandbox import Sandbox
+
+
+class FaultLayer:
+    def __init__(self, app: ASGIApp, sandbox: Sandbox, profiles: Mapping[str, Profile]) -> None:
+        self._app, self._sandbox, self._profiles = app, sandbox, profiles
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != ScopeType.HTTP:
+            await self._app(scope, receive, send)
+            return
+        method = scope["method"]
+        _, _, rest = scope["path"].partition("/")
+        provider, _, inner = rest.partition("/")
+        profile = self._profiles.get(provider)
+        taken = self._sandbox.faults.take(provider, method, "/" + inner) if profile else None
+        if profile is None or taken is None:
+            await self._app(scope, receive, send)
+            return
+        fault, hit = taken
+        self._sandbox.stats.count(provider, "-", f"fault:{type(fault).__name__}")
+        if isinstance(fault, Slow):
+            await self._sandbox.sleep(fault.seconds)
+            await self._app(scope, receive, send)
+        elif isinstance(fault, HangAfterProcessing):
+            await self._hang_after(fault, scope, receive, send)
+        elif isinstance(fault, RateLimit):
+            await profile.throttled(self._retry_after(fault.retry_after, fault.http_date)).send(
+                send
+            )
+        elif isinstance(fault, ServerError):
+            status = fault.statuses[hit % len(fault.statuses)]
+            after = str(fault.retry_after) if fault.retry_after is not None else None
+            await profile.server_error(status, after).send(send)
+
+    async def _hang_after(
+        self, fault: HangAfterProcessing, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        # The provider does the work (a refresh token rotates) and the answer is lost: the
+        # client times out first, or at best hears 504, and never sees the new tokens.
+        async def swallow(message: Message) -> None:
+            return None
+
+        await self._app(scope, receive, swallow)
+        await self._sandbox.sleep(fault.seconds)
+        await Reply(status=504, body={"error": "gateway_timeout"}).send(send)
+
+    def _retry_after(self, seconds: int, http_date: bool) -> str:
+        if not http_date:
+            return str(seconds)
+        moment = self._sandbox.clock.now() + timedelta(seconds=seconds)
+        return format_datetime(moment, usegmt=True)

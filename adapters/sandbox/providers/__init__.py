@@ -1,0 +1,1 @@
+"""The emulated providers, one package each: OAuth profile, API routes, record shapes."""

@@ -1,0 +1,271 @@
+"""The seeded company as HubSpot CRM objects, as of a moment, with stage history and links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from functools import lru_cache
+from typing import Any
+
+from adapters.sandbox.seed.dataset import Dataset
+from adapters.sandbox.seed.model import history_until, state_at
+
+BASES = {
+    "contacts": 1_001,
+    "companies": 9_100_000_000,
+    "deals": 14_000_000_000,
+    "tickets": 2_100_000_000,
+    "meetings": 31_000_000_000,
+    "emails": 32_000_000_000,
+}
+BULK_BASE = 500_000
+OWNER_BASE = 70_000_000
+DEAL_STAGES = {
+    "prospecting": "appointmentscheduled",
+    "qualification": "qualifiedtobuy",
+    "proposal": "presentationscheduled",
+    "negotiation": "contractsent",
+    "closed_won": "closedwon",
+    "closed_lost": "closedlost",
+}
+TICKET_STAGES = {"new": "1", "open": "3", "pending": "2", "hold": "3", "solved": "4", "closed": "4"}
+# The property that says "last modified": contacts are the odd one out.
+MODIFIED = {"contacts": "lastmodifieddate"}
+
+
+def modified_property(object_type: str) -> str:
+    return MODIFIED.get(object_type, "hs_lastmodifieddate")
+
+
+@dataclass(frozen=True)
+class HubRecord:
+    id: str
+    properties: dict[str, Any]
+    created: datetime
+    updated: datetime
+    history: dict[str, list[tuple[str, datetime, int]]] = field(default_factory=dict)
+
+
+def owner_id(person: int) -> str:
+    return str(OWNER_BASE + person)
+
+
+def object_id(object_type: str, key: int) -> str:
+    return str(BASES[object_type] + key)
+
+
+def key_of(object_type: str, value: str) -> int | None:
+    if not value.isdigit():
+        return None
+    key = int(value) - BASES[object_type]
+    return key if 0 <= key < 10**8 else None
+
+
+@lru_cache(maxsize=32)
+def records(dataset: Dataset, object_type: str, now: datetime) -> tuple[HubRecord, ...]:
+    build = {
+        "contacts": _contacts,
+        "companies": _companies,
+        "deals": _deals,
+        "tickets": _tickets,
+        "meetings": _meetings,
+        "emails": _emails,
+    }[object_type]
+    return tuple(r for r in build(dataset, now) if r.created <= now and r.updated <= now)
+
+
+def _record(
+    object_type: str, key: int, created: datetime, updated: datetime, **props: Any
+) -> HubRecord:
+    props["hs_object_id"] = str(BASES[object_type] + key)
+    props["createdate"] = created
+    props[modified_property(object_type)] = updated
+    return HubRecord(id=props["hs_object_id"], properties=props, created=created, updated=updated)
+
+
+def _companies(d: Dataset, now: datetime) -> list[HubRecord]:
+    return [
+        _record(
+            "companies",
+            a.key,
+            a.created,
+            a.created,
+            name=a.name,
+            domain=a.domain,
+            industry=a.industry,
+            numberofemployees=str(a.employees),
+            hubspot_owner_id=owner_id(a.owner),
+        )
+        for a in d.accounts
+    ]
+
+
+def _contacts(d: Dataset, now: datetime) -> list[HubRecord]:
+    out = []
+    for p in d.people:
+        if p.account is None:
+            continue
+        created = d.accounts[p.account].created + timedelta(days=1 + p.key % 20)
+        company = object_id("companies", p.account)
+        out.append(
+            _record(
+                "contacts",
+                p.key,
+                created,
+                created,
+                email=p.email,
+                firstname=p.first,
+                lastname=p.last,
+                jobtitle=p.title,
+                associatedcompanyid=company,
+                hubspot_owner_id=owner_id(d.accounts[p.account].owner),
+            )
+        )
+    for n in range(d.bulk_contacts):
+        # A list import: thousands of contacts modified within one hour (the 10,000 cap trap).
+        at = d.bulk_modified + timedelta(milliseconds=300 * n)
+        out.append(
+            _record(
+                "contacts",
+                BULK_BASE + n,
+                at,
+                at,
+                email=f"lead{n}@prospects.example",
+                firstname="Lead",
+                lastname=str(n),
+            )
+        )
+    return out
+
+
+def _deals(d: Dataset, now: datetime) -> list[HubRecord]:
+    out = []
+    for deal in d.deals:
+        current = state_at(deal.stages, now)
+        if current is None:
+            continue
+        record = _record(
+            "deals",
+            deal.key,
+            deal.created,
+            current.at,
+            dealname=deal.name,
+            dealstage=DEAL_STAGES[current.value],
+            pipeline="default",
+            amount=str(deal.amount),
+            closedate=deal.close_date,
+            hubspot_owner_id=owner_id(deal.owner),
+        )
+        record.history["dealstage"] = [
+            (DEAL_STAGES[c.value], c.at, c.by) for c in history_until(deal.stages, now)
+        ]
+        out.append(record)
+    return out
+
+
+def _tickets(d: Dataset, now: datetime) -> list[HubRecord]:
+    out = []
+    for t in d.tickets:
+        current = state_at(t.statuses, now)
+        if current is None:
+            continue
+        record = _record(
+            "tickets",
+            t.key,
+            t.created,
+            current.at,
+            subject=t.subject,
+            content=t.description,
+            hs_pipeline="0",
+            hs_pipeline_stage=TICKET_STAGES[current.value],
+            hs_ticket_priority=t.priority.upper(),
+            hubspot_owner_id=owner_id(t.assignee),
+        )
+        record.history["hs_pipeline_stage"] = [
+            (TICKET_STAGES[c.value], c.at, c.by) for c in history_until(t.statuses, now)
+        ]
+        out.append(record)
+    return out
+
+
+def _meetings(d: Dataset, now: datetime) -> list[HubRecord]:
+    return [
+        _record(
+            "meetings",
+            m.key,
+            m.created,
+            m.created,
+            hs_timestamp=m.start,
+            hs_meeting_title=m.summary,
+            hs_meeting_body=m.description,
+            hs_meeting_start_time=m.start,
+            hs_meeting_end_time=m.end,
+            hs_meeting_outcome="CANCELED" if m.cancelled_at else "SCHEDULED",
+            hubspot_owner_id=owner_id(m.organizer),
+        )
+        for m in d.meetings
+        if m.deal is not None
+    ]
+
+
+def _emails(d: Dataset, now: datetime) -> list[HubRecord]:
+    out = []
+    for e in d.emails:
+        if e.deal is None:
+            continue
+        sender = d.people[e.sender]
+        direction = "EMAIL" if sender.internal else "INCOMING_EMAIL"
+        owner = e.sender if sender.internal else d.deals[e.deal].owner
+        out.append(
+            _record(
+                "emails",
+                e.key,
+                e.sent,
+                e.sent,
+                hs_timestamp=e.sent,
+                hs_email_subject=e.subject,
+                hs_email_text=e.snippet,
+                hs_email_direction=direction,
+                hubspot_owner_id=owner_id(owner),
+            )
+        )
+    return out
+
+
+def associations(d: Dataset, source: str, key: int, target: str) -> list[tuple[str, int]]:
+    """``(target id, association type id)`` pairs, HubSpot-defined types only."""
+    links = _LINKS.get((source, target))
+    return [(object_id(target, k), type_id) for k, type_id in links(d, key)] if links else []
+
+
+def _deal_links(d: Dataset, key: int, target: str) -> list[tuple[int, int]]:
+    deal = d.deals[key]
+    return [(deal.account, 5)] if target == "companies" else [(c, 3) for c in deal.contacts]
+
+
+_LINKS: dict[tuple[str, str], Any] = {
+    ("deals", "companies"): lambda d, k: _deal_links(d, k, "companies"),
+    ("deals", "contacts"): lambda d, k: _deal_links(d, k, "contacts"),
+    ("contacts", "companies"): lambda d, k: (
+        [(d.people[k].account, 1)] if k < len(d.people) and d.people[k].account is not None else []
+    ),
+    ("contacts", "deals"): lambda d, k: [(x.key, 4) for x in d.deals if k in x.contacts],
+    ("companies", "contacts"): lambda d, k: [(p.key, 2) for p in d.contacts_of(k)],
+    ("companies", "deals"): lambda d, k: [(x.key, 6) for x in d.deals if x.account == k],
+    ("tickets", "contacts"): lambda d, k: [(d.tickets[k].requester, 16)],
+    ("tickets", "companies"): lambda d, k: [(d.tickets[k].account, 26)],
+    ("meetings", "deals"): lambda d, k: (
+        [(d.meetings_by_key[k].deal, 212)] if d.meetings_by_key[k].deal is not None else []
+    ),
+    ("meetings", "contacts"): lambda d, k: [
+        (p, 200) for p, _ in d.meetings_by_key[k].attendees if not d.people[p].internal
+    ],
+    ("emails", "deals"): lambda d, k: (
+        [(d.emails_by_key[k].deal, 210)] if d.emails_by_key[k].deal is not None else []
+    ),
+    ("emails", "contacts"): lambda d, k: [
+        (p, 198)
+        for p in (d.emails_by_key[k].sender, *d.emails_by_key[k].to)
+        if not d.people[p].internal
+    ],
+}

@@ -1,0 +1,172 @@
+"""HubSpot CRM search: filter groups, one sort, ``after`` paging and the 10,000-result cap."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from adapters.sandbox.providers.hubspot.records import HubRecord, modified_property
+
+MAX_LIMIT = 200
+CAP = 10_000
+
+
+class SearchRefused(ValueError):
+    """HubSpot answers these with 400 and category VALIDATION_ERROR."""
+
+
+class Filter(msgspec.Struct, frozen=True, kw_only=True):
+    propertyName: str  # noqa: N815 - HubSpot's field names
+    operator: str
+    value: Any = None
+    highValue: Any = None  # noqa: N815
+    values: list[Any] | None = None
+
+
+class FilterGroup(msgspec.Struct, frozen=True, kw_only=True):
+    filters: list[Filter] = []
+
+
+class Sort(msgspec.Struct, frozen=True, kw_only=True):
+    propertyName: str  # noqa: N815
+    direction: str = "ASCENDING"
+
+
+class SearchRequest(msgspec.Struct, frozen=True, kw_only=True):
+    filterGroups: list[FilterGroup] = []  # noqa: N815
+    sorts: list[Sort | str] = []
+    properties: list[str] = []
+    limit: int = 10
+    after: str | int | None = None
+    query: str | None = None
+
+
+def search(
+    object_type: str, table: tuple[HubRecord, ...], request: SearchRequest
+) -> tuple[list[HubRecord], int, int | None]:
+    """``(page, total, next after)``; raises SearchRefused for what HubSpot refuses."""
+    _validate(request)
+    start = int(request.after or 0)
+    if start >= CAP:
+        raise SearchRefused(f"Paging beyond {CAP} results is not supported. Refine the search.")
+    matched = [r for r in table if _any_group(request.filterGroups, r)]
+    prop, descending = _sort(object_type, request.sorts)
+    matched.sort(key=lambda r: (*_rank(r.properties.get(prop)), int(r.id)), reverse=descending)
+    page = matched[start : start + request.limit]
+    following = start + request.limit
+    return page, len(matched), following if following < len(matched) else None
+
+
+def _validate(request: SearchRequest) -> None:
+    if not 0 < request.limit <= MAX_LIMIT:
+        raise SearchRefused(f"limit must be between 1 and {MAX_LIMIT}")
+    if len(request.filterGroups) > 5 or any(len(g.filters) > 6 for g in request.filterGroups):
+        raise SearchRefused("at most 5 filter groups of at most 6 filters")
+    if len(request.sorts) > 1:
+        raise SearchRefused("only one sort is allowed")
+    if request.query is not None:
+        raise SearchRefused("the sandbox does not emulate free-text search")
+
+
+def _sort(object_type: str, sorts: list[Sort | str]) -> tuple[str, bool]:
+    if not sorts:
+        return "hs_object_id", False
+    sort = sorts[0]
+    if isinstance(sort, str):
+        return sort.lstrip("-"), sort.startswith("-")
+    return sort.propertyName, sort.direction.upper() == "DESCENDING"
+
+
+def _any_group(groups: list[FilterGroup], record: HubRecord) -> bool:
+    if not groups:
+        return True
+    return any(
+        all(_holds(f, record.properties.get(f.propertyName)) for f in g.filters) for g in groups
+    )
+
+
+def _holds(f: Filter, actual: Any) -> bool:  # noqa: PLR0911 - one branch per operator
+    op = f.operator.upper()
+    if op == "HAS_PROPERTY":
+        return actual is not None
+    if op == "NOT_HAS_PROPERTY":
+        return actual is None
+    if actual is None:
+        return op == "NEQ"
+    value = _comparable(actual)
+    if op in ("IN", "NOT_IN"):
+        found = value in {_comparable(v) for v in f.values or []}
+        return bool(found == (op == "IN"))
+    if op == "BETWEEN":
+        return bool(_comparable(f.value) <= value <= _comparable(f.highValue))
+    wanted = _comparable(f.value)
+    checks = {"EQ": value == wanted, "NEQ": value != wanted}
+    if op in checks:
+        return bool(checks[op])
+    try:
+        return bool(
+            {
+                "LT": value < wanted,
+                "LTE": value <= wanted,
+                "GT": value > wanted,
+                "GTE": value >= wanted,
+            }[op]
+        )
+    except (KeyError, TypeError):
+        raise SearchRefused(f"operator {f.operator} cannot compare {f.propertyName}") from None
+
+
+def _rank(value: Any) -> tuple[int, Any]:
+    if value is None:
+        return (0, 0)
+    comparable = _comparable(value)
+    return (1, comparable) if isinstance(comparable, int | float) else (2, comparable)
+
+
+def _comparable(value: Any) -> Any:
+    """Datetimes and numeric strings compare as numbers (ms for times), other text folded."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    if isinstance(value, int | float):
+        return value
+    text = str(value)
+    if text.lstrip("-").isdigit():
+        return int(text)
+    try:
+        return int(
+            datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC).timestamp() * 1000
+        )
+    except ValueError:
+        return text.lower()
+
+
+def render(object_type: str, record: HubRecord, properties: list[str]) -> dict[str, Any]:
+    wanted = properties or _DEFAULTS.get(object_type, [])
+    names = dict.fromkeys(["createdate", modified_property(object_type), "hs_object_id", *wanted])
+    return {
+        "id": record.id,
+        "properties": {n: _text(record.properties.get(n)) for n in names if n in record.properties},
+        "createdAt": iso(record.created),
+        "updatedAt": iso(record.updated),
+        "archived": False,
+    }
+
+
+def _text(value: Any) -> Any:
+    return iso(value) if isinstance(value, datetime) else value
+
+
+def iso(moment: datetime) -> str:
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+_DEFAULTS = {
+    "contacts": ["email", "firstname", "lastname"],
+    "companies": ["name", "domain"],
+    "deals": ["dealname", "amount", "dealstage", "pipeline", "closedate"],
+    "tickets": ["subject", "content", "hs_pipeline", "hs_pipeline_stage", "hs_ticket_priority"],
+}

@@ -1,0 +1,1 @@
+"""Jira (Atlassian Cloud): 3LO with rotating refresh tokens, accessible resources, JQL search."""

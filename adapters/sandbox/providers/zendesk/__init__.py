@@ -1,0 +1,1 @@
+"""Zendesk: OAuth with PKCE and single-use refresh pairs, incremental cursor exports."""

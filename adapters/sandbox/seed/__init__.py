@@ -1,0 +1,1 @@
+"""One company's work over several months, generated deterministically from a seed."""

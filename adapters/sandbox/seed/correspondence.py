@@ -1,0 +1,195 @@
+"""Email threads and meetings about the deals and tickets, among the same people."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+from adapters.sandbox.seed.canary import Canaries
+from adapters.sandbox.seed.model import Deal, Email, Meeting, Person, Ticket
+from adapters.sandbox.seed.timeline import Timeline
+from adapters.sandbox.seed.words import INTERNAL_TOPICS
+from adapters.sandbox.seed.work import KEY_ACCOUNTS
+
+REVOPS = 0  # the RevOps lead's person key
+
+
+class _Mail:
+    def __init__(self, rng: random.Random, timeline: Timeline, canaries: Canaries) -> None:
+        self.rng, self.timeline, self.canaries = rng, timeline, canaries
+        self.emails: list[Email] = []
+
+    def thread(
+        self,
+        at: datetime,
+        parties: tuple[int, tuple[int, ...], tuple[int, ...]],
+        topic: str,
+        *,
+        account: int | None = None,
+        deal: int | None = None,
+        replies: int = 2,
+    ) -> None:
+        sender, to, cc = parties
+        subject = self.canaries.mark("email-subject", topic)
+        thread, author, readers = len(self.emails), sender, to
+        for index in range(replies + 1):
+            if not self.timeline.within(at):
+                return
+            self.emails.append(
+                Email(
+                    key=len(self.emails),
+                    thread=thread,
+                    sender=author,
+                    to=readers,
+                    cc=cc,
+                    subject=subject if index == 0 else f"Re: {subject}",
+                    snippet=self.canaries.mark("email-snippet", f"Following up on {topic}"),
+                    sent=at,
+                    account=account,
+                    deal=deal,
+                    read_at=None
+                    if self.rng.random() < 0.1
+                    else self.timeline.later(self.rng, at, 0.2, 30),
+                    trashed_at=self.timeline.later(self.rng, at, 24, 24 * 6)
+                    if self.rng.random() < 0.03
+                    else None,
+                )
+            )
+            author, readers = readers[0], (author,)
+            at = self.timeline.later(self.rng, at, 1, 40)
+
+
+def build_emails(
+    rng: random.Random,
+    timeline: Timeline,
+    *,
+    people: list[Person],
+    deals: list[Deal],
+    tickets: list[Ticket],
+    canaries: Canaries,
+) -> list[Email]:
+    mail = _Mail(rng, timeline, canaries)
+    for deal in deals:
+        cc = (REVOPS,) if deal.account < KEY_ACCOUNTS or rng.random() < 0.3 else ()
+        for change in deal.stages:
+            at = timeline.later(rng, change.at, 0.5, 30)
+            topic = f"{deal.name}: {change.value.replace('_', ' ')}"
+            parties = (deal.owner, deal.contacts, cc)
+            mail.thread(
+                at, parties, topic, account=deal.account, deal=deal.key, replies=rng.randint(1, 3)
+            )
+    engineers = [p.key for p in people if p.team == "engineering"]
+    for ticket in tickets:
+        if ticket.issue is not None:
+            at = timeline.later(rng, ticket.created, 0.5, 20)
+            parties = (
+                ticket.assignee,
+                (rng.choice(engineers),),
+                (REVOPS,) if rng.random() < 0.2 else (),
+            )
+            mail.thread(at, parties, f"Escalation #{ticket.key + 1001}", account=ticket.account)
+    internal = [p.key for p in people if p.internal]
+    for _ in range(80):
+        sender, reader = rng.sample(internal, 2)
+        at = timeline.working(rng, timeline.day(rng))
+        mail.thread(
+            at,
+            (sender, (reader, REVOPS) if reader != REVOPS else (reader,), ()),
+            rng.choice(INTERNAL_TOPICS),
+            replies=rng.randint(0, 2),
+        )
+    return sorted(mail.emails, key=lambda e: (e.sent, e.key))
+
+
+def build_meetings(
+    rng: random.Random,
+    timeline: Timeline,
+    people: list[Person],
+    deals: list[Deal],
+    canaries: Canaries,
+) -> list[Meeting]:
+    meetings: list[Meeting] = []
+    engineers = [p.key for p in people if p.title == "Sales Engineer"]
+    for deal in deals:
+        for change in deal.stages[1:]:
+            if change.value.startswith("closed"):
+                continue
+            guests = [deal.owner, *deal.contacts]
+            if deal.account < KEY_ACCOUNTS or rng.random() < 0.25:
+                guests.append(REVOPS)
+            if change.value == "proposal":
+                guests.append(rng.choice(engineers))
+            title = f"{change.value.title()} call: {deal.name}"
+            meetings.append(
+                _meeting(
+                    rng,
+                    timeline,
+                    canaries,
+                    key=len(meetings),
+                    created=change.at,
+                    organizer=deal.owner,
+                    guests=guests,
+                    title=title,
+                    deal=deal,
+                )
+            )
+    sales = [p.key for p in people if p.team == "sales"]
+    monday = timeline.start - timedelta(days=timeline.start.weekday())
+    while monday < timeline.end:
+        start = monday.replace(hour=9)
+        created = start - timedelta(days=7)
+        meetings.append(
+            _meeting(
+                rng,
+                timeline,
+                canaries,
+                key=len(meetings),
+                created=created,
+                organizer=REVOPS,
+                guests=[REVOPS, *sales],
+                title="Weekly pipeline review",
+                deal=None,
+                start=start,
+            )
+        )
+        monday += timedelta(days=7)
+    return [m for m in meetings if timeline.within(m.created)]
+
+
+def _meeting(
+    rng: random.Random,
+    timeline: Timeline,
+    canaries: Canaries,
+    *,
+    key: int,
+    created: datetime,
+    organizer: int,
+    guests: list[int],
+    title: str,
+    deal: Deal | None,
+    start: datetime | None = None,
+) -> Meeting:
+    begins = start or timeline.working(rng, created + timedelta(days=rng.randint(1, 6)))
+    length = timedelta(minutes=rng.choice((30, 45, 60)))
+    moved = rng.random() < 0.1
+    cancelled = not moved and rng.random() < 0.07
+    new_start = begins + timedelta(days=rng.randint(1, 3)) if moved else begins
+    responses = ("accepted", "accepted", "tentative", "needsAction", "declined")
+    return Meeting(
+        key=key,
+        organizer=organizer,
+        attendees=tuple(
+            (g, "accepted" if g == organizer else rng.choice(responses))
+            for g in dict.fromkeys(guests)
+        ),
+        start=new_start,
+        end=new_start + length,
+        summary=canaries.mark("event-summary", title),
+        description=canaries.mark("event-description", f"Agenda for {title}"),
+        created=created,
+        account=deal.account if deal else None,
+        deal=deal.key if deal else None,
+        moved_at=created + timedelta(hours=20) if moved else None,
+        original_start=begins if moved else None,
+        cancelled_at=created + timedelta(hours=30) if cancelled else None,
+    )

@@ -1,0 +1,75 @@
+"""``atlas sandbox``: the provider sandbox (OAuth servers and APIs of six providers) on its own."""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+
+from adapters.clock import SystemClock
+from adapters.sandbox.app import create_sandbox_app
+from adapters.sandbox.config import PROVIDERS, development_client_id
+from adapters.sandbox.sandbox import Sandbox
+from entrypoints.cli_common import load
+from entrypoints.sandbox import development_config, listening_socket, sandbox_server
+
+
+@click.group()
+def sandbox() -> None:
+    """The provider sandbox: Salesforce, HubSpot, Google, Slack, Zendesk and Jira, emulated."""
+
+
+@sandbox.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", type=int, required=True, help="Port to listen on.")
+@click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the company data.")
+@click.option(
+    "--callback",
+    "callbacks",
+    multiple=True,
+    help="Atlas's redirect URI, with {provider} (repeatable; default: each ATLAS_APP_ORIGIN "
+    "+ /api/v1/oauth/callback/{provider}).",
+)
+@click.option("--public-url", default=None, help="Base URL clients reach the sandbox at.")
+@click.option("--control/--no-control", default=True, help="Mount the /_control API.")
+def serve(
+    *,
+    host: str,
+    port: int,
+    seed: int,
+    callbacks: tuple[str, ...],
+    public_url: str | None,
+    control: bool,
+) -> None:
+    """Serve the sandbox over plain HTTP (meant for 127.0.0.1, tests and development)."""
+    settings = load()
+    if settings.production:
+        raise click.ClickException("the provider sandbox never runs in production")
+    clock = SystemClock()
+    config = development_config(
+        settings,
+        clock,
+        seed=seed,
+        callbacks=callbacks,
+        public_base_url=public_url,
+        control_api=control,
+    )
+    app = create_sandbox_app(Sandbox(config, clock))
+    sock = listening_socket(host, port)
+    _banner(public_url or f"http://{host}:{port}", config.registrations[0].redirect_uris)
+    try:
+        server = sandbox_server(app, log_level=settings.log_level)
+        asyncio.run(server.serve(sockets=[sock]))
+    except KeyboardInterrupt:
+        click.echo("Sandbox stopped.")
+
+
+def _banner(base: str, redirects: tuple[str, ...]) -> None:
+    click.echo(click.style("Provider sandbox", bold=True) + f" on {base}")
+    for provider in PROVIDERS:
+        click.echo(
+            f"  {provider:<10} {base}/{provider}  client_id={development_client_id(provider)}"
+        )
+    click.echo("  client secret:  sandbox-<provider>-development-client-secret")
+    click.echo(f"  redirect URIs:  {', '.join(redirects)} (per provider)")
+    click.echo(f"  control API:    {base}/_control/stats")
