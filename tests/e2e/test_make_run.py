@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import socket
 import ssl
 import stat
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import warnings
@@ -64,8 +66,11 @@ def _stop(running: Running) -> str:
 
 
 @pytest.fixture(scope="module")
-def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    path = tmp_path_factory.mktemp("atlas-up") / ".atlas"
+def data_dir() -> Iterator[Path]:
+    # Not pytest's tmp_path: concurrent pytest runs on one machine prune each other's
+    # /tmp/pytest-of-<user>, and a cluster whose data directory vanishes fails in odd ways.
+    root = Path(tempfile.mkdtemp(prefix="atlas-up-"))
+    path = root / ".atlas"
     yield path
     subprocess.run(
         [ATLAS, "db", "stop"],
@@ -73,6 +78,7 @@ def data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         capture_output=True,
         check=False,
     )
+    shutil.rmtree(root, ignore_errors=True)
 
 
 def _handshake(port: int, version: ssl.TLSVersion, ca: Path) -> str:
