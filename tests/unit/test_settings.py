@@ -17,6 +17,8 @@ PRODUCTION = {
     "ATLAS_DATABASE_URL": VERIFIED_DB,
     "ATLAS_MASTER_KEY": GOOD_KEY,
     "ATLAS_APP_ORIGIN": "https://app.example.com",
+    "ATLAS_JWT_KEYRING_FILE": "/run/secrets/atlas-jwt-keyring.json",
+    "ATLAS_RESEND_API_KEY": "re_test_key",
 }
 
 
