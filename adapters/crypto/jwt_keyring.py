@@ -21,6 +21,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519
+from jwt.algorithms import ECAlgorithm, OKPAlgorithm
 
 Algorithm = Literal["EdDSA", "ES256"]
 PrivateKey = ed25519.Ed25519PrivateKey | ec.EllipticCurvePrivateKey
@@ -63,6 +64,20 @@ class Keyring:
             if key.kid == kid and key.retired_at is None:
                 return key.public_key
         return None
+
+    def public_jwks(self) -> list[dict[str, str]]:
+        """RFC 7517 public keys of every key that still verifies."""
+        keys = []
+        for key in self.keys:
+            public = key.public_key
+            if key.retired_at is not None or public is None:
+                continue
+            if isinstance(public, ed25519.Ed25519PublicKey):
+                jwk = OKPAlgorithm.to_jwk(public, as_dict=True)
+            else:
+                jwk = ECAlgorithm.to_jwk(public, as_dict=True)
+            keys.append({**jwk, "kid": key.kid, "alg": self.algorithm, "use": "sig"})
+        return keys
 
     def with_new_key(self, now: datetime, delay: timedelta) -> tuple[Keyring, SigningKey]:
         key = SigningKey(

@@ -56,6 +56,9 @@ class JwtAccessTokens(AccessTokenIssuer, AccessTokenVerifier):
         self._keyring, self._issuer, self._audience = keyring, issuer, audience
         self._lifetime, self._leeway, self._clock = lifetime, leeway, clock
 
+    def keyring(self) -> Keyring:
+        return self._keyring.current()
+
     def mint(self, actor: Actor) -> IssuedAccessToken:
         now = self._clock.now()
         keyring = self._keyring.current()

@@ -39,6 +39,7 @@ class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
     actor: Actor
     access_token: Secret[str]
     access_expires_at: datetime
+    access_expires_in: int  # seconds, for clients that do not trust their own clock
     refresh_token: Secret[str]
 
 
@@ -83,6 +84,7 @@ class Sessions:
             actor=actor,
             access_token=access.token,
             access_expires_at=access.expires_at,
+            access_expires_in=max(0, int((access.expires_at - self.now()).total_seconds())),
             refresh_token=Secret(token.value),
         )
 
