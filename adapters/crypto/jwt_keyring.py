@@ -57,7 +57,7 @@ class Keyring:
         usable = [k for k in self.keys if k.retired_at is None and k.activates_at <= now]
         if not usable:
             raise KeyringError("the keyring has no active signing key")
-        return max(usable, key=lambda k: k.activates_at)
+        return max(reversed(usable), key=lambda k: k.activates_at)  # ties: the newest
 
     def verification_key(self, kid: object) -> PublicKey | None:
         for key in self.keys:
