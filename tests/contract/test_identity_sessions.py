@@ -129,7 +129,8 @@ async def test_removing_a_membership_removes_its_sessions(uow_for: UowFor) -> No
 
 async def test_an_invitation_is_accepted_once_and_only_while_open(uow_for: UowFor) -> None:
     scope, _ = await _seeded(uow_for)
-    assert scope.tenant_id is not None and scope.user_id is not None
+    assert scope.tenant_id is not None
+    assert scope.user_id is not None
     invitation = create_invitation(scope.tenant_id, scope.user_id)
     anonymous_in_tenant = Scope(tenant_id=scope.tenant_id, user_id=None)
 

@@ -113,7 +113,8 @@ async def test_a_database_dump_holds_no_refresh_token(
     superuser = database.superuser
     dump = tmp_path / "atlas.sql"
 
-    subprocess.run(
+    await asyncio.to_thread(
+        subprocess.run,
         [
             str(database.cluster.binaries.tool("pg_dump")),
             "-h",
@@ -126,7 +127,7 @@ async def test_a_database_dump_holds_no_refresh_token(
             "atlas",
             "-f",
             str(dump),
-        ],  # fmt: skip
+        ],
         env={**os.environ, "PGPASSWORD": superuser.password or ""},
         check=True,
         capture_output=True,

@@ -12,7 +12,14 @@ from application.identity.sessions import TokenPair
 from domain.identity.invitations import Invitation, Member
 from domain.identity.model import Role, Tenant
 
-Email = Annotated[str, Meta(max_length=320, description="Case and surrounding spaces ignored")]
+Email = Annotated[
+    str,
+    Meta(
+        max_length=320,
+        pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$",
+        description="Case and surrounding spaces ignored",
+    ),
+]
 Password = Annotated[
     str,
     Meta(
