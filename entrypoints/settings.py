@@ -61,7 +61,7 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     password_scheme: str = "bcrypt"  # noqa: S105 - a scheme's name
     bcrypt_cost: int = 12
     password_hash_concurrency: int | None = None
-    password_hash_wait_seconds: float = 3.0
+    password_hash_wait_seconds: float = 5.0
     trusted_proxies: str | None = None
     resend_api_key: str | None = None
     email_from: str = "Atlas <no-reply@atlas.invalid>"
