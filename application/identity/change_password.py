@@ -12,8 +12,7 @@ from application.identity.sessions import Client, Sessions, UowFor
 from application.shared.actor import Actor
 from domain.identity.errors import ReauthenticationFailed, SessionEnded
 from domain.identity.password import check_new_password, fits_every_scheme
-from domain.identity.sessions import RevocationReason, SecurityEvent, SecurityEventKind
-from domain.shared.ids import new_id
+from domain.identity.sessions import RevocationReason, SecurityEventKind
 from domain.shared.secret import Secret
 
 
@@ -35,7 +34,7 @@ class ChangePassword:
         await self._throttle.check(PASSWORD_FAILURES_PER_ACCOUNT, account)
         new_password = check_new_password(command.new_password)
         async with self._uow_for(actor.scope) as uow:
-            await self._sessions.require_active(uow, actor)
+            family = await self._sessions.require_active(uow, actor)
             user = await uow.users.get(actor.user_id)
         if user is None:
             raise SessionEnded()
@@ -51,16 +50,7 @@ class ChangePassword:
         async with self._uow_for(actor.scope) as uow:
             await uow.users.save(msgspec.structs.replace(user, password_hash=new_hash))
             await uow.security_events.add(
-                SecurityEvent(
-                    id=new_id(),
-                    tenant_id=actor.tenant_id,
-                    user_id=actor.user_id,
-                    kind=SecurityEventKind.PASSWORD_CHANGED,
-                    family_id=actor.session_id,
-                    client_address=client.address,
-                    user_agent=client.user_agent,
-                    occurred_at=self._sessions.now(),
-                )
+                self._sessions.security_event(SecurityEventKind.PASSWORD_CHANGED, family, client)
             )
             await uow.commit()
         await self._sessions.revoke_everywhere(

@@ -17,11 +17,8 @@ class LogOut:
     async def execute(self, actor: Actor) -> None:
         # Idempotent: signing out of an ended session is not an error.
         async with self._uow_for(actor.scope) as uow:
-            family = await uow.sessions.get_family(actor.session_id)
-            if family is not None:
-                now = self._sessions.now()
-                await uow.sessions.save_family(family.revoke(now, RevocationReason.LOGOUT))
-                await uow.commit()
+            await self._sessions.end(uow, actor, RevocationReason.LOGOUT)
+            await uow.commit()
 
 
 @final

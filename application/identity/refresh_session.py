@@ -23,11 +23,10 @@ from domain.identity.sessions import (
     RefreshFamily,
     RefreshTokenRecord,
     RevocationReason,
-    SecurityEvent,
     SecurityEventKind,
     reuse_allowed,
 )
-from domain.shared.ids import TenantId, UserId, new_id
+from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
 
 
@@ -80,16 +79,7 @@ class RefreshSession:
             return await self._continue(uow, family, parent=digest)
         await uow.sessions.save_family(family.revoke(now, RevocationReason.REUSE_DETECTED))
         await uow.security_events.add(
-            SecurityEvent(
-                id=new_id(),
-                tenant_id=family.tenant_id,
-                user_id=family.user_id,
-                kind=SecurityEventKind.REFRESH_TOKEN_REUSED,
-                family_id=family.id,
-                client_address=client.address,
-                user_agent=client.user_agent,
-                occurred_at=now,
-            )
+            self._sessions.security_event(SecurityEventKind.REFRESH_TOKEN_REUSED, family, client)
         )
         return None
 

@@ -20,6 +20,8 @@ from domain.identity.sessions import (
     RefreshFamily,
     RefreshTokenRecord,
     RevocationReason,
+    SecurityEvent,
+    SecurityEventKind,
     SessionPolicy,
 )
 from domain.shared.ids import TenantId, UserId, new_id
@@ -86,6 +88,26 @@ class Sessions:
             access_expires_at=access.expires_at,
             access_expires_in=max(0, int((access.expires_at - self.now()).total_seconds())),
             refresh_token=Secret(token.value),
+        )
+
+    async def end(self, uow: IdentityUnitOfWork, actor: Actor, reason: RevocationReason) -> None:
+        """Revoke the actor's own family, if it still exists (idempotent)."""
+        family = await uow.sessions.get_family(actor.session_id)
+        if family is not None:
+            await uow.sessions.save_family(family.revoke(self.now(), reason))
+
+    def security_event(
+        self, kind: SecurityEventKind, family: RefreshFamily, client: Client
+    ) -> SecurityEvent:
+        return SecurityEvent(
+            id=new_id(),
+            tenant_id=family.tenant_id,
+            user_id=family.user_id,
+            kind=kind,
+            family_id=family.id,
+            client_address=client.address,
+            user_agent=client.user_agent,
+            occurred_at=self.now(),
         )
 
     async def require_active(self, uow: IdentityUnitOfWork, actor: Actor) -> RefreshFamily:

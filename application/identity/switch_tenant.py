@@ -36,9 +36,6 @@ class SwitchTenant:
             )
             await uow.commit()
         async with self._uow_for(actor.scope) as uow:
-            family = await uow.sessions.get_family(actor.session_id)
-            if family is not None:
-                now = self._sessions.now()
-                await uow.sessions.save_family(family.revoke(now, RevocationReason.SWITCHED_TENANT))
-                await uow.commit()
+            await self._sessions.end(uow, actor, RevocationReason.SWITCHED_TENANT)
+            await uow.commit()
         return pair
