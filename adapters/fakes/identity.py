@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from adapters.fakes.identity_sessions import (
     FakeInvitationRepository,
+    FakeProfileReads,
     FakeRefreshSessionRepository,
     FakeSecurityEventRepository,
     SessionTables,
@@ -141,3 +142,4 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
         self.sessions = FakeRefreshSessionRepository(sessions, self.scope)
         self.invitations = FakeInvitationRepository(sessions, self.scope)
         self.security_events = FakeSecurityEventRepository(sessions, self.scope)
+        self.profiles = FakeProfileReads(self)

@@ -13,10 +13,14 @@ from uuid import UUID
 import msgspec
 
 from application.identity.ports import (
+    IdentityUnitOfWork,
     InvitationRepository,
+    ProfileReads,
+    ProfileSnapshot,
     RefreshSessionRepository,
     SecurityEventRepository,
 )
+from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.identity.invitations import Invitation
 from domain.identity.sessions import (
@@ -166,3 +170,22 @@ class FakeSecurityEventRepository(SecurityEventRepository):
             e for e in self._tables.security_events.values() if e.tenant_id == self._scope.tenant_id
         ]
         return sorted(mine, key=lambda e: e.occurred_at, reverse=True)[:limit]
+
+
+class FakeProfileReads(ProfileReads):
+    def __init__(self, uow: IdentityUnitOfWork) -> None:
+        self._uow = uow
+
+    async def snapshot(self, actor: Actor) -> ProfileSnapshot | None:
+        user = await self._uow.users.get(actor.user_id)
+        tenant = await self._uow.tenants.get(actor.tenant_id)
+        if user is None or tenant is None:
+            return None
+        return ProfileSnapshot(
+            user_id=user.id,
+            email=user.email,
+            name=user.name,
+            tenant=tenant,
+            tenants=await self._uow.memberships.of_current_user(),
+            family=await self._uow.sessions.get_family(actor.session_id),
+        )

@@ -8,6 +8,7 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import tables as t
+from adapters.postgres.identity_profile import PostgresProfileReads
 from adapters.postgres.identity_sessions import (
     PostgresInvitationRepository,
     PostgresRefreshSessionRepository,
@@ -206,3 +207,4 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork, IdentityUnitOfWork):
         self.sessions = PostgresRefreshSessionRepository(session)
         self.invitations = PostgresInvitationRepository(session)
         self.security_events = PostgresSecurityEventRepository(session)
+        self.profiles = PostgresProfileReads(session)

@@ -115,6 +115,23 @@ class InvitationRepository(Protocol):
     async def save(self, invitation: Invitation) -> None: ...
 
 
+class ProfileSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything ``GET /me`` shows, read in one go (it is the most frequent request)."""
+
+    user_id: UserId
+    email: str
+    name: str
+    tenant: Tenant
+    tenants: list[TenantMembership]
+    family: RefreshFamily | None  # the session, for the liveness check
+
+
+class ProfileReads(Protocol):
+    async def snapshot(self, actor: Actor) -> ProfileSnapshot | None:
+        """None when the user or the tenant is not visible in the actor's scope."""
+        ...
+
+
 class IdentityUnitOfWork(UnitOfWork, Protocol):
     tenants: TenantRepository
     users: UserRepository
@@ -122,6 +139,7 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
     sessions: RefreshSessionRepository
     invitations: InvitationRepository
     security_events: SecurityEventRepository
+    profiles: ProfileReads
 
 
 class AccessTokenVerifier(Protocol):

@@ -113,7 +113,9 @@ class Sessions:
     async def require_active(self, uow: IdentityUnitOfWork, actor: Actor) -> RefreshFamily:
         """The actor's session must still be live: logout, password change, reuse detection
         and removal from the tenant end it before its access token expires."""
-        family = await uow.sessions.get_family(actor.session_id)
+        return self.check_live(await uow.sessions.get_family(actor.session_id))
+
+    def check_live(self, family: RefreshFamily | None) -> RefreshFamily:
         if family is None or not family.active(self.now(), self.policy):
             raise SessionEnded()
         return family

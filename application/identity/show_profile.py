@@ -9,11 +9,14 @@ import msgspec
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
 from domain.identity.errors import SessionEnded, TenantNotFound
-from domain.identity.model import Role, Tenant, TenantMembership, User
+from domain.identity.model import Role, Tenant, TenantMembership
+from domain.shared.ids import UserId
 
 
 class Profile(msgspec.Struct, frozen=True, kw_only=True):
-    user: User
+    user_id: UserId
+    email: str
+    name: str
     tenant: Tenant
     role: Role
     tenants: list[TenantMembership]
@@ -25,16 +28,20 @@ class ShowProfile:
         self._uow_for, self._sessions = uow_for, sessions
 
     async def execute(self, actor: Actor) -> Profile:
+        # One read for the whole page, session check included: this is the hottest request.
         async with self._uow_for(actor.scope) as uow:
-            await self._sessions.require_active(uow, actor)
-            user = await uow.users.get(actor.user_id)
-            tenant = await uow.tenants.get(actor.tenant_id)
-            tenants = await uow.memberships.of_current_user()
-        if user is None:
+            snapshot = await uow.profiles.snapshot(actor)
+        if snapshot is None:
             raise SessionEnded()
-        if tenant is None:
-            raise TenantNotFound()
-        return Profile(user=user, tenant=tenant, role=actor.role, tenants=tenants)
+        self._sessions.check_live(snapshot.family)
+        return Profile(
+            user_id=snapshot.user_id,
+            email=snapshot.email,
+            name=snapshot.name,
+            tenant=snapshot.tenant,
+            role=actor.role,
+            tenants=snapshot.tenants,
+        )
 
 
 @final

@@ -15,7 +15,9 @@ from adapters.fakes.rate_limiter import InMemoryRateLimiter
 from adapters.fakes.store import InMemoryStore
 from adapters.postgres.rate_limits import PostgresRateLimiter
 from application.identity.ports import IdentityUnitOfWork, RateLimit, RateLimiter
+from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.identity.model import Role
 from domain.identity.sessions import RefreshTokenState, RevocationReason
 from domain.shared.ids import UserId
 from tests.factories.identity import (
@@ -183,3 +185,31 @@ async def test_a_limit_counts_attempts_per_subject_within_its_window(
     assert other is None
     assert still == 30
     assert reset is None
+
+
+async def test_the_profile_snapshot_shows_only_the_scope_and_its_session(uow_for: UowFor) -> None:
+    scope, seeded = await _seeded(uow_for)
+    other, (stranger,) = await seed_tenant_with_owner(uow_for)
+    assert scope.tenant_id is not None
+    assert scope.user_id is not None
+    mine = Actor(
+        tenant_id=scope.tenant_id, user_id=scope.user_id, role=Role.OWNER,
+        session_id=seeded.family.id,
+    )  # fmt: skip
+    foreign_tenant = msgspec.structs.replace(mine, tenant_id=other.id)
+    foreign_user = msgspec.structs.replace(mine, user_id=stranger.id)
+
+    async with uow_for(scope) as uow:
+        snapshot = await uow.profiles.snapshot(mine)
+    async with uow_for(foreign_tenant.scope) as uow:
+        not_a_member = await uow.profiles.snapshot(foreign_tenant)
+    async with uow_for(scope) as uow:
+        someone_else = await uow.profiles.snapshot(foreign_user)
+
+    assert snapshot is not None
+    assert snapshot.family == seeded.family
+    assert snapshot.tenant.id == scope.tenant_id
+    assert [t.tenant_id for t in snapshot.tenants] == [scope.tenant_id]
+    assert not_a_member is not None
+    assert not_a_member.family is None  # no session of this user lives there
+    assert someone_else is None

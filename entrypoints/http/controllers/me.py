@@ -33,7 +33,7 @@ class MeController(Controller):
         """You, the tenant this session acts in, and the other tenants you may switch to."""
         profile = await show_profile.execute(actor)
         return ProfileView(
-            user=UserView(id=profile.user.id, email=profile.user.email, name=profile.user.name),
+            user=UserView(id=profile.user_id, email=profile.email, name=profile.name),
             tenant=TenantView.of(profile.tenant),
             role=profile.role,
             tenants=[

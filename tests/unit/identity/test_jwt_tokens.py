@@ -174,3 +174,53 @@ def test_old_keys_verify_after_rotation_until_retired(keyring: Keyring) -> None:
     with pytest.raises(InvalidAccessToken):
         retired.verify(old_token)
     assert retired.verify(fresh).role is Role.ADMIN
+
+
+def test_a_remembered_token_still_fails_once_its_key_is_retired(keyring: Keyring) -> None:
+    now = datetime.now(UTC)
+    rotated, _ = keyring.with_new_key(now - timedelta(seconds=1), timedelta(0))
+    source = StaticKeyring(rotated)
+    sut = JwtAccessTokens(
+        source,
+        issuer=ISSUER,
+        audience=AUDIENCE,
+        lifetime=timedelta(minutes=10),
+        leeway=timedelta(seconds=5),
+        clock=FrozenClock(now),
+    )
+    old = _signed(rotated, _claims(_actor()))  # signed with the first (now verifying) key
+
+    sut.verify(old)
+    sut.verify(old)  # the second time from memory
+    source.keyring = rotated.retire(rotated.keys[0].kid, now)
+
+    with pytest.raises(InvalidAccessToken):
+        sut.verify(old)
+
+
+def test_a_remembered_token_expires_with_its_exp(
+    keyring: Keyring, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sut, actor = _tokens(keyring), _actor()
+    token = _signed(keyring, _claims(actor, exp=int(datetime.now(UTC).timestamp()) + 60))
+    sut.verify(token)
+    later = datetime.now(UTC) + timedelta(minutes=2)
+
+    monkeypatch.setattr("adapters.crypto.jwt_tokens.time.time", later.timestamp)
+    monkeypatch.setattr("jwt.api_jwt.datetime", _FrozenDatetime(later))
+
+    with pytest.raises(InvalidAccessToken):
+        sut.verify(token)
+
+
+class _FrozenDatetime:
+    """Stands in for ``datetime`` inside PyJWT so its own expiry check sees the same moment."""
+
+    def __init__(self, at: datetime) -> None:
+        self._at = at
+
+    def now(self, tz: object = None) -> datetime:
+        return self._at
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(datetime, name)
