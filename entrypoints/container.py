@@ -42,7 +42,7 @@ class RealAdapters(containers.DeclarativeContainer):
     clock = providers.Singleton(SystemClock)
 
     # Identity (issue 3)
-    access_tokens = providers.Singleton(identity.jwt_access_tokens, settings, clock)
+    access_tokens = providers.Resource(identity.jwt_access_tokens, settings, clock)
     password_hasher = providers.Resource(identity.password_hasher, settings)
     rate_limiter = providers.Singleton(
         PostgresRateLimiter, sessions, providers.Callable(identity.rate_limit_key, settings), clock

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -34,9 +34,10 @@ def keyring_path(settings: Settings) -> Path:
     return path
 
 
-def jwt_access_tokens(settings: Settings, clock: Clock) -> JwtAccessTokens:
+def jwt_access_tokens(settings: Settings, clock: Clock) -> Iterator[JwtAccessTokens]:
+    """A Resource, so a missing or broken keyring stops start-up, not the first request."""
     identity = settings.identity
-    return JwtAccessTokens(
+    yield JwtAccessTokens(
         KeyringFile(keyring_path(settings), identity.jwt_algorithm),
         issuer=identity.jwt_issuer,
         audience=identity.jwt_audience,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import msgspec
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from adapters.postgres.identity_sessions import family_from_row
 from adapters.postgres.identity_statements import run
 from application.identity.ports import ProfileReads, ProfileSnapshot
 from application.shared.actor import Actor
 from domain.identity.model import Tenant, TenantMembership
-from domain.identity.sessions import RefreshFamily, RevocationReason
 from domain.shared.ids import TenantId, UserId
 
 # Row security still decides: the user row is the scope's own, the tenant and the family are
@@ -22,8 +20,8 @@ _SNAPSHOT = text(
     """
     SELECT u.user_id, u.email, u.name,
            t.tenant_id, t.name AS tenant_name, t.region, t.created_at AS tenant_created_at,
-           f.family_id, f.created_at AS family_created_at, f.last_used_at, f.expires_at,
-           f.revoked_at, f.revoked_reason,
+           f.family_id, f.created_at, f.last_used_at, f.expires_at, f.revoked_at,
+           f.revoked_reason,
            (SELECT coalesce(json_agg(json_build_object(
                        'tenant_id', m.tenant_id, 'tenant_name', m.tenant_name, 'role', m.role)
                        ORDER BY m.tenant_name, m.tenant_id), '[]'::json)::text
@@ -61,18 +59,6 @@ class PostgresProfileReads(ProfileReads):
                 created_at=row.tenant_created_at,
             ),
             tenants=_MEMBERSHIPS.decode(row.tenants),
-            family=_family(row, actor) if row.family_id is not None else None,
+            # The family's tenant and user are the row's: the join admits no other.
+            family=family_from_row(row) if row.family_id is not None else None,
         )
-
-
-def _family(row: Any, actor: Actor) -> RefreshFamily:
-    return RefreshFamily(
-        id=row.family_id,
-        tenant_id=actor.tenant_id,
-        user_id=actor.user_id,
-        created_at=row.family_created_at,
-        last_used_at=row.last_used_at,
-        expires_at=row.expires_at,
-        revoked_at=row.revoked_at,
-        revoked_reason=RevocationReason(row.revoked_reason) if row.revoked_reason else None,
-    )

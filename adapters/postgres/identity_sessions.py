@@ -46,7 +46,7 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         if lock:
             query = query.with_for_update()
         row = (await run(self._session, query)).one_or_none()
-        return _family(row) if row is not None else None
+        return family_from_row(row) if row is not None else None
 
     async def save_family(self, family: RefreshFamily) -> None:
         row = _family_row(family)
@@ -63,7 +63,7 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
 
     async def open_families(self) -> list[RefreshFamily]:
         query = select(_F).where(_F.c.revoked_at.is_(None)).order_by(_F.c.created_at)
-        return [_family(row) for row in (await run(self._session, query)).all()]
+        return [family_from_row(row) for row in (await run(self._session, query)).all()]
 
     async def add_token(self, token: RefreshTokenRecord) -> None:
         await run(
@@ -124,7 +124,7 @@ def _family_row(family: RefreshFamily) -> dict[str, Any]:
     }
 
 
-def _family(row: Any) -> RefreshFamily:
+def family_from_row(row: Any) -> RefreshFamily:
     return RefreshFamily(
         id=row.family_id,
         tenant_id=TenantId(row.tenant_id),

@@ -11,6 +11,7 @@ import jwt
 import pytest
 from litestar.testing import AsyncTestClient
 
+from adapters.crypto.jwt_keyring import KeyringError
 from adapters.postgres.throwaway import ThrowawayDatabase
 from entrypoints.container import real_container
 from entrypoints.database import DatabaseEndpoints
@@ -96,3 +97,27 @@ async def _stored_hash(database: ThrowawayDatabase, email: str) -> str:
         )
     finally:
         await conn.close()
+
+
+async def test_a_missing_keyring_stops_start_up(
+    database: ThrowawayDatabase, tmp_path: Path
+) -> None:
+    settings = load_settings(
+        {"ATLAS_JWT_KEYRING_FILE": str(tmp_path / "missing.json")}, cwd=tmp_path
+    )
+    app = create_app(real_container(settings, DatabaseEndpoints(app=database.app, owner=None)))
+
+    with pytest.raises(BaseException) as failed:  # noqa: PT011 - the lifespan wraps it in a group
+        async with AsyncTestClient(app):
+            pass
+
+    assert any(
+        isinstance(error, KeyringError) and "cannot read the JWT keyring" in str(error)
+        for error in _flatten(failed.value)
+    )
+
+
+def _flatten(error: BaseException) -> list[BaseException]:
+    if isinstance(error, BaseExceptionGroup):
+        return [leaf for inner in error.exceptions for leaf in _flatten(inner)]
+    return [error]
