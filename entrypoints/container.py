@@ -11,15 +11,21 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
+from adapters.fakes.email import FakeEmailSender
 from adapters.fakes.identity import FakeIdentityUnitOfWork
+from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
+from adapters.fakes.rate_limiter import InMemoryRateLimiter
 from adapters.fakes.store import InMemoryStore
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
+from adapters.postgres.rate_limits import PostgresRateLimiter
 from application.shared.check_readiness import CheckReadiness
+from entrypoints import identity_wiring as identity
 from entrypoints.database import DatabaseEndpoints
+from entrypoints.identity_container import IdentityUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 
@@ -38,6 +44,16 @@ class RealAdapters(containers.DeclarativeContainer):
     # Provider sandbox (development only; create_app mounts it when settings.sandbox is on).
     sandbox = providers.Singleton(development_sandbox, settings=settings, clock=clock)
 
+    # Identity (issue 3)
+    access_tokens = providers.Resource(identity.jwt_access_tokens, settings, clock)
+    password_hasher = providers.Resource(identity.password_hasher, settings)
+    rate_limiter = providers.Singleton(
+        PostgresRateLimiter, sessions, providers.Callable(identity.rate_limit_key, settings), clock
+    )
+    email = providers.Singleton(identity.email_sender, settings)
+    session_policy = providers.Callable(identity.session_policy, settings)
+    accept_link = providers.Callable(identity.accept_link, settings)
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -46,14 +62,22 @@ class FakeAdapters(containers.DeclarativeContainer):
     identity_uow = providers.Singleton(partial, FakeIdentityUnitOfWork, store)
     database_probe = providers.Singleton(FakeDatabaseProbe)
     clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
-    access_tokens = providers.Singleton(FakeAccessTokens)
+    access_tokens = providers.Singleton(FakeAccessTokens, clock)
     sandbox = providers.Singleton(development_sandbox, settings=settings, clock=clock)
+
+    # Identity (issue 3)
+    password_hasher = providers.Singleton(FakePasswordHasher)
+    rate_limiter = providers.Singleton(InMemoryRateLimiter, clock)
+    email = providers.Singleton(FakeEmailSender)
+    session_policy = providers.Callable(identity.session_policy, settings)
+    accept_link = providers.Callable(identity.accept_link, settings)
 
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
     check_readiness = providers.Factory(CheckReadiness, probe=adapters.database_probe)
+    identity = providers.Container(IdentityUseCases, adapters=adapters)
 
 
 class Application(containers.DeclarativeContainer):

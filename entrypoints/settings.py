@@ -18,6 +18,7 @@ import msgspec
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
+from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 
 Environment = Literal["development", "production"]
 PREFIX = "ATLAS_"
@@ -49,6 +50,23 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Provider sandbox mounted at /sandbox: on by default in development, refused in production.
     sandbox: bool | None = None
+    # Identity and sessions: checked in settings_identity.py.
+    jwt_algorithm: str = "EdDSA"
+    jwt_keyring_file: str | None = None
+    jwt_issuer: str = "urn:atlas"
+    jwt_audience: str = "urn:atlas:api"
+    jwt_leeway_seconds: int = 5
+    access_token_seconds: int = 600
+    refresh_idle_seconds: int = 7 * 24 * 3600
+    refresh_absolute_seconds: int = 30 * 24 * 3600
+    refresh_reuse_window_seconds: int = 10
+    password_scheme: str = "bcrypt"  # noqa: S105 - a scheme's name
+    bcrypt_cost: int = 12
+    password_hash_concurrency: int | None = None
+    password_hash_wait_seconds: float = 5.0
+    trusted_proxies: str | None = None
+    resend_api_key: str | None = None
+    email_from: str = "Atlas <no-reply@atlas.invalid>"
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -68,6 +86,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     postgres_system_user: str | None
     log_level: str
     sandbox: bool = False
+    identity: IdentitySettings
 
     @property
     def production(self) -> bool:
@@ -102,6 +121,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
+        identity=_identity(raw),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -128,6 +148,13 @@ def _name_the_setting(message: str) -> str:
     head, _, path = message.partition(" - at `$.")
     field = path.rstrip("`")
     return f"{PREFIX}{field.upper()}: {head}" if field else message
+
+
+def _identity(raw: _Raw) -> IdentitySettings:
+    try:
+        return identity_settings(raw)
+    except IdentitySettingsError as error:
+        raise SettingsError(str(error)) from None
 
 
 def _database_url(raw: str | None, name: str) -> DatabaseUrl | None:

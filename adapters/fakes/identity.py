@@ -2,6 +2,13 @@
 
 from __future__ import annotations
 
+from adapters.fakes.identity_sessions import (
+    FakeInvitationRepository,
+    FakeProfileReads,
+    FakeRefreshSessionRepository,
+    FakeSecurityEventRepository,
+    SessionTables,
+)
 from adapters.fakes.store import IdentityTables, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from application.identity.ports import (
@@ -12,6 +19,7 @@ from application.identity.ports import (
 )
 from application.shared.scope import Scope
 from domain.identity.errors import EmailTaken, MembershipExists, TenantExists
+from domain.identity.invitations import Member
 from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
@@ -65,8 +73,8 @@ class FakeUserRepository(UserRepository):
 
 
 class FakeMembershipRepository(MembershipRepository):
-    def __init__(self, tables: IdentityTables, scope: Scope) -> None:
-        self._tables, self._scope = tables, scope
+    def __init__(self, tables: IdentityTables, sessions: SessionTables, scope: Scope) -> None:
+        self._tables, self._sessions, self._scope = tables, sessions, scope
 
     def _visible(self) -> list[Membership]:
         return [
@@ -94,7 +102,23 @@ class FakeMembershipRepository(MembershipRepository):
 
     async def remove(self, user_id: UserId) -> bool:
         key = (self._scope.tenant_id, user_id)
-        return self._tables.memberships.pop(key, None) is not None  # type: ignore[arg-type]
+        removed = self._tables.memberships.pop(key, None) is not None  # type: ignore[arg-type]
+        if removed and self._scope.tenant_id is not None:
+            self._sessions.end_membership(self._scope.tenant_id, user_id)
+        return removed
+
+    async def roster(self) -> list[Member]:
+        return [
+            Member(
+                user_id=m.user_id,
+                email=self._tables.users[m.user_id].email,
+                name=self._tables.users[m.user_id].name,
+                role=m.role,
+                joined_at=m.created_at,
+            )
+            for m in await self.all()
+            if m.user_id in self._tables.users
+        ]
 
     async def of_current_user(self) -> list[TenantMembership]:
         mine = [
@@ -111,7 +135,11 @@ class FakeMembershipRepository(MembershipRepository):
 
 class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
     def _attach(self, tables: Tables) -> None:
-        identity = tables.of(IdentityTables)
+        identity, sessions = tables.of(IdentityTables), tables.of(SessionTables)
         self.tenants = FakeTenantRepository(identity, self.scope)
         self.users = FakeUserRepository(identity, self.scope)
-        self.memberships = FakeMembershipRepository(identity, self.scope)
+        self.memberships = FakeMembershipRepository(identity, sessions, self.scope)
+        self.sessions = FakeRefreshSessionRepository(sessions, self.scope)
+        self.invitations = FakeInvitationRepository(sessions, self.scope)
+        self.security_events = FakeSecurityEventRepository(sessions, self.scope)
+        self.profiles = FakeProfileReads(self)

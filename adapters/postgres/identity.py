@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import delete, insert, select, text, update
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import tables as t
-from adapters.postgres.errors import translate
+from adapters.postgres.identity_profile import PostgresProfileReads
+from adapters.postgres.identity_sessions import (
+    PostgresInvitationRepository,
+    PostgresRefreshSessionRepository,
+    PostgresSecurityEventRepository,
+)
+from adapters.postgres.identity_statements import run
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.identity.ports import (
     IdentityUnitOfWork,
@@ -18,7 +22,7 @@ from application.identity.ports import (
     TenantRepository,
     UserRepository,
 )
-from domain.identity.errors import EmailTaken, MembershipExists, TenantExists
+from domain.identity.invitations import Member
 from domain.identity.model import (
     LoginIdentity,
     Membership,
@@ -27,22 +31,8 @@ from domain.identity.model import (
     TenantMembership,
     User,
 )
-from domain.shared.errors import DomainError
 from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
-
-_KNOWN: Mapping[str, type[DomainError]] = {
-    "users_email_key": EmailTaken,
-    "memberships_pkey": MembershipExists,
-    "tenants_pkey": TenantExists,
-}
-
-
-async def _run(session: AsyncSession, statement: Any, params: Any = None) -> Any:
-    try:
-        return await session.execute(statement, params)
-    except DBAPIError as error:
-        raise translate(error, _KNOWN) from error
 
 
 class PostgresTenantRepository(TenantRepository):
@@ -50,7 +40,7 @@ class PostgresTenantRepository(TenantRepository):
         self._session = session
 
     async def add(self, tenant: Tenant) -> None:
-        await _run(
+        await run(
             self._session,
             insert(t.tenants).values(
                 tenant_id=tenant.id,
@@ -61,7 +51,7 @@ class PostgresTenantRepository(TenantRepository):
         )
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
-        result = await _run(
+        result = await run(
             self._session, select(t.tenants).where(t.tenants.c.tenant_id == tenant_id)
         )
         row = result.one_or_none()
@@ -77,7 +67,7 @@ class PostgresUserRepository(UserRepository):
         self._session = session
 
     async def add(self, user: User) -> None:
-        await _run(
+        await run(
             self._session,
             insert(t.users).values(
                 user_id=user.id,
@@ -87,7 +77,7 @@ class PostgresUserRepository(UserRepository):
                 disabled_at=user.disabled_at,
             ),
         )
-        await _run(
+        await run(
             self._session,
             insert(t.credentials).values(
                 user_id=user.id,
@@ -102,7 +92,7 @@ class PostgresUserRepository(UserRepository):
             .join(t.credentials, t.credentials.c.user_id == t.users.c.user_id)
             .where(t.users.c.user_id == user_id)
         )
-        row = (await _run(self._session, query)).one_or_none()
+        row = (await run(self._session, query)).one_or_none()
         if row is None:
             return None
         return User(
@@ -115,13 +105,13 @@ class PostgresUserRepository(UserRepository):
         )
 
     async def save(self, user: User) -> None:
-        await _run(
+        await run(
             self._session,
             update(t.users)
             .where(t.users.c.user_id == user.id)
             .values(email=user.email, name=user.name, disabled_at=user.disabled_at),
         )
-        await _run(
+        await run(
             self._session,
             update(t.credentials)
             .where(t.credentials.c.user_id == user.id)
@@ -130,7 +120,7 @@ class PostgresUserRepository(UserRepository):
 
     async def find_login(self, email: str) -> LoginIdentity | None:
         query = text("SELECT user_id, password_hash FROM atlas.login_identity(:email)")
-        row = (await _run(self._session, query, {"email": email})).one_or_none()
+        row = (await run(self._session, query, {"email": email})).one_or_none()
         if row is None:
             return None
         return LoginIdentity(user_id=UserId(row.user_id), password_hash=Secret(row.password_hash))
@@ -141,7 +131,7 @@ class PostgresMembershipRepository(MembershipRepository):
         self._session = session
 
     async def add(self, membership: Membership) -> None:
-        await _run(
+        await run(
             self._session,
             insert(t.memberships).values(
                 tenant_id=membership.tenant_id,
@@ -153,15 +143,15 @@ class PostgresMembershipRepository(MembershipRepository):
 
     async def get(self, user_id: UserId) -> Membership | None:
         query = select(t.memberships).where(t.memberships.c.user_id == user_id)
-        row = (await _run(self._session, query)).one_or_none()
+        row = (await run(self._session, query)).one_or_none()
         return _membership(row) if row is not None else None
 
     async def all(self) -> list[Membership]:
         query = select(t.memberships).order_by(t.memberships.c.created_at, t.memberships.c.user_id)
-        return [_membership(row) for row in (await _run(self._session, query)).all()]
+        return [_membership(row) for row in (await run(self._session, query)).all()]
 
     async def save(self, membership: Membership) -> None:
-        await _run(
+        await run(
             self._session,
             update(t.memberships)
             .where(t.memberships.c.user_id == membership.user_id)
@@ -170,7 +160,7 @@ class PostgresMembershipRepository(MembershipRepository):
 
     async def remove(self, user_id: UserId) -> bool:
         query = delete(t.memberships).where(t.memberships.c.user_id == user_id)
-        return bool((await _run(self._session, query)).rowcount)
+        return bool((await run(self._session, query)).rowcount)
 
     async def of_current_user(self) -> list[TenantMembership]:
         query = text("SELECT tenant_id, tenant_name, role FROM atlas.memberships_of_current_user()")
@@ -178,7 +168,25 @@ class PostgresMembershipRepository(MembershipRepository):
             TenantMembership(
                 tenant_id=TenantId(row.tenant_id), tenant_name=row.tenant_name, role=Role(row.role)
             )
-            for row in (await _run(self._session, query)).all()
+            for row in (await run(self._session, query)).all()
+        ]
+
+    async def roster(self) -> list[Member]:
+        # Colleagues' profiles are readable through the users_colleagues policy; hashes never.
+        query = (
+            select(t.memberships, t.users.c.email, t.users.c.name)
+            .join(t.users, t.users.c.user_id == t.memberships.c.user_id)
+            .order_by(t.memberships.c.created_at, t.memberships.c.user_id)
+        )
+        return [
+            Member(
+                user_id=UserId(row.user_id),
+                email=row.email,
+                name=row.name,
+                role=Role(row.role),
+                joined_at=row.created_at,
+            )
+            for row in (await run(self._session, query)).all()
         ]
 
 
@@ -196,3 +204,7 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork, IdentityUnitOfWork):
         self.tenants = PostgresTenantRepository(session)
         self.users = PostgresUserRepository(session)
         self.memberships = PostgresMembershipRepository(session)
+        self.sessions = PostgresRefreshSessionRepository(session)
+        self.invitations = PostgresInvitationRepository(session)
+        self.security_events = PostgresSecurityEventRepository(session)
+        self.profiles = PostgresProfileReads(session)

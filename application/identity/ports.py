@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Protocol
+from uuid import UUID
+
+import msgspec
 
 from application.shared.actor import Actor
 from application.shared.ports import UnitOfWork
+from domain.identity.invitations import Invitation, Member
 from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
+from domain.identity.sessions import RefreshFamily, RefreshTokenRecord, SecurityEvent
 from domain.shared.ids import TenantId, UserId
+from domain.shared.secret import Secret
 
 
 class TenantRepository(Protocol):
@@ -48,11 +55,91 @@ class MembershipRepository(Protocol):
         """Every tenant the scope's user belongs to, across tenants (used at login)."""
         ...
 
+    async def roster(self) -> list[Member]:
+        """The scope tenant's members with their names and emails, oldest first."""
+        ...
+
+
+class RefreshSessionRepository(Protocol):
+    """Refresh families and their tokens; rows are private to the scope's user and tenant."""
+
+    async def add_family(self, family: RefreshFamily) -> None: ...
+
+    async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
+        """``lock`` serialises every refresh of one family until the transaction ends."""
+        ...
+
+    async def save_family(self, family: RefreshFamily) -> None: ...
+
+    async def open_families(self) -> list[RefreshFamily]:
+        """The scope user's families in the scope tenant that are not revoked."""
+        ...
+
+    async def add_token(self, token: RefreshTokenRecord) -> None: ...
+
+    async def consume(self, digest: bytes, at: datetime) -> RefreshTokenRecord | None:
+        """Mark an unused token rotated and return it; None if it was not unused.
+
+        Atomic: of two concurrent callers with the same token, exactly one gets it.
+        """
+        ...
+
+    async def find_token(self, digest: bytes) -> RefreshTokenRecord | None: ...
+
+    async def children(self, digest: bytes) -> list[RefreshTokenRecord]: ...
+
+    async def supersede_unused(self, family_id: UUID, at: datetime) -> None:
+        """Every still-unused token of the family can never be used (a sibling was)."""
+        ...
+
+
+class SecurityEventRepository(Protocol):
+    async def add(self, event: SecurityEvent) -> None: ...
+
+    async def recent(self, limit: int = 50) -> list[SecurityEvent]: ...
+
+
+class InvitationRepository(Protocol):
+    async def add(self, invitation: Invitation) -> None: ...
+
+    async def get(self, invitation_id: UUID) -> Invitation | None: ...
+
+    async def find(self, digest: bytes) -> Invitation | None: ...
+
+    async def pending(self, at: datetime) -> list[Invitation]: ...
+
+    async def accept(self, digest: bytes, at: datetime) -> Invitation | None:
+        """Mark an open invitation accepted and return it; atomic, so it works once."""
+        ...
+
+    async def save(self, invitation: Invitation) -> None: ...
+
+
+class ProfileSnapshot(msgspec.Struct, frozen=True, kw_only=True):
+    """Everything ``GET /me`` shows, read in one go (it is the most frequent request)."""
+
+    user_id: UserId
+    email: str
+    name: str
+    tenant: Tenant
+    tenants: list[TenantMembership]
+    family: RefreshFamily | None  # the session, for the liveness check
+
+
+class ProfileReads(Protocol):
+    async def snapshot(self, actor: Actor) -> ProfileSnapshot | None:
+        """None when the user or the tenant is not visible in the actor's scope."""
+        ...
+
 
 class IdentityUnitOfWork(UnitOfWork, Protocol):
     tenants: TenantRepository
     users: UserRepository
     memberships: MembershipRepository
+    sessions: RefreshSessionRepository
+    invitations: InvitationRepository
+    security_events: SecurityEventRepository
+    profiles: ProfileReads
 
 
 class AccessTokenVerifier(Protocol):
@@ -63,3 +150,66 @@ class AccessTokenVerifier(Protocol):
     """
 
     def verify(self, token: str) -> Actor: ...
+
+
+class IssuedAccessToken(msgspec.Struct, frozen=True, kw_only=True):
+    token: Secret[str]
+    expires_at: datetime
+
+
+class AccessTokenIssuer(Protocol):
+    """Signs an access token for an actor; ``AccessTokenVerifier`` reads it back."""
+
+    def mint(self, actor: Actor) -> IssuedAccessToken: ...
+
+
+class PasswordHasher(Protocol):
+    """Slow, salted password hashing off the event loop, with bounded concurrency.
+
+    Raises ``PasswordCheckBusy`` when every slot stays taken for too long.
+    """
+
+    async def hash(self, password: Secret[str]) -> Secret[str]: ...
+
+    async def verify(self, password: Secret[str], stored: Secret[str] | None) -> bool:
+        """``stored=None`` checks against a dummy hash of the configured scheme and cost: an
+        unknown account costs exactly what a wrong password costs, and is never a match."""
+        ...
+
+    def needs_rehash(self, stored: Secret[str]) -> bool:
+        """The hash's scheme or parameters differ from the configured ones."""
+        ...
+
+
+class RateLimit(msgspec.Struct, frozen=True, kw_only=True):
+    name: str  # keeps the counters of different rules apart
+    limit: int
+    window: timedelta
+
+
+class RateLimiter(Protocol):
+    """Counters shared by every API process; subjects are stored only as keyed hashes."""
+
+    async def attempt(self, rule: RateLimit, subject: str) -> int | None:
+        """Count one attempt: the seconds to wait if it is over the limit, else None."""
+        ...
+
+    async def exceeded(self, rule: RateLimit, subject: str) -> int | None:
+        """Like ``attempt`` without counting: for rules that count failures only."""
+        ...
+
+
+class EmailMessage(msgspec.Struct, frozen=True, kw_only=True):
+    to: str
+    subject: str
+    text: str
+    kind: str  # "invitation", "signup_notice": for logs and metrics, never the body
+
+    def __repr__(self) -> str:
+        return f"EmailMessage(kind={self.kind!r}, to=***)"
+
+
+class EmailSender(Protocol):
+    async def send(self, message: EmailMessage) -> None:
+        """Deliver or raise ``EmailUnavailable``; never log the body (it carries tokens)."""
+        ...

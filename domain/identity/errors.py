@@ -8,7 +8,9 @@ from domain.shared.errors import (
     Forbidden,
     Invalid,
     NotFound,
+    RateLimited,
     Unauthenticated,
+    Unavailable,
 )
 
 
@@ -64,3 +66,83 @@ class InvalidAccessToken(IdentityError, Unauthenticated):
 class RoleRequired(IdentityError, Forbidden):
     code = "auth.role_required"
     default_message = "Your role in this tenant does not allow this."
+
+
+# Sign-in, sessions and passwords. Every way a sign-in can fail answers with the same error, so
+# the response says nothing about which part was wrong.
+
+
+class InvalidCredentials(IdentityError, Unauthenticated):
+    code = "auth.invalid_credentials"
+    default_message = "The email address or password is not correct."
+
+
+class InvalidRefreshToken(IdentityError, Unauthenticated):
+    code = "auth.invalid_refresh_token"
+    default_message = "The refresh token is invalid, expired or revoked; sign in again."
+
+
+class SessionEnded(IdentityError, Unauthenticated):
+    code = "auth.session_ended"
+    default_message = "This session has ended; sign in again."
+
+
+class ReauthenticationFailed(IdentityError, Forbidden):
+    code = "auth.reauthentication_failed"
+    default_message = "The current password is not correct."
+
+
+class PasswordTooShort(IdentityError, Invalid):
+    code = "identity.password_too_short"
+    default_message = "The password must have at least 12 characters."
+
+
+class PasswordTooLong(IdentityError, Invalid):
+    code = "identity.password_too_long"
+    default_message = (
+        "The password must be at most 72 bytes in UTF-8 "
+        "(accented letters count 2 bytes, many symbols 3 or 4)."
+    )
+
+
+class PasswordNotText(IdentityError, Invalid):
+    code = "identity.password_not_text"
+    default_message = "The password contains characters that are not valid text."
+
+
+class NoMembership(IdentityError, Forbidden):
+    code = "auth.no_membership"
+    default_message = "This account belongs to no tenant any more."
+
+
+class TooManyAttempts(IdentityError, RateLimited):
+    code = "auth.too_many_attempts"
+    default_message = "Too many attempts; wait before trying again."
+
+
+class PasswordCheckBusy(IdentityError, Unavailable):
+    code = "auth.busy"
+    default_message = "Sign-in is busy right now; try again in a moment."
+
+
+# Members and invitations.
+
+
+class InvitationInvalid(IdentityError, NotFound):
+    code = "identity.invitation_invalid"
+    default_message = "No such invitation, or it has expired or been used."
+
+
+class OwnerRequired(IdentityError, Forbidden):
+    code = "auth.owner_required"
+    default_message = "Only an owner may grant, change or remove the owner role."
+
+
+class LastOwner(IdentityError, Conflict):
+    code = "identity.last_owner"
+    default_message = "A tenant keeps at least one owner."
+
+
+class EmailUnavailable(IdentityError, Unavailable):
+    code = "email.unavailable"
+    default_message = "The email could not be sent; try again later."

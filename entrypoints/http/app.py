@@ -5,18 +5,26 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from litestar import Litestar
+from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
-from entrypoints.http.controllers import health
+from entrypoints.http.controllers import auth, health, jwks, me, members
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.problems import BEARER
 from entrypoints.http.sandbox import sandbox_mount
+from entrypoints.http.security import (
+    REQUEST_BODY_LIMIT,
+    NoncedSwagger,
+    cors_config,
+    harden_response,
+)
 
 API_VERSION = "0.1.0"
 
@@ -30,9 +38,18 @@ def create_app(container: Application) -> Litestar:
         finally:
             await composition.stop(container)
 
-    route_handlers: list[ControllerRouterHandler] = [health.routes(container)]
+    settings = container.settings()
+    route_handlers: list[ControllerRouterHandler] = [
+        health.routes(container),
+        # Identity and HTTP security (issue 3)
+        auth.routes(container),
+        me.routes(container),
+        members.routes(container),
+        jwks.routes(container),
+        docs,
+    ]
     # Provider sandbox: development only (settings refuse it in production).
-    if container.settings().sandbox:
+    if settings.sandbox:
         route_handlers.append(sandbox_mount(container.adapters.sandbox()))
 
     return Litestar(
@@ -45,7 +62,25 @@ def create_app(container: Application) -> Litestar:
             title="Atlas API",
             version=API_VERSION,
             path="/schema",
-            render_plugins=[SwaggerRenderPlugin()],
+            render_plugins=[NoncedSwagger()],
+            components=Components(
+                security_schemes={
+                    BEARER: SecurityScheme(
+                        type="http",
+                        scheme="bearer",
+                        bearer_format="JWT",
+                        description="An access token from /api/v1/auth/login (15 min at most)",
+                    )
+                }
+            ),
         ),
+        before_send=[harden_response],
+        cors_config=cors_config(settings.app_origins),
+        request_max_body_size=REQUEST_BODY_LIMIT,
         debug=False,
     )
+
+
+@get("/docs", include_in_schema=False)
+async def docs() -> Redirect:
+    return Redirect("/schema/swagger")

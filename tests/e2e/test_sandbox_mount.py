@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import os
 import re
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
@@ -15,6 +13,7 @@ from adapters.sandbox.config import development_client_id
 from entrypoints.settings import SettingsError, load_settings
 from tests.e2e.harness import build, harness_settings
 from tests.factories.sandbox import FLOWS, attempt, callback, client_auth, consent_form
+from tests.factories.settings import production_environ
 
 
 async def test_development_mounts_the_sandbox_with_links_under_the_prefix(tmp_path: Path) -> None:
@@ -34,6 +33,13 @@ async def test_development_mounts_the_sandbox_with_links_under_the_prefix(tmp_pa
 
     assert page.status_code == 200
     assert re.search(r'action="/sandbox/jira/authorize"', page.text)
+    # The consent form keeps its own strict CSP (the API's form-action 'none' would break it)
+    # and still gets every other hardening header; everything else gets the API's CSP.
+    assert "form-action 'self' https://127.0.0.1:8443" in page.headers["content-security-policy"]
+    assert "unsafe-inline" not in page.headers["content-security-policy"]
+    assert page.headers["strict-transport-security"] == "max-age=31536000; includeSubDomains"
+    assert "form-action 'none'" in stats.headers["content-security-policy"]
+    assert "form-action 'none'" in unknown.headers["content-security-policy"]
     assert stats.status_code == 200
     assert unknown.status_code == 404
 
@@ -72,12 +78,7 @@ async def test_the_sandbox_can_be_switched_off(tmp_path: Path) -> None:
 
 
 def test_production_refuses_the_sandbox() -> None:
-    environ = {
-        "ATLAS_ENV": "production",
-        "ATLAS_DATABASE_URL": "postgresql://a:b@db:5432/atlas?sslmode=verify-full",
-        "ATLAS_MASTER_KEY": base64.b64encode(os.urandom(32)).decode(),
-        "ATLAS_APP_ORIGIN": "https://app.example.com",
-    }
+    environ = production_environ()
 
     assert load_settings(environ).sandbox is False
     with pytest.raises(SettingsError, match="ATLAS_SANDBOX"):

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from application.identity.ports import IdentityUnitOfWork
 from application.shared.scope import Scope
 from domain.identity.model import Tenant, User
-from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.identity import seed_sessions, seed_tenant_with_owner
 
 
 @dataclass(frozen=True)
@@ -29,4 +29,5 @@ async def seed_tenant(
     identity_uow: Callable[[Scope], IdentityUnitOfWork], *, members: int
 ) -> SeededTenant:
     tenant, people = await seed_tenant_with_owner(identity_uow, members=members)
+    await seed_sessions(identity_uow, tenant, people[0])  # identity: sessions, invitations
     return SeededTenant(tenant=tenant, people=people)

@@ -9,15 +9,9 @@ from pathlib import Path
 import pytest
 
 from entrypoints.settings import SettingsError, load_settings
+from tests.factories.settings import GOOD_KEY, VERIFIED_DB, production_environ
 
-GOOD_KEY = base64.b64encode(os.urandom(32)).decode()
-VERIFIED_DB = "postgresql://atlas_app:pw@db.internal:5432/atlas?sslmode=verify-full"
-PRODUCTION = {
-    "ATLAS_ENV": "production",
-    "ATLAS_DATABASE_URL": VERIFIED_DB,
-    "ATLAS_MASTER_KEY": GOOD_KEY,
-    "ATLAS_APP_ORIGIN": "https://app.example.com",
-}
+PRODUCTION = production_environ()
 
 
 def test_development_defaults_need_nothing(tmp_path: Path) -> None:

@@ -1,0 +1,1 @@
+"""Transactional email: Resend in production, files under the data dir in development."""

@@ -1,0 +1,269 @@
+"""PostgreSQL repositories for refresh sessions, invitations and security events."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from adapters.postgres import identity_tables as t
+from adapters.postgres.identity_statements import run
+from application.identity.ports import (
+    InvitationRepository,
+    RefreshSessionRepository,
+    SecurityEventRepository,
+)
+from domain.identity.invitations import Invitation
+from domain.identity.model import Role
+from domain.identity.sessions import (
+    RefreshFamily,
+    RefreshTokenRecord,
+    RefreshTokenState,
+    RevocationReason,
+    SecurityEvent,
+    SecurityEventKind,
+)
+from domain.shared.ids import TenantId, UserId
+
+_F, _T = t.refresh_families, t.refresh_tokens
+
+
+class PostgresRefreshSessionRepository(RefreshSessionRepository):
+    # Row security limits every statement to the scope's user in the scope's tenant; the
+    # WHERE clauses name the row, never the tenant.
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add_family(self, family: RefreshFamily) -> None:
+        await run(self._session, insert(_F).values(**_family_row(family)))
+
+    async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
+        query = select(_F).where(_F.c.family_id == family_id)
+        if lock:
+            query = query.with_for_update()
+        row = (await run(self._session, query)).one_or_none()
+        return family_from_row(row) if row is not None else None
+
+    async def save_family(self, family: RefreshFamily) -> None:
+        row = _family_row(family)
+        await run(
+            self._session,
+            update(_F)
+            .where(_F.c.family_id == family.id)
+            .values(
+                last_used_at=row["last_used_at"],
+                revoked_at=row["revoked_at"],
+                revoked_reason=row["revoked_reason"],
+            ),
+        )
+
+    async def open_families(self) -> list[RefreshFamily]:
+        query = select(_F).where(_F.c.revoked_at.is_(None)).order_by(_F.c.created_at)
+        return [family_from_row(row) for row in (await run(self._session, query)).all()]
+
+    async def add_token(self, token: RefreshTokenRecord) -> None:
+        await run(
+            self._session,
+            insert(_T).values(
+                tenant_id=token.tenant_id,
+                token_digest=token.digest,
+                user_id=token.user_id,
+                family_id=token.family_id,
+                parent_digest=token.parent_digest,
+                issued_at=token.issued_at,
+                used_at=token.used_at,
+                state=token.state.value,
+            ),
+        )
+
+    async def consume(self, digest: bytes, at: datetime) -> RefreshTokenRecord | None:
+        # The one decision point between concurrent refreshes: the row lock makes the second
+        # UPDATE wait, re-check `state = 'unused'` against the committed row, and match nothing.
+        query = (
+            update(_T)
+            .where(_T.c.token_digest == digest, _T.c.state == RefreshTokenState.UNUSED.value)
+            .values(used_at=at, state=RefreshTokenState.ROTATED.value)
+            .returning(*_T.c)
+        )
+        row = (await run(self._session, query)).one_or_none()
+        return _token(row) if row is not None else None
+
+    async def find_token(self, digest: bytes) -> RefreshTokenRecord | None:
+        row = (
+            await run(self._session, select(_T).where(_T.c.token_digest == digest))
+        ).one_or_none()
+        return _token(row) if row is not None else None
+
+    async def children(self, digest: bytes) -> list[RefreshTokenRecord]:
+        query = select(_T).where(_T.c.parent_digest == digest)
+        return [_token(row) for row in (await run(self._session, query)).all()]
+
+    async def supersede_unused(self, family_id: UUID, at: datetime) -> None:
+        await run(
+            self._session,
+            update(_T)
+            .where(_T.c.family_id == family_id, _T.c.state == RefreshTokenState.UNUSED.value)
+            .values(used_at=at, state=RefreshTokenState.SUPERSEDED.value),
+        )
+
+
+def _family_row(family: RefreshFamily) -> dict[str, Any]:
+    return {
+        "tenant_id": family.tenant_id,
+        "family_id": family.id,
+        "user_id": family.user_id,
+        "created_at": family.created_at,
+        "last_used_at": family.last_used_at,
+        "expires_at": family.expires_at,
+        "revoked_at": family.revoked_at,
+        "revoked_reason": family.revoked_reason.value if family.revoked_reason else None,
+    }
+
+
+def family_from_row(row: Any) -> RefreshFamily:
+    return RefreshFamily(
+        id=row.family_id,
+        tenant_id=TenantId(row.tenant_id),
+        user_id=UserId(row.user_id),
+        created_at=row.created_at,
+        last_used_at=row.last_used_at,
+        expires_at=row.expires_at,
+        revoked_at=row.revoked_at,
+        revoked_reason=RevocationReason(row.revoked_reason) if row.revoked_reason else None,
+    )
+
+
+def _token(row: Any) -> RefreshTokenRecord:
+    return RefreshTokenRecord(
+        digest=bytes(row.token_digest),
+        tenant_id=TenantId(row.tenant_id),
+        user_id=UserId(row.user_id),
+        family_id=row.family_id,
+        parent_digest=bytes(row.parent_digest) if row.parent_digest is not None else None,
+        issued_at=row.issued_at,
+        used_at=row.used_at,
+        state=RefreshTokenState(row.state),
+    )
+
+
+_I = t.invitations
+
+
+class PostgresInvitationRepository(InvitationRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, invitation: Invitation) -> None:
+        await run(self._session, insert(_I).values(**_invitation_row(invitation)))
+
+    async def get(self, invitation_id: UUID) -> Invitation | None:
+        return await self._one(select(_I).where(_I.c.invitation_id == invitation_id))
+
+    async def find(self, digest: bytes) -> Invitation | None:
+        return await self._one(select(_I).where(_I.c.token_digest == digest))
+
+    async def pending(self, at: datetime) -> list[Invitation]:
+        query = (
+            select(_I)
+            .where(_I.c.accepted_at.is_(None), _I.c.revoked_at.is_(None), _I.c.expires_at > at)
+            .order_by(_I.c.created_at)
+        )
+        return [_invitation(row) for row in (await run(self._session, query)).all()]
+
+    async def accept(self, digest: bytes, at: datetime) -> Invitation | None:
+        return await self._one(
+            update(_I)
+            .where(
+                _I.c.token_digest == digest,
+                _I.c.accepted_at.is_(None),
+                _I.c.revoked_at.is_(None),
+                _I.c.expires_at > at,
+            )
+            .values(accepted_at=at)
+            .returning(*_I.c)
+        )
+
+    async def save(self, invitation: Invitation) -> None:
+        await run(
+            self._session,
+            update(_I)
+            .where(_I.c.invitation_id == invitation.id)
+            .values(accepted_at=invitation.accepted_at, revoked_at=invitation.revoked_at),
+        )
+
+    async def _one(self, statement: Any) -> Invitation | None:
+        row = (await run(self._session, statement)).one_or_none()
+        return _invitation(row) if row is not None else None
+
+
+def _invitation_row(invitation: Invitation) -> dict[str, Any]:
+    return {
+        "tenant_id": invitation.tenant_id,
+        "invitation_id": invitation.id,
+        "email": invitation.email,
+        "role": invitation.role.value,
+        "token_digest": invitation.digest,
+        "invited_by": invitation.invited_by,
+        "created_at": invitation.created_at,
+        "expires_at": invitation.expires_at,
+        "accepted_at": invitation.accepted_at,
+        "revoked_at": invitation.revoked_at,
+    }
+
+
+def _invitation(row: Any) -> Invitation:
+    return Invitation(
+        id=row.invitation_id,
+        tenant_id=TenantId(row.tenant_id),
+        email=row.email,
+        role=Role(row.role),
+        digest=bytes(row.token_digest),
+        invited_by=UserId(row.invited_by),
+        created_at=row.created_at,
+        expires_at=row.expires_at,
+        accepted_at=row.accepted_at,
+        revoked_at=row.revoked_at,
+    )
+
+
+_E = t.security_events
+
+
+class PostgresSecurityEventRepository(SecurityEventRepository):
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def add(self, event: SecurityEvent) -> None:
+        await run(
+            self._session,
+            insert(_E).values(
+                tenant_id=event.tenant_id,
+                event_id=event.id,
+                user_id=event.user_id,
+                kind=event.kind.value,
+                family_id=event.family_id,
+                client_address=event.client_address,
+                user_agent=event.user_agent,
+                occurred_at=event.occurred_at,
+            ),
+        )
+
+    async def recent(self, limit: int = 50) -> list[SecurityEvent]:
+        query = select(_E).order_by(_E.c.occurred_at.desc()).limit(limit)
+        return [
+            SecurityEvent(
+                id=row.event_id,
+                tenant_id=TenantId(row.tenant_id),
+                user_id=UserId(row.user_id),
+                kind=SecurityEventKind(row.kind),
+                family_id=row.family_id,
+                client_address=row.client_address,
+                user_agent=row.user_agent,
+                occurred_at=row.occurred_at,
+            )
+            for row in (await run(self._session, query)).all()
+        ]

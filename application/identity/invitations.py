@@ -1,0 +1,111 @@
+"""Invite someone by email, list and withdraw open invitations, and accept one.
+
+An invitation is a single-use, expiring token sent only by email; the store keeps its digest.
+Accepting it joins the tenant with the invited role: an existing account proves itself with
+its password, a new one is created with the name and password given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import final
+from uuid import UUID
+
+import msgspec
+
+from application.identity.members import manager_role
+from application.identity.ports import EmailMessage, EmailSender
+from application.identity.sessions import Sessions, UowFor
+from application.shared.actor import Actor
+from domain.identity import opaque
+from domain.identity.errors import InvitationInvalid, MembershipExists
+from domain.identity.invitations import INVITATION_LIFETIME, Invitation, check_may_grant
+from domain.identity.model import Role, normalise_email
+from domain.shared.ids import new_id
+
+
+class InviteCommand(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    role: Role
+
+
+@final
+class InviteMember:
+    def __init__(
+        self,
+        uow_for: UowFor,
+        sessions: Sessions,
+        email: EmailSender,
+        accept_link: Callable[[str], str],
+    ) -> None:
+        self._uow_for, self._sessions, self._email = uow_for, sessions, email
+        self._accept_link = accept_link
+
+    async def execute(self, actor: Actor, command: InviteCommand) -> Invitation:
+        email = normalise_email(command.email)
+        now = self._sessions.now()
+        invitation_id = new_id()
+        token = opaque.mint(actor.tenant_id, invitation_id)
+        invitation = Invitation(
+            id=invitation_id,
+            tenant_id=actor.tenant_id,
+            email=email,
+            role=command.role,
+            digest=token.digest,
+            invited_by=actor.user_id,
+            created_at=now,
+            expires_at=now + INVITATION_LIFETIME,
+        )
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            check_may_grant(await manager_role(uow, actor), command.role)
+            if any(m.email == email for m in await uow.memberships.roster()):
+                raise MembershipExists()
+            for earlier in await uow.invitations.pending(now):
+                if earlier.email == email:  # one live invitation per address
+                    await uow.invitations.save(msgspec.structs.replace(earlier, revoked_at=now))
+            await uow.invitations.add(invitation)
+            tenant = await uow.tenants.get(actor.tenant_id)
+            await uow.commit()
+        tenant_name = tenant.name if tenant is not None else "an Atlas workspace"
+        # After the commit: a failure here is reported (503) and inviting again replaces it.
+        await self._email.send(
+            EmailMessage(
+                to=email,
+                subject=f"You are invited to {tenant_name} on Atlas",
+                text=(
+                    f"You have been invited to join {tenant_name} on Atlas as {command.role}.\n"
+                    f"Accept within 7 days: {self._accept_link(token.value)}\n"
+                ),
+                kind="invitation",
+            )
+        )
+        return invitation
+
+
+@final
+class ListInvitations:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor) -> list[Invitation]:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            return await uow.invitations.pending(self._sessions.now())
+
+
+@final
+class WithdrawInvitation:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor, invitation_id: UUID) -> None:
+        now = self._sessions.now()
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            invitation = await uow.invitations.get(invitation_id)
+            if invitation is None or not invitation.open(now):
+                raise InvitationInvalid()
+            check_may_grant(await manager_role(uow, actor), invitation.role)
+            await uow.invitations.save(msgspec.structs.replace(invitation, revoked_at=now))
+            await uow.commit()

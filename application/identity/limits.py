@@ -1,0 +1,47 @@
+"""Rate limits on the doors an attacker knocks on: sign-in, refresh, sign-up, invitations.
+
+Per address, to slow one machine spraying many accounts; per account, to stop many machines
+guessing one password (R2.5). Account rules count failures only, so a user who types the
+password right is never locked out by their own successful sign-ins.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import final
+
+from application.identity.ports import RateLimit, RateLimiter
+from domain.identity.errors import TooManyAttempts
+
+LOGIN_PER_ADDRESS = RateLimit(name="login:address", limit=20, window=timedelta(minutes=1))
+LOGIN_FAILURES_PER_ACCOUNT = RateLimit(name="login:account", limit=5, window=timedelta(minutes=15))
+REFRESH_PER_ADDRESS = RateLimit(name="refresh:address", limit=60, window=timedelta(minutes=1))
+REFRESH_PER_ACCOUNT = RateLimit(name="refresh:account", limit=30, window=timedelta(minutes=1))
+SIGNUP_PER_ADDRESS = RateLimit(name="signup:address", limit=10, window=timedelta(hours=1))
+INVITATION_PER_ADDRESS = RateLimit(name="invitation:address", limit=20, window=timedelta(minutes=1))
+PASSWORD_FAILURES_PER_ACCOUNT = RateLimit(
+    name="password:account", limit=5, window=timedelta(minutes=15)
+)
+
+UNKNOWN_ADDRESS = "unknown"
+
+
+@final
+class Throttle:
+    """Turns a limiter's answer into ``TooManyAttempts`` (429 with Retry-After)."""
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self._limiter = limiter
+
+    async def attempt(self, rule: RateLimit, subject: str | None) -> None:
+        wait = await self._limiter.attempt(rule, subject or UNKNOWN_ADDRESS)
+        if wait is not None:
+            raise TooManyAttempts(retry_after=wait)
+
+    async def check(self, rule: RateLimit, subject: str) -> None:
+        wait = await self._limiter.exceeded(rule, subject)
+        if wait is not None:
+            raise TooManyAttempts(retry_after=wait)
+
+    async def failed(self, rule: RateLimit, subject: str) -> None:
+        await self._limiter.attempt(rule, subject)

@@ -1,0 +1,92 @@
+"""Sign in with email and password, optionally into a chosen tenant."""
+
+from __future__ import annotations
+
+from typing import final
+from uuid import UUID
+
+import msgspec
+
+from application.identity.limits import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ADDRESS, Throttle
+from application.identity.ports import PasswordHasher
+from application.identity.sessions import Client, Sessions, TokenPair, UowFor
+from application.shared.scope import Scope
+from domain.identity.errors import InvalidCredentials, InvalidEmail, NoMembership, TenantNotFound
+from domain.identity.model import LoginIdentity, TenantMembership, normalise_email
+from domain.identity.password import fits_every_scheme
+from domain.shared.ids import TenantId
+from domain.shared.secret import Secret
+
+# Checked in place of a password that cannot be a stored one (over 72 bytes), so that attempt
+# costs one full verification too.
+_STAND_IN = Secret("stand-in password for an impossible one")
+
+
+class LogInCommand(msgspec.Struct, frozen=True, kw_only=True):
+    email: str
+    password: Secret[str]
+    tenant_id: UUID | None = None
+
+
+@final
+class LogIn:
+    def __init__(
+        self, uow_for: UowFor, hasher: PasswordHasher, sessions: Sessions, throttle: Throttle
+    ) -> None:
+        self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
+        self._throttle = throttle
+
+    async def execute(self, command: LogInCommand, client: Client) -> TokenPair:
+        await self._throttle.attempt(LOGIN_PER_ADDRESS, client.address)
+        account = command.email.strip().lower()[:320]
+        await self._throttle.check(LOGIN_FAILURES_PER_ACCOUNT, account)
+        identity = await self._identity(account)
+        matched = await self._matches(command.password, identity)
+        if identity is None or not matched:
+            await self._throttle.failed(LOGIN_FAILURES_PER_ACCOUNT, account)
+            raise InvalidCredentials()
+        chosen = await self._choose_tenant(identity, command.tenant_id)
+        rehashed = None
+        if self._hasher.needs_rehash(identity.password_hash):
+            rehashed = await self._hasher.hash(command.password)
+        scope = Scope(tenant_id=chosen.tenant_id, user_id=identity.user_id)
+        async with self._uow_for(scope) as uow:
+            if rehashed is not None:
+                user = await uow.users.get(identity.user_id)
+                if user is not None:
+                    await uow.users.save(msgspec.structs.replace(user, password_hash=rehashed))
+            pair = await self._sessions.open(
+                uow, tenant_id=chosen.tenant_id, user_id=identity.user_id, role=chosen.role
+            )
+            await uow.commit()
+        return pair
+
+    async def _identity(self, account: str) -> LoginIdentity | None:
+        try:
+            email = normalise_email(account)
+        except InvalidEmail:
+            return None
+        async with self._uow_for(Scope.ANONYMOUS) as uow:
+            return await uow.users.find_login(email)
+
+    async def _matches(self, password: Secret[str], identity: LoginIdentity | None) -> bool:
+        # Exactly one verification on every path: unknown account, disabled account (looks
+        # unknown), over-long password or wrong password all cost the same and answer the same.
+        fits = fits_every_scheme(password)
+        stored = identity.password_hash if identity is not None and fits else None
+        matched = await self._hasher.verify(password if fits else _STAND_IN, stored)
+        return matched and stored is not None
+
+    async def _choose_tenant(
+        self, identity: LoginIdentity, wanted: UUID | None
+    ) -> TenantMembership:
+        async with self._uow_for(Scope(tenant_id=None, user_id=identity.user_id)) as uow:
+            memberships = await uow.memberships.of_current_user()
+        if not memberships:
+            raise NoMembership()
+        if wanted is None:
+            return memberships[0]
+        for membership in memberships:
+            if membership.tenant_id == TenantId(wanted):
+                return membership
+        raise TenantNotFound()

@@ -1,0 +1,34 @@
+"""Sign out: end this session (its refresh family), or every session of the account."""
+
+from __future__ import annotations
+
+from typing import final
+
+from application.identity.sessions import Sessions, UowFor
+from application.shared.actor import Actor
+from domain.identity.sessions import RevocationReason
+
+
+@final
+class LogOut:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor) -> None:
+        # Idempotent: signing out of an ended session is not an error.
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.end(uow, actor, RevocationReason.LOGOUT)
+            await uow.commit()
+
+
+@final
+class LogOutEverywhere:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor) -> int:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+        return await self._sessions.revoke_everywhere(
+            self._uow_for, actor.user_id, RevocationReason.LOGOUT_ALL
+        )

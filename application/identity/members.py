@@ -1,0 +1,96 @@
+"""The tenant's members: list them, look one up, change a role, remove someone.
+
+Another tenant's member id answers exactly like an unknown one (404): row security hides the
+row, and the use case never says whether it exists elsewhere.
+"""
+
+from __future__ import annotations
+
+from typing import final
+
+import msgspec
+
+from application.identity.ports import IdentityUnitOfWork
+from application.identity.sessions import Sessions, UowFor
+from application.shared.actor import Actor
+from domain.identity.errors import MembershipNotFound, RoleRequired
+from domain.identity.invitations import Member, check_may_change
+from domain.identity.model import Role
+from domain.shared.ids import UserId
+
+
+@final
+class ListMembers:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor) -> list[Member]:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            return await uow.memberships.roster()
+
+
+@final
+class ShowMember:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor, user_id: UserId) -> Member:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            return await _member(uow, user_id)
+
+
+@final
+class ChangeMemberRole:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor, user_id: UserId, role: Role) -> Member:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            target = await uow.memberships.get(user_id)
+            if target is None:
+                raise MembershipNotFound()
+            check_may_change(await manager_role(uow, actor), target, role, await _owners(uow))
+            await uow.memberships.save(msgspec.structs.replace(target, role=role))
+            member = await _member(uow, user_id)
+            await uow.commit()
+        return member
+
+
+@final
+class RemoveMember:
+    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
+        self._uow_for, self._sessions = uow_for, sessions
+
+    async def execute(self, actor: Actor, user_id: UserId) -> None:
+        async with self._uow_for(actor.scope) as uow:
+            await self._sessions.require_active(uow, actor)
+            target = await uow.memberships.get(user_id)
+            if target is None:
+                raise MembershipNotFound()
+            check_may_change(await manager_role(uow, actor), target, None, await _owners(uow))
+            # The member's sessions in this tenant go with the membership (the families'
+            # foreign key cascades), so their next refresh fails.
+            await uow.memberships.remove(user_id)
+            await uow.commit()
+
+
+async def _member(uow: IdentityUnitOfWork, user_id: UserId) -> Member:
+    member = next((m for m in await uow.memberships.roster() if m.user_id == user_id), None)
+    if member is None:
+        raise MembershipNotFound()
+    return member
+
+
+async def _owners(uow: IdentityUnitOfWork) -> int:
+    return sum(m.role is Role.OWNER for m in await uow.memberships.all())
+
+
+async def manager_role(uow: IdentityUnitOfWork, actor: Actor) -> Role:
+    """The actor's role now, not when the token was issued: a demotion takes effect at once."""
+    me = await uow.memberships.get(actor.user_id)
+    if me is None or not me.role.manages_members:
+        raise RoleRequired()
+    return me.role

@@ -1,0 +1,185 @@
+"""``/api/v1/auth``: sign up, sign in, refresh, sign out, switch tenant, change password."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Request, Router, post
+from litestar.datastructures import ResponseHeader
+from litestar.di import NamedDependency, Provide
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
+
+from application.identity.accept_invitation import AcceptInvitation, AcceptInvitationCommand
+from application.identity.change_password import ChangePassword, ChangePasswordCommand
+from application.identity.log_in import LogIn, LogInCommand
+from application.identity.log_out import LogOut, LogOutEverywhere
+from application.identity.refresh_session import RefreshSession
+from application.identity.sessions import Client
+from application.identity.sign_up import SignUp, SignUpCommand
+from application.identity.switch_tenant import SwitchTenant
+from application.shared.actor import Actor
+from domain.shared.secret import Secret
+from entrypoints.container import Application
+from entrypoints.http.auth import requires_actor
+from entrypoints.http.client import client_of
+from entrypoints.http.controllers.identity_schemas import (
+    AcceptInvitationBody,
+    ChangePasswordBody,
+    LogInBody,
+    RefreshBody,
+    SignUpBody,
+    SwitchTenantBody,
+    Tokens,
+)
+from entrypoints.http.di import provide
+from entrypoints.http.problems import BEARER_REQUIRED, problems
+
+# The browser drops what it kept for this origin when the session ends (R6.1).
+CLEAR_SITE_DATA = ResponseHeader(name="Clear-Site-Data", value='"cache", "cookies", "storage"')
+
+
+class SignInController(Controller):
+    """The doors that need no token: rate limited per address and per account."""
+
+    path = "/auth"
+    tags = ["Authentication"]
+
+    @post("/signup", status_code=HTTP_201_CREATED, responses=problems(409, 422, 429, 503))
+    async def sign_up(
+        self,
+        data: JSONBody[SignUpBody],
+        sign_up: NamedDependency[SignUp],
+        client: NamedDependency[Client],
+    ) -> Tokens:
+        """Create an account and its organisation (you are its owner), and sign in."""
+        command = SignUpCommand(
+            email=data.email,
+            password=Secret(data.password),
+            name=data.name,
+            organisation=data.organisation,
+            region=data.region,
+        )
+        return Tokens.of(await sign_up.execute(command, client))
+
+    @post("/login", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 429, 503))
+    async def log_in(
+        self,
+        data: JSONBody[LogInBody],
+        log_in: NamedDependency[LogIn],
+        client: NamedDependency[Client],
+    ) -> Tokens:
+        """Sign in; ``tenant_id`` picks one of your tenants (default: the first by name)."""
+        command = LogInCommand(
+            email=data.email, password=Secret(data.password), tenant_id=data.tenant_id
+        )
+        return Tokens.of(await log_in.execute(command, client))
+
+    @post("/refresh", status_code=HTTP_200_OK, responses=problems(401, 429))
+    async def refresh(
+        self,
+        data: JSONBody[RefreshBody],
+        refresh_session: NamedDependency[RefreshSession],
+        client: NamedDependency[Client],
+    ) -> Tokens:
+        """Exchange a refresh token (once) for a new pair; a reused token ends the session."""
+        pair = await refresh_session.execute(Secret(data.refresh_token), client)
+        return Tokens.of(pair)
+
+    @post(
+        "/invitations/accept",
+        status_code=HTTP_200_OK,
+        responses=problems(401, 404, 409, 422, 429, 503),
+    )
+    async def accept_invitation(
+        self,
+        data: JSONBody[AcceptInvitationBody],
+        accept_invitation: NamedDependency[AcceptInvitation],
+        client: NamedDependency[Client],
+    ) -> Tokens:
+        """Join a tenant from an emailed invitation (new accounts give a name too)."""
+        command = AcceptInvitationCommand(
+            token=Secret(data.token), password=Secret(data.password), name=data.name
+        )
+        return Tokens.of(await accept_invitation.execute(command, client))
+
+
+class SessionController(Controller):
+    """What a signed-in session does to itself."""
+
+    path = "/auth"
+    tags = ["Authentication"]
+    guards = [requires_actor]
+    security = BEARER_REQUIRED
+
+    @post(
+        "/logout",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problems(401),
+        response_headers=[CLEAR_SITE_DATA],
+    )
+    async def log_out(
+        self, actor: NamedDependency[Actor], log_out: NamedDependency[LogOut]
+    ) -> None:
+        """End this session: its refresh token stops working."""
+        await log_out.execute(actor)
+
+    @post(
+        "/logout-all",
+        status_code=HTTP_204_NO_CONTENT,
+        responses=problems(401),
+        response_headers=[CLEAR_SITE_DATA],
+    )
+    async def log_out_everywhere(
+        self, actor: NamedDependency[Actor], log_out_everywhere: NamedDependency[LogOutEverywhere]
+    ) -> None:
+        """End every session of this account, in every tenant."""
+        await log_out_everywhere.execute(actor)
+
+    @post("/switch-tenant", status_code=HTTP_200_OK, responses=problems(401, 404))
+    async def switch_tenant(
+        self,
+        data: JSONBody[SwitchTenantBody],
+        actor: NamedDependency[Actor],
+        switch_tenant: NamedDependency[SwitchTenant],
+    ) -> Tokens:
+        """Move this session to another of your tenants (the old tokens stop working)."""
+        return Tokens.of(await switch_tenant.execute(actor, data.tenant_id))
+
+    @post("/password", status_code=HTTP_204_NO_CONTENT, responses=problems(401, 403, 422, 429, 503))
+    async def change_password(
+        self,
+        data: JSONBody[ChangePasswordBody],
+        actor: NamedDependency[Actor],
+        change_password: NamedDependency[ChangePassword],
+        client: NamedDependency[Client],
+    ) -> None:
+        """Change your password; every other session of the account ends."""
+        command = ChangePasswordCommand(
+            current_password=Secret(data.current_password), new_password=Secret(data.new_password)
+        )
+        await change_password.execute(actor, command, client)
+
+
+def routes(container: Application) -> Router:
+    identity: Any = container.use_cases.identity
+    trusted = container.settings().identity.trusted_proxies
+
+    async def client(request: Request[Any, Any, Any]) -> Client:
+        return client_of(request, trusted)
+
+    return Router(
+        path="/api/v1",
+        route_handlers=[SignInController, SessionController],
+        dependencies={
+            "client": Provide(client),
+            "sign_up": provide(identity.sign_up),
+            "log_in": provide(identity.log_in),
+            "refresh_session": provide(identity.refresh_session),
+            "accept_invitation": provide(identity.accept_invitation),
+            "log_out": provide(identity.log_out),
+            "log_out_everywhere": provide(identity.log_out_everywhere),
+            "switch_tenant": provide(identity.switch_tenant),
+            "change_password": provide(identity.change_password),
+        },
+    )

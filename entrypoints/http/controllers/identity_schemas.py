@@ -1,0 +1,163 @@
+"""Request and response bodies of the identity endpoints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+from uuid import UUID
+
+from msgspec import Meta, Struct
+
+from application.identity.sessions import TokenPair
+from domain.identity.invitations import Invitation, Member
+from domain.identity.model import Role, Tenant
+
+Email = Annotated[
+    str,
+    Meta(
+        max_length=320,
+        pattern=r"^\s*[^@\s]+@[^@\s]+\.[^@\s]+\s*$",
+        description="Case and surrounding spaces ignored",
+    ),
+]
+Password = Annotated[
+    str,
+    Meta(
+        max_length=20_000,
+        description="At least 12 characters and at most 72 bytes in UTF-8",
+    ),
+]
+Name = Annotated[str, Meta(max_length=400)]
+OpaqueToken = Annotated[str, Meta(max_length=400)]
+
+
+class SignUpBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    name: Name
+    organisation: Name
+    region: Literal["europe-west4", "us-central1"] = "europe-west4"
+
+
+class LogInBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    password: Password
+    tenant_id: UUID | None = None
+
+
+class RefreshBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    refresh_token: OpaqueToken
+
+
+class SwitchTenantBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    tenant_id: UUID
+
+
+class ChangePasswordBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    current_password: Password
+    new_password: Password
+
+
+class AcceptInvitationBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    token: OpaqueToken
+    password: Password
+    name: Name | None = None
+
+
+class InviteBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    email: Email
+    role: Role
+
+
+class RoleBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    role: Role
+
+
+class Tokens(Struct, frozen=True, kw_only=True):
+    access_token: str
+    token_type: Literal["Bearer"]
+    expires_in: int
+    refresh_token: str
+    tenant_id: UUID
+    user_id: UUID
+    role: Role
+
+    @classmethod
+    def of(cls, pair: TokenPair) -> Tokens:
+        return cls(
+            access_token=pair.access_token.reveal(),
+            token_type="Bearer",  # noqa: S106 - the scheme's name
+            expires_in=pair.access_expires_in,
+            refresh_token=pair.refresh_token.reveal(),
+            tenant_id=pair.actor.tenant_id,
+            user_id=pair.actor.user_id,
+            role=pair.actor.role,
+        )
+
+
+class TenantView(Struct, frozen=True, kw_only=True):
+    id: UUID
+    name: str
+    region: str
+    created_at: datetime
+
+    @classmethod
+    def of(cls, tenant: Tenant) -> TenantView:
+        return cls(
+            id=tenant.id, name=tenant.name, region=tenant.region, created_at=tenant.created_at
+        )
+
+
+class TenantChoice(Struct, frozen=True, kw_only=True):
+    tenant_id: UUID
+    name: str
+    role: Role
+
+
+class UserView(Struct, frozen=True, kw_only=True):
+    id: UUID
+    email: str
+    name: str
+
+
+class ProfileView(Struct, frozen=True, kw_only=True):
+    user: UserView
+    tenant: TenantView
+    role: Role
+    tenants: list[TenantChoice]
+
+
+class MemberView(Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    email: str
+    name: str
+    role: Role
+    joined_at: datetime
+
+    @classmethod
+    def of(cls, member: Member) -> MemberView:
+        return cls(
+            user_id=member.user_id,
+            email=member.email,
+            name=member.name,
+            role=member.role,
+            joined_at=member.joined_at,
+        )
+
+
+class InvitationView(Struct, frozen=True, kw_only=True):
+    id: UUID
+    email: str
+    role: Role
+    created_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, invitation: Invitation) -> InvitationView:
+        return cls(
+            id=invitation.id,
+            email=invitation.email,
+            role=invitation.role,
+            created_at=invitation.created_at,
+            expires_at=invitation.expires_at,
+        )

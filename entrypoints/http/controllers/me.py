@@ -1,0 +1,62 @@
+"""``/api/v1/me`` and ``/api/v1/tenants/current``: who is signed in, and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import Controller, Router, get
+from litestar.di import NamedDependency
+
+from application.identity.show_profile import ShowProfile, ShowTenant
+from application.shared.actor import Actor
+from entrypoints.container import Application
+from entrypoints.http.auth import requires_actor
+from entrypoints.http.controllers.identity_schemas import (
+    ProfileView,
+    TenantChoice,
+    TenantView,
+    UserView,
+)
+from entrypoints.http.di import provide
+from entrypoints.http.problems import BEARER_REQUIRED, problems
+
+
+class MeController(Controller):
+    tags = ["Account"]
+    guards = [requires_actor]
+    security = BEARER_REQUIRED
+
+    @get("/me", responses=problems(401, 404))
+    async def me(
+        self, actor: NamedDependency[Actor], show_profile: NamedDependency[ShowProfile]
+    ) -> ProfileView:
+        """You, the tenant this session acts in, and the other tenants you may switch to."""
+        profile = await show_profile.execute(actor)
+        return ProfileView(
+            user=UserView(id=profile.user_id, email=profile.email, name=profile.name),
+            tenant=TenantView.of(profile.tenant),
+            role=profile.role,
+            tenants=[
+                TenantChoice(tenant_id=m.tenant_id, name=m.tenant_name, role=m.role)
+                for m in profile.tenants
+            ],
+        )
+
+    @get("/tenants/current", responses=problems(401, 404))
+    async def current_tenant(
+        self, actor: NamedDependency[Actor], show_tenant: NamedDependency[ShowTenant]
+    ) -> TenantView:
+        """The tenant this session acts in."""
+        return TenantView.of(await show_tenant.execute(actor))
+
+
+def routes(container: Application) -> Router:
+    identity: Any = container.use_cases.identity
+    return Router(
+        path="/api/v1",
+        route_handlers=[MeController],
+        dependencies={
+            "show_profile": provide(identity.show_profile),
+            "show_tenant": provide(identity.show_tenant),
+        },
+    )

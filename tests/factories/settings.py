@@ -1,0 +1,20 @@
+"""A complete production environment, for tests that change one thing in it."""
+
+from __future__ import annotations
+
+import base64
+import os
+
+GOOD_KEY = base64.b64encode(os.urandom(32)).decode()
+VERIFIED_DB = "postgresql://atlas_app:pw@db.internal:5432/atlas?sslmode=verify-full"
+
+
+def production_environ() -> dict[str, str]:
+    return {
+        "ATLAS_ENV": "production",
+        "ATLAS_DATABASE_URL": VERIFIED_DB,
+        "ATLAS_MASTER_KEY": GOOD_KEY,
+        "ATLAS_APP_ORIGIN": "https://app.example.com",
+        "ATLAS_JWT_KEYRING_FILE": "/run/secrets/atlas-jwt-keyring.json",
+        "ATLAS_RESEND_API_KEY": "re_test_key",
+    }
