@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import click
 
+from entrypoints.cli_keys_vault import VAULT_COMMANDS
+
 
 @click.group()
 def keys() -> None:
     """Rotate, inspect and retire Atlas's keys."""
+
+
+# -- vault key versions --
+for _command in VAULT_COMMANDS:
+    keys.add_command(_command)

@@ -13,6 +13,7 @@ from application.identity.ports import IdentityUnitOfWork
 from application.shared.scope import Scope
 from domain.identity.model import Tenant, User
 from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.vault import seed_sealed_values
 
 
 @dataclass(frozen=True)
@@ -29,4 +30,6 @@ async def seed_tenant(
     identity_uow: Callable[[Scope], IdentityUnitOfWork], *, members: int
 ) -> SeededTenant:
     tenant, people = await seed_tenant_with_owner(identity_uow, members=members)
+    # vault: one API key, and OAuth tokens private to the owner (the scope these tests bind)
+    await seed_sealed_values(identity_uow, tenant, people[0])
     return SeededTenant(tenant=tenant, people=people)
