@@ -7,6 +7,7 @@ database of their own.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from uuid import uuid4
@@ -23,7 +24,7 @@ from adapters.postgres.vault import PostgresApiKeyRepository, PostgresOAuthToken
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
-from application.vault.ports import KeyVersionRepository, Vault
+from application.vault.ports import KeyUsageAlerts, KeyVersionRepository, Vault
 from domain.identity.model import Tenant, User
 from domain.shared.ids import new_id
 from domain.shared.secret import Secret
@@ -43,7 +44,7 @@ def keyring_on(
     versions: KeyVersionRepository,
     *,
     master: Secret[bytes] = TEST_MASTER_SECRET,
-    alerts: RecordingKeyUsageAlerts | None = None,
+    alerts: KeyUsageAlerts | None = None,
     **options: Any,
 ) -> Keyring:
     options.setdefault("kdf", instant_kdf)
@@ -114,3 +115,27 @@ async def seed_sealed_values(identity_uow: Any, tenant: Tenant, owner: User) -> 
         await PostgresApiKeyRepository(uow.session).put(key)
         await PostgresOAuthTokenRepository(uow.session).put(tokens)
         await uow.commit()
+
+
+class Crash(Exception):
+    """The process dies: whatever was not committed is gone."""
+
+
+def crashing_after(uow_for: Callable[[Scope], Any], commits: int) -> Callable[[Scope], Any]:
+    done = 0
+
+    def make(scope: Scope) -> Any:
+        uow = uow_for(scope)
+        commit = uow.commit
+
+        async def dying_commit() -> None:
+            nonlocal done
+            if done == commits:
+                raise Crash
+            done += 1
+            await commit()
+
+        uow.commit = dying_commit
+        return uow
+
+    return make

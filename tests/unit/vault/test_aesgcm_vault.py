@@ -156,3 +156,13 @@ async def test_no_iv_repeats_over_a_million_seals(vault: AesGcmVault) -> None:
 
     print(f"1,000,000 seals in {time.perf_counter() - started:.1f} s")
     assert len(ivs) == 1_000_000
+
+
+async def test_a_truncated_envelope_of_any_length_fails_to_open(vault: AesGcmVault) -> None:
+    binding = _binding()
+    sealed = await vault.seal(Secret(b"a token"), binding)
+
+    for length in range(len(sealed.envelope)):
+        cut = msgspec.structs.replace(sealed, envelope=sealed.envelope[:length])
+        with pytest.raises(CredentialUnreadable):
+            await vault.open(cut, binding)
