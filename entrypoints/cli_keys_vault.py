@@ -83,14 +83,17 @@ def reencrypt(batch_size: int) -> None:
         return report
 
     report = _run(work)
-    click.echo(f"Re-sealed {report.resealed:,} values under the current key version.")
+    click.echo(f"Re-sealed {report.resealed:,} rows under the current key version.")
     if report.unreadable:
         click.echo(
-            f"{report.unreadable:,} values do not open (tampered or moved rows); they keep their "
-            "old version and block its retirement until they are deleted or stored again."
+            f"{report.unreadable:,} rows do not open (tampered or moved); they keep their old "
+            "version and block its retirement until they are deleted or stored again."
         )
+        raise SystemExit(1)
     if report.remaining:
-        click.echo(f"{report.remaining:,} values are still under old versions; run it again.")
+        click.echo(
+            f"{report.remaining:,} rows were written under an old version meanwhile; run it again."
+        )
         raise SystemExit(1)
 
 

@@ -16,7 +16,13 @@ from adapters.fakes.clock import FrozenClock
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.store import InMemoryStore
-from adapters.fakes.vault import FakeKeyVersions, FakeVaultUnitOfWork, RecordingKeyUsageAlerts
+from adapters.fakes.vault import (
+    FakeKeyVersions,
+    FakeVaultUnitOfWork,
+    RecordingKeyUsageAlerts,
+    instant_kdf,
+    throwaway_master_secret,
+)
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
@@ -35,7 +41,7 @@ from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.settings import Settings
-from entrypoints.vault import instant_kdf, master_secret, open_keyring, throwaway_master_secret
+from entrypoints.vault import master_secret, open_keyring
 
 
 class RealAdapters(containers.DeclarativeContainer):

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 from collections.abc import AsyncIterator
 
 from adapters.crypto.kdf import Kdf, pbkdf2_sha256
@@ -22,16 +20,6 @@ def master_secret(settings: Settings) -> Secret[bytes]:
     if settings.production:
         raise SettingsError("ATLAS_MASTER_KEY or ATLAS_MASTER_KEY_FILE is required in production")
     return ensure_development_secrets(settings.data_dir).master_key
-
-
-def throwaway_master_secret() -> Secret[bytes]:
-    """For the in-memory harness: random per harness, never stored."""
-    return Secret(os.urandom(32))
-
-
-def instant_kdf(master_secret: bytes, salt: bytes, iterations: int) -> bytes:
-    """Not a KDF: a stand-in that lets the in-memory harness start in microseconds."""
-    return hashlib.sha256(master_secret + salt + iterations.to_bytes(8, "big")).digest()
 
 
 async def open_keyring(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +23,7 @@ from application.vault.ports import (
 )
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
+from domain.shared.secret import Secret
 from domain.vault.api_keys import ApiKey
 from domain.vault.errors import KeyVersionInUse
 from domain.vault.model import KeyState, KeyVersion, SealedKind, SealedScope
@@ -191,3 +194,13 @@ class RecordingKeyUsageAlerts(KeyUsageAlerts):
 
     def key_rotated(self, retired_from_sealing: int, sealing: int, reason: str) -> None:
         self.raised.append(("rotated", retired_from_sealing, sealing))
+
+
+def throwaway_master_secret() -> Secret[bytes]:
+    """For the in-memory harness: random per harness, never stored."""
+    return Secret(os.urandom(32))
+
+
+def instant_kdf(master_secret: bytes, salt: bytes, iterations: int) -> bytes:
+    """Not a KDF: a stand-in that lets the in-memory harness and unit tests start at once."""
+    return hashlib.sha256(master_secret + salt + iterations.to_bytes(8, "big")).digest()

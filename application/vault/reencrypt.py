@@ -35,9 +35,11 @@ DEFAULT_BATCH: Final = 200
 
 
 class ReencryptionReport(msgspec.Struct, frozen=True, kw_only=True):
+    """Counted in rows: an API key, or one connection's pair of OAuth tokens."""
+
     resealed: int
-    unreadable: int  # values that failed to open: they keep their old version until deleted
-    remaining: int  # values still under a decrypt-only version when the run ended
+    unreadable: int  # rows that failed to open: they keep their old version until deleted
+    remaining: int  # rows still under a decrypt-only version when the run ended
 
 
 def _repository(uow: VaultUnitOfWork, kind: SealedKind) -> ResealableRepository[Any]:
@@ -63,7 +65,7 @@ class ReencryptSealedValues:
         self._uow_for, self._vault, self._batch = uow_for, vault, batch_size
 
     async def pending(self) -> int:
-        """How many values are sealed under a version that no longer seals."""
+        """How many rows hold values sealed under a version that no longer seals."""
         total = 0
         for version in await self._old_versions():
             total += sum(scope.values for scope in await self._usage(version))

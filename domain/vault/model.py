@@ -17,7 +17,6 @@ MAX_PLAINTEXT_BYTES: Final = 64 * 1024
 # at a quarter of that and move to a new key version at half, far from the cliff.
 ALERT_AT: Final = 2**30
 ROTATE_AT: Final = 2**31
-HARD_LIMIT: Final = 2**32
 
 KDF: Final = "pbkdf2"
 KDF_HASH: Final = "sha256"

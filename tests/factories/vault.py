@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from adapters.crypto.aesgcm_vault import AesGcmVault
 from adapters.crypto.keyring import Keyring, KeyringPolicy
 from adapters.fakes.clock import FrozenClock
-from adapters.fakes.vault import RecordingKeyUsageAlerts
+from adapters.fakes.vault import RecordingKeyUsageAlerts, instant_kdf
 from adapters.postgres.engine import session_factory
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.postgres.vault import PostgresApiKeyRepository, PostgresOAuthTokenRepository
@@ -31,7 +31,6 @@ from domain.shared.secret import Secret
 from domain.vault.api_keys import ApiKey, api_key_binding, hint_of
 from domain.vault.model import MIN_ITERATIONS
 from domain.vault.oauth import OAuthTokens
-from entrypoints.vault import instant_kdf
 
 WHEN = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 TEST_MASTER_SECRET = Secret(
@@ -59,15 +58,9 @@ async def started_vault(keyring: Keyring) -> AesGcmVault:
     return AesGcmVault(keyring)
 
 
-_shared: dict[int, AesGcmVault] = {}
-
-
 async def shared_vault(engine: AsyncEngine) -> AesGcmVault:
-    """The vault every test on the shared database uses (one master secret, one KDF)."""
-    if id(engine) not in _shared:
-        keyring = keyring_on(PostgresKeyVersions(session_factory(engine)))
-        _shared[id(engine)] = await started_vault(keyring)
-    return _shared[id(engine)]
+    """A vault on the shared test database: every one uses the same master secret and KDF."""
+    return await started_vault(keyring_on(PostgresKeyVersions(session_factory(engine))))
 
 
 def marker(label: str = "secret") -> str:

@@ -86,7 +86,7 @@ async def test_rotate_reencrypt_and_retire_from_the_command_line(
     assert "re-encrypt them first" in refused_in_use.output
     assert reencrypted.exit_code == 0, reencrypted.output
     assert "Re-encrypting" in reencrypted.output
-    assert "Re-sealed 1 values" in reencrypted.output
+    assert "Re-sealed 1 rows" in reencrypted.output
     assert retired.exit_code == 0, retired.output
     assert [line.split()[:2] for line in after.output.splitlines()[1:]] == [
         ["1", "retired"],

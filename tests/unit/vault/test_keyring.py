@@ -15,7 +15,7 @@ from adapters.crypto.aesgcm_vault import AesGcmVault
 from adapters.crypto.kdf import pbkdf2_sha256
 from adapters.crypto.keyring import Keyring, KeyringPolicy
 from adapters.fakes.store import InMemoryStore
-from adapters.fakes.vault import FakeKeyVersions, RecordingKeyUsageAlerts
+from adapters.fakes.vault import FakeKeyVersions, RecordingKeyUsageAlerts, instant_kdf
 from domain.shared.ids import TenantId
 from domain.shared.secret import Secret
 from domain.vault import envelope
@@ -34,7 +34,6 @@ from domain.vault.model import (
     KeyState,
     Purpose,
 )
-from entrypoints.vault import instant_kdf
 from tests.factories.vault import keyring_on
 
 pytestmark = pytest.mark.unit
