@@ -7,11 +7,12 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import identity, rls
+from bench import identity, rls, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
     "identity": identity.run,
+    "vault": vault.run,
 }
 
 

@@ -9,6 +9,8 @@ from functools import partial
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.crypto.aesgcm_vault import AesGcmVault
+from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
@@ -17,17 +19,36 @@ from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
 from adapters.fakes.store import InMemoryStore
+from adapters.fakes.vault import (
+    FakeKeyVersions,
+    FakeVaultUnitOfWork,
+    RecordingKeyUsageAlerts,
+    instant_kdf,
+    throwaway_master_secret,
+)
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
+from adapters.postgres.vault import PostgresVaultUnitOfWork
+from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.shared.check_readiness import CheckReadiness
+from application.vault.delete_api_key import DeleteApiKey
+from application.vault.key_status import ShowVaultKeys
+from application.vault.list_api_keys import ListApiKeys
+from application.vault.oauth_tokens import OAuthTokenStore
+from application.vault.open_api_key import OpenApiKey
+from application.vault.reencrypt import ReencryptSealedValues
+from application.vault.retire_key import RetireVaultKey
+from application.vault.rotate_key import RotateVaultKey
+from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.identity_container import IdentityUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
+from entrypoints.vault import master_secret, open_keyring
 
 
 class RealAdapters(containers.DeclarativeContainer):
@@ -54,6 +75,14 @@ class RealAdapters(containers.DeclarativeContainer):
     session_policy = providers.Callable(identity.session_policy, settings)
     accept_link = providers.Callable(identity.accept_link, settings)
 
+    # -- vault: keys derived once at start-up, sealing leased from the key versions table --
+    master_secret = providers.Callable(master_secret, settings)
+    key_versions = providers.Singleton(PostgresKeyVersions, sessions)
+    key_alerts = providers.Singleton(LoggingKeyUsageAlerts)
+    keyring = providers.Resource(open_keyring, master_secret, key_versions, clock, key_alerts)
+    vault = providers.Singleton(AesGcmVault, keyring)
+    vault_uow = providers.Singleton(partial, PostgresVaultUnitOfWork, sessions)
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -72,12 +101,47 @@ class FakeAdapters(containers.DeclarativeContainer):
     session_policy = providers.Callable(identity.session_policy, settings)
     accept_link = providers.Callable(identity.accept_link, settings)
 
+    # -- vault: real AES-GCM over in-memory tables; a stand-in KDF keeps start-up instant --
+    master_secret = providers.Singleton(throwaway_master_secret)
+    key_versions = providers.Singleton(FakeKeyVersions, store)
+    key_alerts = providers.Singleton(RecordingKeyUsageAlerts)
+    keyring = providers.Resource(
+        open_keyring, master_secret, key_versions, clock, key_alerts, kdf=instant_kdf
+    )
+    vault = providers.Singleton(AesGcmVault, keyring)
+    vault_uow = providers.Singleton(partial, FakeVaultUnitOfWork, store)
+
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
     check_readiness = providers.Factory(CheckReadiness, probe=adapters.database_probe)
     identity = providers.Container(IdentityUseCases, adapters=adapters)
+
+    # -- vault --
+    store_api_key = providers.Factory(
+        StoreApiKey, uow_for=adapters.vault_uow, vault=adapters.vault, clock=adapters.clock
+    )
+    list_api_keys = providers.Factory(ListApiKeys, uow_for=adapters.vault_uow)
+    delete_api_key = providers.Factory(DeleteApiKey, uow_for=adapters.vault_uow)
+    open_api_key = providers.Factory(OpenApiKey, uow_for=adapters.vault_uow, vault=adapters.vault)
+    oauth_tokens = providers.Factory(
+        OAuthTokenStore, uow_for=adapters.vault_uow, vault=adapters.vault, clock=adapters.clock
+    )
+    rotate_vault_key = providers.Factory(RotateVaultKey, keyring=adapters.keyring)
+    retire_vault_key = providers.Factory(
+        RetireVaultKey, keyring=adapters.keyring, key_versions=adapters.key_versions
+    )
+    show_vault_keys = providers.Factory(
+        ShowVaultKeys, keyring=adapters.keyring, key_versions=adapters.key_versions
+    )
+    reencrypt_sealed_values = providers.Factory(
+        ReencryptSealedValues,
+        keyring=adapters.keyring,
+        key_versions=adapters.key_versions,
+        uow_for=adapters.vault_uow,
+        vault=adapters.vault,
+    )
 
 
 class Application(containers.DeclarativeContainer):

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.shared.secret import Secret
+from entrypoints.settings import decode_master_key
 
 
 @dataclass(frozen=True)
@@ -28,9 +29,11 @@ def ensure_development_secrets(data_dir: Path) -> DevelopmentSecrets:
     directory = data_dir / "secrets"
     directory.mkdir(parents=True, exist_ok=True, mode=0o700)
     directory.chmod(0o700)
-    master = _ensure(directory / "master.key", lambda: base64.b64encode(os.urandom(32)).decode())
+    master_file = directory / "master.key"
+    master = _ensure(master_file, lambda: base64.b64encode(os.urandom(32)).decode())
     return DevelopmentSecrets(
-        master_key=Secret(base64.b64decode(master)),
+        # Checked like a configured secret, so a hand-edited file cannot weaken the vault.
+        master_key=Secret(decode_master_key(master, str(master_file))),
         postgres_superuser=Secret(_ensure(directory / "postgres-superuser.password", _password)),
         postgres_owner=Secret(_ensure(directory / "postgres-owner.password", _password)),
         postgres_app=Secret(_ensure(directory / "postgres-app.password", _password)),

@@ -23,6 +23,9 @@ from entrypoints.settings_identity import IdentitySettings, IdentitySettingsErro
 Environment = Literal["development", "production"]
 PREFIX = "ATLAS_"
 MIN_MASTER_KEY_BYTES = 32
+# 32 bytes from a CSPRNG hold about 30 distinct values; fewer than 16 happens by chance with
+# odds of about 2^-55, and is what zero-filled or repeated "keys" look like.
+MIN_MASTER_KEY_DISTINCT_BYTES = 16
 
 
 class SettingsError(ValueError):
@@ -232,6 +235,11 @@ def decode_master_key(value: str, name: str = "ATLAS_MASTER_KEY") -> bytes:
         raise SettingsError(f"{name}: decodes to {len(key)} bytes; at least 32 random bytes needed")
     if all(32 <= byte < 127 for byte in key):
         raise SettingsError(f"{name}: decodes to printable text, a passphrase, not random bytes")
+    if len(set(key)) < MIN_MASTER_KEY_DISTINCT_BYTES:
+        raise SettingsError(
+            f"{name}: decodes to repeated bytes, not random ones; generate one with "
+            "python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'"
+        )
     return key
 
 

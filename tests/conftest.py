@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
+from uuid import uuid4
 
 import asyncpg
 import pytest
@@ -12,10 +14,14 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.postgres.engine import create_engine, session_factory
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.migrate import upgrade
+from adapters.postgres.provision import provision
 from adapters.postgres.roles import APP_ROLE
 from adapters.postgres.throwaway import ThrowawayDatabase, start_throwaway_database
+from adapters.postgres.url import DatabaseUrl
 from application.identity.ports import IdentityUnitOfWork
 from application.shared.scope import Scope
+from domain.shared.secret import Secret
 
 NOW = datetime(2026, 1, 15, 9, 30, tzinfo=UTC)
 
@@ -82,3 +88,60 @@ async def owner_connection(database: ThrowawayDatabase) -> AsyncIterator[asyncpg
         yield conn
     finally:
         await conn.close()
+
+
+# -- vault: key versions are global to a database, so tests that rotate or retire them get a
+# database of their own, copied from a migrated template (a copy takes a fraction of a second).
+
+
+@dataclass(frozen=True)
+class FreshDatabase:
+    app: DatabaseUrl
+    owner: DatabaseUrl
+    superuser: DatabaseUrl
+    sessions: async_sessionmaker[AsyncSession]
+
+
+async def _provision_copy(database: ThrowawayDatabase, name: str) -> None:
+    await provision(
+        database.superuser,
+        owner_password=Secret(database.owner.password or ""),
+        app_password=Secret(database.app.password or ""),
+        database=name,
+    )
+
+
+@pytest.fixture(scope="session")
+async def migrated_template(database: ThrowawayDatabase) -> str:
+    name = "atlas_template"
+    await _provision_copy(database, name)
+    await upgrade(database.owner.with_database(name))
+    return name
+
+
+@pytest.fixture
+async def fresh_database(
+    database: ThrowawayDatabase, migrated_template: str
+) -> AsyncIterator[FreshDatabase]:
+    name = f"atlas_{uuid4().hex[:12]}"
+    admin = await asyncpg.connect(**database.superuser.asyncpg_kwargs())
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+    finally:
+        await admin.close()
+    await _provision_copy(database, name)
+    engine = create_engine(database.app.with_database(name), pool_size=3, max_overflow=3)
+    try:
+        yield FreshDatabase(
+            app=database.app.with_database(name),
+            owner=database.owner.with_database(name),
+            superuser=database.superuser.with_database(name),
+            sessions=session_factory(engine),
+        )
+    finally:
+        await engine.dispose()
+        admin = await asyncpg.connect(**database.superuser.asyncpg_kwargs())
+        try:
+            await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()

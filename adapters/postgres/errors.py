@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.shared.errors import DomainError, ScopeViolation, StorageError
 
@@ -33,3 +35,16 @@ def translate(
     if sqlstate(error) == INSUFFICIENT_PRIVILEGE:
         return ScopeViolation()
     return StorageError()
+
+
+async def execute(
+    session: AsyncSession,
+    statement: Any,
+    params: Any = None,
+    known: Mapping[str, type[DomainError]] | None = None,
+) -> Any:
+    """Run one statement; a driver error leaves as a domain error (``translate``)."""
+    try:
+        return await session.execute(statement, params)
+    except DBAPIError as error:
+        raise translate(error, known) from error

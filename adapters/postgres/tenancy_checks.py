@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import asyncpg
 
-from adapters.postgres.roles import APP_ROLE, SCHEMA
+from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, SCHEMA
 from adapters.postgres.url import DatabaseUrl
 
 APP_SCHEMAS = (SCHEMA,)
@@ -200,6 +200,10 @@ async def check_functions_and_views(conn: asyncpg.Connection) -> CheckResult:
         WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.prosecdef
           AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) cfg WHERE cfg LIKE 'search_path=%')
         UNION ALL
+        SELECT 'definer not owned by ' || $2 || ': ' || p.oid::regprocedure::text FROM pg_proc p
+        WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.prosecdef
+          AND p.proowner <> $2::regrole
+        UNION ALL
         SELECT 'definer executable by PUBLIC: ' || p.oid::regprocedure::text FROM pg_proc p
         WHERE p.pronamespace::regnamespace::text = ANY($1) AND p.prosecdef
           AND EXISTS (SELECT 1 FROM aclexplode(coalesce(p.proacl, acldefault('f', p.proowner))) a
@@ -213,6 +217,8 @@ async def check_functions_and_views(conn: asyncpg.Connection) -> CheckResult:
           AND NOT coalesce('security_invoker=true' = ANY(c.reloptions), false)
         """,
         list(APP_SCHEMAS),
+        # Definers run as their owner: only the narrow NOLOGIN role, never the schema owner.
+        AUTH_ROLE,
     )
     return _result(
         "definer functions pin search_path and are not public; views are invokers",

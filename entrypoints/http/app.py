@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
-from entrypoints.http.controllers import auth, health, jwks, me, members
+from entrypoints.http.controllers import api_keys, auth, health, jwks, me, members
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
 from entrypoints.http.sandbox import sandbox_mount
@@ -47,6 +47,8 @@ def create_app(container: Application) -> Litestar:
         members.routes(container),
         jwks.routes(container),
         docs,
+        # Vault: customer API keys (issue 4)
+        api_keys.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

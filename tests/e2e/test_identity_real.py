@@ -13,27 +13,33 @@ from litestar.testing import AsyncTestClient
 
 from adapters.crypto.jwt_keyring import KeyringError
 from adapters.postgres.throwaway import ThrowawayDatabase
+from adapters.postgres.url import DatabaseUrl
 from entrypoints.container import real_container
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
+from tests.conftest import FreshDatabase
 from tests.e2e.identity_http import PASSWORD, bearer, sign_up
 
 pytestmark = pytest.mark.e2e
 
 
+# The real container starts the vault's keyring with the real KDF; the shared test database's
+# key versions were made with the test factories' fast KDF, so real stacks get a fresh copy.
+
+
 @pytest.fixture
 async def client(
-    database: ThrowawayDatabase, tmp_path: Path
+    fresh_database: FreshDatabase, tmp_path: Path
 ) -> AsyncIterator[AsyncTestClient[Any]]:
     settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
-    container = real_container(settings, DatabaseEndpoints(app=database.app, owner=None))
+    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
     async with AsyncTestClient(create_app(container)) as client:
         yield client
 
 
 async def test_sign_up_sign_in_refresh_and_replay_on_the_real_stack(
-    client: AsyncTestClient[Any], database: ThrowawayDatabase
+    client: AsyncTestClient[Any],
 ) -> None:
     signed_up = await sign_up(client, email=f"real-{id(client)}@example.com")
     keys = (await client.get("/.well-known/jwks.json")).json()["keys"]
@@ -65,12 +71,12 @@ async def test_sign_up_sign_in_refresh_and_replay_on_the_real_stack(
 
 
 async def test_login_rehashes_to_argon2id_when_configured(
-    database: ThrowawayDatabase, tmp_path: Path
+    fresh_database: FreshDatabase, tmp_path: Path
 ) -> None:
     email = f"rehash-{id(tmp_path)}@example.com"
     bcrypt_settings = load_settings({}, cwd=tmp_path)
     argon_settings = load_settings({"ATLAS_PASSWORD_SCHEME": "argon2id"}, cwd=tmp_path)
-    endpoints = DatabaseEndpoints(app=database.app, owner=None)
+    endpoints = DatabaseEndpoints(app=fresh_database.app, owner=None)
 
     async with AsyncTestClient(create_app(real_container(bcrypt_settings, endpoints))) as first:
         await sign_up(first, email=email)
@@ -79,14 +85,14 @@ async def test_login_rehashes_to_argon2id_when_configured(
             "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
         )
         again = await second.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-    stored = await _stored_hash(database, email)
+    stored = await _stored_hash(fresh_database.superuser, email)
 
     assert (upgraded.status_code, again.status_code) == (200, 200)
     assert stored.startswith("$argon2id$v=19$")
 
 
-async def _stored_hash(database: ThrowawayDatabase, email: str) -> str:
-    conn = await asyncpg.connect(**database.superuser.with_database("atlas").asyncpg_kwargs())
+async def _stored_hash(superuser: DatabaseUrl, email: str) -> str:
+    conn = await asyncpg.connect(**superuser.asyncpg_kwargs())
     try:
         return str(
             await conn.fetchval(

@@ -13,6 +13,7 @@ from application.identity.ports import IdentityUnitOfWork
 from application.shared.scope import Scope
 from domain.identity.model import Tenant, User
 from tests.factories.identity import seed_sessions, seed_tenant_with_owner
+from tests.factories.vault import seed_sealed_values
 
 
 @dataclass(frozen=True)
@@ -30,4 +31,6 @@ async def seed_tenant(
 ) -> SeededTenant:
     tenant, people = await seed_tenant_with_owner(identity_uow, members=members)
     await seed_sessions(identity_uow, tenant, people[0])  # identity: sessions, invitations
+    # vault: one API key, and OAuth tokens private to the owner (the scope these tests bind)
+    await seed_sealed_values(identity_uow, tenant, people[0])
     return SeededTenant(tenant=tenant, people=people)

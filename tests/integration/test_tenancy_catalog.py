@@ -141,6 +141,7 @@ async def test_an_unsafe_definer_function_and_an_owner_view_are_caught(
     assert not result.passed
     assert "without search_path: atlas.leaky()" in result.detail
     assert "executable by PUBLIC: atlas.leaky()" in result.detail
+    assert "not owned by atlas_auth: atlas.leaky()" in result.detail
     assert "security_invoker: atlas.everyone" in result.detail
 
 

@@ -62,6 +62,9 @@ def test_values_are_converted_from_strings() -> None:
             "ATLAS_MASTER_KEY",
         ),
         ({"ATLAS_MASTER_KEY": "not base64 at all!"}, "ATLAS_MASTER_KEY"),
+        # vault: 32 bytes that are not random (zero-filled, a short repeated pattern)
+        ({"ATLAS_MASTER_KEY": base64.b64encode(bytes(32)).decode()}, "ATLAS_MASTER_KEY"),
+        ({"ATLAS_MASTER_KEY": base64.b64encode(b"\x00\xff\x10" * 11).decode()}, "ATLAS_MASTER_KEY"),
     ],
 )
 def test_a_bad_value_stops_start_up_naming_the_setting(environ: dict[str, str], named: str) -> None:

@@ -1,0 +1,1 @@
+"""The vault: sealed OAuth tokens and API keys, key versions, and the rules binding them."""
