@@ -131,3 +131,32 @@ def last_versions(batches: Iterable[GraphBatch]) -> list[ActivityRecord]:
 
 def object_types(tenant_id: TenantId, records: Sequence[EntityRecord]) -> dict[EntityId, str]:
     return {EntityId(record_id(tenant_id, "entity", r.ref)): r.type for r in records}
+
+
+def seed_batch() -> GraphBatch:
+    """A batch that writes a row into every graph table (two people merge by email)."""
+    from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
+    from domain.graph.model import Identity, RelationshipRecord
+
+    ticket = EntityRecord(ref=ref("seed-ticket"), type="ticket", name="Seed ticket")
+    mail = Identity(kind="email", value="ada@example.com")
+    crm = EntityRecord(ref=ref("seed-ada", scope="crm"), type="person", identities=(mail,))
+    chat = EntityRecord(ref=ref("seed-ada", scope="chat"), type="person", identities=(mail,))
+    return GraphBatch(
+        types=(
+            TypeDeclaration(
+                kind="object",
+                name="ticket",
+                attributes=(AttributeDeclaration(name="priority", type="string"),),
+            ),
+        ),
+        entities=(ticket, crm, chat),
+        relationships=(RelationshipRecord(source=crm.ref, target=ticket.ref, qualifier="owns"),),
+        activities=(
+            create_activity(actor=crm.ref, links=(Link(object=ticket.ref),)),
+            create_activity(
+                type="Closed", occurred_at=T0 + timedelta(hours=1), actor=chat.ref,
+                links=(Link(object=ticket.ref),),
+            ),
+        ),
+    )  # fmt: skip
