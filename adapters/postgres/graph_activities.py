@@ -20,29 +20,36 @@ from application.graph.ports import (
 from domain.graph.model import Activity, ActivityId, EntityId
 from domain.graph.sequence import Occurrence
 
+# Provider and scope are one value per statement: a batch is grouped by them (usually one
+# group), which saves encoding two columns of identical strings.
 _INSERT = """INSERT INTO atlas.graph_activities (tenant_id, activity_id, provider, scope,
         source_id, type, occurred_at, source_seq, actor_id, attributes, objects, url)
-    SELECT $1, a, p, sc, s, t, o, q, r, at::jsonb, ob::jsonb, u FROM unnest($2::uuid[],
-        $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[],
-        $9::uuid[], $10::text[], $11::text[], $12::text[])
-        AS x(a, p, sc, s, t, o, q, r, at, ob, u)"""
+    SELECT $1, a, $2, $3, s, t, o, q, r, at::jsonb, ob::jsonb, u FROM unnest($4::uuid[],
+        $5::text[], $6::text[], $7::timestamptz[], $8::bigint[], $9::uuid[], $10::text[],
+        $11::text[], $12::text[]) AS x(a, s, t, o, q, r, at, ob, u)"""
 
-_UPDATE = """UPDATE atlas.graph_activities g SET provider = x.p, scope = x.sc, source_id = x.s,
+_UPDATE = """UPDATE atlas.graph_activities g SET provider = $2, scope = $3, source_id = x.s,
         type = x.t, occurred_at = x.o, source_seq = x.q, actor_id = x.r,
         attributes = x.at::jsonb, objects = x.ob::jsonb, url = x.u
-    FROM unnest($2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[],
-        $7::timestamptz[], $8::bigint[], $9::uuid[], $10::text[], $11::text[], $12::text[])
-        AS x(a, p, sc, s, t, o, q, r, at, ob, u)
+    FROM unnest($4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[],
+        $9::uuid[], $10::text[], $11::text[], $12::text[]) AS x(a, s, t, o, q, r, at, ob, u)
     WHERE g.tenant_id = $1 AND g.activity_id = x.a"""
 
 
-def _columns(activities: Sequence[Activity]) -> list[list[Any]]:
-    rows = [
-        (a.id, a.ref.provider, a.ref.scope, a.ref.source_id, a.type, a.occurred_at,
-         a.source_seq, a.actor_id, json_text(a.attributes), links_json(a), a.url)
-        for a in activities
-    ]  # fmt: skip
-    return [list(column) for column in zip(*rows, strict=True)]
+def _groups(activities: Sequence[Activity]) -> list[list[Any]]:
+    """Statement arguments (after the tenant) per (provider, scope) of the batch."""
+    grouped: dict[tuple[str, str], list[Activity]] = {}
+    for a in activities:
+        grouped.setdefault((a.ref.provider, a.ref.scope), []).append(a)
+    arguments = []
+    for (provider, scope), members in grouped.items():
+        rows = [
+            (a.id, a.ref.source_id, a.type, a.occurred_at, a.source_seq, a.actor_id,
+             json_text(a.attributes) if a.attributes else "{}", links_json(a.objects), a.url)
+            for a in members
+        ]  # fmt: skip
+        arguments.append([provider, scope, *(list(c) for c in zip(*rows, strict=True))])
+    return arguments
 
 
 class PostgresActivityRepository(ActivityRepository):
@@ -58,8 +65,8 @@ class PostgresActivityRepository(ActivityRepository):
         fresh = [a for a in activities if a.id not in stored]
         changed = [a for a in activities if a.id in stored and stored[a.id] != a]
         for statement, rows in ((_INSERT, fresh), (_UPDATE, changed)):
-            if rows:
-                await self._db.execute(statement, self._db.tenant_id, *_columns(rows))
+            for arguments in _groups(rows):
+                await self._db.execute(statement, self._db.tenant_id, *arguments)
         return UpsertOutcome(
             inserted=frozenset(a.id for a in fresh), replaced=tuple(stored[a.id] for a in changed)
         )
@@ -71,7 +78,8 @@ class PostgresActivityRepository(ActivityRepository):
         connection = await self._db.connection()
         try:
             async with connection.transaction():
-                await connection.execute(_INSERT, self._db.tenant_id, *_columns(activities))
+                for arguments in _groups(activities):
+                    await connection.execute(_INSERT, self._db.tenant_id, *arguments)
         except asyncpg.UniqueViolationError:
             return False
         except asyncpg.PostgresError as error:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import struct
 from collections.abc import Iterable, Mapping
 from datetime import datetime
@@ -74,10 +75,10 @@ def json_text(value: Any) -> str:
     return msgspec.json.encode(value).decode()
 
 
-def links_json(activity: Activity) -> str:
-    return json_text(
-        [_Link(entity_id=o.entity_id, qualifier=o.qualifier) for o in activity.objects]
-    )
+@functools.lru_cache(maxsize=1 << 16)
+def links_json(objects: tuple[ObjectLink, ...]) -> str:
+    # Cached: in a bulk import consecutive activities mostly share their objects.
+    return json_text([_Link(entity_id=o.entity_id, qualifier=o.qualifier) for o in objects])
 
 
 def entity_attributes_json(entity: Entity) -> str:

@@ -20,8 +20,11 @@ def occurrence_of(activity: Activity) -> Occurrence:
     )
 
 
-def _objects(activity: Activity, known: Mapping[EntityId, Entity]) -> set[EntityId]:
-    return {known[link.entity_id].canonical_id for link in activity.objects}
+def _objects(activity: Activity, known: Mapping[EntityId, Entity]) -> Iterable[EntityId]:
+    links = activity.objects
+    if len(links) == 1:  # the usual case
+        return (known[links[0].entity_id].canonical_id,)
+    return {known[link.entity_id].canonical_id for link in links}
 
 
 async def maintain(
@@ -84,7 +87,7 @@ async def rebuild(
     known = await uow.entities.get_many(linked)
     traces: dict[EntityId, list[Occurrence]] = {obj: [] for obj in targets}
     for activity in activities.values():
-        for obj in _objects(activity, known) & targets:
+        for obj in set(_objects(activity, known)) & targets:
             traces[obj].append(occurrence_of(activity))
     rebuilt = {obj: merge((), trace) for obj, trace in traces.items()}
     await uow.sequences.save(dict.fromkeys(targets, object_type), rebuilt, revision)

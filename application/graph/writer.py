@@ -9,6 +9,7 @@ wins, and delivering the same records again changes nothing.
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
+from datetime import UTC
 
 import msgspec
 
@@ -27,12 +28,11 @@ from domain.graph.model import (
     GraphBatch,
     Identity,
     ObjectLink,
+    RecordIds,
     Relationship,
     SourceRef,
     metadata_only,
-    record_id,
 )
-from domain.shared.clock import utc
 from domain.shared.ids import TenantId, new_id
 
 MAX_NAME = 200
@@ -66,7 +66,8 @@ def _check_type(name: str) -> None:
 
 class GraphWriter:
     def __init__(self, uow: GraphUnitOfWork, tenant_id: TenantId, clock: Clock) -> None:
-        self._uow, self._tenant_id, self._clock = uow, tenant_id, clock
+        self._uow, self._clock = uow, clock
+        self._ids = RecordIds(tenant_id)
         self._revision: int | None = None
 
     async def write(self, batch: GraphBatch) -> IngestSummary:
@@ -85,7 +86,7 @@ class GraphWriter:
         return self._revision
 
     def _id(self, ref: SourceRef) -> EntityId:
-        return EntityId(record_id(self._tenant_id, "entity", ref))
+        return self._ids.entity(ref)
 
     async def _entities(
         self, records: Sequence[EntityRecord], revision: int
@@ -178,31 +179,22 @@ class GraphWriter:
     ) -> IngestSummary:
         if not records:
             return IngestSummary()
-        latest: dict[ActivityId, ActivityRecord] = {}
-        refs: dict[EntityId, SourceRef] = {}
-        for record in records:
-            _check_ref(record.ref)
-            _check_type(record.type)
-            if record.occurred_at.utcoffset() is None:
-                raise InvalidRecord(
-                    "An activity time has no time zone.", source_id=record.ref.source_id
-                )
-            record = msgspec.structs.replace(record, occurred_at=utc(record.occurred_at))
-            latest[ActivityId(record_id(self._tenant_id, "activity", record.ref))] = record
-            for ref in (record.actor, *(link.object for link in record.links)):
-                if ref is not None:
-                    refs[self._id(ref)] = ref
-        known = await self._known(known, refs.keys(), refs)
-        activities, dropped = [], 0
-        for activity_id, record in latest.items():
-            activity, lost = self._activity(activity_id, record)
-            activities.append(activity)
+        latest: dict[ActivityId, Activity] = {}
+        needed: dict[EntityId, SourceRef] = {}
+        dropped = 0
+        for record in records:  # the hot loop of a bulk import: keep it flat
+            activity, lost = self._activity(record, known, needed)
+            latest[activity.id] = activity
             dropped += lost
+        known = await self._known(known, needed.keys(), needed)
+        activities = list(latest.values())
         outcome = await self._uow.activities.upsert(activities)
-        changed = {a.id for a in outcome.replaced} | outcome.inserted
+        arrived = activities
+        if len(outcome.inserted) != len(activities):  # some were stored already
+            changed = {a.id for a in outcome.replaced} | outcome.inserted
+            arrived = [a for a in activities if a.id in changed]
         left = {link.entity_id for a in outcome.replaced for link in a.objects}
         known = await self._known(known, left, {})
-        arrived = [a for a in activities if a.id in changed]
         await sequences.maintain(self._uow, arrived, outcome.replaced, known, revision)
         return IngestSummary(
             activities=len(records),
@@ -211,21 +203,40 @@ class GraphWriter:
             dropped_attributes=dropped,
         )
 
-    def _activity(self, activity_id: ActivityId, record: ActivityRecord) -> tuple[Activity, int]:
-        attributes, dropped = metadata_only(record.attributes)
-        objects = {
-            ObjectLink(entity_id=self._id(link.object), qualifier=link.qualifier)
-            for link in record.links
-        }
+    def _activity(
+        self,
+        record: ActivityRecord,
+        known: dict[EntityId, Entity],
+        needed: dict[EntityId, SourceRef],
+    ) -> tuple[Activity, int]:
+        _check_ref(record.ref)
+        _check_type(record.type)
+        if record.occurred_at.utcoffset() is None:
+            raise InvalidRecord(
+                "An activity time has no time zone.", source_id=record.ref.source_id
+            )
+        ids = self._ids
+        actor_id = None
+        if record.actor is not None:
+            actor_id = ids.entity(record.actor)
+            if actor_id not in known:
+                needed[actor_id] = record.actor
+        objects = []
+        for link in record.links:
+            entity_id = ids.entity(link.object)
+            if entity_id not in known:
+                needed[entity_id] = link.object
+            objects.append(ObjectLink(entity_id=entity_id, qualifier=link.qualifier))
+        attributes, dropped = metadata_only(record.attributes) if record.attributes else ({}, 0)
         activity = Activity(
-            id=activity_id,
+            id=ids.activity(record.ref),
             ref=record.ref,
             type=record.type,
-            occurred_at=record.occurred_at,
+            occurred_at=record.occurred_at.astimezone(UTC),
             source_seq=record.source_seq,
-            actor_id=self._id(record.actor) if record.actor is not None else None,
+            actor_id=actor_id,
             attributes=attributes,
-            objects=tuple(sorted(objects)),
+            objects=tuple(sorted(set(objects))) if len(objects) > 1 else tuple(objects),
             url=record.url,
         )
         return activity, dropped

@@ -51,6 +51,21 @@ class ImportRefused(GraphError, Invalid):
     default_message = "The file is not a valid event log."
 
 
+class ImportMalformed(ImportRefused):
+    code = "graph.import_malformed"
+    default_message = "The file is truncated or is not well-formed."
+
+
+class ImportForbiddenMarkup(ImportRefused):
+    code = "graph.import_forbidden_markup"
+    default_message = "Document type declarations and entities are not accepted in imports."
+
+
+class ImportInvalidValue(ImportRefused):
+    code = "graph.import_invalid_value"
+    default_message = "A value in the file is missing or has the wrong type."
+
+
 class ImportTooLarge(GraphError, TooLarge):
     code = "graph.import_too_large"
     default_message = "The file is larger than the import limit."
