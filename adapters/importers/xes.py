@@ -11,10 +11,10 @@ import pyexpat
 from datetime import UTC, datetime
 from typing import Any
 
+from domain.graph.content import AttributeValue
 from domain.graph.errors import ImportForbiddenMarkup, ImportInvalidValue, ImportMalformed
 from domain.graph.model import (
     ActivityRecord,
-    AttributeValue,
     EntityAttribute,
     EntityRecord,
     GraphBatch,

@@ -17,6 +17,8 @@ from application.graph import sequences
 from application.graph.ports import GraphUnitOfWork, MergeRecord
 from application.shared.ports import Clock
 from domain.graph import resolution
+from domain.graph.catalog import observed_types
+from domain.graph.content import metadata_only
 from domain.graph.errors import EntityTypeChanged, InvalidRecord, UnknownEntity
 from domain.graph.model import (
     Activity,
@@ -31,7 +33,6 @@ from domain.graph.model import (
     RecordIds,
     Relationship,
     SourceRef,
-    metadata_only,
 )
 from domain.shared.ids import TenantId, new_id
 
@@ -72,8 +73,9 @@ class GraphWriter:
 
     async def write(self, batch: GraphBatch) -> IngestSummary:
         revision = await self._begin()
-        if batch.types:
-            await self._uow.types.declare(batch.types)
+        declared = observed_types(batch)
+        if declared:
+            await self._uow.types.declare(declared)
         known, merges = await self._entities(batch.entities, revision)
         relationships = await self._relationships(batch, known)
         return await self._activities(batch.activities, known, revision) + IngestSummary(

@@ -8,7 +8,6 @@ reference: a deep link, or a live fetch that is never persisted.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NewType
@@ -17,30 +16,11 @@ from uuid import UUID
 import msgspec
 
 from domain.graph.catalog import TypeDeclaration
+from domain.graph.content import AttributeValue
 from domain.shared.ids import TenantId
 
 EntityId = NewType("EntityId", UUID)
 ActivityId = NewType("ActivityId", UUID)
-
-AttributeValue = str | int | float | bool | None
-
-# Final name segments that denote message content, not metadata ("email:subject" -> "subject").
-CONTENT_NAMES = frozenset(
-    {
-        "body",
-        "body_html",
-        "body_text",
-        "content",
-        "html",
-        "message",
-        "message_text",
-        "preview",
-        "snippet",
-        "subject",
-        "text",
-        "transcript",
-    }
-)
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -53,11 +33,6 @@ def to_micros(moment: datetime) -> int:
 
 def from_micros(micros: int) -> datetime:
     return EPOCH + timedelta(microseconds=micros)
-
-
-@functools.lru_cache(maxsize=4096)
-def is_content(name: str) -> bool:
-    return name.lower().rsplit(":", 1)[-1].strip() in CONTENT_NAMES
 
 
 class SourceRef(msgspec.Struct, frozen=True, kw_only=True, order=True):
@@ -202,16 +177,3 @@ class GraphBatch(msgspec.Struct, frozen=True, kw_only=True):
     entities: tuple[EntityRecord, ...] = ()
     relationships: tuple[RelationshipRecord, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
-
-
-def metadata_only(attributes: dict[str, AttributeValue]) -> tuple[dict[str, AttributeValue], int]:
-    """The attributes minus any that denote content, and how many were dropped."""
-    if not _any_content(tuple(attributes)):
-        return attributes, 0  # the usual case, decided once per set of names
-    kept = {name: value for name, value in attributes.items() if not is_content(name)}
-    return kept, len(attributes) - len(kept)
-
-
-@functools.lru_cache(maxsize=4096)
-def _any_content(names: tuple[str, ...]) -> bool:
-    return any(is_content(name) for name in names)

@@ -160,3 +160,17 @@ def seed_batch() -> GraphBatch:
             ),
         ),
     )  # fmt: skip
+
+
+class BytesSource:
+    """An ``ImportSource`` over bytes in memory, delivered in small chunks."""
+
+    def __init__(self, data: bytes, *, name: str = "log", chunk: int = 4096) -> None:
+        import hashlib
+
+        self.data, self.name, self.size, self._chunk = data, name, len(data), chunk
+        self.sha256 = hashlib.sha256(data).hexdigest()
+
+    async def chunks(self) -> Any:
+        for start in range(0, len(self.data), self._chunk):
+            yield self.data[start : start + self._chunk]
