@@ -114,7 +114,7 @@ class FakeEntityRepository(_Scoped, EntityRepository):
         entities = [e for _, e in self._mine(self._t.entities)]
         needle = (search or "").lower()
         emails: dict[EntityId, list[str]] = {}
-        for (key,), holders in self._mine(self._t.keys):
+        for key, holders in self._mine(self._t.keys):
             if key.kind == "email":
                 for holder in holders:
                     canonical = self._t.entities[(self._tenant, holder)].canonical_id
