@@ -7,10 +7,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import rls
+from bench import graph, rls
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
+    "graph": graph.run,
 }
 
 

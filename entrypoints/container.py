@@ -11,15 +11,27 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
+from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.store import InMemoryStore
+from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, SniffingParser
 from adapters.postgres.engine import open_engine, session_factory
+from adapters.postgres.graph_maps import PostgresProcessMaps
+from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
+from application.graph.export import ExportGraph
+from application.graph.importing import ImportLog
+from application.graph.ingest import IngestGraph
+from application.graph.process_map import GetProcessMap
+from application.graph.queries import GetEntity, ListActivities, ListEntities
+from application.graph.undo_merge import UndoMerge
 from application.shared.check_readiness import CheckReadiness
 from entrypoints.database import DatabaseEndpoints
+
+# --- end graph ---
 from entrypoints.settings import Settings
 
 
@@ -34,6 +46,9 @@ class RealAdapters(containers.DeclarativeContainer):
         PostgresDatabaseProbe, engine, expected_revision=providers.Callable(head_revision)
     )
     clock = providers.Singleton(SystemClock)
+    # --- graph ---
+    graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
+    process_maps = providers.Singleton(PostgresProcessMaps, sessions)
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -44,12 +59,32 @@ class FakeAdapters(containers.DeclarativeContainer):
     database_probe = providers.Singleton(FakeDatabaseProbe)
     clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
     access_tokens = providers.Singleton(FakeAccessTokens)
+    # --- graph ---
+    graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
+    process_maps = providers.Singleton(FakeProcessMaps, store)
 
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
     check_readiness = providers.Factory(CheckReadiness, probe=adapters.database_probe)
+    # --- graph ---
+    ingest_graph = providers.Factory(IngestGraph, uow_for=adapters.graph_uow, clock=adapters.clock)
+    get_process_map = providers.Factory(
+        GetProcessMap, maps=adapters.process_maps, uow_for=adapters.graph_uow
+    )
+    import_log = providers.Factory(
+        ImportLog,
+        uow_for=adapters.graph_uow,
+        clock=adapters.clock,
+        parsers=providers.Object(partial(SniffingParser, max_inflated=MAX_INFLATED_BYTES)),
+        max_bytes=MAX_UPLOAD_BYTES,
+    )
+    export_graph = providers.Factory(ExportGraph, uow_for=adapters.graph_uow)
+    list_entities = providers.Factory(ListEntities, uow_for=adapters.graph_uow)
+    get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
+    list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
+    undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
 
 
 class Application(containers.DeclarativeContainer):

@@ -182,7 +182,7 @@ class FakeActivityRepository(_Scoped, ActivityRepository):
             a
             for _, a in self._mine(self._t.activities)
             if (not selection.types or a.type in selection.types)
-            and (selection.actor_id is None or a.actor_id == selection.actor_id)
+            and (not selection.actors or a.actor_id in selection.actors)
             and (members is None or a.id in members)
             and (selection.start is None or a.occurred_at >= selection.start)
             and (selection.end is None or a.occurred_at < selection.end)

@@ -10,6 +10,10 @@ from adapters.importers.xes import XesReader
 from domain.graph.errors import ImportMalformed, UnsupportedFormat
 from domain.graph.model import GraphBatch
 
+# The limits of one import: what may be uploaded, and what it may inflate to (gzip).
+MAX_UPLOAD_BYTES = 512 << 20
+MAX_INFLATED_BYTES = 4 << 30
+
 _BOM = "\ufeff".encode()
 _LEADING = b" \t\r\n"
 

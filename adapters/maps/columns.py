@@ -56,10 +56,21 @@ def build(
     )
 
 
+def _distinct(raw: npt.NDArray[np.void]) -> tuple[npt.NDArray[np.void], Ints]:
+    """``np.unique(raw, return_inverse=True)`` for 16-byte ids, sorting 8 bytes instead of 16
+    and checking the other 8, falling back to the full sort if two ids ever share a half."""
+    halves = np.frombuffer(raw.tobytes(), dtype="<u8").reshape(-1, 2)
+    _, index, inverse = np.unique(halves[:, 0], return_index=True, return_inverse=True)
+    if np.array_equal(halves[index[inverse], 1], halves[:, 1]):
+        return raw[index], inverse.reshape(-1)
+    distinct, inverse = np.unique(raw, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
 def _actor_codes(
     raw: npt.NDArray[np.void], aliases: Mapping[EntityId, EntityId]
 ) -> tuple[Ints, tuple[EntityId, ...]]:
-    distinct, inverse = np.unique(raw, return_inverse=True)
+    distinct, inverse = _distinct(raw)
     canonical: dict[EntityId, int] = {}
     codes = np.empty(len(distinct), dtype=np.int64)
     for index, value in enumerate(distinct):
@@ -79,7 +90,7 @@ def _first_occurrences(ids: npt.NDArray[np.void]) -> npt.NDArray[np.bool_]:
     # Sort on 64 bits of the id, then confirm equal neighbours on all 128: exact, and cheap
     # because an activity in two objects of one type is the exception.
     halves = np.frombuffer(ids.tobytes(), dtype="<u8").reshape(-1, 2)
-    order = np.argsort(halves[:, 0], kind="stable")
+    order = np.argsort(halves[:, 0])  # which duplicate stays "first" does not matter
     keys = halves[order]
     same = np.nonzero((keys[1:, 0] == keys[:-1, 0]) & (keys[1:, 1] == keys[:-1, 1]))[0]
     first[order[same + 1]] = False

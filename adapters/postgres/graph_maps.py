@@ -30,6 +30,7 @@ from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId
 
 CACHED_LOGS = 32  # (tenant, object type) pairs kept per process, least recently used out
+CACHED_MAPS = 16  # computed maps kept per log until its columns change
 
 
 @dataclass
@@ -39,6 +40,7 @@ class _Log:
     blobs: dict[EntityId, bytes] = field(default_factory=dict)
     aliases: dict[EntityId, EntityId] = field(default_factory=dict)
     columns: Columns | None = None
+    maps: OrderedDict[MapQuery, ProcessMap] = field(default_factory=OrderedDict)
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
 
@@ -57,7 +59,12 @@ class PostgresProcessMaps(ProcessMaps):
             self._logs.popitem(last=False)
         async with log.lock:
             columns = await self._refresh(scope, query.object_type, log)
-        return compute(columns, query)
+            # A map is a function of the columns and the query: computed once per revision.
+            served = log.maps.pop(query, None) or compute(columns, query)
+            log.maps[query] = served
+            while len(log.maps) > CACHED_MAPS:
+                log.maps.popitem(last=False)
+        return served
 
     async def _refresh(self, scope: Scope, object_type: str, log: _Log) -> Columns:
         session = self._sessions(info={SCOPE_KEY: scope})
@@ -98,5 +105,6 @@ class PostgresProcessMaps(ProcessMaps):
             )
             log.aliases = {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in aliases}
         log.columns = build(blobs.values(), {r["code"]: r["name"] for r in codes}, log.aliases)
+        log.maps.clear()
         log.blobs, log.revision, log.generation = blobs, revision, generation
         return log.columns

@@ -41,7 +41,7 @@ class EntityPage(msgspec.Struct, frozen=True, kw_only=True):
 
 class ActivityFilter(msgspec.Struct, frozen=True, kw_only=True):
     types: tuple[str, ...] = ()
-    actor_id: EntityId | None = None
+    actors: tuple[EntityId, ...] = ()  # any of these records did it
     object_id: EntityId | None = None
     start: datetime | None = None
     end: datetime | None = None

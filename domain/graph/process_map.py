@@ -207,8 +207,13 @@ def assemble(
     ends: Mapping[str, int],
     variants: Mapping[tuple[str, ...], int],
     handoffs: Mapping[tuple[EntityId, EntityId], tuple[int, float]],
+    variant_count: int | None = None,
 ) -> ProcessMap:
-    """Order and truncate the parts: shared by every path, so they cannot disagree on it."""
+    """Order and truncate the parts: shared by every path, so they cannot disagree on it.
+
+    ``variants`` and ``handoffs`` may be limited to the contenders for the top (every entry
+    whose count can reach it); ``variant_count`` then says how many variants there are.
+    """
     edge_list = tuple(
         Edge(source=s, target=t, count=edges[(s, t)][0], duration=edges[(s, t)][1])
         for s, t in sorted(edges)
@@ -224,7 +229,7 @@ def assemble(
         edges=edge_list,
         starts=tuple(Endpoint(activity=n, count=starts[n]) for n in sorted(starts)),
         ends=tuple(Endpoint(activity=n, count=ends[n]) for n in sorted(ends)),
-        variant_count=len(variants),
+        variant_count=len(variants) if variant_count is None else variant_count,
         variants=tuple(
             Variant(activities=seq, count=count, share=count / objects)
             for seq, count in ranked_variants

@@ -13,7 +13,7 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
-from entrypoints.http.controllers import health
+from entrypoints.http.controllers import graph, health
 from entrypoints.http.errors import exception_handlers
 
 API_VERSION = "0.1.0"
@@ -29,7 +29,7 @@ def create_app(container: Application) -> Litestar:
             await composition.stop(container)
 
     return Litestar(
-        route_handlers=[health.routes(container)],
+        route_handlers=[health.routes(container), graph.routes(container)],
         dependencies={"actor": actor_dependency()},
         state=State({VERIFIER_STATE_KEY: container.adapters.access_tokens}),
         lifespan=[lifespan],

@@ -1,0 +1,155 @@
+"""The context graph over HTTP: process maps, entities, activities, imports and export."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+from uuid import UUID
+
+import msgspec
+from litestar import Controller, Request, Router, get, post
+from litestar.di import NamedDependency
+from litestar.params import FromPath, FromQuery, QueryParameter
+from litestar.response import Stream
+
+from adapters.exporters.ocel import ocel_json
+from adapters.importers.files import spooled
+from adapters.importers.formats import MAX_UPLOAD_BYTES
+from application.graph.export import ExportGraph
+from application.graph.importing import ImportLog, ImportOptions, ImportSummary
+from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
+from application.graph.process_map import GetProcessMap, ProcessMapView
+from application.graph.queries import EntityDetail, GetEntity, ListActivities, ListEntities
+from application.shared.actor import Actor
+from domain.graph.errors import ImportTooLarge
+from domain.graph.model import EntityId
+from domain.graph.process_map import MapQuery, Window
+from entrypoints.container import Application
+from entrypoints.http.auth import requires_actor
+from entrypoints.http.di import provide
+
+Start = Annotated[datetime | None, QueryParameter(name="from", required=False)]
+End = Annotated[datetime | None, QueryParameter(name="to", required=False)]
+Top = Annotated[int, QueryParameter(ge=0, le=1000)]
+Limit = Annotated[int, QueryParameter(ge=1, le=500)]
+ActorParam = Annotated[UUID | None, QueryParameter(name="actor", required=False)]
+ObjectParam = Annotated[UUID | None, QueryParameter(name="object", required=False)]
+
+
+class VariantsView(msgspec.Struct, frozen=True, kw_only=True):
+    object_type: str
+    objects: int
+    variant_count: int
+    variants: tuple[Any, ...]
+
+
+class HandoffsView(msgspec.Struct, frozen=True, kw_only=True):
+    object_type: str
+    handoffs: tuple[Any, ...]
+    actors: tuple[Any, ...]
+
+
+class GraphController(Controller):
+    path = "/"
+    tags = ["Graph"]
+    guards = [requires_actor]
+
+    @get("/process-map", summary="Process map of an object type over [from, to)")
+    async def process_map(
+        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
+        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
+    ) -> ProcessMapView:  # fmt: skip
+        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
+        return await get_process_map.execute(actor, query)
+
+    @get("/variants", summary="The most frequent activity sequences per object")
+    async def variants(
+        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
+        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
+    ) -> VariantsView:  # fmt: skip
+        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
+        found = (await get_process_map.execute(actor, query)).map
+        return VariantsView(object_type=object_type, objects=found.objects,
+                            variant_count=found.variant_count, variants=found.variants)  # fmt: skip
+
+    @get("/handoffs", summary="Who hands work to whom, with the median delay")
+    async def handoffs(
+        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
+        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
+    ) -> HandoffsView:  # fmt: skip
+        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
+        view = await get_process_map.execute(actor, query)
+        return HandoffsView(object_type=object_type, handoffs=view.map.handoffs, actors=view.actors)
+
+    @get("/entities", summary="Entities, by type, searched by name or email")
+    async def entities(
+        self, *, actor: NamedDependency[Actor], list_entities: NamedDependency[ListEntities],
+        type: FromQuery[str | None] = None, search: FromQuery[str | None] = None,
+        cursor: FromQuery[str | None] = None,
+        limit: Limit = 50,
+    ) -> EntityPage:  # fmt: skip
+        return await list_entities.execute(
+            actor, type=type, search=search, cursor=cursor, limit=limit
+        )
+
+    @get("/entities/{entity_id:uuid}", summary="One entity: records, relationships, timeline")
+    async def entity(
+        self, *, actor: NamedDependency[Actor], get_entity: NamedDependency[GetEntity],
+        entity_id: FromPath[UUID],
+    ) -> EntityDetail:  # fmt: skip
+        return await get_entity.execute(actor, EntityId(entity_id))
+
+    @get("/activities", summary="Activities in time order, filtered")
+    async def activities(
+        self, *, actor: NamedDependency[Actor], list_activities: NamedDependency[ListActivities],
+        type: FromQuery[list[str] | None] = None, actor_id: ActorParam = None,
+        object_id: ObjectParam = None,
+        start: Start = None, end: End = None, cursor: FromQuery[str | None] = None,
+        limit: Limit = 50,
+    ) -> ActivityPage:  # fmt: skip
+        selection = ActivityFilter(
+            types=tuple(type or ()), actors=(EntityId(actor_id),) if actor_id else (),
+            object_id=EntityId(object_id) if object_id else None, start=start, end=end,
+        )  # fmt: skip
+        Window(start=start, end=end)  # refuses a naive or inverted window
+        return await list_activities.execute(actor, selection, cursor=cursor, limit=limit)
+
+    @post("/imports", summary="Import an OCEL 2.0 JSON or XES file (raw body, may be gzipped)",
+          request_max_body_size=MAX_UPLOAD_BYTES, status_code=201)  # fmt: skip
+    async def create_import(
+        self, *, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
+        import_log: NamedDependency[ImportLog], object_type: FromQuery[str] = "case",
+    ) -> ImportSummary:  # fmt: skip
+        declared = request.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:  # refused before reading
+            raise ImportTooLarge(limit=MAX_UPLOAD_BYTES)
+        name = request.headers.get("x-file-name", "upload")
+        async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
+            return await import_log.execute(actor, source, ImportOptions(object_type=object_type))
+
+    @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON")
+    async def export(
+        self, *, actor: NamedDependency[Actor], export_graph: NamedDependency[ExportGraph],
+        start: Start = None, end: End = None,
+    ) -> Stream:  # fmt: skip
+        parts = export_graph.execute(actor, Window(start=start, end=end))
+        return Stream(
+            ocel_json(parts), media_type="application/json",
+            headers={"Content-Disposition": 'attachment; filename="atlas-graph.ocel.json"'},
+        )  # fmt: skip
+
+
+def routes(container: Application) -> Router:
+    use_cases = container.use_cases
+    return Router(
+        path="/api/v1/graph",
+        route_handlers=[GraphController],
+        dependencies={
+            "get_process_map": provide(use_cases.get_process_map),
+            "list_entities": provide(use_cases.list_entities),
+            "get_entity": provide(use_cases.get_entity),
+            "list_activities": provide(use_cases.list_activities),
+            "import_log": provide(use_cases.import_log),
+            "export_graph": provide(use_cases.export_graph),
+        },
+    )
