@@ -107,6 +107,12 @@ class OcelReader:
             ) from None
         if end - self._pos > self._max_element:
             raise ImportTooLarge(element=self._where(), limit=self._max_element)
+        if "\\u0000" in self._buffer[self._pos : end]:  # no store keeps NUL characters
+            raise ImportInvalidValue(
+                "A value contains a NUL character.",
+                line=self._line(self._pos),
+                element=self._where(),
+            )
         self._pos = end
         return value
 

@@ -12,13 +12,22 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.graph.errors import InvalidRecord
 from domain.shared.errors import DomainError, ScopeViolation, StorageError
 from domain.shared.ids import TenantId
+
+_UNSTORABLE = (
+    asyncpg.UntranslatableCharacterError,  # \u0000 in a jsonb value
+    asyncpg.CharacterNotInRepertoireError,  # NUL in text
+    asyncpg.InvalidTextRepresentationError,
+)
 
 
 def translate_driver(error: asyncpg.PostgresError) -> DomainError:
     if isinstance(error, asyncpg.InsufficientPrivilegeError):
         return ScopeViolation()
+    if isinstance(error, _UNSTORABLE):  # input the database cannot hold: the caller's fault
+        return InvalidRecord("A value cannot be stored (it contains a NUL character).")
     return StorageError()
 
 

@@ -160,3 +160,11 @@ async def test_a_file_over_the_limit_is_refused_before_reading(graph: Graph) -> 
 
     with pytest.raises(ImportTooLarge):
         await graph.importer().execute(actor, source, ImportOptions())
+
+
+async def test_a_nul_character_is_refused_not_stored(graph: Graph) -> None:
+    event = {**OCEL["events"][0], "attributes": [{"name": "x", "value": "a\u0000b"}]}
+
+    error = await _refused(graph, _ocel(events=[event]), ImportInvalidValue)
+
+    assert error.details["element"] == "events[0]"
