@@ -2,23 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from adapters.fakes.clock import FrozenClock
-from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
-from adapters.fakes.identity import FakeIdentityUnitOfWork
-from adapters.fakes.store import InMemoryStore
-from application.graph.ingest import IngestGraph
-from application.graph.ports import GraphUnitOfWork, ProcessMaps
-from application.shared.scope import Scope
 from domain.graph.errors import EntityTypeChanged, UnknownEntity
 from domain.graph.model import GraphBatch, Link
 from domain.graph.process_map import MapQuery, Window, reference
@@ -33,49 +23,9 @@ from tests.factories.graph import (
     stored,
     world_entities,
 )
-from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.graph_harness import Graph, graph
 
-
-@dataclass
-class Graph:
-    uow_for: Callable[[Scope], GraphUnitOfWork]
-    maps: ProcessMaps
-    identity: Callable[[Scope], Any]
-
-    async def tenant(self) -> Scope:
-        tenant, (owner,) = await seed_tenant_with_owner(self.identity)
-        return Scope(tenant_id=tenant.id, user_id=owner.id)
-
-    def ingest(self) -> IngestGraph:
-        return IngestGraph(uow_for=self.uow_for, clock=FrozenClock(at=T0))
-
-    async def state(self, scope: Scope) -> tuple[Any, ...]:
-        async with self.uow_for(scope) as uow:
-            entities = await uow.entities.all()
-            activities = await uow.activities.window(None, None)
-            relationships = await uow.relationships.all()
-            ids = [e.id for e in entities]
-            sequences = await uow.sequences.get_many(ids)
-        return entities, activities, relationships, sequences
-
-
-@pytest.fixture(params=["fake", "postgres"])
-def graph(request: pytest.FixtureRequest) -> Graph:
-    if request.param == "fake":
-        store = InMemoryStore()
-        return Graph(
-            partial(FakeGraphUnitOfWork, store),
-            FakeProcessMaps(store),
-            partial(FakeIdentityUnitOfWork, store),
-        )
-    from adapters.postgres.graph_maps import PostgresProcessMaps
-
-    sessions = request.getfixturevalue("sessions")
-    return Graph(
-        request.getfixturevalue("postgres_graph_uow"),
-        PostgresProcessMaps(sessions),
-        request.getfixturevalue("postgres_identity_uow"),
-    )
+__all__ = ["graph"]
 
 
 @settings(
