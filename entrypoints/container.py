@@ -16,6 +16,7 @@ from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.store import InMemoryStore
 from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, SniffingParser
+from adapters.importers.progress import ImportBoard
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.graph_maps import PostgresProcessMaps
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
@@ -49,6 +50,7 @@ class RealAdapters(containers.DeclarativeContainer):
     # --- graph ---
     graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
     process_maps = providers.Singleton(PostgresProcessMaps, sessions)
+    import_board = providers.Singleton(ImportBoard)
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -62,6 +64,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     # --- graph ---
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
+    import_board = providers.Singleton(ImportBoard)
 
 
 class UseCases(containers.DeclarativeContainer):

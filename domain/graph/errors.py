@@ -74,3 +74,13 @@ class ImportTooLarge(GraphError, TooLarge):
 class UnsupportedFormat(GraphError, Invalid):
     code = "graph.import_unsupported_format"
     default_message = "Only OCEL 2.0 JSON (.jsonocel, .json) and XES (.xes, .xes.gz) are accepted."
+
+
+class InvalidImportId(GraphError, Invalid):
+    code = "graph.invalid_import_id"
+    default_message = "X-Import-Id must be a UUID."
+
+
+class ImportNotFound(GraphError, NotFound):
+    code = "graph.import_not_found"
+    default_message = "No import with this id is known to this server (recently)."

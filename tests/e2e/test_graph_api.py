@@ -146,3 +146,19 @@ async def test_a_naive_or_inverted_window_is_refused(api: Api) -> None:
 
     assert [naive.status_code, inverted.status_code] == [422, 422]
     assert naive.json()["code"] == "graph.invalid_window"
+
+
+async def test_a_named_import_reports_its_progress_to_its_tenant_only(api: Api) -> None:
+    ok, bad = uuid4(), uuid4()
+
+    await _import(api, OCEL, {"X-Import-Id": str(ok)})
+    await _import(api, b"<nope", {"X-Import-Id": str(bad)})
+    done = (await api.get(f"/imports/{ok}")).json()
+    failed = (await api.get(f"/imports/{bad}")).json()
+    foreign = await api.get(f"/imports/{ok}", headers=api.theirs)
+    malformed = await _import(api, OCEL, {"X-Import-Id": "not-a-uuid"})
+
+    assert (done["state"], done["events"], done["bytes_read"]) == ("done", 13, len(OCEL))
+    assert (failed["state"], failed["code"]) == ("failed", "graph.import_malformed")
+    assert foreign.status_code == 404
+    assert malformed.json()["code"] == "graph.invalid_import_id"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,15 +16,17 @@ from litestar.response import Stream
 from adapters.exporters.ocel import ocel_json
 from adapters.importers.files import spooled
 from adapters.importers.formats import MAX_UPLOAD_BYTES
+from adapters.importers.progress import ImportBoard, ImportState
 from application.graph.export import ExportGraph
 from application.graph.importing import ImportLog, ImportOptions, ImportSummary
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
 from application.graph.process_map import GetProcessMap, ProcessMapView
 from application.graph.queries import EntityDetail, GetEntity, ListActivities, ListEntities
 from application.shared.actor import Actor
-from domain.graph.errors import ImportTooLarge
+from domain.graph.errors import ImportNotFound, ImportTooLarge, InvalidImportId
 from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, Window
+from domain.shared.errors import DomainError
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor
 from entrypoints.http.di import provide
@@ -118,14 +121,27 @@ class GraphController(Controller):
           request_max_body_size=MAX_UPLOAD_BYTES, status_code=201)  # fmt: skip
     async def create_import(
         self, *, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
-        import_log: NamedDependency[ImportLog], object_type: FromQuery[str] = "case",
+        import_log: NamedDependency[ImportLog], import_board: NamedDependency[ImportBoard],
+        object_type: FromQuery[str] = "case",
     ) -> ImportSummary:  # fmt: skip
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:  # refused before reading
             raise ImportTooLarge(limit=MAX_UPLOAD_BYTES)
+        tracked = _Tracked(import_board, actor, request.headers.get("x-import-id"))
         name = request.headers.get("x-file-name", "upload")
         async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
-            return await import_log.execute(actor, source, ImportOptions(object_type=object_type))
+            options = ImportOptions(object_type=object_type)
+            return await tracked(import_log.execute(actor, source, options, tracked.progress))
+
+    @get("/imports/{import_id:uuid}", summary="Progress of a running or recent import")
+    async def import_state(
+        self, *, actor: NamedDependency[Actor], import_board: NamedDependency[ImportBoard],
+        import_id: FromPath[UUID],
+    ) -> ImportState:  # fmt: skip
+        state = import_board.get(actor.tenant_id, import_id)
+        if state is None:
+            raise ImportNotFound(import_id=str(import_id))
+        return state
 
     @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON")
     async def export(
@@ -137,6 +153,29 @@ class GraphController(Controller):
             ocel_json(parts), media_type="application/json",
             headers={"Content-Disposition": 'attachment; filename="atlas-graph.ocel.json"'},
         )  # fmt: skip
+
+
+class _Tracked:
+    """Reports an import's progress to the board when the client named it (X-Import-Id)."""
+
+    def __init__(self, board: ImportBoard, actor: Actor, header: str | None) -> None:
+        self._board, self._tenant = board, actor.tenant_id
+        try:
+            self._id = UUID(header) if header else None
+        except ValueError:
+            raise InvalidImportId() from None
+        self.progress = board.reporter(self._tenant, self._id) if self._id else None
+
+    async def __call__(self, running: Awaitable[ImportSummary]) -> ImportSummary:
+        try:
+            summary = await running
+        except DomainError as error:  # recorded for whoever polls, then answered as usual
+            if self._id:
+                self._board.finish(self._tenant, self._id, events=0, code=error.code)
+            raise
+        if self._id:
+            self._board.finish(self._tenant, self._id, events=summary.events, code=None)
+        return summary
 
 
 def routes(container: Application) -> Router:
@@ -151,5 +190,6 @@ def routes(container: Application) -> Router:
             "list_activities": provide(use_cases.list_activities),
             "import_log": provide(use_cases.import_log),
             "export_graph": provide(use_cases.export_graph),
+            "import_board": provide(container.adapters.import_board),
         },
     )
