@@ -29,7 +29,7 @@ from domain.graph.process_map import MapQuery, ProcessMap
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId
 
-CACHED_LOGS = 32  # (tenant, object type) pairs kept per process, least recently used out
+CACHED_LOGS = 16  # (tenant, object type) pairs kept per process (~20 MB per 250k occurrences)
 CACHED_MAPS = 16  # computed maps kept per log until its columns change
 
 

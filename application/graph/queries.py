@@ -11,7 +11,13 @@ from uuid import UUID
 
 import msgspec
 
-from application.graph.ports import ActivityFilter, ActivityPage, EntityPage, GraphUnitOfWork
+from application.graph.ports import (
+    ActivityFilter,
+    ActivityPage,
+    EntityPage,
+    GraphUnitOfWork,
+    MergeRecord,
+)
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.graph.errors import EntityNotFound, InvalidCursor
@@ -46,6 +52,7 @@ class EntityDetail(msgspec.Struct, frozen=True, kw_only=True):
     entity: Entity
     members: tuple[Entity, ...]  # the records that resolve to it, itself included
     relationships: tuple[Relationship, ...]
+    merges: tuple[MergeRecord, ...]  # how its records came together (each can be undone)
     timeline: tuple[Activity, ...]  # the first activities it did or concerns; page on with
     # activities?actor= or activities?object=
 
@@ -119,6 +126,7 @@ class GetEntity:
             entity = next(m for m in members if m.id == canonical)
             ids = [m.id for m in members]
             relationships = await uow.relationships.touching(ids)
+            merges = await uow.merges.of_entities(ids)
             done = await uow.activities.page(
                 ActivityFilter(actors=tuple(ids)), after=None, limit=TIMELINE
             )
@@ -130,6 +138,7 @@ class GetEntity:
             entity=entity,
             members=tuple(members),
             relationships=tuple(relationships),
+            merges=tuple(merges),
             timeline=tuple(timeline),
         )
 

@@ -35,6 +35,8 @@ class Api:
     client: AsyncTestClient[Any]
     mine: dict[str, str]
     theirs: dict[str, str]
+    container: Any
+    member: Actor
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
         return await self.client.get(API + path, headers=self.mine if headers is None else headers)
@@ -49,8 +51,9 @@ def _actor() -> Actor:
 @pytest.fixture
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
     app, container = build(harness_settings(tmp_path))
+    member = _actor()
     async with AsyncTestClient(app) as client:
-        yield Api(client, bearer(container, _actor()), bearer(container, _actor()))
+        yield Api(client, bearer(container, member), bearer(container, _actor()), container, member)
 
 
 async def _import(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
@@ -162,3 +165,32 @@ async def test_a_named_import_reports_its_progress_to_its_tenant_only(api: Api) 
     assert (failed["state"], failed["code"]) == ("failed", "graph.import_malformed")
     assert foreign.status_code == 404
     assert malformed.json()["code"] == "graph.invalid_import_id"
+
+
+async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
+    from domain.graph.model import EntityRecord, GraphBatch, Identity, SourceRef
+
+    mail = Identity(kind="email", value="ada@example.com")
+    people = tuple(
+        EntityRecord(ref=SourceRef(provider=p, scope="s", source_id="ada"), type="person",
+                     identities=(mail,))
+        for p in ("crm", "chat")
+    )  # fmt: skip
+    ingest = api.container.use_cases.ingest_graph()
+    await ingest.execute(api.member.scope, GraphBatch(entities=people))
+    admin = bearer(api.container, Actor(**{**_fields(api.member), "role": Role.ADMIN}))
+    (person,) = (await api.get("/entities?type=person")).json()["entities"]
+    detail = (await api.get(f"/entities/{person['id']}")).json()
+    merge = detail["merges"][0]["id"]
+
+    refused = await api.client.post(f"{API}/merges/{merge}/undo", headers=api.mine)
+    undone = await api.client.post(f"{API}/merges/{merge}/undo", headers=admin)
+    again = await api.client.post(f"{API}/merges/{merge}/undo", headers=admin)
+
+    assert len(detail["members"]) == 2
+    assert [refused.status_code, undone.status_code, again.status_code] == [403, 204, 404]
+    assert len((await api.get("/entities?type=person")).json()["entities"]) == 2
+
+
+def _fields(actor: Actor) -> dict[str, Any]:
+    return {f: getattr(actor, f) for f in actor.__struct_fields__}

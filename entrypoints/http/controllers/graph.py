@@ -22,13 +22,15 @@ from application.graph.importing import ImportLog, ImportOptions, ImportSummary
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
 from application.graph.process_map import GetProcessMap, ProcessMapView
 from application.graph.queries import EntityDetail, GetEntity, ListActivities, ListEntities
+from application.graph.undo_merge import UndoMerge
 from application.shared.actor import Actor
 from domain.graph.errors import ImportNotFound, ImportTooLarge, InvalidImportId
 from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, Window
+from domain.identity.model import Role
 from domain.shared.errors import DomainError
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor
+from entrypoints.http.auth import requires_actor, requires_role
 from entrypoints.http.di import provide
 
 Start = Annotated[datetime | None, QueryParameter(name="from", required=False)]
@@ -101,6 +103,14 @@ class GraphController(Controller):
         entity_id: FromPath[UUID],
     ) -> EntityDetail:  # fmt: skip
         return await get_entity.execute(actor, EntityId(entity_id))
+
+    @post("/merges/{merge_id:uuid}/undo", summary="Undo an entity merge (keeps them apart)",
+          guards=[requires_role(Role.OWNER, Role.ADMIN)], status_code=204)  # fmt: skip
+    async def undo_merge(
+        self, *, actor: NamedDependency[Actor], undo_merge: NamedDependency[UndoMerge],
+        merge_id: FromPath[UUID],
+    ) -> None:  # fmt: skip
+        await undo_merge.execute(actor, merge_id)
 
     @get("/activities", summary="Activities in time order, filtered")
     async def activities(
@@ -191,5 +201,6 @@ def routes(container: Application) -> Router:
             "import_log": provide(use_cases.import_log),
             "export_graph": provide(use_cases.export_graph),
             "import_board": provide(container.adapters.import_board),
+            "undo_merge": provide(use_cases.undo_merge),
         },
     )
