@@ -7,12 +7,13 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import identity, rls, vault
+from bench import graph, identity, rls, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
     "identity": identity.run,
     "vault": vault.run,
+    "graph": graph.run,
 }
 
 

@@ -13,6 +13,7 @@ from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
 from entrypoints.cli_common import database_running, load
 from entrypoints.cli_db import db
+from entrypoints.cli_graph import import_log, process_map
 from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
 from entrypoints.container import real_container
@@ -28,6 +29,8 @@ def main() -> None:
 main.add_command(db)
 main.add_command(keys)
 main.add_command(sandbox)
+main.add_command(import_log)  # graph
+main.add_command(process_map)  # graph
 
 
 @main.command()

@@ -14,6 +14,7 @@ from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
+from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
@@ -26,13 +27,23 @@ from adapters.fakes.vault import (
     instant_kdf,
     throwaway_master_secret,
 )
+from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, SniffingParser
+from adapters.importers.progress import ImportBoard
 from adapters.postgres.engine import open_engine, session_factory
+from adapters.postgres.graph_maps import PostgresProcessMaps
+from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
 from adapters.postgres.vault import PostgresVaultUnitOfWork
 from adapters.postgres.vault_keys import PostgresKeyVersions
+from application.graph.export import ExportGraph
+from application.graph.importing import ImportLog
+from application.graph.ingest import IngestGraph
+from application.graph.process_map import GetProcessMap
+from application.graph.queries import GetEntity, ListActivities, ListEntities
+from application.graph.undo_merge import UndoMerge
 from application.shared.check_readiness import CheckReadiness
 from application.vault.delete_api_key import DeleteApiKey
 from application.vault.key_status import ShowVaultKeys
@@ -83,6 +94,11 @@ class RealAdapters(containers.DeclarativeContainer):
     vault = providers.Singleton(AesGcmVault, keyring)
     vault_uow = providers.Singleton(partial, PostgresVaultUnitOfWork, sessions)
 
+    # --- graph ---
+    graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
+    process_maps = providers.Singleton(PostgresProcessMaps, sessions)
+    import_board = providers.Singleton(ImportBoard)
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -110,6 +126,11 @@ class FakeAdapters(containers.DeclarativeContainer):
     )
     vault = providers.Singleton(AesGcmVault, keyring)
     vault_uow = providers.Singleton(partial, FakeVaultUnitOfWork, store)
+
+    # --- graph ---
+    graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
+    process_maps = providers.Singleton(FakeProcessMaps, store)
+    import_board = providers.Singleton(ImportBoard)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -142,6 +163,24 @@ class UseCases(containers.DeclarativeContainer):
         uow_for=adapters.vault_uow,
         vault=adapters.vault,
     )
+
+    # --- graph ---
+    ingest_graph = providers.Factory(IngestGraph, uow_for=adapters.graph_uow, clock=adapters.clock)
+    get_process_map = providers.Factory(
+        GetProcessMap, maps=adapters.process_maps, uow_for=adapters.graph_uow
+    )
+    import_log = providers.Factory(
+        ImportLog,
+        uow_for=adapters.graph_uow,
+        clock=adapters.clock,
+        parsers=providers.Object(partial(SniffingParser, max_inflated=MAX_INFLATED_BYTES)),
+        max_bytes=MAX_UPLOAD_BYTES,
+    )
+    export_graph = providers.Factory(ExportGraph, uow_for=adapters.graph_uow)
+    list_entities = providers.Factory(ListEntities, uow_for=adapters.graph_uow)
+    get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
+    list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
+    undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
 
 
 class Application(containers.DeclarativeContainer):

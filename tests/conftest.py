@@ -71,6 +71,15 @@ def postgres_identity_uow(
     return partial(PostgresIdentityUnitOfWork, sessions)
 
 
+# --- graph -----------------------------------------------------------------------------------
+@pytest.fixture
+def postgres_graph_uow(sessions: async_sessionmaker[AsyncSession]) -> Callable[[Scope], object]:
+    from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
+
+    return partial(PostgresGraphUnitOfWork, sessions)
+
+
+# ---------------------------------------------------------------------------------------------
 @pytest.fixture
 async def app_connection(database: ThrowawayDatabase) -> AsyncIterator[asyncpg.Connection]:
     """A raw connection as atlas_app, for probing the catalog and the policies directly."""

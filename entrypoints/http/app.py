@@ -15,7 +15,7 @@ from litestar.types import ControllerRouterHandler
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
-from entrypoints.http.controllers import api_keys, auth, health, jwks, me, members
+from entrypoints.http.controllers import api_keys, auth, graph, health, jwks, me, members
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
 from entrypoints.http.sandbox import sandbox_mount
@@ -49,6 +49,8 @@ def create_app(container: Application) -> Litestar:
         docs,
         # Vault: customer API keys (issue 4)
         api_keys.routes(container),
+        # Context graph and process maps (issue 6)
+        graph.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

@@ -33,4 +33,26 @@ async def seed_tenant(
     await seed_sessions(identity_uow, tenant, people[0])  # identity: sessions, invitations
     # vault: one API key, and OAuth tokens private to the owner (the scope these tests bind)
     await seed_sealed_values(identity_uow, tenant, people[0])
-    return SeededTenant(tenant=tenant, people=people)
+    seeded = SeededTenant(tenant=tenant, people=people)
+    await _seed_graph(identity_uow, seeded.owner_scope)
+    return seeded
+
+
+# --- graph -----------------------------------------------------------------------------------
+async def _seed_graph(identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope) -> None:
+    """Every graph table, through the ingest use case, on the same store as ``identity_uow``."""
+    from datetime import UTC, datetime
+    from functools import partial
+
+    from adapters.fakes.clock import FrozenClock
+    from adapters.fakes.graph import FakeGraphUnitOfWork
+    from adapters.fakes.identity import FakeIdentityUnitOfWork
+    from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
+    from application.graph.ingest import IngestGraph
+    from tests.factories.graph import seed_batch
+
+    assert isinstance(identity_uow, partial)
+    graph = FakeGraphUnitOfWork if identity_uow.func is FakeIdentityUnitOfWork else None
+    graph = graph or PostgresGraphUnitOfWork
+    ingest = IngestGraph(partial(graph, *identity_uow.args), FrozenClock(datetime.now(UTC)))
+    await ingest.execute(scope, seed_batch())

@@ -1,0 +1,1 @@
+"""Event log writers: OCEL 2.0 JSON."""

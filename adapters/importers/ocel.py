@@ -1,0 +1,171 @@
+"""OCEL 2.0 JSON reader, streamed: the top-level arrays are walked element by element.
+
+The file is never loaded whole. A small scanner walks the outer object and its arrays; each
+element is decoded on its own (C speed) once its bytes have all arrived, and validated into
+typed records. An element larger than ``max_element`` is refused, so a hostile file cannot
+make the reader buffer without bound.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+from typing import Any
+
+import msgspec
+
+from adapters.importers.ocel_records import SECTIONS, OcelBatcher
+from domain.graph.errors import ImportInvalidValue, ImportMalformed, ImportTooLarge
+from domain.graph.model import GraphBatch
+
+_WHITESPACE = " \t\r\n"
+_DECODER = json.JSONDecoder()
+
+
+class _Wait(Exception):
+    """More bytes are needed before the scanner can go on."""
+
+
+class OcelReader:
+    format = "ocel"
+
+    def __init__(self, scope: str, *, batch_size: int = 20_000, max_element: int = 1 << 20) -> None:
+        self._text = codecs.getincrementaldecoder("utf-8-sig")()
+        self._buffer, self._pos, self._lines = "", 0, 0
+        self._final = False
+        self._max_element = max_element
+        self._state = "start"
+        self._section: str | None = None
+        self._index = 0
+        self._batcher = OcelBatcher(scope, batch_size=batch_size)
+
+    @property
+    def events(self) -> int:
+        return self._batcher.events
+
+    def feed(self, chunk: bytes) -> list[GraphBatch]:
+        try:
+            self._buffer += self._text.decode(chunk)
+        except UnicodeDecodeError:
+            raise ImportMalformed("The file is not UTF-8.", line=self._lines + 1) from None
+        self._run()
+        return self._batcher.ready()
+
+    def close(self) -> list[GraphBatch]:
+        self._final = True
+        self._run()
+        if self._state != "end":
+            raise ImportMalformed("The JSON ends before the log does.", line=self._line(self._pos))
+        return self._batcher.finish()
+
+    def _run(self) -> None:
+        while True:
+            saved = self._pos
+            try:
+                if not self._step():
+                    break
+            except _Wait:
+                self._pos = saved  # a step either completes or consumes nothing
+                break
+        # Forget what has been consumed, keeping count of its lines for error messages.
+        self._lines += self._buffer.count("\n", 0, self._pos)
+        self._buffer, self._pos = self._buffer[self._pos :], 0
+
+    def _line(self, pos: int) -> int:
+        return self._lines + self._buffer.count("\n", 0, pos) + 1
+
+    def _skip_space(self) -> str:
+        buffer, pos = self._buffer, self._pos
+        while pos < len(buffer) and buffer[pos] in _WHITESPACE:
+            pos += 1
+        self._pos = pos
+        if pos >= len(buffer):
+            if self._final:
+                return ""
+            raise _Wait
+        return buffer[pos]
+
+    def _expect(self, char: str) -> None:
+        found = self._skip_space()
+        if found != char:
+            raise ImportMalformed(
+                f"Expected {char!r} in the OCEL JSON.", line=self._line(self._pos), found=found
+            )
+        self._pos += 1
+
+    def _value(self) -> Any:
+        self._skip_space()
+        try:
+            value, end = _DECODER.raw_decode(self._buffer, self._pos)
+        except json.JSONDecodeError as error:
+            if not self._final and len(self._buffer) - self._pos < self._max_element:
+                raise _Wait from None
+            if not self._final:
+                raise ImportTooLarge(element=self._where(), limit=self._max_element) from None
+            raise ImportMalformed(
+                "The JSON is truncated or not valid.", line=self._line(error.pos), reason=error.msg
+            ) from None
+        if end - self._pos > self._max_element:
+            raise ImportTooLarge(element=self._where(), limit=self._max_element)
+        if "\\u0000" in self._buffer[self._pos : end]:  # no store keeps NUL characters
+            raise ImportInvalidValue(
+                "A value contains a NUL character.",
+                line=self._line(self._pos),
+                element=self._where(),
+            )
+        self._pos = end
+        return value
+
+    def _where(self) -> str:
+        return f"{self._section}[{self._index}]" if self._section else "log"
+
+    def _step(self) -> bool:
+        state = self._state
+        if state == "start":
+            self._expect("{")
+            self._state = "first key"
+        elif state in ("first key", "key"):
+            if self._skip_space() == "}":
+                self._pos += 1
+                self._state = "end"
+                return True
+            if state == "key":
+                self._expect(",")
+            key = self._value()
+            self._expect(":")
+            self._open(key)
+        elif state in ("first item", "item"):
+            return self._item(state)
+        elif state == "end":
+            if self._skip_space():
+                raise ImportMalformed("Data after the end of the log.", line=self._line(self._pos))
+            return False
+        return True
+
+    def _open(self, key: Any) -> None:
+        if key not in SECTIONS:
+            self._value()  # an extension the model has no place for
+            self._state = "key"
+            return
+        self._expect("[")
+        self._section, self._index, self._state = key, 0, "first item"
+
+    def _item(self, state: str) -> bool:
+        if self._skip_space() == "]":
+            self._pos += 1
+            self._batcher.section_done(self._section or "")
+            self._section, self._state = None, "key"
+            return True
+        if state == "item":
+            self._expect(",")
+        line = self._line(self._pos)
+        element = self._value()
+        try:
+            self._batcher.add(self._section or "", element)
+        except msgspec.ValidationError as error:
+            message, _, path = str(error).partition(" - at `$")
+            where = f"{self._where()}{path.rstrip('`')}"
+            raise ImportInvalidValue(message, line=line, element=where) from None
+        self._index += 1
+        self._state = "item"
+        return True

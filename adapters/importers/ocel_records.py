@@ -1,0 +1,176 @@
+"""OCEL 2.0 elements as typed records, turned into graph batches in a writable order.
+
+Types come first, then objects, then the relationships between objects (an object may name
+another defined later), then events: events met before the objects are held back until the
+objects are in, because an event may only link objects that exist.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import msgspec
+
+from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
+from domain.graph.model import (
+    ActivityRecord,
+    EntityAttribute,
+    EntityRecord,
+    GraphBatch,
+    Link,
+    RelationshipRecord,
+    SourceRef,
+)
+
+PROVIDER = "ocel"
+SECTIONS = frozenset({"objectTypes", "eventTypes", "objects", "events"})
+Scalar = str | int | float | bool | None
+
+
+class _Relationship(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
+    objectId: str  # noqa: N815 - OCEL's own field names
+    qualifier: str = ""
+
+
+class _TypeAttribute(msgspec.Struct, frozen=True):
+    name: str
+    type: str
+
+
+class _Type(msgspec.Struct, frozen=True):
+    name: str
+    attributes: list[_TypeAttribute] = msgspec.field(default_factory=list)
+
+
+class _ObjectAttribute(msgspec.Struct, frozen=True):
+    name: str
+    time: datetime
+    value: Scalar
+
+
+class _Object(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    attributes: list[_ObjectAttribute] = msgspec.field(default_factory=list)
+    relationships: list[_Relationship] = msgspec.field(default_factory=list)
+
+
+class _EventAttribute(msgspec.Struct, frozen=True):
+    name: str
+    value: Scalar
+
+
+class _Event(msgspec.Struct, frozen=True):
+    id: str
+    type: str
+    time: datetime
+    attributes: list[_EventAttribute] = msgspec.field(default_factory=list)
+    relationships: list[_Relationship] = msgspec.field(default_factory=list)
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+
+
+class OcelBatcher:
+    def __init__(self, scope: str, *, batch_size: int) -> None:
+        self._scope, self._batch_size = scope, batch_size
+        self._types: list[TypeDeclaration] = []
+        self._entities: list[EntityRecord] = []
+        self._relationships: list[RelationshipRecord] = []
+        self._activities: list[ActivityRecord] = []
+        self._held: list[ActivityRecord] = []
+        self._objects_done = False
+        self._ready: list[GraphBatch] = []
+        self.events = 0
+
+    def _ref(self, source_id: str) -> SourceRef:
+        return SourceRef(provider=PROVIDER, scope=self._scope, source_id=source_id)
+
+    def add(self, section: str, element: Any) -> None:
+        """Raises ``msgspec.ValidationError`` with the path inside the element at fault."""
+        if section in ("objectTypes", "eventTypes"):
+            kind = msgspec.convert(element, _Type)
+            self._types.append(
+                TypeDeclaration(
+                    kind="object" if section == "objectTypes" else "activity",
+                    name=kind.name,
+                    attributes=tuple(
+                        AttributeDeclaration(name=a.name, type=a.type) for a in kind.attributes
+                    ),
+                )
+            )
+        elif section == "objects":
+            self._object(msgspec.convert(element, _Object))
+        else:
+            self._event(msgspec.convert(element, _Event))
+
+    def _object(self, obj: _Object) -> None:
+        ref = self._ref(obj.id)
+        self._entities.append(
+            EntityRecord(
+                ref=ref,
+                type=obj.type,
+                attributes=tuple(
+                    EntityAttribute(name=a.name, value=a.value, at=_aware(a.time))
+                    for a in obj.attributes
+                ),
+            )
+        )
+        self._relationships += [
+            RelationshipRecord(source=ref, target=self._ref(r.objectId), qualifier=r.qualifier)
+            for r in obj.relationships
+        ]
+        if len(self._entities) >= self._batch_size:
+            self._flush()
+
+    def _event(self, event: _Event) -> None:
+        record = ActivityRecord(
+            ref=self._ref(event.id),
+            type=event.type,
+            occurred_at=_aware(event.time),
+            source_seq=self.events,
+            attributes={a.name: a.value for a in event.attributes},
+            links=tuple(
+                Link(object=self._ref(r.objectId), qualifier=r.qualifier)
+                for r in event.relationships
+            ),
+        )
+        self.events += 1
+        if not self._objects_done:
+            self._held.append(record)
+            return
+        self._activities.append(record)
+        if len(self._activities) >= self._batch_size:
+            self._flush()
+
+    def section_done(self, section: str) -> None:
+        if section == "objects":
+            self._objects_done = True
+            self._flush()
+            self._ready.append(GraphBatch(relationships=tuple(self._relationships)))
+            self._relationships = []
+            self._activities, self._held = self._held + self._activities, []
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._types or self._entities or self._activities:
+            self._ready.append(
+                GraphBatch(
+                    types=tuple(self._types),
+                    entities=tuple(self._entities),
+                    activities=tuple(self._activities),
+                )
+            )
+        self._types, self._entities, self._activities = [], [], []
+
+    def ready(self) -> list[GraphBatch]:
+        ready, self._ready = self._ready, []
+        return ready
+
+    def finish(self) -> list[GraphBatch]:
+        if not self._objects_done:  # a log with events and no objects section
+            self.section_done("objects")
+        self._flush()
+        return self.ready()

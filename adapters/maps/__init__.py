@@ -1,0 +1,1 @@
+"""Process maps computed over columnar arrays (numpy), equal to the reference computation."""

@@ -1,0 +1,266 @@
+"""PostgreSQL repositories for entities, resolution keys, relationships, merges and types."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime
+from uuid import UUID
+
+from adapters.postgres.graph_codec import entity_attributes_json, entity_from, json_text, load
+from adapters.postgres.graph_db import GraphDb
+from application.graph.ports import (
+    EntityRepository,
+    MergeRecord,
+    MergeRepository,
+    RelationshipRepository,
+    TypeCatalog,
+)
+from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
+from domain.graph.model import Entity, EntityId, Identity, Relationship
+
+
+class PostgresEntityRepository(EntityRepository):
+    def __init__(self, db: GraphDb) -> None:
+        self._db = db
+
+    async def get_many(self, ids: Collection[EntityId]) -> dict[EntityId, Entity]:
+        if not ids:
+            return {}
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_entities WHERE entity_id = ANY($1::uuid[])",
+            list(ids),
+        )
+        return {EntityId(r["entity_id"]): entity_from(r) for r in rows}
+
+    async def upsert(self, entities: Sequence[Entity]) -> None:
+        columns = list(zip(*((e.id, e.ref.provider, e.ref.scope, e.ref.source_id, e.type, e.name,
+                              entity_attributes_json(e), e.url, e.canonical_id) for e in entities),
+                           strict=True))  # fmt: skip
+        await self._db.execute(
+            """INSERT INTO atlas.graph_entities (tenant_id, entity_id, provider, scope,
+                source_id, type, name, attributes, url, canonical_id)
+            SELECT $1, i, p, sc, s, t, n, a::jsonb, u, c FROM unnest($2::uuid[], $3::text[],
+                $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+                AS x(i, p, sc, s, t, n, a, u, c)
+            ON CONFLICT (tenant_id, entity_id) DO UPDATE SET name = EXCLUDED.name,
+                attributes = EXCLUDED.attributes, url = EXCLUDED.url,
+                canonical_id = EXCLUDED.canonical_id
+            WHERE (graph_entities.name, graph_entities.attributes, graph_entities.url,
+                   graph_entities.canonical_id)
+                IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.attributes, EXCLUDED.url,
+                                  EXCLUDED.canonical_id)""",
+            self._db.tenant_id,
+            *map(list, columns),
+        )
+
+    async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]:
+        rows = await self._db.fetch(
+            """SELECT k.kind, k.value, k.entity_id FROM atlas.graph_entity_keys k
+            JOIN unnest($1::text[], $2::text[]) AS x(kind, value)
+              ON k.kind = x.kind AND k.value = x.value""",
+            [k.kind for k in keys],
+            [k.value for k in keys],
+        )
+        found: dict[Identity, set[EntityId]] = {}
+        for row in rows:
+            key = Identity(kind=row["kind"], value=row["value"])
+            found.setdefault(key, set()).add(EntityId(row["entity_id"]))
+        return found
+
+    async def add_keys(self, keys: Collection[tuple[Identity, EntityId]]) -> None:
+        await self._db.execute(
+            """INSERT INTO atlas.graph_entity_keys (tenant_id, kind, value, entity_id)
+            SELECT $1, k, v, e FROM unnest($2::text[], $3::text[], $4::uuid[]) AS x(k, v, e)
+            ON CONFLICT DO NOTHING""",
+            self._db.tenant_id,
+            [k.kind for k, _ in keys],
+            [k.value for k, _ in keys],
+            [e for _, e in keys],
+        )
+
+    async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
+        rows = await self._db.fetch(
+            "UPDATE atlas.graph_entities SET canonical_id = $2 WHERE canonical_id = $1 "
+            "RETURNING entity_id",
+            absorbed,
+            survivor,
+        )
+        return [EntityId(r["entity_id"]) for r in rows]
+
+    async def set_canonical(self, members: Collection[EntityId], canonical: EntityId) -> None:
+        await self._db.execute(
+            "UPDATE atlas.graph_entities SET canonical_id = $2 WHERE entity_id = ANY($1::uuid[])",
+            list(members),
+            canonical,
+        )
+
+    async def aliases(self) -> dict[EntityId, EntityId]:
+        rows = await self._db.fetch(
+            "SELECT entity_id, canonical_id FROM atlas.graph_entities "
+            "WHERE canonical_id <> entity_id"
+        )
+        return {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in rows}
+
+    async def members(self, canonical: EntityId) -> list[Entity]:
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_entities WHERE canonical_id = $1 ORDER BY entity_id",
+            canonical,
+        )
+        return [entity_from(r) for r in rows]
+
+    async def page(
+        self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
+    ) -> list[Entity]:
+        # strpos, not LIKE: a user's search text is never a pattern.
+        rows = await self._db.fetch(
+            """SELECT e.* FROM atlas.graph_entities e
+            WHERE e.canonical_id = e.entity_id
+              AND ($1::text IS NULL OR e.type = $1)
+              AND ($2::uuid IS NULL OR e.entity_id > $2)
+              AND ($3::text IS NULL OR strpos(lower(coalesce(e.name, '')), lower($3)) > 0
+                   OR EXISTS (SELECT 1 FROM atlas.graph_entity_keys k
+                              JOIN atlas.graph_entities m ON m.tenant_id = k.tenant_id
+                               AND m.entity_id = k.entity_id
+                              WHERE m.canonical_id = e.entity_id AND k.kind = 'email'
+                                AND strpos(k.value, lower($3)) > 0))
+            ORDER BY e.entity_id LIMIT $4""",
+            type,
+            after,
+            search or None,
+            limit,
+        )
+        return [entity_from(r) for r in rows]
+
+    async def all(self) -> list[Entity]:
+        rows = await self._db.fetch("SELECT * FROM atlas.graph_entities ORDER BY entity_id")
+        return [entity_from(r) for r in rows]
+
+
+class PostgresRelationshipRepository(RelationshipRepository):
+    def __init__(self, db: GraphDb) -> None:
+        self._db = db
+
+    async def add(self, relationships: Collection[Relationship]) -> None:
+        await self._db.execute(
+            """INSERT INTO atlas.graph_relationships (tenant_id, source_id, target_id, qualifier)
+            SELECT $1, s, t, q FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS x(s, t, q)
+            ON CONFLICT DO NOTHING""",
+            self._db.tenant_id,
+            [r.source_id for r in relationships],
+            [r.target_id for r in relationships],
+            [r.qualifier for r in relationships],
+        )
+
+    async def touching(self, ids: Collection[EntityId]) -> list[Relationship]:
+        rows = await self._db.fetch(
+            "SELECT source_id, target_id, qualifier FROM atlas.graph_relationships "
+            "WHERE source_id = ANY($1::uuid[]) OR target_id = ANY($1::uuid[])",
+            list(ids),
+        )
+        return sorted(_relationship(r) for r in rows)
+
+    async def all(self) -> list[Relationship]:
+        rows = await self._db.fetch(
+            "SELECT source_id, target_id, qualifier FROM atlas.graph_relationships"
+        )
+        return sorted(_relationship(r) for r in rows)
+
+
+def _relationship(row: object) -> Relationship:
+    return Relationship(
+        source_id=EntityId(row["source_id"]),  # type: ignore[index]
+        target_id=EntityId(row["target_id"]),  # type: ignore[index]
+        qualifier=row["qualifier"],  # type: ignore[index]
+    )
+
+
+class PostgresTypeCatalog(TypeCatalog):
+    def __init__(self, db: GraphDb) -> None:
+        self._db = db
+
+    async def declare(self, declarations: Collection[TypeDeclaration]) -> None:
+        stored = {(d.kind, d.name): d for d in await self.all()}
+        merged: dict[tuple[str, str], TypeDeclaration] = {}
+        for declaration in declarations:
+            key = (declaration.kind, declaration.name)
+            before = merged.get(key) or stored.get(key)
+            merged[key] = before.extended(declaration) if before else declaration
+        await self._db.execute(
+            """INSERT INTO atlas.graph_types (tenant_id, kind, name, attributes)
+            SELECT $1, k, n, a::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS x(k, n, a)
+            ON CONFLICT (tenant_id, kind, name) DO UPDATE SET attributes = EXCLUDED.attributes""",
+            self._db.tenant_id,
+            [k for k, _ in merged],
+            [n for _, n in merged],
+            [json_text(d.attributes) for d in merged.values()],
+        )
+
+    async def all(self) -> list[TypeDeclaration]:
+        rows = await self._db.fetch(
+            "SELECT kind, name, attributes FROM atlas.graph_types ORDER BY kind, name"
+        )
+        return [
+            TypeDeclaration(
+                kind=r["kind"],
+                name=r["name"],
+                attributes=load(r["attributes"], tuple[AttributeDeclaration, ...]),
+            )
+            for r in rows
+        ]
+
+
+class PostgresMergeRepository(MergeRepository):
+    def __init__(self, db: GraphDb) -> None:
+        self._db = db
+
+    async def add(self, merge: MergeRecord) -> None:
+        await self._db.execute(
+            """INSERT INTO atlas.graph_merges (tenant_id, merge_id, survivor_id, absorbed_id,
+                members, key_kind, key_value, merged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+            self._db.tenant_id,
+            merge.id,
+            merge.survivor,
+            merge.absorbed,
+            list(merge.members),
+            merge.key.kind,
+            merge.key.value,
+            merge.merged_at,
+        )
+
+    async def get(self, merge_id: UUID) -> MergeRecord | None:
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_merges WHERE merge_id = $1", merge_id
+        )
+        return _merge(rows[0]) if rows else None
+
+    async def mark_undone(self, merge_id: UUID, at: datetime) -> None:
+        await self._db.execute(
+            "UPDATE atlas.graph_merges SET undone_at = $2 WHERE merge_id = $1", merge_id, at
+        )
+
+    async def separated(self) -> list[tuple[EntityId, EntityId]]:
+        rows = await self._db.fetch(
+            "SELECT survivor_id, absorbed_id FROM atlas.graph_merges WHERE undone_at IS NOT NULL"
+        )
+        return [(EntityId(r["survivor_id"]), EntityId(r["absorbed_id"])) for r in rows]
+
+    async def of_entities(self, ids: Collection[EntityId]) -> list[MergeRecord]:
+        rows = await self._db.fetch(
+            """SELECT * FROM atlas.graph_merges WHERE survivor_id = ANY($1::uuid[])
+                OR absorbed_id = ANY($1::uuid[]) ORDER BY merged_at, merge_id""",
+            list(ids),
+        )
+        return [_merge(r) for r in rows]
+
+
+def _merge(row: object) -> MergeRecord:
+    r: dict[str, object] = dict(row)  # type: ignore[call-overload]
+    return MergeRecord(
+        id=r["merge_id"],  # type: ignore[arg-type]
+        survivor=EntityId(r["survivor_id"]),  # type: ignore[arg-type]
+        absorbed=EntityId(r["absorbed_id"]),  # type: ignore[arg-type]
+        members=tuple(EntityId(m) for m in r["members"]),  # type: ignore[attr-defined]
+        key=Identity(kind=r["key_kind"], value=r["key_value"]),  # type: ignore[arg-type]
+        merged_at=r["merged_at"],  # type: ignore[arg-type]
+        undone_at=r["undone_at"],  # type: ignore[arg-type]
+    )

@@ -1,0 +1,1 @@
+"""Use cases of the context graph: ingest, process maps, queries, import and export."""

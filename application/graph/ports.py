@@ -1,0 +1,173 @@
+"""Ports the graph use cases need; adapters implement them (PostgreSQL, and in-memory fakes)."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+import msgspec
+
+from application.shared.ports import UnitOfWork
+from application.shared.scope import Scope
+from domain.graph.catalog import TypeDeclaration
+from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
+from domain.graph.process_map import MapQuery, ProcessMap
+from domain.graph.sequence import Occurrence
+
+
+class MergeRecord(msgspec.Struct, frozen=True, kw_only=True):
+    """A recorded union of two clusters; ``members`` are the records that moved."""
+
+    id: UUID
+    survivor: EntityId
+    absorbed: EntityId
+    members: tuple[EntityId, ...]
+    key: Identity
+    merged_at: datetime
+    undone_at: datetime | None = None
+
+
+class UpsertOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    inserted: frozenset[ActivityId]
+    replaced: tuple[Activity, ...]  # the previous version of each activity that changed
+
+
+class EntityPage(msgspec.Struct, frozen=True, kw_only=True):
+    entities: tuple[Entity, ...]
+    next_cursor: str | None
+
+
+class ActivityFilter(msgspec.Struct, frozen=True, kw_only=True):
+    types: tuple[str, ...] = ()
+    actors: tuple[EntityId, ...] = ()  # any of these records did it
+    object_id: EntityId | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+
+
+class ActivityPage(msgspec.Struct, frozen=True, kw_only=True):
+    activities: tuple[Activity, ...]
+    next_cursor: str | None
+
+
+class EntityRepository(Protocol):
+    async def get_many(self, ids: Collection[EntityId]) -> dict[EntityId, Entity]: ...
+
+    async def upsert(self, entities: Sequence[Entity]) -> None:
+        """Insert new records; update name, attributes, url and canonical id of stored ones."""
+        ...
+
+    async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]: ...
+
+    async def add_keys(self, keys: Collection[tuple[Identity, EntityId]]) -> None: ...
+
+    async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
+        """Every record whose canonical id is ``absorbed`` now resolves to ``survivor``."""
+        ...
+
+    async def set_canonical(self, members: Collection[EntityId], canonical: EntityId) -> None: ...
+
+    async def aliases(self) -> dict[EntityId, EntityId]:
+        """Every record that resolves to another entity, with that entity's id."""
+        ...
+
+    async def members(self, canonical: EntityId) -> list[Entity]: ...
+
+    async def page(
+        self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
+    ) -> list[Entity]:
+        """Canonical entities in id order after ``after``; search matches name or email."""
+        ...
+
+    async def all(self) -> list[Entity]: ...
+
+
+class RelationshipRepository(Protocol):
+    async def add(self, relationships: Collection[Relationship]) -> None:
+        """Add the relationships not stored yet; stored ones are left as they are."""
+        ...
+
+    async def touching(self, ids: Collection[EntityId]) -> list[Relationship]: ...
+
+    async def all(self) -> list[Relationship]: ...
+
+
+class ActivityRepository(Protocol):
+    async def upsert(self, activities: Sequence[Activity]) -> UpsertOutcome:
+        """Insert new activities, replace changed ones, leave identical ones untouched."""
+        ...
+
+    async def get_many(self, ids: Collection[ActivityId]) -> dict[ActivityId, Activity]: ...
+
+    async def page(
+        self, selection: ActivityFilter, *, after: tuple[datetime, ActivityId] | None, limit: int
+    ) -> list[Activity]:
+        """Activities in (time, id) order after the ``after`` position."""
+        ...
+
+    async def window(self, start: datetime | None, end: datetime | None) -> list[Activity]: ...
+
+
+class SequenceRepository(Protocol):
+    """Each canonical object's occurrences in total order: the maintained process log."""
+
+    async def get_many(
+        self, objects: Collection[EntityId]
+    ) -> dict[EntityId, tuple[Occurrence, ...]]: ...
+
+    async def save(
+        self,
+        object_type: Mapping[EntityId, str],
+        sequences: Mapping[EntityId, Sequence[Occurrence]],
+        revision: int,
+    ) -> None:
+        """Store these sequences (an empty one removes the object from every map)."""
+        ...
+
+
+class TypeCatalog(Protocol):
+    async def declare(self, declarations: Collection[TypeDeclaration]) -> None: ...
+
+    async def all(self) -> list[TypeDeclaration]: ...
+
+
+class MergeRepository(Protocol):
+    async def add(self, merge: MergeRecord) -> None: ...
+
+    async def get(self, merge_id: UUID) -> MergeRecord | None: ...
+
+    async def mark_undone(self, merge_id: UUID, at: datetime) -> None: ...
+
+    async def separated(self) -> list[tuple[EntityId, EntityId]]:
+        """(survivor, absorbed) of every undone merge: resolution keeps them apart."""
+        ...
+
+    async def of_entities(self, ids: Collection[EntityId]) -> list[MergeRecord]: ...
+
+
+class GraphVersions(Protocol):
+    async def begin_ingest(self) -> int:
+        """Serialise this tenant's writers and return the revision this transaction writes."""
+        ...
+
+    async def invalidate(self) -> None:
+        """Maintained read models must rebuild, not patch (entity resolution changed)."""
+        ...
+
+
+class GraphUnitOfWork(UnitOfWork, Protocol):
+    entities: EntityRepository
+    relationships: RelationshipRepository
+    activities: ActivityRepository
+    sequences: SequenceRepository
+    types: TypeCatalog
+    merges: MergeRepository
+    versions: GraphVersions
+
+
+class ProcessMaps(Protocol):
+    """Serves process maps from the maintained sequences; equal to ``process_map.reference``."""
+
+    async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap: ...

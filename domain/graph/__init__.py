@@ -1,0 +1,1 @@
+"""The context graph: entities, their relationships, the activities that connect them."""

@@ -1,0 +1,86 @@
+"""Errors of the graph context."""
+
+from __future__ import annotations
+
+from domain.shared.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
+
+
+class GraphError(DomainError):
+    code = "graph.error"
+
+
+class InvalidRecord(GraphError, Invalid):
+    code = "graph.invalid_record"
+    default_message = "A record in the batch is not valid."
+
+
+class UnknownEntity(GraphError, Invalid):
+    code = "graph.unknown_entity"
+    default_message = "An activity or relationship refers to an entity that does not exist."
+
+
+class EntityTypeChanged(GraphError, Conflict):
+    code = "graph.entity_type_changed"
+    default_message = "An entity cannot change its type; deliver it under its original type."
+
+
+class EntityNotFound(GraphError, NotFound):
+    code = "graph.entity_not_found"
+    default_message = "No such entity."
+
+
+class MergeNotFound(GraphError, NotFound):
+    code = "graph.merge_not_found"
+    default_message = "No such merge, or it was already undone."
+
+
+class InvalidWindow(GraphError, Invalid):
+    code = "graph.invalid_window"
+    default_message = "The time window must have from < to, both with a time zone."
+
+
+class InvalidCursor(GraphError, Invalid):
+    code = "graph.invalid_cursor"
+    default_message = "The pagination cursor is not valid."
+
+
+class ImportRefused(GraphError, Invalid):
+    """A file that cannot be imported; ``details`` carry the line or element at fault."""
+
+    code = "graph.import_invalid"
+    default_message = "The file is not a valid event log."
+
+
+class ImportMalformed(ImportRefused):
+    code = "graph.import_malformed"
+    default_message = "The file is truncated or is not well-formed."
+
+
+class ImportForbiddenMarkup(ImportRefused):
+    code = "graph.import_forbidden_markup"
+    default_message = "Document type declarations and entities are not accepted in imports."
+
+
+class ImportInvalidValue(ImportRefused):
+    code = "graph.import_invalid_value"
+    default_message = "A value in the file is missing or has the wrong type."
+
+
+class ImportTooLarge(GraphError, TooLarge):
+    code = "graph.import_too_large"
+    default_message = "The file is larger than the import limit."
+
+
+class UnsupportedFormat(GraphError, Invalid):
+    code = "graph.import_unsupported_format"
+    default_message = "Only OCEL 2.0 JSON (.jsonocel, .json) and XES (.xes, .xes.gz) are accepted."
+
+
+class InvalidImportId(GraphError, Invalid):
+    code = "graph.invalid_import_id"
+    default_message = "X-Import-Id must be a UUID."
+
+
+class ImportNotFound(GraphError, NotFound):
+    code = "graph.import_not_found"
+    default_message = "No import with this id is known to this server (recently)."

@@ -1,0 +1,170 @@
+"""Malformed and hostile files are refused with a stable code and context, changing nothing."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from application.graph.importing import ImportOptions
+from domain.graph.errors import (
+    ImportForbiddenMarkup,
+    ImportInvalidValue,
+    ImportMalformed,
+    ImportTooLarge,
+    UnknownEntity,
+    UnsupportedFormat,
+)
+from domain.graph.process_map import MapQuery
+from domain.shared.errors import DomainError
+from tests.factories.graph import BytesSource
+from tests.integration.graph.conftest import MAX_BYTES, Graph
+
+DATA = Path(__file__).parents[4] / "shared" / "data"
+HELPDESK = gzip.decompress((DATA / "helpdesk.xes.gz").read_bytes())
+OCEL = json.loads((DATA / "ocel20_example.jsonocel").read_bytes())
+
+LAUGHS = b"""<?xml version="1.0"?>
+<!DOCTYPE log [
+ <!ENTITY lol "lol">
+ <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+ <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+ <!ENTITY lol9 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+]>
+<log xmlns="http://www.xes-standard.org/"><trace><string key="concept:name" value="&lol9;"/>
+</trace></log>"""
+
+EXTERNAL = b"""<?xml version="1.0"?>
+<!DOCTYPE log [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<log xmlns="http://www.xes-standard.org/"><trace><string key="concept:name" value="&secret;"/>
+</trace></log>"""
+
+
+def _xes(events: str) -> bytes:
+    return (
+        '<?xml version="1.0"?>\n<log xmlns="http://www.xes-standard.org/">\n<trace>\n'
+        f'<string key="concept:name" value="c1"/>\n{events}\n</trace>\n</log>\n'
+    ).encode()
+
+
+GOOD_EVENT = (
+    '<event><string key="concept:name" value="A"/>'
+    '<date key="time:timestamp" value="2024-01-01T00:00:00+00:00"/></event>'
+)
+
+
+def _ocel(**changes: Any) -> bytes:
+    return json.dumps(OCEL | changes).encode()
+
+
+async def _refused(graph: Graph, data: bytes, error: type[DomainError], **kw: Any) -> DomainError:
+    actor = await graph.actor()
+    with pytest.raises(error) as caught:
+        await graph.importer(**kw).execute(actor, BytesSource(data), ImportOptions())
+    async with graph.uow_for(actor.scope) as uow:  # the graph is exactly as it was: empty
+        assert await uow.entities.all() == []
+        assert await uow.activities.window(None, None) == []
+    assert (await graph.maps.compute(actor.scope, MapQuery(object_type="case"))).objects == 0
+    return caught.value
+
+
+async def test_a_truncated_log_is_refused_after_a_written_batch(graph: Graph) -> None:
+    cut = HELPDESK[: int(len(HELPDESK) * 0.97)]  # past the first 20,000-event batch
+
+    error = await _refused(graph, cut, ImportMalformed)
+
+    assert error.details["line"] > 100_000
+
+
+async def test_a_truncated_gzip_is_refused(graph: Graph) -> None:
+    packed = gzip.compress(HELPDESK)
+
+    await _refused(graph, packed[: len(packed) // 2], ImportMalformed)
+
+
+async def test_billion_laughs_is_refused_before_any_expansion(graph: Graph) -> None:
+    error = await _refused(graph, LAUGHS, ImportForbiddenMarkup)
+
+    assert error.code == "graph.import_forbidden_markup"
+    assert error.details["line"] == 2
+
+
+async def test_external_entities_are_refused(graph: Graph) -> None:
+    await _refused(graph, EXTERNAL, ImportForbiddenMarkup)
+
+
+@pytest.mark.parametrize(
+    ("event", "element"),
+    [
+        ('<event><string key="concept:name" value="A"/><int key="n" value="x"/>'
+         '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/></event>', "n"),
+        ('<event><string key="concept:name" value="A"/></event>', "event"),
+        ('<event><string key="concept:name" value="A"/>'
+         '<date key="time:timestamp" value="yesterday"/></event>', "time:timestamp"),
+    ],
+)  # fmt: skip
+async def test_wrong_xes_values_name_their_line_and_element(
+    graph: Graph, event: str, element: str
+) -> None:
+    error = await _refused(graph, _xes(GOOD_EVENT + "\n" + event), ImportInvalidValue)
+
+    assert (error.details["line"], error.details["element"]) == (6, element)
+
+
+async def test_wrong_ocel_types_name_their_element(graph: Graph) -> None:
+    events = [OCEL["events"][0], {**OCEL["events"][1], "time": 5}]
+
+    error = await _refused(graph, _ocel(events=events), ImportInvalidValue)
+
+    assert error.details["element"] == "events[1].time"
+    assert error.details["line"] == 1
+
+
+async def test_truncated_or_invalid_ocel_json_is_refused(graph: Graph) -> None:
+    whole = _ocel()
+    await _refused(graph, whole[: len(whole) - 40], ImportMalformed)
+    await _refused(graph, whole.replace(b'"events"', b'"events" [', 1), ImportMalformed)
+
+
+async def test_an_event_linking_an_unknown_object_is_refused(graph: Graph) -> None:
+    event = {**OCEL["events"][0], "relationships": [{"objectId": "nope", "qualifier": ""}]}
+
+    await _refused(graph, _ocel(events=[event]), UnknownEntity)
+
+
+async def test_a_decompression_bomb_stops_at_the_ceiling(graph: Graph) -> None:
+    bomb = gzip.compress(_xes("") + b" " * (8 << 20))
+
+    await _refused(graph, bomb, ImportTooLarge, max_inflated=4 << 20)
+
+
+async def test_an_oversized_json_element_is_refused(graph: Graph) -> None:
+    event = {**OCEL["events"][0], "attributes": [{"name": "x", "value": "y" * (2 << 20)}]}
+
+    await _refused(graph, _ocel(events=[event]), ImportTooLarge)
+
+
+async def test_other_formats_are_refused(graph: Graph) -> None:
+    await _refused(graph, b"id,activity,time\n1,A,2024", UnsupportedFormat)
+    await _refused(graph, b'<?xml version="1.0"?><log><object-types/></log>', ImportInvalidValue)
+    await _refused(graph, b"", ImportMalformed)
+
+
+async def test_a_file_over_the_limit_is_refused_before_reading(graph: Graph) -> None:
+    actor = await graph.actor()
+    source = BytesSource(b"{}")
+    source.size = MAX_BYTES + 1
+
+    with pytest.raises(ImportTooLarge):
+        await graph.importer().execute(actor, source, ImportOptions())
+
+
+async def test_a_nul_character_is_refused_not_stored(graph: Graph) -> None:
+    event = {**OCEL["events"][0], "attributes": [{"name": "x", "value": "a\u0000b"}]}
+
+    error = await _refused(graph, _ocel(events=[event]), ImportInvalidValue)
+
+    assert error.details["element"] == "events[0]"
