@@ -12,9 +12,10 @@ from click.testing import CliRunner
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from entrypoints.cli import main
 from tests.conftest import FreshDatabase
+from tests.factories.event_logs import event_log
 from tests.factories.identity import seed_tenant_with_owner
 
-HELPDESK = Path(__file__).parents[3] / "shared" / "data" / "helpdesk.xes.gz"
+HELPDESK = event_log("helpdesk.xes.gz")
 
 
 # The CLI starts the real container (the vault's keyring with the real KDF included), so it

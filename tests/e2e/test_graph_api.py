@@ -16,8 +16,9 @@ from application.shared.actor import Actor
 from domain.identity.model import Role
 from domain.shared.ids import new_tenant_id, new_user_id
 from tests.e2e.harness import bearer, build, harness_settings
+from tests.factories.event_logs import shared_data
 
-DATA = Path(__file__).parents[3] / "shared" / "data"
+DATA = shared_data()
 OCEL = (DATA / "ocel20_example.jsonocel").read_bytes()
 API = "/api/v1/graph"
 READS = [

@@ -7,16 +7,16 @@ import xml.etree.ElementTree as ET
 from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from itertools import pairwise
-from pathlib import Path
 
 import pytest
 
 from application.graph.importing import ImportOptions
 from domain.graph.process_map import MapQuery
+from tests.factories.event_logs import event_log
 from tests.factories.graph import BytesSource
 from tests.integration.graph.conftest import Graph
 
-HELPDESK = Path(__file__).parents[4] / "shared" / "data" / "helpdesk.xes.gz"
+HELPDESK = event_log("helpdesk.xes.gz")
 NS = "{http://www.xes-standard.org/}"
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gzip
 import json
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,10 +19,11 @@ from domain.graph.errors import (
 )
 from domain.graph.process_map import MapQuery
 from domain.shared.errors import DomainError
+from tests.factories.event_logs import shared_data
 from tests.factories.graph import BytesSource
 from tests.integration.graph.conftest import MAX_BYTES, Graph
 
-DATA = Path(__file__).parents[4] / "shared" / "data"
+DATA = shared_data()
 HELPDESK = gzip.decompress((DATA / "helpdesk.xes.gz").read_bytes())
 OCEL = json.loads((DATA / "ocel20_example.jsonocel").read_bytes())
 

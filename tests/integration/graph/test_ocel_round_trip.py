@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from adapters.exporters.ocel import ocel_json
 from application.graph.importing import ImportOptions
 from domain.graph.process_map import Window
+from tests.factories.event_logs import event_log
 from tests.factories.graph import BytesSource
 from tests.integration.graph.conftest import Graph
 
-EXAMPLE = Path(__file__).parents[4] / "shared" / "data" / "ocel20_example.jsonocel"
+EXAMPLE = event_log("ocel20_example.jsonocel")
 
 
 def _canonical(log: dict[str, Any]) -> dict[str, Any]:
