@@ -1,0 +1,1 @@
+"""Provider connections: the catalog, OAuth values, connection lifecycle, retry policy."""

@@ -1,0 +1,151 @@
+"""The providers Atlas connects to; Gmail and Calendar are separate grants of one Google app."""
+
+from __future__ import annotations
+
+from domain.integrations.catalog import ProviderSpec, TokenBehaviour
+
+_GOOGLE_AUTH = {
+    "access_type": "offline",
+    "prompt": "consent",
+    "include_granted_scopes": "true",
+}
+_GOOGLE_TOKENS = TokenBehaviour(
+    access_ttl_seconds=3600, rotates_refresh_token=False, refresh_omits_refresh_token=True
+)
+
+SALESFORCE = ProviderSpec(
+    key="salesforce",
+    name="Salesforce",
+    authorize_url="https://login.salesforce.com/services/oauth2/authorize",
+    token_url="https://login.salesforce.com/services/oauth2/token",
+    revoke_url="https://login.salesforce.com/services/oauth2/revoke",
+    api_base="https://login.salesforce.com/services/data/v62.0",  # replaced by instance_url
+    scopes=("api", "refresh_token"),
+    pkce=True,
+    tokens=TokenBehaviour(access_ttl_seconds=None, rotates_refresh_token=False),
+    rate_limits="Daily org allowance (~100,000 + 1,000 per licence); 403 REQUEST_LIMIT_EXCEEDED",
+    reads="Opportunities and their stage history, accounts, contacts, cases, task and event "
+    "dates, owners and links.",
+    never_stores="Subjects, descriptions or bodies of tasks, events or cases.",
+)
+
+HUBSPOT = ProviderSpec(
+    key="hubspot",
+    name="HubSpot",
+    authorize_url="https://app.hubspot.com/oauth/authorize",
+    token_url="https://api.hubapi.com/oauth/2026-03/token",
+    revoke_url="https://api.hubapi.com/oauth/2026-03/token/revoke",
+    api_base="https://api.hubapi.com",
+    scopes=(
+        "oauth",
+        "crm.objects.deals.read",
+        "crm.objects.companies.read",
+        "crm.objects.contacts.read",
+    ),
+    pkce=False,
+    tokens=TokenBehaviour(access_ttl_seconds=1800, rotates_refresh_token=False),
+    rate_limits="100 requests per 10 s per account; search about 4-5 requests/s; 429",
+    reads="Deals and their stage history, companies, contacts, engagement dates and links.",
+    never_stores="Email subjects and bodies, meeting notes, call notes.",
+)
+
+GMAIL = ProviderSpec(
+    key="gmail",
+    name="Gmail",
+    authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
+    token_url="https://oauth2.googleapis.com/token",
+    revoke_url="https://oauth2.googleapis.com/revoke",
+    api_base="https://gmail.googleapis.com/gmail/v1",
+    scopes=("https://www.googleapis.com/auth/gmail.metadata",),
+    pkce=True,
+    authorize_params=_GOOGLE_AUTH,
+    issuer="https://accounts.google.com",
+    tokens=_GOOGLE_TOKENS,
+    rate_limits="15,000 quota units per user per minute; 403 userRateLimitExceeded or 429",
+    reads="Message ids, thread ids, labels, dates and the From/To/Cc addresses.",
+    never_stores="Subjects, snippets, bodies or attachments (the metadata scope cannot read "
+    "bodies at all).",
+)
+
+GOOGLE_CALENDAR = ProviderSpec(
+    key="google_calendar",
+    name="Google Calendar",
+    authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
+    token_url="https://oauth2.googleapis.com/token",
+    revoke_url="https://oauth2.googleapis.com/revoke",
+    api_base="https://www.googleapis.com/calendar/v3",
+    scopes=("https://www.googleapis.com/auth/calendar.readonly",),
+    pkce=True,
+    authorize_params=_GOOGLE_AUTH,
+    issuer="https://accounts.google.com",
+    tokens=_GOOGLE_TOKENS,
+    rate_limits="600 requests per user per minute; 403 usageLimits or 429",
+    reads="Event ids, times, status, organiser and attendee addresses with their responses.",
+    never_stores="Event titles, descriptions, locations or attachments.",
+)
+
+SLACK = ProviderSpec(
+    key="slack",
+    name="Slack",
+    authorize_url="https://slack.com/oauth/v2/authorize",
+    token_url="https://slack.com/api/oauth.v2.access",
+    revoke_url="https://slack.com/api/auth.revoke",
+    api_base="https://slack.com/api",
+    # User-token scopes: Atlas reads what the connecting person can see, nothing more.
+    scopes=(
+        "channels:read",
+        "groups:read",
+        "im:read",
+        "mpim:read",
+        "channels:history",
+        "groups:history",
+        "im:history",
+        "mpim:history",
+        "users:read",
+        "users:read.email",
+    ),
+    scope_separator=",",
+    scope_parameter="user_scope",
+    pkce=False,  # enabling PKCE makes a Slack app public (providers.md 2.4): keep it off
+    tokens=TokenBehaviour(access_ttl_seconds=43_200, rotates_refresh_token=True),
+    rate_limits="Per-method tiers (Tier 3 = 50+/min); 429 with Retry-After",
+    reads="Channel and message ids, timestamps, authors, thread replies and member ids.",
+    never_stores="Message text, blocks, files or attachments.",
+)
+
+ZENDESK = ProviderSpec(
+    key="zendesk",
+    name="Zendesk",
+    authorize_url="https://subdomain.zendesk.com/oauth/authorizations/new",
+    token_url="https://subdomain.zendesk.com/oauth/tokens",
+    revoke_url="https://subdomain.zendesk.com/api/v2/oauth/tokens/current.json",
+    api_base="https://subdomain.zendesk.com/api/v2",
+    scopes=("read",),
+    pkce=True,
+    tokens=TokenBehaviour(access_ttl_seconds=1800, rotates_refresh_token=True),
+    rate_limits="Incremental export 10 requests/min; 429 with Retry-After",
+    reads="Ticket ids, status and priority changes, requester, assignee, group and dates.",
+    never_stores="Ticket subjects, descriptions or comments.",
+)
+
+JIRA = ProviderSpec(
+    key="jira",
+    name="Jira",
+    authorize_url="https://auth.atlassian.com/authorize",
+    token_url="https://auth.atlassian.com/oauth/token",
+    revoke_url=None,  # no public revocation endpoint: the user removes the app themselves
+    api_base="https://api.atlassian.com",
+    scopes=("read:jira-work", "read:jira-user", "offline_access"),
+    pkce=False,
+    authorize_params={"audience": "api.atlassian.com", "prompt": "consent"},
+    tokens=TokenBehaviour(
+        access_ttl_seconds=3600, rotates_refresh_token=True, reuse_grace_seconds=600
+    ),
+    rate_limits="Points-based quotas; 429 with Retry-After",
+    reads="Issue ids and keys, status transitions, assignee and reporter, dates.",
+    never_stores="Issue summaries, descriptions or comments.",
+)
+
+CATALOG: dict[str, ProviderSpec] = {
+    spec.key: spec for spec in (SALESFORCE, HUBSPOT, GMAIL, GOOGLE_CALENDAR, SLACK, ZENDESK, JIRA)
+}
