@@ -6,6 +6,7 @@ from dependency_injector import containers, providers
 
 from application.identity.accept_invitation import AcceptInvitation
 from application.identity.change_password import ChangePassword
+from application.identity.confirm_session import ConfirmSession
 from application.identity.invitations import InviteMember, ListInvitations, WithdrawInvitation
 from application.identity.limits import Throttle
 from application.identity.log_in import LogIn
@@ -45,6 +46,7 @@ class IdentityUseCases(containers.DeclarativeContainer):
     refresh_session = providers.Factory(
         RefreshSession, uow_for=_uow, sessions=sessions, throttle=throttle
     )
+    confirm_session = providers.Singleton(ConfirmSession, uow_for=_uow, sessions=sessions)
     log_out = providers.Factory(LogOut, uow_for=_uow, sessions=sessions)
     log_out_everywhere = providers.Factory(LogOutEverywhere, uow_for=_uow, sessions=sessions)
     switch_tenant = providers.Factory(SwitchTenant, uow_for=_uow, sessions=sessions)

@@ -139,7 +139,7 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
         self.tenants = FakeTenantRepository(identity, self.scope)
         self.users = FakeUserRepository(identity, self.scope)
         self.memberships = FakeMembershipRepository(identity, sessions, self.scope)
-        self.sessions = FakeRefreshSessionRepository(sessions, self.scope)
+        self.sessions = FakeRefreshSessionRepository(sessions, self.scope, identity.memberships)
         self.invitations = FakeInvitationRepository(sessions, self.scope)
         self.security_events = FakeSecurityEventRepository(sessions, self.scope)
         self.profiles = FakeProfileReads(self)

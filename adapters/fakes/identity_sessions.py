@@ -23,6 +23,7 @@ from application.identity.ports import (
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.identity.invitations import Invitation
+from domain.identity.model import Membership, Role
 from domain.identity.sessions import (
     RefreshFamily,
     RefreshTokenRecord,
@@ -51,8 +52,13 @@ class SessionTables:
 
 
 class FakeRefreshSessionRepository(RefreshSessionRepository):
-    def __init__(self, tables: SessionTables, scope: Scope) -> None:
-        self._tables, self._scope = tables, scope
+    def __init__(
+        self,
+        tables: SessionTables,
+        scope: Scope,
+        members: dict[tuple[TenantId, UserId], Membership] | None = None,
+    ) -> None:
+        self._tables, self._scope, self._members = tables, scope, members
 
     def _mine(self, tenant_id: TenantId, user_id: UserId) -> bool:
         return tenant_id == self._scope.tenant_id and user_id == self._scope.user_id
@@ -61,6 +67,13 @@ class FakeRefreshSessionRepository(RefreshSessionRepository):
         if not self._mine(family.tenant_id, family.user_id):
             raise ScopeViolation()
         self._tables.families[(family.tenant_id, family.id)] = family
+
+    async def family_and_role(self, family_id: UUID) -> tuple[RefreshFamily, Role] | None:
+        family = await self.get_family(family_id)
+        if family is None or self._members is None:
+            return None
+        membership = self._members.get((family.tenant_id, family.user_id))
+        return (family, membership.role) if membership is not None else None
 
     async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
         family = self._tables.families.get((self._scope.tenant_id, family_id))  # type: ignore[arg-type]

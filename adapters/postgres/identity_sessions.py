@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import identity_tables as t
 from adapters.postgres.identity_statements import run
+from adapters.postgres.tables import memberships
 from application.identity.ports import (
     InvitationRepository,
     RefreshSessionRepository,
@@ -40,6 +41,16 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
 
     async def add_family(self, family: RefreshFamily) -> None:
         await run(self._session, insert(_F).values(**_family_row(family)))
+
+    async def family_and_role(self, family_id: UUID) -> tuple[RefreshFamily, Role] | None:
+        m = memberships
+        query = (
+            select(_F, m.c.role)
+            .join(m, (m.c.tenant_id == _F.c.tenant_id) & (m.c.user_id == _F.c.user_id))
+            .where(_F.c.family_id == family_id)
+        )
+        row = (await run(self._session, query)).one_or_none()
+        return (family_from_row(row), Role(row.role)) if row is not None else None
 
     async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
         query = select(_F).where(_F.c.family_id == family_id)

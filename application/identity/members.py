@@ -56,6 +56,7 @@ class ChangeMemberRole:
             await uow.memberships.save(msgspec.structs.replace(target, role=role))
             member = await _member(uow, user_id)
             await uow.commit()
+        self._sessions.forget_user(user_id)  # the new role applies to their next request here
         return member
 
 
@@ -75,6 +76,7 @@ class RemoveMember:
             # foreign key cascades), so their next refresh fails.
             await uow.memberships.remove(user_id)
             await uow.commit()
+        self._sessions.forget_user(user_id)
 
 
 async def _member(uow: IdentityUnitOfWork, user_id: UserId) -> Member:

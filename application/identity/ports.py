@@ -11,7 +11,7 @@ import msgspec
 from application.shared.actor import Actor
 from application.shared.ports import UnitOfWork
 from domain.identity.invitations import Invitation, Member
-from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
+from domain.identity.model import LoginIdentity, Membership, Role, Tenant, TenantMembership, User
 from domain.identity.sessions import RefreshFamily, RefreshTokenRecord, SecurityEvent
 from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
@@ -64,6 +64,11 @@ class RefreshSessionRepository(Protocol):
     """Refresh families and their tokens; rows are private to the scope's user and tenant."""
 
     async def add_family(self, family: RefreshFamily) -> None: ...
+
+    async def family_and_role(self, family_id: UUID) -> tuple[RefreshFamily, Role] | None:
+        """The family with the role its user holds in the tenant now, in one read; None when
+        either is gone (removing a member deletes their families)."""
+        ...
 
     async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
         """``lock`` serialises every refresh of one family until the transaction ends."""

@@ -77,6 +77,7 @@ class RefreshSession:
         policy, now = self._sessions.policy, self._sessions.now()
         if presented is not None and reuse_allowed(presented, children, at=now, policy=policy):
             return await self._continue(uow, family, parent=digest)
+        self._sessions.forget(family.id)
         await uow.sessions.save_family(family.revoke(now, RevocationReason.REUSE_DETECTED))
         await uow.security_events.add(
             self._sessions.security_event(SecurityEventKind.REFRESH_TOKEN_REUSED, family, client)

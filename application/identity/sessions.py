@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import final
 from uuid import UUID
 
@@ -45,10 +45,36 @@ class TokenPair(msgspec.Struct, frozen=True, kw_only=True):
     refresh_token: Secret[str]
 
 
+# How long this process trusts a confirmation that a session is live (see ConfirmSession).
+CONFIRMATION_TTL = timedelta(seconds=1)
+_MAX_REMEMBERED = 10_000
+
+
 @final
 class Sessions:
     def __init__(self, tokens: AccessTokenIssuer, clock: Clock, policy: SessionPolicy) -> None:
         self._tokens, self._clock, self.policy = tokens, clock, policy
+        # session id -> (user id, role, trusted until); ended here, forgotten here at once.
+        self._confirmed: dict[UUID, tuple[UserId, Role, datetime]] = {}
+
+    def remembered_role(self, actor: Actor) -> Role | None:
+        entry = self._confirmed.get(actor.session_id)
+        if entry is None or entry[0] != actor.user_id or entry[2] <= self.now():
+            return None
+        return entry[1]
+
+    def remember(self, actor: Actor, role: Role) -> None:
+        if len(self._confirmed) >= _MAX_REMEMBERED:
+            self._confirmed.clear()  # bounded; the next requests simply read again
+        self._confirmed[actor.session_id] = (actor.user_id, role, self.now() + CONFIRMATION_TTL)
+
+    def forget(self, session_id: UUID) -> None:
+        self._confirmed.pop(session_id, None)
+
+    def forget_user(self, user_id: UserId) -> None:
+        for session_id, entry in list(self._confirmed.items()):
+            if entry[0] == user_id:
+                del self._confirmed[session_id]
 
     def now(self) -> datetime:
         return self._clock.now()
@@ -92,6 +118,7 @@ class Sessions:
 
     async def end(self, uow: IdentityUnitOfWork, actor: Actor, reason: RevocationReason) -> None:
         """Revoke the actor's own family, if it still exists (idempotent)."""
+        self.forget(actor.session_id)
         family = await uow.sessions.get_family(actor.session_id)
         if family is not None:
             await uow.sessions.save_family(family.revoke(self.now(), reason))
@@ -130,6 +157,7 @@ class Sessions:
     ) -> int:
         """Revoke the user's families in every tenant they belong to (one transaction each:
         families live under their tenant's row security)."""
+        self.forget_user(user_id)
         async with uow_for(Scope(tenant_id=None, user_id=user_id)) as uow:
             tenants = [m.tenant_id for m in await uow.memberships.of_current_user()]
         revoked = 0

@@ -14,7 +14,7 @@ from litestar.types import ControllerRouterHandler
 
 from entrypoints import container as composition
 from entrypoints.container import Application
-from entrypoints.http.auth import VERIFIER_STATE_KEY, actor_dependency
+from entrypoints.http.auth import CONFIRMER_STATE_KEY, VERIFIER_STATE_KEY, actor_dependency
 from entrypoints.http.controllers import api_keys, auth, graph, health, jwks, me, members
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
@@ -59,7 +59,12 @@ def create_app(container: Application) -> Litestar:
     return Litestar(
         route_handlers=route_handlers,
         dependencies={"actor": actor_dependency()},
-        state=State({VERIFIER_STATE_KEY: container.adapters.access_tokens}),
+        state=State(
+            {
+                VERIFIER_STATE_KEY: container.adapters.access_tokens,
+                CONFIRMER_STATE_KEY: container.use_cases.identity.confirm_session,  # type: ignore[attr-defined]
+            }
+        ),
         lifespan=[lifespan],
         exception_handlers=exception_handlers(),
         openapi_config=OpenAPIConfig(

@@ -15,6 +15,7 @@ from litestar.connection import ASGIConnection
 from litestar.di import Provide
 from litestar.handlers.base import BaseRouteHandler
 
+from application.identity.confirm_session import ConfirmSession
 from application.identity.ports import AccessTokenVerifier
 from application.shared.actor import Actor
 from domain.identity.errors import InvalidAccessToken, RoleRequired
@@ -22,6 +23,9 @@ from domain.identity.model import Role
 from entrypoints.http.di import resolve
 
 VERIFIER_STATE_KEY = "access_token_verifier"  # app.state: the verifier's provider
+CONFIRMER_STATE_KEY = "session_confirmer"  # app.state: the ConfirmSession use case's provider
+# A handler that must work for an ended session too (logout is idempotent) sets this opt.
+ALLOWS_ENDED_SESSION = "allows_ended_session"
 _ACTOR_KEY = "atlas.actor"  # request scope state: the actor, once verified
 
 Connection = ASGIConnection[Any, Any, Any, Any]
@@ -42,6 +46,12 @@ async def authenticate(connection: Connection) -> Actor:
         return cached
     verifier: AccessTokenVerifier = await resolve(connection.app.state[VERIFIER_STATE_KEY])
     actor = verifier.verify(bearer_token(connection))
+    handler = connection.scope.get("route_handler")
+    if not (handler is not None and handler.opt.get(ALLOWS_ENDED_SESSION)):
+        # The token's signature proves who; only the database knows whether the session is
+        # still live and which role the user holds now.
+        confirmer: ConfirmSession = await resolve(connection.app.state[CONFIRMER_STATE_KEY])
+        actor = await confirmer.execute(actor)
     state[_ACTOR_KEY] = actor
     return actor
 

@@ -213,3 +213,24 @@ async def test_the_profile_snapshot_shows_only_the_scope_and_its_session(uow_for
     assert not_a_member is not None
     assert not_a_member.family is None  # no session of this user lives there
     assert someone_else is None
+
+
+async def test_a_family_is_read_with_its_users_current_role(uow_for: UowFor) -> None:
+    scope, seeded = await _seeded(uow_for)
+    family_id = seeded.family.id
+    colleague_scope = Scope(tenant_id=scope.tenant_id, user_id=(await _colleague(uow_for, scope)))
+
+    async with uow_for(scope) as uow:
+        before = await uow.sessions.family_and_role(family_id)
+        await uow.memberships.save(
+            create_membership(scope.tenant_id, scope.user_id, Role.MEMBER)  # type: ignore[arg-type]
+        )
+        demoted = await uow.sessions.family_and_role(family_id)
+    async with uow_for(colleague_scope) as uow:
+        foreign = await uow.sessions.family_and_role(family_id)
+
+    assert before is not None
+    assert (before[0].id, before[1]) == (family_id, Role.OWNER)
+    assert demoted is not None
+    assert demoted[1] is Role.MEMBER
+    assert foreign is None  # another user's session is invisible, like its rows

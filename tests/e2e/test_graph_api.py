@@ -179,7 +179,9 @@ async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
     )  # fmt: skip
     ingest = api.container.use_cases.ingest_graph()
     await ingest.execute(api.member.scope, GraphBatch(entities=people))
-    admin = bearer(api.container, Actor(**{**_fields(api.member), "role": Role.ADMIN}))
+    # Another person of the same tenant: roles are read live, one per membership.
+    colleague = {"user_id": new_user_id(), "session_id": uuid4(), "role": Role.ADMIN}
+    admin = bearer(api.container, Actor(**{**_fields(api.member), **colleague}))
     (person,) = (await api.get("/entities?type=person")).json()["entities"]
     detail = (await api.get(f"/entities/{person['id']}")).json()
     merge = detail["merges"][0]["id"]

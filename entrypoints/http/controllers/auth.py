@@ -21,7 +21,7 @@ from application.identity.switch_tenant import SwitchTenant
 from application.shared.actor import Actor
 from domain.shared.secret import Secret
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor
+from entrypoints.http.auth import ALLOWS_ENDED_SESSION, requires_actor
 from entrypoints.http.client import client_of
 from entrypoints.http.controllers.identity_schemas import (
     AcceptInvitationBody,
@@ -117,6 +117,7 @@ class SessionController(Controller):
         status_code=HTTP_204_NO_CONTENT,
         responses=problems(401),
         response_headers=[CLEAR_SITE_DATA],
+        opt={ALLOWS_ENDED_SESSION: True},  # signing out twice is not an error
     )
     async def log_out(
         self, actor: NamedDependency[Actor], log_out: NamedDependency[LogOut]
