@@ -135,11 +135,16 @@ def _networks(raw: str | None) -> tuple[Network, ...]:
     for entry in (raw or "").split(","):
         if entry.strip():
             try:
-                networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+                network = ipaddress.ip_network(entry.strip(), strict=False)
             except ValueError:
                 raise _refuse(
                     f"ATLAS_TRUSTED_PROXIES: {entry.strip()} is not an IP or CIDR"
                 ) from None
+            # Trusting a whole address family (or most of it) lets any client pick the
+            # address the per-address rate limits count: name your proxies, not the internet.
+            if network.prefixlen < (8 if network.version == 4 else 32):
+                raise _refuse(f"ATLAS_TRUSTED_PROXIES: {network} is too wide to be your proxies")
+            networks.append(network)
     return tuple(networks)
 
 

@@ -36,6 +36,9 @@ class FakeTenantRepository(TenantRepository):
             raise TenantExists()
         self._tables.tenants[tenant.id] = tenant
 
+    async def lock(self, tenant_id: TenantId) -> None:
+        return None  # one event loop, and a fake transaction cannot interleave a commit
+
     async def get(self, tenant_id: TenantId) -> Tenant | None:
         if tenant_id != self._scope.tenant_id:  # USING
             return None

@@ -19,6 +19,10 @@ class InMemoryRateLimiter(RateLimiter):
         self._windows[(rule.name, subject)] = (start, hits + 1)
         return self._wait(rule, start, hits + 1)
 
+    async def refund(self, rule: RateLimit, subject: str) -> None:
+        start, hits = self._current(rule, subject)
+        self._windows[(rule.name, subject)] = (start, max(0, hits - 1))
+
     async def exceeded(self, rule: RateLimit, subject: str) -> int | None:
         start, hits = self._current(rule, subject)
         return self._wait(rule, start, hits + 1)

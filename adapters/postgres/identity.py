@@ -50,6 +50,10 @@ class PostgresTenantRepository(TenantRepository):
             ),
         )
 
+    async def lock(self, tenant_id: TenantId) -> None:
+        query = select(t.tenants.c.tenant_id).where(t.tenants.c.tenant_id == tenant_id)
+        await run(self._session, query.with_for_update())
+
     async def get(self, tenant_id: TenantId) -> Tenant | None:
         result = await run(
             self._session, select(t.tenants).where(t.tenants.c.tenant_id == tenant_id)

@@ -37,10 +37,12 @@ async def provision(
 ) -> None:
     conn = await asyncpg.connect(**admin.asyncpg_kwargs())
     try:
-        await _ensure_role(conn, OWNER_ROLE, f"LOGIN {_LOCKED_DOWN} INHERIT", owner_password)
+        # NOINHERIT: the owner may hand functions to atlas_auth (membership) but must not
+        # inherit its login-lookup policies, or FORCE row security would not bind the owner.
+        await _ensure_role(conn, OWNER_ROLE, f"LOGIN {_LOCKED_DOWN} NOINHERIT", owner_password)
         await _ensure_role(conn, APP_ROLE, f"LOGIN {_LOCKED_DOWN} NOINHERIT", app_password)
         await _ensure_role(conn, AUTH_ROLE, f"NOLOGIN {_LOCKED_DOWN} NOINHERIT", None)
-        await conn.execute(f"GRANT {AUTH_ROLE} TO {OWNER_ROLE}")
+        await conn.execute(await _membership_grant(conn))
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
             await conn.execute(f"CREATE DATABASE \"{database}\" OWNER {OWNER_ROLE} ENCODING 'UTF8'")
@@ -61,6 +63,15 @@ async def provision(
         )
     finally:
         await conn.close()
+
+
+async def _membership_grant(conn: asyncpg.Connection) -> str:
+    # PostgreSQL 16 made inheritance a property of each membership: say it on the grant (and
+    # re-saying it fixes a membership granted with INHERIT earlier). 15 uses the role's
+    # NOINHERIT attribute, set above.
+    if int(await conn.fetchval("SHOW server_version_num")) >= 160000:
+        return f"GRANT {AUTH_ROLE} TO {OWNER_ROLE} WITH INHERIT FALSE, SET TRUE"
+    return f"GRANT {AUTH_ROLE} TO {OWNER_ROLE}"
 
 
 async def _ensure_role(

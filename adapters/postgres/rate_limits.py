@@ -32,6 +32,15 @@ _HIT = text(
     RETURNING window_start, hits
     """
 )
+# hits stays positive (a CHECK): the last refunded attempt removes the bucket instead.
+_REFUND = text(
+    """
+    WITH emptied AS (
+        DELETE FROM atlas.rate_limits WHERE bucket = :bucket AND hits <= 1 RETURNING bucket
+    )
+    UPDATE atlas.rate_limits SET hits = hits - 1 WHERE bucket = :bucket AND hits > 1
+    """
+)
 _PEEK = text("SELECT window_start, hits FROM atlas.rate_limits WHERE bucket = :bucket")
 _PURGE = text("DELETE FROM atlas.rate_limits WHERE window_start < :before")
 PURGE_EVERY = 1000  # attempts per process between sweeps of long-expired windows
@@ -61,6 +70,11 @@ class PostgresRateLimiter(RateLimiter):
                 await run(session, _PURGE, {"before": now - KEEP})
             await session.commit()
         return _wait(rule, row.window_start, row.hits, now)
+
+    async def refund(self, rule: RateLimit, subject: str) -> None:
+        async with self._sessions(info={SCOPE_KEY: Scope.ANONYMOUS}) as session:
+            await run(session, _REFUND, {"bucket": self.bucket(rule, subject)})
+            await session.commit()
 
     async def exceeded(self, rule: RateLimit, subject: str) -> int | None:
         now = self._clock.now()

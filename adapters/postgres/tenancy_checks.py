@@ -7,29 +7,25 @@ would fail if the guarantee were broken; none of them trusts the migrations to b
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 
 import asyncpg
 
 from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, SCHEMA
+from adapters.postgres.tenancy_result import APP_SCHEMAS, CheckResult
+from adapters.postgres.tenancy_result import result as _result
+from adapters.postgres.tenancy_role_checks import (
+    check_no_memberships,
+    check_owner_bound_by_policies,
+    check_owns_nothing,
+    check_role_attributes,
+    check_table_privileges,
+)
 from adapters.postgres.url import DatabaseUrl
 
-APP_SCHEMAS = (SCHEMA,)
 LOGIN_IDENTITY_TABLES = ("users", "credentials")
 
 
-@dataclass(frozen=True)
-class CheckResult:
-    name: str
-    passed: bool
-    detail: str = ""
-
-
 Check = Callable[[asyncpg.Connection], Awaitable[CheckResult]]
-
-
-def _result(name: str, offenders: list[str]) -> CheckResult:
-    return CheckResult(name, not offenders, ", ".join(offenders))
 
 
 async def pin_search_path(conn: asyncpg.Connection) -> None:
@@ -48,57 +44,6 @@ async def tenant_tables(conn: asyncpg.Connection) -> list[str]:
         list(APP_SCHEMAS),
     )
     return [row["name"] for row in rows]
-
-
-async def check_role_attributes(conn: asyncpg.Connection) -> CheckResult:
-    row = await conn.fetchrow(
-        "SELECT rolname, rolsuper, rolbypassrls, rolcreaterole, rolcreatedb, rolreplication "
-        "FROM pg_roles WHERE rolname = current_user"
-    )
-    bad = [
-        k
-        for k in ("rolsuper", "rolbypassrls", "rolcreaterole", "rolcreatedb", "rolreplication")
-        if row[k]
-    ]
-    if row["rolname"] != APP_ROLE:
-        bad.append(f"connected as {row['rolname']}, not {APP_ROLE}")
-    return _result("app role is not superuser and cannot bypass row security", bad)
-
-
-async def check_owns_nothing(conn: asyncpg.Connection) -> CheckResult:
-    rows = await conn.fetch(
-        """
-        SELECT 'relation ' || oid::regclass::text FROM pg_class WHERE relowner = $1::regrole
-        UNION ALL SELECT 'schema ' || nspname FROM pg_namespace WHERE nspowner = $1::regrole
-        UNION ALL SELECT 'function ' || oid::regprocedure::text FROM pg_proc
-                  WHERE proowner = $1::regrole
-        UNION ALL SELECT 'type ' || oid::regtype::text FROM pg_type WHERE typowner = $1::regrole
-        UNION ALL SELECT 'database ' || datname FROM pg_database WHERE datdba = $1::regrole
-        """,
-        APP_ROLE,
-    )
-    return _result("app role owns nothing", [r[0] for r in rows])
-
-
-async def check_no_memberships(conn: asyncpg.Connection) -> CheckResult:
-    rows = await conn.fetch(
-        "SELECT roleid::regrole::text FROM pg_auth_members WHERE member = $1::regrole", APP_ROLE
-    )
-    return _result("app role is a member of no other role", [r[0] for r in rows])
-
-
-async def check_table_privileges(conn: asyncpg.Connection) -> CheckResult:
-    rows = await conn.fetch(
-        """
-        SELECT c.oid::regclass::text || ' ' || p.priv FROM pg_class c
-        CROSS JOIN unnest(ARRAY['TRUNCATE', 'REFERENCES', 'TRIGGER']) AS p(priv)
-        WHERE c.relkind IN ('r', 'p', 'v', 'm') AND c.relnamespace::regnamespace::text = ANY($2)
-          AND has_table_privilege($1, c.oid, p.priv)
-        """,
-        APP_ROLE,
-        list(APP_SCHEMAS),
-    )
-    return _result("app role holds no TRUNCATE, REFERENCES or TRIGGER", [r[0] for r in rows])
 
 
 async def check_forced(conn: asyncpg.Connection) -> CheckResult:
@@ -274,6 +219,7 @@ CHECKS: tuple[Check, ...] = (
     check_role_attributes,
     check_owns_nothing,
     check_no_memberships,
+    check_owner_bound_by_policies,
     check_table_privileges,
     check_forced,
     check_policies_complete,

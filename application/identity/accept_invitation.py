@@ -77,15 +77,15 @@ class AcceptInvitation:
     async def _existing(
         self, identity: LoginIdentity, invitation: Invitation, command: AcceptInvitationCommand
     ) -> UserId:
-        await self._throttle.check(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
+        await self._throttle.reserve(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
         fits = fits_every_scheme(command.password)
         matched = await self._hasher.verify(
             command.password if fits else Secret("stand-in password"),
             identity.password_hash if fits else None,
         )
         if not matched:
-            await self._throttle.failed(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
             raise InvalidCredentials()
+        await self._throttle.forgive(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
         return identity.user_id
 
     async def _new_user(self, invitation: Invitation, command: AcceptInvitationCommand) -> User:

@@ -31,21 +31,22 @@ class ChangePassword:
 
     async def execute(self, actor: Actor, command: ChangePasswordCommand, client: Client) -> None:
         account = f"user:{actor.user_id}"
-        await self._throttle.check(PASSWORD_FAILURES_PER_ACCOUNT, account)
         new_password = check_new_password(command.new_password)
         async with self._uow_for(actor.scope) as uow:
             family = await self._sessions.require_active(uow, actor)
             user = await uow.users.get(actor.user_id)
         if user is None:
             raise SessionEnded()
+        # Only a guess at the current password counts against the account.
+        await self._throttle.reserve(PASSWORD_FAILURES_PER_ACCOUNT, account)
         current = command.current_password
         matched = await self._hasher.verify(
             current if fits_every_scheme(current) else new_password,
             user.password_hash if fits_every_scheme(current) else None,
         )
         if not matched:
-            await self._throttle.failed(PASSWORD_FAILURES_PER_ACCOUNT, account)
             raise ReauthenticationFailed()
+        await self._throttle.forgive(PASSWORD_FAILURES_PER_ACCOUNT, account)
         new_hash = await self._hasher.hash(new_password)
         async with self._uow_for(actor.scope) as uow:
             await uow.users.save(msgspec.structs.replace(user, password_hash=new_hash))

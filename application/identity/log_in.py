@@ -39,12 +39,12 @@ class LogIn:
     async def execute(self, command: LogInCommand, client: Client) -> TokenPair:
         await self._throttle.attempt(LOGIN_PER_ADDRESS, client.address)
         account = command.email.strip().lower()[:320]
-        await self._throttle.check(LOGIN_FAILURES_PER_ACCOUNT, account)
+        await self._throttle.reserve(LOGIN_FAILURES_PER_ACCOUNT, account)
         identity = await self._identity(account)
         matched = await self._matches(command.password, identity)
         if identity is None or not matched:
-            await self._throttle.failed(LOGIN_FAILURES_PER_ACCOUNT, account)
             raise InvalidCredentials()
+        await self._throttle.forgive(LOGIN_FAILURES_PER_ACCOUNT, account)
         chosen = await self._choose_tenant(identity, command.tenant_id)
         rehashed = None
         if self._hasher.needs_rehash(identity.password_hash):

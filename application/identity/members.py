@@ -49,6 +49,9 @@ class ChangeMemberRole:
     async def execute(self, actor: Actor, user_id: UserId, role: Role) -> Member:
         async with self._uow_for(actor.scope) as uow:
             await self._sessions.require_active(uow, actor)
+            # One membership change per tenant at a time, and every read below after the lock:
+            # two owners demoting each other at once must not leave the tenant without one.
+            await uow.tenants.lock(actor.tenant_id)
             target = await uow.memberships.get(user_id)
             if target is None:
                 raise MembershipNotFound()
@@ -68,6 +71,7 @@ class RemoveMember:
     async def execute(self, actor: Actor, user_id: UserId) -> None:
         async with self._uow_for(actor.scope) as uow:
             await self._sessions.require_active(uow, actor)
+            await uow.tenants.lock(actor.tenant_id)
             target = await uow.memberships.get(user_id)
             if target is None:
                 raise MembershipNotFound()

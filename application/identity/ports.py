@@ -22,6 +22,10 @@ class TenantRepository(Protocol):
 
     async def get(self, tenant_id: TenantId) -> Tenant | None: ...
 
+    async def lock(self, tenant_id: TenantId) -> None:
+        """Hold the tenant until the transaction ends: membership changes go one at a time."""
+        ...
+
 
 class UserRepository(Protocol):
     async def add(self, user: User) -> None: ...
@@ -200,7 +204,11 @@ class RateLimiter(Protocol):
         ...
 
     async def exceeded(self, rule: RateLimit, subject: str) -> int | None:
-        """Like ``attempt`` without counting: for rules that count failures only."""
+        """Like ``attempt`` without counting."""
+        ...
+
+    async def refund(self, rule: RateLimit, subject: str) -> None:
+        """Take back one attempt counted in the current window (a reserved one that succeeded)."""
         ...
 
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import final
 
-from application.identity.limits import REFRESH_PER_ACCOUNT, REFRESH_PER_ADDRESS, Throttle
+from application.identity.limits import REFRESH_PER_ADDRESS, REFRESH_PER_SESSION, Throttle
 from application.identity.ports import IdentityUnitOfWork
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
@@ -40,11 +40,12 @@ class RefreshSession:
         token = opaque.parse(refresh_token.reveal())
         if token is None:
             raise InvalidRefreshToken()
-        await self._throttle.attempt(REFRESH_PER_ACCOUNT, str(token.subject_id))
         scope = Scope(tenant_id=TenantId(token.tenant_id), user_id=UserId(token.subject_id))
         async with self._uow_for(scope) as uow:
             consumed = await uow.sessions.consume(token.digest, self._sessions.now())
             if consumed is not None:
+                # Raising here rolls the consumption back: the client keeps a usable token.
+                await self._throttle.attempt(REFRESH_PER_SESSION, str(consumed.family_id))
                 pair = await self._rotate(uow, consumed)
             else:
                 pair = await self._reused(uow, token.digest, client)

@@ -37,7 +37,7 @@ def normalise_email(raw: str) -> str:
         or "." not in domain
         or "@" in domain
         or len(email) > MAX_EMAIL_LENGTH
-        or any(c.isspace() for c in email)
+        or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in email)
         or domain.startswith(".")
         or domain.endswith(".")
     ):

@@ -42,8 +42,9 @@ SECURITY_HEADERS = {
     "x-permitted-cross-domain-policies": "none",
 }
 REMOVED_HEADERS = ("server", "x-powered-by")
-CORS_METHODS = ["GET", "POST", "PATCH", "DELETE", "OPTIONS"]
-CORS_HEADERS = ["Authorization", "Content-Type"]
+CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+# X-Import-Id and X-File-Name travel with a graph import's raw body.
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Import-Id", "X-File-Name"]
 
 
 def docs_csp(nonce: str) -> str:

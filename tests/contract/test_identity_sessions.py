@@ -187,6 +187,26 @@ async def test_a_limit_counts_attempts_per_subject_within_its_window(
     assert reset is None
 
 
+async def test_a_refund_takes_back_one_attempt_down_to_none(
+    limiter: tuple[RateLimiter, FrozenClock],
+) -> None:
+    sut, _ = limiter
+    subject = f"refund-{id(sut)}-{WHEN.timestamp()}@example.com"
+
+    for _ in range(3):
+        await sut.attempt(RULE, subject)
+    await sut.refund(RULE, subject)
+    after_one = await sut.attempt(RULE, subject)  # back to 3 of 3: still allowed
+    for _ in range(4):
+        await sut.refund(RULE, subject)  # more refunds than attempts: the count stays at none
+    fresh = [await sut.attempt(RULE, subject) for _ in range(3)]
+    over = await sut.attempt(RULE, subject)
+
+    assert after_one is None
+    assert fresh == [None, None, None]
+    assert over is not None
+
+
 async def test_the_profile_snapshot_shows_only_the_scope_and_its_session(uow_for: UowFor) -> None:
     scope, seeded = await _seeded(uow_for)
     other, (stranger,) = await seed_tenant_with_owner(uow_for)

@@ -186,3 +186,27 @@ async def test_cors_admits_the_configured_origin_exactly(client: AsyncTestClient
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
     assert "*" not in preflight.headers["access-control-allow-methods"]
     assert "access-control-allow-credentials" not in preflight.headers
+
+
+async def test_every_operation_in_the_schema_passes_its_cors_preflight(
+    client: AsyncTestClient[Any],
+) -> None:
+    schema = (await client.get("/schema/openapi.json")).json()
+    refused = []
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            headers = ["authorization", "content-type", "x-import-id", "x-file-name"] + [
+                p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"
+            ]
+            preflight = await client.options(
+                path.replace("{", "").replace("}", ""),
+                headers={
+                    "Origin": ORIGIN,
+                    "Access-Control-Request-Method": method.upper(),
+                    "Access-Control-Request-Headers": ", ".join(headers),
+                },
+            )
+            if preflight.status_code != 204:
+                refused.append(f"{method.upper()} {path}: {preflight.text}")
+
+    assert refused == []

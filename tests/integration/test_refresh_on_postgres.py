@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import subprocess
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -137,3 +139,67 @@ async def test_a_database_dump_holds_no_refresh_token(
     assert "refresh_tokens" in text
     for token in (pair.refresh_token.reveal(), newer.refresh_token.reveal()):
         assert token.rsplit(".", 1)[1] not in text
+
+
+async def test_two_owners_demoting_each_other_at_once_leave_one_owner(
+    postgres_identity_uow: object,
+) -> None:
+    from application.identity.members import ChangeMemberRole
+    from application.shared.actor import Actor
+    from domain.identity.errors import LastOwner, OwnerRequired
+    from domain.identity.model import Role
+    from domain.identity.sessions import RefreshFamily
+    from domain.shared.ids import new_id, new_user_id
+    from tests.factories.identity import create_membership, create_user
+
+    world = OnPostgres(postgres_identity_uow)
+    first = (await world.sign_up(email=f"owner-{new_id().hex}@example.com")).actor
+    second_user = create_user(id=new_user_id())
+    second = Actor(tenant_id=first.tenant_id, user_id=second_user.id, role=Role.OWNER,
+                   session_id=new_id())  # fmt: skip
+    async with postgres_identity_uow(second.scope) as uow:  # type: ignore[operator]
+        await uow.users.add(second_user)
+        await uow.memberships.add(create_membership(first.tenant_id, second.user_id, Role.OWNER))
+        await uow.sessions.add_family(RefreshFamily.start(
+            id=second.session_id, tenant_id=first.tenant_id, user_id=second.user_id,
+            at=world.clock.now(), policy=POLICY))  # fmt: skip
+        await uow.commit()
+    sessions = Sessions(FakeAccessTokens(world.clock), world.clock, POLICY)
+    change = ChangeMemberRole(_commit_together(postgres_identity_uow), sessions)  # type: ignore[arg-type]
+
+    outcomes = await asyncio.gather(
+        change.execute(first, second.user_id, Role.ADMIN),
+        change.execute(second, first.user_id, Role.ADMIN),
+        return_exceptions=True,
+    )
+    async with postgres_identity_uow(first.scope) as uow:  # type: ignore[operator]
+        owners = [m for m in await uow.memberships.all() if m.role is Role.OWNER]
+
+    # One wins; the other, re-reading after the lock, is no longer an owner or would remove
+    # the last one: refused either way. Without the lock both commit and no owner is left.
+    refusals = [o for o in outcomes if isinstance(o, (LastOwner, OwnerRequired))]
+    assert len(refusals) == 1
+    assert len(owners) == 1
+
+
+def _commit_together(uow_for: Any) -> Any:
+    """Units of work that wait (up to a second) for each other before committing, so both
+    changes have read the owners before either commits: the race, made certain."""
+    arrived, both = [0], asyncio.Event()
+
+    def make(scope: Any) -> Any:
+        uow = uow_for(scope)
+        commit = uow.commit
+
+        async def together() -> None:
+            arrived[0] += 1
+            if arrived[0] >= 2:
+                both.set()
+            with contextlib.suppress(TimeoutError):  # the other may be waiting on our lock
+                await asyncio.wait_for(both.wait(), 1.0)
+            await commit()
+
+        uow.commit = together
+        return uow
+
+    return make

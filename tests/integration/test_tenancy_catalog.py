@@ -158,3 +158,32 @@ async def test_a_preset_tenant_context_is_caught(database: ThrowawayDatabase) ->
 
     assert not result.passed
     assert "atlas_app: app.tenant_id=leak" in result.detail
+
+
+async def test_the_owner_reads_no_login_identity_without_a_context(
+    owner_connection: asyncpg.Connection, postgres_identity_uow: object
+) -> None:
+    from tests.factories.identity import seed_tenant_with_owner
+
+    await seed_tenant_with_owner(postgres_identity_uow)
+
+    hashes = await owner_connection.fetchval("SELECT count(*) FROM atlas.credentials")
+    memberships = await owner_connection.fetchval("SELECT count(*) FROM atlas.memberships")
+
+    assert (hashes, memberships) == (0, 0)  # FORCE binds the owner: no inherited exemption
+
+
+async def test_an_owner_that_inherits_the_lookup_role_is_caught(
+    database: ThrowawayDatabase,
+) -> None:
+    admin = await asyncpg.connect(**database.superuser.asyncpg_kwargs())
+    tx = admin.transaction()
+    await tx.start()
+    try:
+        await admin.execute("GRANT atlas_auth TO atlas_owner WITH INHERIT TRUE")
+        result = await checks.check_owner_bound_by_policies(admin)
+    finally:
+        await tx.rollback()
+        await admin.close()
+
+    assert not result.passed

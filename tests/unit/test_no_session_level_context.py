@@ -38,3 +38,26 @@ def test_no_source_sets_a_session_level_tenant_context() -> None:
     }
 
     assert hits == {}
+
+
+# Connections that bypass the unit of work (and so the scope binding) exist only where no
+# tenant row is touched: readiness, migrations (as the owner), provisioning and the catalog
+# checks (which run unscoped on purpose, to prove the fail-closed default).
+UNSCOPED_ALLOWED = {
+    "adapters/postgres/probe.py",
+    "adapters/postgres/migrate.py",
+    "adapters/postgres/provision.py",
+    "adapters/postgres/tenancy_checks.py",
+}
+_UNSCOPED = re.compile(r"\b(?:engine\.connect|engine\.begin|asyncpg\.connect|create_pool)\s*\(")
+
+
+def test_only_the_listed_modules_open_connections_outside_a_unit_of_work() -> None:
+    found = {
+        str(path.relative_to(ROOT))
+        for folder in ("domain", "application", "adapters", "entrypoints")
+        for path in (ROOT / folder).rglob("*.py")
+        if _UNSCOPED.search(path.read_text())
+    }
+
+    assert found <= UNSCOPED_ALLOWED, sorted(found - UNSCOPED_ALLOWED)

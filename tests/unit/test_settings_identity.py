@@ -35,6 +35,8 @@ def test_the_defaults_are_the_safe_ones() -> None:
         ({"ATLAS_REFRESH_REUSE_WINDOW_SECONDS": "31"}, "ATLAS_REFRESH_REUSE_WINDOW_SECONDS"),
         ({"ATLAS_REFRESH_IDLE_SECONDS": "99999999"}, "ATLAS_REFRESH_IDLE_SECONDS"),
         ({"ATLAS_TRUSTED_PROXIES": "10.0.0.0/8,not-an-ip"}, "ATLAS_TRUSTED_PROXIES"),
+        ({"ATLAS_TRUSTED_PROXIES": "0.0.0.0/0"}, "ATLAS_TRUSTED_PROXIES"),
+        ({"ATLAS_TRUSTED_PROXIES": "10.0.0.1, ::/0"}, "ATLAS_TRUSTED_PROXIES"),
         ({"ATLAS_EMAIL_FROM": "nobody"}, "ATLAS_EMAIL_FROM"),
     ],
 )

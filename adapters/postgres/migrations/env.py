@@ -29,6 +29,11 @@ def run() -> None:
         )
         with context.begin_transaction():
             context.run_migrations()
+    except BaseException:
+        # Roll back first, or the unlock below fails on the aborted transaction and hides the
+        # migration's own error. The session-level lock survives the rollback.
+        connection.rollback()
+        raise
     finally:
         connection.execute(text("SELECT pg_advisory_unlock(:k)"), {"k": _MIGRATION_LOCK})
 

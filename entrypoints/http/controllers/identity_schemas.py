@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, ClassVar, Literal
 from uuid import UUID
 
 from msgspec import Meta, Struct
@@ -31,7 +31,22 @@ Name = Annotated[str, Meta(max_length=400)]
 OpaqueToken = Annotated[str, Meta(max_length=400)]
 
 
-class SignUpBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class _Redacted(Struct, frozen=True, kw_only=True):
+    """Bodies that carry passwords or tokens: their repr (logs, tracebacks) masks those."""
+
+    _secret_fields: ClassVar[frozenset[str]] = frozenset(
+        {"password", "current_password", "new_password", "refresh_token", "access_token", "token"}
+    )
+
+    def __repr__(self) -> str:
+        shown = ", ".join(
+            f"{name}={'<hidden>' if name in self._secret_fields else repr(getattr(self, name))}"
+            for name in self.__struct_fields__
+        )
+        return f"{type(self).__name__}({shown})"
+
+
+class SignUpBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
     email: Email
     password: Password
     name: Name
@@ -39,13 +54,13 @@ class SignUpBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     region: Literal["europe-west4", "us-central1"] = "europe-west4"
 
 
-class LogInBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class LogInBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
     email: Email
     password: Password
     tenant_id: UUID | None = None
 
 
-class RefreshBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class RefreshBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
     refresh_token: OpaqueToken
 
 
@@ -53,12 +68,12 @@ class SwitchTenantBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=
     tenant_id: UUID
 
 
-class ChangePasswordBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class ChangePasswordBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
     current_password: Password
     new_password: Password
 
 
-class AcceptInvitationBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+class AcceptInvitationBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
     token: OpaqueToken
     password: Password
     name: Name | None = None
@@ -73,7 +88,7 @@ class RoleBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     role: Role
 
 
-class Tokens(Struct, frozen=True, kw_only=True):
+class Tokens(_Redacted, frozen=True, kw_only=True):
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int

@@ -130,9 +130,11 @@ def _login_functions() -> list[str]:
             stmt
             for fn in ("login_identity(text)", "memberships_of_current_user()")
             for stmt in (
-                f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
                 f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC",
                 f"GRANT EXECUTE ON FUNCTION {S}.{fn} TO {APP_ROLE}",
+                # Last: the grants move with ownership, and the owner (NOINHERIT) cannot change
+                # a function's privileges once atlas_auth owns it.
+                f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
             )
         ),
     ]

@@ -137,9 +137,11 @@ def _census() -> list[str]:
             GROUP BY o.tenant_id, o.user_id
             ORDER BY 1, 2, 3
         $$""",
-        f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
         f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC",
         f"GRANT EXECUTE ON FUNCTION {S}.{fn} TO {APP_ROLE}",
+        # Last: the grants move with ownership, and the owner (NOINHERIT) cannot change
+        # a function's privileges once atlas_auth owns it.
+        f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
     ]
 
 

@@ -1,0 +1,89 @@
+"""Account limits hold under parallel guesses, and nobody can spend someone else's budget."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from application.identity.sessions import Client, TokenPair
+from domain.identity import opaque
+from domain.identity.errors import (
+    InvalidCredentials,
+    InvalidEmail,
+    InvalidRefreshToken,
+    TooManyAttempts,
+)
+from domain.identity.model import normalise_email
+from tests.factories.sessions import PASSWORD, World, identity_world
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> World:
+    return identity_world(tmp_path)
+
+
+async def test_parallel_wrong_passwords_get_no_more_than_five_checks(world: World) -> None:
+    await world.sign_up(email="ada@example.com")
+    before = len(world.hasher.verifications)
+
+    outcomes = await asyncio.gather(
+        *(
+            world.log_in("ada@example.com", "wrong guess", client=Client(address=f"10.1.0.{n}"))
+            for n in range(20)
+        ),
+        return_exceptions=True,
+    )
+
+    kinds = [type(o).__name__ for o in outcomes]
+    assert kinds.count("InvalidCredentials") == 5
+    assert kinds.count("TooManyAttempts") == 15
+    assert len(world.hasher.verifications) - before == 5  # the other fifteen never reached a check
+
+
+async def test_a_successful_sign_in_does_not_count_as_a_failure(world: World) -> None:
+    await world.sign_up(email="ada@example.com")
+
+    for _ in range(4):
+        with pytest.raises(InvalidCredentials):
+            await world.log_in("ada@example.com", "wrong guess")
+    for _ in range(3):
+        await world.log_in("ada@example.com", PASSWORD)  # reserved, then forgiven
+    with pytest.raises(InvalidCredentials):
+        await world.log_in("ada@example.com", "wrong guess")  # the fifth failure: still heard
+    with pytest.raises(TooManyAttempts):
+        await world.log_in("ada@example.com", PASSWORD)
+
+
+async def test_forged_tokens_naming_a_user_cannot_block_their_refresh(world: World) -> None:
+    pair: TokenPair = await world.sign_up(email="ada@example.com")
+    attacker = Client(address="203.0.113.7")
+
+    for _ in range(40):  # more than the per-session budget, all naming Ada's tenant and id
+        forged = opaque.mint(pair.actor.tenant_id, pair.actor.user_id).value
+        with pytest.raises(InvalidRefreshToken):  # refused as unknown, never a 429 for Ada
+            await world.refresh(forged, client=attacker)
+
+    refreshed = await world.refresh(pair)
+
+    assert refreshed.actor.session_id == pair.actor.session_id
+
+
+@pytest.mark.parametrize(
+    "raw", ["ada\x00@example.com", "ada@exa\x7fmple.com", "a\x1bda@example.com"]
+)
+def test_control_characters_make_an_email_invalid(raw: str) -> None:
+    with pytest.raises(InvalidEmail):
+        normalise_email(raw)
+
+
+def test_bodies_carrying_passwords_or_tokens_never_show_them_in_a_repr() -> None:
+    from entrypoints.http.controllers.identity_schemas import LogInBody, RefreshBody
+
+    shown = repr(LogInBody(email="ada@example.com", password="hunter2 hunter2"))
+    shown += repr(RefreshBody(refresh_token="t.u.s3cr3t-refresh"))
+
+    assert "hunter2" not in shown
+    assert "s3cr3t" not in shown
+    assert "ada@example.com" in shown  # the rest stays useful in a traceback
