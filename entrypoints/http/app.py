@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar, get
 from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
@@ -71,7 +72,9 @@ def create_app(container: Application) -> Litestar:
             title="Atlas API",
             version=API_VERSION,
             path="/schema",
-            render_plugins=[NoncedSwagger()],
+            # The interactive page loads its scripts from a CDN: development only. Production
+            # serves the schema itself (/schema/openapi.json) under the API's CSP.
+            render_plugins=[JsonRenderPlugin()] if settings.production else [NoncedSwagger()],
             components=Components(
                 security_schemes={
                     BEARER: SecurityScheme(

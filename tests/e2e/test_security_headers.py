@@ -210,3 +210,20 @@ async def test_every_operation_in_the_schema_passes_its_cors_preflight(
                 refused.append(f"{method.upper()} {path}: {preflight.text}")
 
     assert refused == []
+
+
+async def test_production_serves_the_schema_but_not_the_cdn_docs_page() -> None:
+    from entrypoints.container import fake_container
+    from entrypoints.http.app import create_app
+    from entrypoints.settings import load_settings
+    from tests.factories.settings import production_environ
+
+    app = create_app(fake_container(load_settings(production_environ())))
+
+    async with AsyncTestClient(app) as production:
+        page = await production.get("/schema/swagger")
+        schema = await production.get("/schema/openapi.json")
+
+    assert page.status_code == 404
+    assert schema.status_code == 200
+    assert "form-action 'none'" in schema.headers["content-security-policy"]
