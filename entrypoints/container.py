@@ -9,13 +9,18 @@ from functools import partial
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
+from adapters.connectors.notices import LoggedReauthNotices
+from adapters.connectors.oauth_client import HttpProviderClient
 from adapters.crypto.aesgcm_vault import AesGcmVault
+from adapters.crypto.flow_sealing import AesGcmFlowSealer
 from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
 from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
+from adapters.fakes.graph_purge import FakeGraphPurgeUnitOfWork
 from adapters.fakes.identity import FakeIdentityUnitOfWork
+from adapters.fakes.integrations import FakeIntegrationsUnitOfWork
 from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
@@ -31,8 +36,10 @@ from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, Sni
 from adapters.importers.progress import ImportBoard
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.graph_maps import PostgresProcessMaps
+from adapters.postgres.graph_purge import PostgresGraphPurgeUnitOfWork
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
@@ -55,8 +62,10 @@ from application.vault.retire_key import RetireVaultKey
 from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
+from entrypoints import integrations_wiring as integrations
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.identity_container import IdentityUseCases
+from entrypoints.integrations_container import IntegrationsUseCases, refresh_policy
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 from entrypoints.vault import master_secret, open_keyring
@@ -99,6 +108,18 @@ class RealAdapters(containers.DeclarativeContainer):
     process_maps = providers.Singleton(PostgresProcessMaps, sessions)
     import_board = providers.Singleton(ImportBoard)
 
+    # --- integrations (issue 5) ---
+    integrations_uow = providers.Singleton(partial, PostgresIntegrationsUnitOfWork, sessions)
+    graph_purge_uow = providers.Singleton(partial, PostgresGraphPurgeUnitOfWork, sessions)
+    provider_directory = providers.Singleton(integrations.provider_directory, settings)
+    provider_http = providers.Resource(integrations.provider_http, settings, sandbox)
+    provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
+    flow_sealer = providers.Singleton(AesGcmFlowSealer)
+    reauth_notices = providers.Singleton(LoggedReauthNotices)
+    refresh_policy = providers.Callable(
+        refresh_policy, settings.provided.integrations.refresh_lock_timeout_seconds
+    )
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -131,6 +152,18 @@ class FakeAdapters(containers.DeclarativeContainer):
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
     import_board = providers.Singleton(ImportBoard)
+
+    # --- integrations (issue 5): the real OAuth client, talking to the sandbox in-process ---
+    integrations_uow = providers.Singleton(partial, FakeIntegrationsUnitOfWork, store)
+    graph_purge_uow = providers.Singleton(partial, FakeGraphPurgeUnitOfWork, store)
+    provider_directory = providers.Singleton(integrations.provider_directory, settings)
+    provider_http = providers.Resource(integrations.provider_http, settings, sandbox)
+    provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
+    flow_sealer = providers.Singleton(AesGcmFlowSealer)
+    reauth_notices = providers.Singleton(LoggedReauthNotices)
+    refresh_policy = providers.Callable(
+        refresh_policy, settings.provided.integrations.refresh_lock_timeout_seconds
+    )
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -181,6 +214,9 @@ class UseCases(containers.DeclarativeContainer):
     get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
     list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
     undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
+
+    # --- integrations (issue 5) ---
+    integrations = providers.Container(IntegrationsUseCases, adapters=adapters)
 
 
 class Application(containers.DeclarativeContainer):
