@@ -18,12 +18,8 @@ import msgspec
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
+from entrypoints import settings_integrations as integrations
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
-from entrypoints.settings_integrations import (
-    IntegrationsSettings,
-    IntegrationsSettingsError,
-    integrations_settings,
-)
 
 Environment = Literal["development", "production"]
 PREFIX = "ATLAS_"
@@ -103,7 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str
     sandbox: bool = False
     identity: IdentitySettings
-    integrations: IntegrationsSettings
+    integrations: integrations.IntegrationsSettings
 
     @property
     def production(self) -> bool:
@@ -122,7 +118,6 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
     raw = _read_raw(environ)
     base = (cwd or Path.cwd()).resolve()
     origins = _origins(raw.app_origin, raw.env)
-    sandbox = raw.env == "development" if raw.sandbox is None else raw.sandbox
     settings = Settings(
         env=raw.env,
         data_dir=(base / raw.data_dir).resolve(),
@@ -139,9 +134,9 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         master_key=_master_key(raw.master_key, raw.master_key_file),
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
-        sandbox=sandbox,
+        sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
         identity=_identity(raw),
-        integrations=_integrations(raw, origins, sandbox),
+        integrations=_integrations(raw, origins),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -177,10 +172,10 @@ def _identity(raw: _Raw) -> IdentitySettings:
         raise SettingsError(str(error)) from None
 
 
-def _integrations(raw: _Raw, origins: tuple[str, ...], sandbox: bool) -> IntegrationsSettings:
+def _integrations(raw: _Raw, origins: tuple[str, ...]) -> integrations.IntegrationsSettings:
     try:
-        return integrations_settings(raw, app_origins=origins, sandbox=sandbox)
-    except IntegrationsSettingsError as error:
+        return integrations.integrations_settings(raw, app_origins=origins)
+    except integrations.IntegrationsSettingsError as error:
         raise SettingsError(str(error)) from None
 
 

@@ -27,6 +27,7 @@ SANDBOX_MOUNT = "/sandbox"
 
 class IntegrationsVariables(Protocol):
     env: Literal["development", "production"]
+    sandbox: bool | None
     public_url: str | None
     providers_base_url: str | None
     provider_endpoints: str | None
@@ -56,9 +57,10 @@ class IntegrationsSettingsError(ValueError):
 
 
 def integrations_settings(
-    raw: IntegrationsVariables, *, app_origins: tuple[str, ...], sandbox: bool
+    raw: IntegrationsVariables, *, app_origins: tuple[str, ...]
 ) -> IntegrationsSettings:
     production = raw.env == "production"
+    sandbox = not production if raw.sandbox is None else raw.sandbox
     public = _origin(raw.public_url, "ATLAS_PUBLIC_URL", production) if raw.public_url else None
     clients = _clients(raw.oauth_clients_file, production)
     if public is None and production and clients:
@@ -68,7 +70,7 @@ def integrations_settings(
     public = public or app_origins[0]
     base = _providers_base(raw, public, production, sandbox)
     if not clients and base is not None and not production:
-        clients = _development_clients()
+        clients = development_clients()
     _check_timeouts(raw)
     return IntegrationsSettings(
         public_url=public,
@@ -161,7 +163,7 @@ def _clients(file: str | None, production: bool) -> dict[str, OAuthClientCredent
     }
 
 
-def _development_clients() -> dict[str, OAuthClientCredentials]:
+def development_clients() -> dict[str, OAuthClientCredentials]:
     """The sandbox's published development registrations (they guard nothing real)."""
     return {
         platform: OAuthClientCredentials(

@@ -44,12 +44,12 @@ class HttpProviderClient(ProviderClient):
         if verifier is not None:
             form["code_verifier"] = verifier.reveal()
         grant = parse_grant(provider.spec, await self._token_call(provider, form))
-        return await self._completed(provider, grant)
+        return await self._with_site(provider, await self._with_expiry(provider, grant))
 
     async def refresh(self, provider: Provider, refresh_token: Secret[str]) -> TokenGrant:
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token.reveal()}
         grant = parse_grant(provider.spec, await self._token_call(provider, form))
-        return await self._completed(provider, grant)
+        return await self._with_expiry(provider, grant)
 
     async def revoke(self, provider: Provider, tokens: OAuthTokens) -> None:
         spec, style = provider.spec, provider.spec.revocation
@@ -74,11 +74,9 @@ class HttpProviderClient(ProviderClient):
             form = {**form, **_client(provider)}
         return await self._call("POST", provider.spec.token_url, data=form, headers=headers)
 
-    async def _completed(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
-        """What the token response leaves out: Salesforce's expiry, Jira's site."""
-        if grant.expires_in is None:
-            grant = await self._introspected(provider, grant)
-        return await self._with_site(provider, grant)
+    async def _with_expiry(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
+        """Salesforce announces no expiry: ask its introspection endpoint."""
+        return grant if grant.expires_in is not None else await self._introspected(provider, grant)
 
     async def _introspected(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
         if provider.spec.introspect_url is None:
@@ -96,6 +94,7 @@ class HttpProviderClient(ProviderClient):
         return _replace(grant, expires_at=datetime.fromtimestamp(exp, UTC))
 
     async def _with_site(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
+        """Jira: the site (cloud id and URL) the grant reaches, read once at connect time."""
         if provider.spec.account_url is None:
             return grant
         bearer = {"Authorization": f"Bearer {grant.access_token.reveal()}"}

@@ -141,14 +141,16 @@ def _pending(row: Any) -> PendingGrant:
 
 
 _LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :timeout, true)")
-_LOCK_TOKENS = text(
-    "SELECT connection_id FROM atlas.oauth_tokens WHERE connection_id = :id FOR UPDATE"
+_LOCK_CONNECTION = text(
+    "SELECT connection_id FROM atlas.connections WHERE connection_id = :id FOR UPDATE"
 )
 
 
 class PostgresRefreshLocks(RefreshLocks):
-    """The token row's lock (providers.md rule 3): held to the end of the transaction, by
-    whichever process of any host got it first; ``lock_timeout`` bounds the wait."""
+    """The connection row's lock (providers.md rule 3): held to the end of the transaction
+    by whichever process of any host got it first; ``lock_timeout`` bounds the wait. The
+    connection row rather than the token row: it always exists, and a disconnect, which
+    updates it, waits for a refresh in flight instead of racing it."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -157,7 +159,7 @@ class PostgresRefreshLocks(RefreshLocks):
         timeout = f"{max(1, int(timeout_seconds * 1000))}ms"
         try:
             await self._session.execute(_LOCK_TIMEOUT, {"timeout": timeout})
-            await self._session.execute(_LOCK_TOKENS, {"id": connection_id})
+            await self._session.execute(_LOCK_CONNECTION, {"id": connection_id})
         except DBAPIError as error:
             if sqlstate(error) == LOCK_NOT_AVAILABLE:
                 raise RefreshBusy(retry_after=1) from error

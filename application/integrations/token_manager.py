@@ -1,7 +1,7 @@
 """Hand out a valid access token, refreshing single-flight across every process.
 
 providers.md §3, rules 2-6, as its refresh sequence says: no lock while more than 5 minutes
-remain; otherwise lock the connection's token row (with a lock timeout longer than the token
+remain; otherwise lock the connection's row (with a lock timeout longer than the token
 endpoint's timeout), re-read (whoever waited uses the token the winner stored), refresh, and
 save the new access token, its expiry and a rotated refresh token (else the old one) in the
 same transaction. A dead grant marks the connection ``needs_reauth`` and is never retried; a
