@@ -9,10 +9,7 @@ from functools import partial
 from dependency_injector import containers, providers
 
 from adapters.clock import SystemClock
-from adapters.connectors.notices import LoggedReauthNotices
-from adapters.connectors.oauth_client import HttpProviderClient
 from adapters.crypto.aesgcm_vault import AesGcmVault
-from adapters.crypto.flow_sealing import AesGcmFlowSealer
 from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
@@ -62,10 +59,9 @@ from application.vault.retire_key import RetireVaultKey
 from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
-from entrypoints import integrations_wiring as integrations
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.identity_container import IdentityUseCases
-from entrypoints.integrations_container import IntegrationsUseCases, refresh_policy
+from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 from entrypoints.vault import master_secret, open_keyring
@@ -111,13 +107,8 @@ class RealAdapters(containers.DeclarativeContainer):
     # --- integrations (issue 5) ---
     integrations_uow = providers.Singleton(partial, PostgresIntegrationsUnitOfWork, sessions)
     graph_purge_uow = providers.Singleton(partial, PostgresGraphPurgeUnitOfWork, sessions)
-    provider_directory = providers.Singleton(integrations.provider_directory, settings)
-    provider_http = providers.Resource(integrations.provider_http, settings, sandbox)
-    provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
-    flow_sealer = providers.Singleton(AesGcmFlowSealer)
-    reauth_notices = providers.Singleton(LoggedReauthNotices)
-    refresh_policy = providers.Callable(
-        refresh_policy, settings.provided.integrations.refresh_lock_timeout_seconds
+    integrations = providers.Container(
+        IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
     )
 
 
@@ -156,13 +147,8 @@ class FakeAdapters(containers.DeclarativeContainer):
     # --- integrations (issue 5): the real OAuth client, talking to the sandbox in-process ---
     integrations_uow = providers.Singleton(partial, FakeIntegrationsUnitOfWork, store)
     graph_purge_uow = providers.Singleton(partial, FakeGraphPurgeUnitOfWork, store)
-    provider_directory = providers.Singleton(integrations.provider_directory, settings)
-    provider_http = providers.Resource(integrations.provider_http, settings, sandbox)
-    provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
-    flow_sealer = providers.Singleton(AesGcmFlowSealer)
-    reauth_notices = providers.Singleton(LoggedReauthNotices)
-    refresh_policy = providers.Callable(
-        refresh_policy, settings.provided.integrations.refresh_lock_timeout_seconds
+    integrations = providers.Container(
+        IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
     )
 
 

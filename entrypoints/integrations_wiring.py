@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import httpx
@@ -41,13 +41,16 @@ class OAuthLinks:
         return self.public_url + START_PATH + ticket
 
 
-async def provider_http(settings: Settings, sandbox: Sandbox) -> AsyncIterator[httpx.AsyncClient]:
+async def provider_http(
+    settings: Settings, sandbox: Callable[[], Sandbox]
+) -> AsyncIterator[httpx.AsyncClient]:
     """A Resource. When the providers are the sandbox mounted in this app, calls stay in the
     process (the app would otherwise call itself over TLS with a development CA); every other
     provider is called over the network with certificate verification on."""
     transport = None
     if settings.sandbox and settings.integrations.in_app_sandbox:
-        mounted: Any = Mounted(create_sandbox_app(sandbox), SANDBOX_MOUNT)
+        # Built only here: production has no sandbox, and asking for one is refused there.
+        mounted: Any = Mounted(create_sandbox_app(sandbox()), SANDBOX_MOUNT)
         transport = httpx.ASGITransport(app=mounted)
     timeout = settings.integrations.token_endpoint_timeout_seconds
     async for client in open_http_client(timeout_seconds=timeout, transport=transport):

@@ -19,7 +19,12 @@ from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import Vault
 from domain.integrations import flow
 from domain.integrations.connection import Connection
-from domain.integrations.errors import DeadGrant, ProviderRefused, ProviderTransient
+from domain.integrations.errors import (
+    DeadGrant,
+    ProviderNotConfigured,
+    ProviderRefused,
+    ProviderTransient,
+)
 from domain.integrations.flow import CallbackOutcome, PendingGrant, connected, failed
 from domain.integrations.grant import TokenGrant
 from domain.shared.errors import DomainError
@@ -91,26 +96,30 @@ class CompleteConnection:
         self, scope: Scope, pending: PendingGrant, callback: Callback
     ) -> CallbackOutcome:
         cid = pending.connection_id
-        if callback.error is not None:
-            return failed(
-                "access_denied" if callback.error == "access_denied" else "provider_error", cid
-            )
-        provider = self._providers.resolve(pending.provider, pending.subdomain)
-        issuer = provider.spec.issuer
-        if issuer is not None and callback.iss != issuer:
-            return failed("issuer_mismatch", cid)  # RFC 9207: a mix-up, or a forged response
-        if not callback.code:
-            return failed("code_missing", cid)
-        grant_or_reason = await self._exchange(provider, pending, callback)
-        if isinstance(grant_or_reason, str):
-            return failed(grant_or_reason, cid)
-        grant = grant_or_reason
-        missing = set(pending.scopes) - set(grant.account(pending.scopes).scopes)
-        if missing:
+        provider = self._answering(pending, callback)
+        if isinstance(provider, str):
+            return failed(provider, cid)
+        grant = await self._exchange(provider, pending, callback)
+        if isinstance(grant, str):
+            return failed(grant, cid)
+        if set(pending.scopes) - set(grant.account(pending.scopes).scopes):
             await self._give_back(provider, grant)
             return failed("scopes_missing", cid)
         await self._store(scope, pending, grant)
         return connected(cid)
+
+    def _answering(self, pending: PendingGrant, callback: Callback) -> Provider | str:
+        """The provider, if its answer is a code we may redeem; else why not."""
+        if callback.error is not None:
+            return "access_denied" if callback.error == "access_denied" else "provider_error"
+        try:
+            provider = self._providers.resolve(pending.provider, pending.subdomain)
+        except ProviderNotConfigured:  # its OAuth client was removed since the start
+            return "provider_unavailable"
+        issuer = provider.spec.issuer
+        if issuer is not None and callback.iss != issuer:
+            return "issuer_mismatch"  # RFC 9207: a mix-up, or a forged response
+        return provider if callback.code else "code_missing"
 
     async def _exchange(
         self, provider: Provider, pending: PendingGrant, callback: Callback

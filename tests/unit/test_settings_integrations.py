@@ -101,3 +101,24 @@ def test_a_single_platform_can_be_re_rooted_in_production(tmp_path: Path) -> Non
     spec = provider_directory(load_settings(environ)).resolve("salesforce").spec
 
     assert spec.authorize_url == "https://test.salesforce.com/services/oauth2/authorize"
+
+
+async def test_production_wiring_reaches_providers_without_any_sandbox(tmp_path: Path) -> None:
+    from entrypoints.container import real_container
+    from entrypoints.database import configured_endpoints
+    from entrypoints.http.di import resolve
+
+    environ = production_environ() | {
+        "ATLAS_OAUTH_CLIENTS_FILE": _clients_file(tmp_path, slack="s"),
+        "ATLAS_PUBLIC_URL": "https://api.example.com",
+    }
+    settings = load_settings(environ)
+    container = real_container(settings, configured_endpoints(settings))
+
+    shared = container.adapters.integrations
+    http = await resolve(shared.provider_http)
+    client = await resolve(shared.provider_client)
+    await container.adapters().shutdown_resources()
+
+    assert client is not None
+    assert http.is_closed
