@@ -27,15 +27,15 @@ from adapters.postgres.engine import create_engine, session_factory
 from adapters.postgres.throwaway import free_port, start_throwaway_database
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from adapters.sandbox.config import Provider
-from application.integrations.token_manager import TokenManager
+from application.integrations.connection_tokens import ConnectionTokens
 from bench.stats import line
 from tests.factories.refresh_fleet import (
     Job,
     Report,
+    connection_tokens,
     jobs_json,
     refresh_all,
     seed_fleet,
-    token_manager,
 )
 from tests.factories.vault import keyring_on
 
@@ -66,7 +66,7 @@ async def run() -> dict[str, float]:
             before = await _counts(provider)
             jobs_file = Path(tempfile.mkdtemp(prefix="atlas-bench-")) / "jobs.json"
             jobs_file.write_bytes(jobs_json(jobs))
-            async with token_manager(sessions, vault, base) as manager:
+            async with connection_tokens(sessions, vault, base) as manager:
                 url = db.app.render(hide_password=False)
                 mine, theirs, seconds = await _storm(url, jobs_file, base, manager, jobs)
             after = await _counts(provider)
@@ -112,7 +112,7 @@ async def _counts(client: httpx.AsyncClient) -> dict[str, int]:
 
 
 async def _storm(
-    database_url: str, jobs_file: Path, base: str, manager: TokenManager, jobs: list[Job]
+    database_url: str, jobs_file: Path, base: str, manager: ConnectionTokens, jobs: list[Job]
 ) -> tuple[Report, Report, float]:
     env = {**os.environ, "ATLAS_TEST_DATABASE_URL": database_url}
     worker = await asyncio.create_subprocess_exec(

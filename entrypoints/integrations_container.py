@@ -11,11 +11,11 @@ from adapters.connectors.oauth_client import HttpProviderClient
 from adapters.crypto.flow_sealing import AesGcmFlowSealer
 from application.graph.purge_scope import PurgeSourceScope
 from application.integrations.complete_connection import CompleteConnection
+from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
 from application.integrations.connections import ListConnections, ListProviders, ShowConnection
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.open_authorization import OpenAuthorization
 from application.integrations.start_connection import StartConnection
-from application.integrations.token_manager import RefreshPolicy, TokenManager
 from entrypoints import integrations_wiring as wiring
 from entrypoints.settings import Settings
 
@@ -80,8 +80,8 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
         clock=adapters.clock,
     )
     # One per process: sync jobs share it (its state is all in the database).
-    token_manager = providers.Singleton(
-        TokenManager,
+    connection_tokens = providers.Singleton(
+        ConnectionTokens,
         uow_for=_uow,
         vault=adapters.vault,
         providers=_shared.provider_directory,

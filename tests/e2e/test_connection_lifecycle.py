@@ -37,15 +37,15 @@ async def harness(tmp_path: Path) -> Any:
         yield client, container
 
 
-async def _token_manager(container: Any) -> Any:
-    return await resolve(container.use_cases.integrations.token_manager)
+async def _connection_tokens(container: Any) -> Any:
+    return await resolve(container.use_cases.integrations.connection_tokens)
 
 
 async def test_a_token_near_expiry_is_refreshed_and_a_fresh_one_is_not(harness: Any) -> None:
     client, container = harness
     me = person()
     attempt, _ = await connect(client, container, me, "hubspot")  # 30-minute tokens
-    manager, clock = await _token_manager(container), container.adapters.clock()
+    manager, clock = await _connection_tokens(container), container.adapters.clock()
 
     first = await manager.access_token(me.scope, attempt.connection_id)
     clock.advance(timedelta(minutes=24, seconds=59))  # 301 s left
@@ -68,7 +68,7 @@ async def test_a_dead_grant_needs_reauth_and_reconnecting_restores_the_same_conn
     client, container = harness
     me = person()
     attempt, _ = await connect(client, container, me, "slack")
-    manager, clock = await _token_manager(container), container.adapters.clock()
+    manager, clock = await _connection_tokens(container), container.adapters.clock()
     await client.post("/sandbox/_control/grants/revoke", json={"provider": "slack"})
     clock.advance(timedelta(hours=12))  # the 12 h access token has expired
 
@@ -139,7 +139,7 @@ async def test_jira_cannot_be_revoked_remotely_yet_its_tokens_are_deleted(harnes
     client, container = harness
     me = person()
     attempt, _ = await connect(client, container, me, "jira")
-    manager = await _token_manager(container)
+    manager = await _connection_tokens(container)
 
     answer = await client.delete(
         f"/api/v1/connections/{attempt.connection_id}", headers=bearer(container, me)

@@ -2,7 +2,7 @@
 
 Shared by the two-process test and ``bench connections``: ``seed_fleet`` stores connections
 whose tokens were really issued by a sandbox (the code flow driven in-process) but expire in a
-minute here; ``token_manager`` wires the real token manager on PostgreSQL against a sandbox
+minute here; ``connection_tokens`` wires the real token manager on PostgreSQL against a sandbox
 served on a port; ``refresh_all`` asks for every connection's token concurrently.
 """
 
@@ -27,8 +27,8 @@ from adapters.connectors.oauth_client import HttpProviderClient, open_http_clien
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.sandbox.config import Provider
+from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
 from application.integrations.directory import ProviderDirectory
-from application.integrations.token_manager import RefreshPolicy, TokenManager
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import Vault
@@ -97,9 +97,9 @@ async def seed_fleet(
 
 
 @asynccontextmanager
-async def token_manager(
+async def connection_tokens(
     sessions: async_sessionmaker[AsyncSession], vault: Vault, sandbox_base: str
-) -> AsyncIterator[TokenManager]:
+) -> AsyncIterator[ConnectionTokens]:
     """The real token manager on PostgreSQL, calling a sandbox served at ``sandbox_base``."""
     directory = ProviderDirectory(
         CATALOG,
@@ -108,7 +108,7 @@ async def token_manager(
         sandbox_base=sandbox_base,
     )
     async for http in open_http_client(timeout_seconds=10.0):
-        yield TokenManager(
+        yield ConnectionTokens(
             uow_for=partial(PostgresIntegrationsUnitOfWork, sessions),
             vault=vault,
             providers=directory,
@@ -120,7 +120,7 @@ async def token_manager(
 
 
 async def refresh_all(
-    manager: TokenManager, jobs: list[Job], *, calls_per_job: int, concurrency: int
+    manager: ConnectionTokens, jobs: list[Job], *, calls_per_job: int, concurrency: int
 ) -> Report:
     """Every job's token, ``calls_per_job`` times each, at most ``concurrency`` at once."""
     gate, errors = asyncio.Semaphore(concurrency), Counter[str]()

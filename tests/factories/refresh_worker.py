@@ -19,7 +19,7 @@ from adapters.crypto.aesgcm_vault import AesGcmVault
 from adapters.postgres.engine import create_engine, session_factory
 from adapters.postgres.url import DatabaseUrl
 from adapters.postgres.vault_keys import PostgresKeyVersions
-from tests.factories.refresh_fleet import Job, jobs_from, refresh_all, token_manager
+from tests.factories.refresh_fleet import Job, connection_tokens, jobs_from, refresh_all
 from tests.factories.vault import keyring_on
 
 
@@ -30,7 +30,7 @@ async def work(jobs: list[Job], sandbox: str, calls: int, concurrency: int) -> N
         sessions = session_factory(engine)
         keyring = keyring_on(PostgresKeyVersions(sessions))
         await keyring.start()
-        async with token_manager(sessions, AesGcmVault(keyring), sandbox) as manager:
+        async with connection_tokens(sessions, AesGcmVault(keyring), sandbox) as manager:
             print("ready", flush=True)
             loop = asyncio.get_running_loop()
             await loop.run_in_executor(None, sys.stdin.readline)

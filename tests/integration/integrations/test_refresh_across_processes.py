@@ -21,7 +21,13 @@ from adapters.sandbox.config import Provider
 from adapters.sandbox.sandbox import Sandbox
 from entrypoints.sandbox import listening_socket, sandbox_server
 from tests.conftest import FreshDatabase
-from tests.factories.refresh_fleet import Report, jobs_json, refresh_all, seed_fleet, token_manager
+from tests.factories.refresh_fleet import (
+    Report,
+    connection_tokens,
+    jobs_json,
+    refresh_all,
+    seed_fleet,
+)
 from tests.factories.sandbox import config
 from tests.factories.vault import keyring_on
 
@@ -85,7 +91,7 @@ async def test_two_processes_refresh_an_expiring_connection_exactly_once(
     try:
         ready = await asyncio.wait_for(worker.stdout.readline(), DEADLINE)
         assert ready == b"ready\n"
-        async with token_manager(sessions, vault, served.base) as manager:
+        async with connection_tokens(sessions, vault, served.base) as manager:
             worker.stdin.write(b"go\n")
             await worker.stdin.drain()
             mine = await refresh_all(manager, jobs, calls_per_job=CALLS, concurrency=CALLS)

@@ -30,11 +30,11 @@ from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.throwaway import ThrowawayDatabase
 from application.graph.purge_scope import PurgeSourceScope
 from application.integrations.complete_connection import Callback, CompleteConnection
+from application.integrations.connection_tokens import ConnectionTokens
 from application.integrations.directory import OAuthClientCredentials, ProviderDirectory
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.open_authorization import OpenAuthorization
 from application.integrations.start_connection import StartConnection, StartConnectionCommand
-from application.integrations.token_manager import TokenManager
 from application.shared.actor import Actor
 from domain.identity.model import Role
 from domain.integrations.providers import CATALOG
@@ -141,7 +141,7 @@ def _wiring(
         "open": OpenAuthorization(uow, sealer, clock),
         "complete": CompleteConnection(uow_for=uow, providers=directory, client=client,
                                        sealer=sealer, vault=vault, clock=clock),
-        "tokens": TokenManager(uow_for=uow, vault=vault, providers=directory, client=client,
+        "tokens": ConnectionTokens(uow_for=uow, vault=vault, providers=directory, client=client,
                                notices=LoggedReauthNotices(), clock=clock),
         "disconnect": DisconnectConnection(uow_for=uow, providers=directory, client=client,
                                            vault=vault, purge=purge, clock=clock),

@@ -19,8 +19,8 @@ from adapters.fakes.integrations import (
 )
 from adapters.fakes.store import InMemoryStore
 from adapters.fakes.vault import FakeKeyVersions
+from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
 from application.integrations.directory import OAuthClientCredentials, ProviderDirectory
-from application.integrations.token_manager import RefreshPolicy, TokenManager
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import open_tokens, seal_tokens
 from application.vault.ports import Vault
@@ -52,7 +52,7 @@ class World:
     clock: FrozenClock
     provider: FakeProvider
     notices: RecordingReauthNotices
-    sut: TokenManager
+    sut: ConnectionTokens
     scope: Scope
     vault: Vault
 
@@ -84,7 +84,7 @@ async def world(*, rotate: bool = False, lock_timeout: float = 30.0) -> World:
         CATALOG, clients=CLIENTS, callback_template="https://a.test/{platform}",
         sandbox_base="https://sandbox.test",
     )  # fmt: skip
-    sut = TokenManager(
+    sut = ConnectionTokens(
         uow_for=partial(FakeIntegrationsUnitOfWork, store),
         vault=vault,
         providers=directory,

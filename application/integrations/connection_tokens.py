@@ -61,7 +61,7 @@ class AccessGrant(msgspec.Struct, frozen=True, kw_only=True):
 
 
 @final
-class TokenManager:
+class ConnectionTokens:
     def __init__(
         self,
         *,
