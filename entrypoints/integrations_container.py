@@ -37,6 +37,7 @@ class IntegrationsAdapters(containers.DeclarativeContainer):
     provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
     flow_sealer = providers.Singleton(AesGcmFlowSealer)
     reauth_notices = providers.Singleton(LoggedReauthNotices)
+    oauth_links = providers.Singleton(wiring.OAuthLinks, settings)  # for the HTTP layer
     refresh_policy = providers.Callable(
         refresh_policy, settings.provided.integrations.refresh_lock_timeout_seconds
     )

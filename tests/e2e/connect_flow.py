@@ -7,22 +7,33 @@ should present, so a test can play a second browser, a second user, or no browse
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from uuid import UUID, uuid4
 
+import pytest
 from litestar.testing import AsyncTestClient
 
 from application.shared.actor import Actor
 from domain.identity.model import Role
 from domain.shared.ids import TenantId, new_tenant_id, new_user_id
 from entrypoints.container import Application
-from tests.e2e.harness import bearer
+from tests.e2e.harness import bearer, build, harness_settings
 
 BASE = "https://127.0.0.1:8443"
 COOKIE = "__Host-atlas_oauth"
 Client = AsyncTestClient[Any]
+
+
+@pytest.fixture
+async def harness(tmp_path: Path) -> AsyncIterator[tuple[Client, Application]]:
+    """The app on fakes, its sandbox mounted, reached at the development origin."""
+    app, container = build(harness_settings(tmp_path))
+    async with AsyncTestClient(app, base_url=BASE) as client:
+        yield client, container
 
 
 def person(tenant: TenantId | None = None, role: Role = Role.MEMBER) -> Actor:

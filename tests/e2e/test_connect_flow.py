@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from litestar.testing import AsyncTestClient
 
+from adapters.crypto.flow_sealing import AesGcmFlowSealer
+from adapters.fakes.integrations import IntegrationsTables
 from application.vault.oauth_tokens import open_tokens
-from domain.integrations import pkce
+from domain.integrations import flow, pkce
 from domain.integrations.providers import CATALOG
-from tests.e2e.connect_flow import BASE, COOKIE, connect, open_start, person, start
-from tests.e2e.harness import bearer, build, harness_settings
+from domain.shared.secret import Secret
+from tests.e2e.connect_flow import BASE, COOKIE, connect, harness, open_start, person, start
+from tests.e2e.harness import bearer
 
 pytestmark = pytest.mark.e2e
+__all__ = ["harness"]  # the fixture
 
 PROVIDERS = sorted(CATALOG)
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> Any:
-    app, container = build(harness_settings(tmp_path))
-    async with AsyncTestClient(app, base_url=BASE) as client:
-        yield client, container
 
 
 @pytest.mark.parametrize("provider", PROVIDERS)
@@ -100,17 +95,24 @@ async def test_the_start_link_sets_a_host_only_http_only_lax_cookie_and_works_on
     assert "set-cookie" not in again.headers
 
 
-async def test_the_pkce_challenge_matches_a_verifier_never_shown_to_the_client(
+async def test_the_pkce_challenge_matches_the_verifier_kept_sealed_under_the_state(
     harness: Any,
 ) -> None:
     client, container = harness
     attempt = await start(client, container, person(), provider="gmail")
-    body_text = attempt.authorization_url + attempt.provider_url
+    query = dict(parse_qsl(urlsplit(attempt.provider_url).query))
 
-    challenge = dict(parse_qsl(urlsplit(attempt.provider_url).query))["code_challenge"]
+    (pending,) = container.adapters.store().tables.of(IntegrationsTables).pending.values()
+    context = flow.seal_context("pkce", pending.id)
+    assert pending.sealed_verifier is not None
+    verifier = AesGcmFlowSealer().open(Secret(query["state"]), context, pending.sealed_verifier)
+    wrong_state = AesGcmFlowSealer().open(Secret("x" * 43), context, pending.sealed_verifier)
 
-    assert challenge != pkce.challenge("x" * 43)
-    assert "code_verifier" not in body_text
+    assert verifier is not None
+    assert len(verifier.reveal()) == 86  # secrets.token_urlsafe(64)
+    assert pkce.challenge(verifier.reveal()) == query["code_challenge"]
+    assert wrong_state is None
+    assert verifier.reveal() not in attempt.authorization_url + attempt.provider_url
 
 
 async def test_the_catalog_lists_scopes_and_what_is_read_and_never_stored(harness: Any) -> None:

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from adapters.fakes.vault import VaultTables
 from application.shared.actor import Actor
@@ -18,21 +16,16 @@ from tests.e2e.connect_flow import (
     altered,
     come_back,
     consent,
+    harness,
     open_start,
     person,
     sandbox_stats,
     start,
 )
-from tests.e2e.harness import bearer, build, harness_settings
+from tests.e2e.harness import bearer
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> Any:
-    app, container = build(harness_settings(tmp_path))
-    async with AsyncTestClient(app, base_url=BASE) as client:
-        yield client, container
+__all__ = ["harness"]  # the fixture
 
 
 async def _consented(client: Any, attempt: Attempt, decision: str = "approve", **tweak: str) -> str:

@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
 import pytest
-from litestar.testing import AsyncTestClient
 
 from adapters.fakes.vault import VaultTables
 from domain.graph.model import GraphBatch, Identity, Link
 from domain.integrations.errors import ConnectionNeedsReauth
 from entrypoints.http.di import resolve
 from tests.e2e.connect_flow import (
-    BASE,
     Attempt,
     come_back,
     connect,
     consent,
+    harness,
     open_start,
     person,
     sandbox_stats,
 )
-from tests.e2e.harness import bearer, build, harness_settings
+from tests.e2e.harness import bearer
 from tests.factories.graph import create_activity, create_entity, ref
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def harness(tmp_path: Path) -> Any:
-    app, container = build(harness_settings(tmp_path))
-    async with AsyncTestClient(app, base_url=BASE) as client:
-        yield client, container
+__all__ = ["harness"]  # the fixture
 
 
 async def _connection_tokens(container: Any) -> Any:

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from dependency_injector import providers
 from litestar import Controller, Router, delete, get, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -108,11 +107,12 @@ def _started(links: OAuthLinks, started: StartedConnection) -> StartedView:
 
 def routes(container: Application) -> Router:
     use_cases: Any = container.use_cases.integrations
+    shared: Any = container.adapters.integrations
     return Router(
         path="/api/v1",
         route_handlers=[ConnectionController],
         dependencies={
-            "oauth_links": provide(providers.Singleton(OAuthLinks, container.settings)),
+            "oauth_links": provide(shared.oauth_links),
             "start_connection": provide(use_cases.start_connection),
             "list_connections": provide(use_cases.list_connections),
             "show_connection": provide(use_cases.show_connection),

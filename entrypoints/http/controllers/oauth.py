@@ -13,7 +13,6 @@ from __future__ import annotations
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from dependency_injector import providers
 from litestar import Controller, Request, Router, get
 from litestar.datastructures import Cookie
 from litestar.di import NamedDependency
@@ -107,11 +106,12 @@ def _back(links: OAuthLinks, outcome: CallbackOutcome) -> Redirect:
 
 def routes(container: Application) -> Router:
     use_cases: Any = container.use_cases.integrations
+    shared: Any = container.adapters.integrations
     return Router(
         path="/api/v1",
         route_handlers=[OAuthController],
         dependencies={
-            "oauth_links": provide(providers.Singleton(OAuthLinks, container.settings)),
+            "oauth_links": provide(shared.oauth_links),
             "open_authorization": provide(use_cases.open_authorization),
             "complete_connection": provide(use_cases.complete_connection),
         },

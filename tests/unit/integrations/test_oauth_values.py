@@ -60,6 +60,35 @@ def test_every_provider_asks_only_for_read_scopes() -> None:
     }
 
 
+def test_each_provider_asks_for_exactly_these_scopes() -> None:
+    # A snapshot (security.md R7.6): widening a grant must be a visible change to this test.
+    assert {key: spec.scopes for key, spec in CATALOG.items()} == {
+        "salesforce": ("api", "refresh_token"),
+        "hubspot": (
+            "oauth",
+            "crm.objects.deals.read",
+            "crm.objects.companies.read",
+            "crm.objects.contacts.read",
+        ),
+        "gmail": ("https://www.googleapis.com/auth/gmail.metadata",),
+        "google_calendar": ("https://www.googleapis.com/auth/calendar.readonly",),
+        "slack": (
+            "channels:read",
+            "groups:read",
+            "im:read",
+            "mpim:read",
+            "channels:history",
+            "groups:history",
+            "im:history",
+            "mpim:history",
+            "users:read",
+            "users:read.email",
+        ),
+        "zendesk": ("read",),
+        "jira": ("read:jira-work", "read:jira-user", "offline_access"),
+    }
+
+
 def test_re_rooting_moves_every_endpoint_under_the_platform_and_keeps_paths() -> None:
     sut = CATALOG["gmail"].at("https://127.0.0.1:8443/sandbox/")
 
