@@ -7,13 +7,14 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import graph, identity, rls, vault
+from bench import connections, graph, identity, rls, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
     "identity": identity.run,
     "vault": vault.run,
     "graph": graph.run,
+    "connections": connections.run,  # integrations (issue 5): refresh storm
 }
 
 

@@ -27,6 +27,7 @@ from adapters.crypto.keyring import Keyring
 from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
 from adapters.postgres.engine import create_engine, session_factory
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.throwaway import start_throwaway_database
 from adapters.postgres.vault import PostgresVaultUnitOfWork
 from adapters.postgres.vault_keys import PostgresKeyVersions
@@ -37,7 +38,9 @@ from application.vault.reencrypt import ReencryptSealedValues
 from application.vault.store_api_key import StoreApiKey, StoreApiKeyCommand
 from bench.stats import line, median
 from domain.identity.model import Membership, Role, Tenant, User
-from domain.shared.ids import new_id, new_tenant_id, new_user_id
+from domain.integrations.connection import Connection, GrantedAccount
+from domain.integrations.providers import CATALOG
+from domain.shared.ids import TenantId, UserId, new_id, new_tenant_id, new_user_id
 from domain.shared.secret import Secret
 from domain.vault.model import DEFAULT_ITERATIONS, Binding, Purpose
 from domain.vault.oauth import OAuthTokens
@@ -196,18 +199,41 @@ async def _seed_tenant(identity_uow: Any, vault_uow: Any, vault: AesGcmVault) ->
     for n in range(KEYS_PER_TENANT):
         command = StoreApiKeyCommand(name=f"key-{n}", purpose="bench", value=Secret(value))
         await store.execute(owner_actor, command)
+    connections = [new_id() for _ in range(TOKENS_PER_TENANT)]
+    async with _integrations_uow(identity_uow)(scope) as uow:  # tokens hang off connections
+        for connection_id in connections:
+            await uow.connections.save(_connection(scope, connection_id, now))
+        await uow.commit()
     tokens = [
         await seal_tokens(
             vault,
             scope,
-            new_id(),
+            connection_id,
             OAuthTokens(access_token=Secret(value), refresh_token=Secret(value)),
             now,
         )
-        for _ in range(TOKENS_PER_TENANT)
+        for connection_id in connections
     ]
     async with vault_uow(scope) as uow:
         for sealed in tokens:
             await uow.oauth_tokens.put(sealed)
         await uow.commit()
     return KEYS_PER_TENANT + len(tokens)
+
+
+def _integrations_uow(identity_uow: Any) -> Any:
+    return partial(PostgresIntegrationsUnitOfWork, *identity_uow.args)
+
+
+def _connection(scope: Scope, connection_id: Any, now: datetime) -> Connection:
+    scopes = CATALOG["hubspot"].scopes
+    return Connection.granted(
+        id=connection_id,
+        tenant_id=TenantId(scope.tenant_id),
+        user_id=UserId(scope.user_id),
+        provider="hubspot",
+        subdomain=None,
+        requested=scopes,
+        account=GrantedAccount(scopes=scopes),
+        at=now,
+    )

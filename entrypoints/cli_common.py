@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -11,6 +10,7 @@ from contextlib import contextmanager
 import click
 
 from entrypoints.database import embedded_database
+from entrypoints.log_redaction import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
 
 
@@ -19,9 +19,7 @@ def load() -> Settings:
         settings = load_settings(os.environ)
     except SettingsError as error:
         raise click.ClickException(f"configuration refused: {error}") from None
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    configure_logging(settings.log_level)  # with secrets redacted from every record
     if settings.database_allow_unverified_tls:
         click.secho("warning: database TLS is not verified (development only)", fg="yellow")
     return settings

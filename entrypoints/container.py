@@ -15,7 +15,9 @@ from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
 from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
+from adapters.fakes.graph_purge import FakeGraphPurgeUnitOfWork
 from adapters.fakes.identity import FakeIdentityUnitOfWork
+from adapters.fakes.integrations import FakeIntegrationsUnitOfWork
 from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
@@ -31,8 +33,10 @@ from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, Sni
 from adapters.importers.progress import ImportBoard
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.graph_maps import PostgresProcessMaps
+from adapters.postgres.graph_purge import PostgresGraphPurgeUnitOfWork
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
+from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
@@ -57,6 +61,7 @@ from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.identity_container import IdentityUseCases
+from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 from entrypoints.vault import master_secret, open_keyring
@@ -99,6 +104,13 @@ class RealAdapters(containers.DeclarativeContainer):
     process_maps = providers.Singleton(PostgresProcessMaps, sessions)
     import_board = providers.Singleton(ImportBoard)
 
+    # --- integrations (issue 5) ---
+    integrations_uow = providers.Singleton(partial, PostgresIntegrationsUnitOfWork, sessions)
+    graph_purge_uow = providers.Singleton(partial, PostgresGraphPurgeUnitOfWork, sessions)
+    integrations = providers.Container(
+        IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
+    )
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -131,6 +143,13 @@ class FakeAdapters(containers.DeclarativeContainer):
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
     import_board = providers.Singleton(ImportBoard)
+
+    # --- integrations (issue 5): the real OAuth client, talking to the sandbox in-process ---
+    integrations_uow = providers.Singleton(partial, FakeIntegrationsUnitOfWork, store)
+    graph_purge_uow = providers.Singleton(partial, FakeGraphPurgeUnitOfWork, store)
+    integrations = providers.Container(
+        IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
+    )
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -181,6 +200,9 @@ class UseCases(containers.DeclarativeContainer):
     get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
     list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
     undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
+
+    # --- integrations (issue 5) ---
+    integrations = providers.Container(IntegrationsUseCases, adapters=adapters)
 
 
 class Application(containers.DeclarativeContainer):

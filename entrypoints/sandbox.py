@@ -27,7 +27,8 @@ def development_config(
     """One client per provider whose redirect URIs are Atlas's callback on each app origin."""
     if settings.production:
         raise ValueError("the provider sandbox never runs in production")
-    templates = callbacks or tuple(origin + CALLBACK_PATH for origin in settings.app_origins)
+    origins = dict.fromkeys((*settings.app_origins, settings.integrations.public_url))
+    templates = callbacks or tuple(origin + CALLBACK_PATH for origin in origins)
     return SandboxConfig(
         registrations=development_registrations(templates[0], extra_callbacks=templates[1:]),
         seed=seed,

@@ -9,6 +9,8 @@ from pathlib import Path
 import uvicorn
 from litestar import Litestar
 
+from entrypoints.log_redaction import protect_uvicorn
+
 
 def tls_context(cert: Path, key: Path) -> ssl.SSLContext:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
@@ -45,4 +47,6 @@ async def serve(
     app: Litestar, *, host: str, port: int, tls: tuple[Path, Path] | None, log_level: str
 ) -> None:
     server = uvicorn.Server(server_config(app, host=host, port=port, tls=tls, log_level=log_level))
+    # uvicorn configured its loggers above: keep OAuth codes, states and tickets out of them.
+    protect_uvicorn()
     await server.serve()

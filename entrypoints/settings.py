@@ -18,6 +18,7 @@ import msgspec
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
+from entrypoints import settings_integrations as integrations
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 
 Environment = Literal["development", "production"]
@@ -70,6 +71,14 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     trusted_proxies: str | None = None
     resend_api_key: str | None = None
     email_from: str = "Atlas <no-reply@atlas.invalid>"
+    # Integrations (issue 5): checked in settings_integrations.py.
+    public_url: str | None = None
+    providers_base_url: str | None = None
+    provider_endpoints: str | None = None
+    oauth_clients_file: str | None = None
+    oauth_return_url: str | None = None
+    token_endpoint_timeout_seconds: float = 20.0
+    refresh_lock_timeout_seconds: float = 30.0
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -90,6 +99,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     log_level: str
     sandbox: bool = False
     identity: IdentitySettings
+    integrations: integrations.IntegrationsSettings
 
     @property
     def production(self) -> bool:
@@ -107,6 +117,7 @@ def known_variables() -> list[str]:
 def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Settings:
     raw = _read_raw(environ)
     base = (cwd or Path.cwd()).resolve()
+    origins = _origins(raw.app_origin, raw.env)
     settings = Settings(
         env=raw.env,
         data_dir=(base / raw.data_dir).resolve(),
@@ -114,7 +125,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         database_owner_url=_database_url(raw.database_owner_url, "ATLAS_DATABASE_OWNER_URL"),
         database_admin_url=_database_url(raw.database_admin_url, "ATLAS_DATABASE_ADMIN_URL"),
         database_allow_unverified_tls=raw.database_allow_unverified_tls,
-        app_origins=_origins(raw.app_origin, raw.env),
+        app_origins=origins,
         region=_region(raw.region),
         host=raw.host,
         port=_port(raw.port),
@@ -125,6 +136,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         log_level=raw.log_level,
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
         identity=_identity(raw),
+        integrations=_integrations(raw, origins),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -157,6 +169,13 @@ def _identity(raw: _Raw) -> IdentitySettings:
     try:
         return identity_settings(raw)
     except IdentitySettingsError as error:
+        raise SettingsError(str(error)) from None
+
+
+def _integrations(raw: _Raw, origins: tuple[str, ...]) -> integrations.IntegrationsSettings:
+    try:
+        return integrations.integrations_settings(raw, app_origins=origins)
+    except integrations.IntegrationsSettingsError as error:
         raise SettingsError(str(error)) from None
 
 

@@ -171,3 +171,35 @@ class ProcessMaps(Protocol):
     """Serves process maps from the maintained sequences; equal to ``process_map.reference``."""
 
     async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap: ...
+
+
+# --- purging one source scope (a disconnected connection's records) ---------------------------
+
+
+class ScopedRecords(Protocol):
+    """The records one source scope brought (for synced data, the connection id)."""
+
+    async def entities_of(self, scope: str) -> list[Entity]: ...
+
+    async def activities_of(self, scope: str) -> list[Activity]: ...
+
+    async def activities_touching(
+        self, ids: Collection[EntityId], *, outside: str
+    ) -> list[Activity]:
+        """Activities of other scopes that link to, or were done by, any of ``ids``."""
+        ...
+
+    async def keys_of(self, ids: Collection[EntityId]) -> dict[EntityId, frozenset[Identity]]: ...
+
+    async def delete(
+        self, scope: str, entities: Collection[EntityId], merges: Collection[UUID]
+    ) -> None:
+        """Delete the scope's activities, these entities (their keys, relationships and
+        sequences with them) and these merges, and drop these entities from the members of the
+        merges that remain; records left pointing at a deleted entity as their canonical one
+        become their own canonical entity for now."""
+        ...
+
+
+class GraphPurgeUnitOfWork(GraphUnitOfWork, Protocol):
+    scoped: ScopedRecords

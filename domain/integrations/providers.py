@@ -15,10 +15,13 @@ _GOOGLE_TOKENS = TokenBehaviour(
 
 SALESFORCE = ProviderSpec(
     key="salesforce",
+    platform="salesforce",
     name="Salesforce",
     authorize_url="https://login.salesforce.com/services/oauth2/authorize",
     token_url="https://login.salesforce.com/services/oauth2/token",
     revoke_url="https://login.salesforce.com/services/oauth2/revoke",
+    revocation="form_token",
+    introspect_url="https://login.salesforce.com/services/oauth2/introspect",
     api_base="https://login.salesforce.com/services/data/v62.0",  # replaced by instance_url
     scopes=("api", "refresh_token"),
     pkce=True,
@@ -31,10 +34,12 @@ SALESFORCE = ProviderSpec(
 
 HUBSPOT = ProviderSpec(
     key="hubspot",
+    platform="hubspot",
     name="HubSpot",
     authorize_url="https://app.hubspot.com/oauth/authorize",
     token_url="https://api.hubapi.com/oauth/2026-03/token",
     revoke_url="https://api.hubapi.com/oauth/2026-03/token/revoke",
+    revocation="form_token_client",
     api_base="https://api.hubapi.com",
     scopes=(
         "oauth",
@@ -51,10 +56,12 @@ HUBSPOT = ProviderSpec(
 
 GMAIL = ProviderSpec(
     key="gmail",
+    platform="google",
     name="Gmail",
     authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
     token_url="https://oauth2.googleapis.com/token",
     revoke_url="https://oauth2.googleapis.com/revoke",
+    revocation="form_token",
     api_base="https://gmail.googleapis.com/gmail/v1",
     scopes=("https://www.googleapis.com/auth/gmail.metadata",),
     pkce=True,
@@ -69,10 +76,12 @@ GMAIL = ProviderSpec(
 
 GOOGLE_CALENDAR = ProviderSpec(
     key="google_calendar",
+    platform="google",
     name="Google Calendar",
     authorize_url="https://accounts.google.com/o/oauth2/v2/auth",
     token_url="https://oauth2.googleapis.com/token",
     revoke_url="https://oauth2.googleapis.com/revoke",
+    revocation="form_token",
     api_base="https://www.googleapis.com/calendar/v3",
     scopes=("https://www.googleapis.com/auth/calendar.readonly",),
     pkce=True,
@@ -86,10 +95,12 @@ GOOGLE_CALENDAR = ProviderSpec(
 
 SLACK = ProviderSpec(
     key="slack",
+    platform="slack",
     name="Slack",
     authorize_url="https://slack.com/oauth/v2/authorize",
     token_url="https://slack.com/api/oauth.v2.access",
     revoke_url="https://slack.com/api/auth.revoke",
+    revocation="bearer_post",
     api_base="https://slack.com/api",
     # User-token scopes: Atlas reads what the connecting person can see, nothing more.
     scopes=(
@@ -115,11 +126,13 @@ SLACK = ProviderSpec(
 
 ZENDESK = ProviderSpec(
     key="zendesk",
+    platform="zendesk",
     name="Zendesk",
-    authorize_url="https://subdomain.zendesk.com/oauth/authorizations/new",
-    token_url="https://subdomain.zendesk.com/oauth/tokens",
-    revoke_url="https://subdomain.zendesk.com/api/v2/oauth/tokens/current.json",
-    api_base="https://subdomain.zendesk.com/api/v2",
+    authorize_url="https://{subdomain}.zendesk.com/oauth/authorizations/new",
+    token_url="https://{subdomain}.zendesk.com/oauth/tokens",
+    revoke_url="https://{subdomain}.zendesk.com/api/v2/oauth/tokens/current.json",
+    revocation="bearer_delete",
+    api_base="https://{subdomain}.zendesk.com/api/v2",
     scopes=("read",),
     pkce=True,
     tokens=TokenBehaviour(access_ttl_seconds=1800, rotates_refresh_token=True),
@@ -130,10 +143,14 @@ ZENDESK = ProviderSpec(
 
 JIRA = ProviderSpec(
     key="jira",
+    platform="jira",
     name="Jira",
     authorize_url="https://auth.atlassian.com/authorize",
     token_url="https://auth.atlassian.com/oauth/token",
     revoke_url=None,  # no public revocation endpoint: the user removes the app themselves
+    account_url="https://api.atlassian.com/oauth/token/accessible-resources",
+    revocation_note="Atlassian has no revocation endpoint for this kind of app: remove Atlas "
+    "under your Atlassian account's connected apps.",
     api_base="https://api.atlassian.com",
     scopes=("read:jira-work", "read:jira-user", "offline_access"),
     pkce=False,

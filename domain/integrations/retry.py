@@ -54,3 +54,19 @@ def next_attempt(
     if wait > RESCHEDULE_ABOVE_SECONDS:
         return RetryDecision(retry=True, wait_seconds=wait, reschedule=True)
     return RetryDecision(retry=True, wait_seconds=wait)
+
+
+def cooldown_seconds(
+    failures: int, retry_after: float | None, rng: random.Random | None = None
+) -> float:
+    """How long a connection rests after ``failures`` transient refresh failures in a row.
+
+    Retry-After when the provider gave one; else equal jitter over the capped exponential
+    step, so even the first cooldown is a real pause (full jitter may draw ~0, which would
+    let a dead-looking provider be hammered by every caller).
+    """
+    rng = rng or random.Random()  # noqa: S311 - jitter, not security
+    if retry_after is not None:
+        return max(1.0, retry_after * (1 + rng.uniform(0, 0.10)))
+    step = min(BACKOFF_CAP_SECONDS, 2.0 ** max(0, failures - 1))
+    return max(1.0, step / 2 + rng.uniform(0, step / 2))

@@ -16,7 +16,18 @@ from litestar.types import ControllerRouterHandler
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import CONFIRMER_STATE_KEY, VERIFIER_STATE_KEY, actor_dependency
-from entrypoints.http.controllers import api_keys, auth, graph, health, jwks, me, members
+from entrypoints.http.controllers import (
+    api_keys,
+    auth,
+    connections,
+    graph,
+    health,
+    integrations,
+    jwks,
+    me,
+    members,
+    oauth,
+)
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
 from entrypoints.http.sandbox import sandbox_mount
@@ -52,6 +63,10 @@ def create_app(container: Application) -> Litestar:
         api_keys.routes(container),
         # Context graph and process maps (issue 6)
         graph.routes(container),
+        # Integrations: provider catalog, connections, the OAuth flow (issue 5)
+        integrations.routes(container),
+        connections.routes(container),
+        oauth.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

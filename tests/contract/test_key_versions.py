@@ -19,10 +19,10 @@ from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import KeyVersionRepository
-from domain.shared.ids import new_id
 from domain.vault.errors import KeyVersionInUse
 from domain.vault.model import KeyState, KeyVersion, SealedKind, SealedScope
 from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.integrations import seed_connection
 from tests.factories.vault import (
     WHEN,
     keyring_on,
@@ -114,7 +114,7 @@ async def test_a_version_retires_only_when_decrypt_only_and_referenced_by_nothin
     tenant, (owner,) = await seed_tenant_with_owner(side.identity_uow)
     scope = Scope(tenant_id=tenant.id, user_id=owner.id)
     key = await sealed_api_key(vault, tenant, owner, marker())
-    connection = new_id()
+    connection = await seed_connection(side.identity_uow, scope)
     tokens = await seal_tokens(vault, scope, connection, oauth_tokens(), WHEN)
     async with side.vault_uow(scope) as uow:
         await uow.api_keys.put(key)

@@ -19,8 +19,8 @@ from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import Vault, VaultUnitOfWork
 from domain.shared.errors import ScopeViolation
-from domain.shared.ids import new_id
 from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.integrations import seed_connection
 from tests.factories.vault import (
     WHEN,
     keyring_on,
@@ -140,7 +140,7 @@ async def test_oauth_tokens_are_private_to_their_user(side: Side) -> None:
     vault = await side.vault()
     tenant, (_, colleague), scope = await _tenant(side, members=1)
     colleague_scope = Scope(tenant_id=tenant.id, user_id=colleague.id)
-    connection = new_id()
+    connection = await seed_connection(side.identity_uow, scope)
     sealed = await seal_tokens(vault, scope, connection, oauth_tokens(), WHEN)
 
     async with side.vault_uow(scope) as uow:
@@ -161,7 +161,7 @@ async def test_oauth_tokens_are_private_to_their_user(side: Side) -> None:
 async def test_oauth_tokens_are_replaced_on_save_and_swapped_only_if_unchanged(side: Side) -> None:
     vault = await side.vault()
     _, _, scope = await _tenant(side)
-    connection = new_id()
+    connection = await seed_connection(side.identity_uow, scope)
     old = await seal_tokens(vault, scope, connection, oauth_tokens(), WHEN)
     refreshed = await seal_tokens(vault, scope, connection, oauth_tokens(), WHEN)
     async with side.vault_uow(scope) as uow:

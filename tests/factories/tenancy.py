@@ -35,6 +35,7 @@ async def seed_tenant(
     await seed_sealed_values(identity_uow, tenant, people[0])
     seeded = SeededTenant(tenant=tenant, people=people)
     await _seed_graph(identity_uow, seeded.owner_scope)
+    await _seed_integrations(identity_uow, seeded.owner_scope)
     return seeded
 
 
@@ -56,3 +57,14 @@ async def _seed_graph(identity_uow: Callable[[Scope], IdentityUnitOfWork], scope
     graph = graph or PostgresGraphUnitOfWork
     ingest = IngestGraph(partial(graph, *identity_uow.args), FrozenClock(datetime.now(UTC)))
     await ingest.execute(scope, seed_batch())
+
+
+# --- integrations ----------------------------------------------------------------------------
+async def _seed_integrations(
+    identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope
+) -> None:
+    """A connection (the vault's tokens hang off another) and a pending authorization."""
+    from tests.factories.integrations import seed_connection, seed_pending
+
+    await seed_connection(identity_uow, scope)
+    await seed_pending(identity_uow, scope)

@@ -95,6 +95,8 @@ def oauth_tokens(access: str | None = None, refresh: str | None = None) -> OAuth
 
 async def seed_sealed_values(identity_uow: Any, tenant: Tenant, owner: User) -> None:
     """An API key and the owner's OAuth tokens for ``tenant``, sealed as the app seals them."""
+    from tests.factories.integrations import seed_connection
+
     scope = Scope(tenant_id=tenant.id, user_id=owner.id)
     async with identity_uow(scope) as uow:
         if not isinstance(uow, PostgresUnitOfWork):
@@ -103,7 +105,8 @@ async def seed_sealed_values(identity_uow: Any, tenant: Tenant, owner: User) -> 
     # Sealed before the unit of work opens: the keyring may need a connection of its own.
     vault = await shared_vault(engine)
     key = await sealed_api_key(vault, tenant, owner, marker("api-key"))
-    tokens = await seal_tokens(vault, scope, new_id(), oauth_tokens(), WHEN)
+    connection = await seed_connection(identity_uow, scope)  # tokens hang off a connection
+    tokens = await seal_tokens(vault, scope, connection, oauth_tokens(), WHEN)
     async with identity_uow(scope) as uow:
         await PostgresApiKeyRepository(uow.session).put(key)
         await PostgresOAuthTokenRepository(uow.session).put(tokens)

@@ -28,6 +28,7 @@ from domain.shared.ids import new_id
 from domain.shared.secret import Secret
 from domain.vault.errors import CredentialUnreadable
 from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.integrations import seed_connection
 from tests.factories.vault import WHEN, marker, oauth_tokens, shared_vault
 
 pytestmark = pytest.mark.integration
@@ -94,7 +95,8 @@ async def test_a_database_dump_holds_no_token_or_api_key_plaintext(
         StoreApiKeyCommand(name="crm", purpose=purpose, value=Secret(key_value)),
     )
     scope = Scope(tenant_id=tenant.id, user_id=owner.id)
-    await vaulted.tokens.save(scope, new_id(), oauth_tokens(access=access, refresh=refresh))
+    connection = await seed_connection(vaulted.identity_uow, scope)
+    await vaulted.tokens.save(scope, connection, oauth_tokens(access=access, refresh=refresh))
 
     dump = _dump(database)
 
@@ -134,10 +136,15 @@ async def test_oauth_tokens_moved_to_a_colleague_or_another_tenant_do_not_open(
     vaulted: Vaulted, owner_connection: asyncpg.Connection
 ) -> None:
     (mine, (me, colleague)), (theirs, (them,)) = await vaulted.tenant(1), await vaulted.tenant()
-    connection = new_id()
-    await vaulted.tokens.save(Scope(tenant_id=mine.id, user_id=me.id), connection, oauth_tokens())
+    my_scope = Scope(tenant_id=mine.id, user_id=me.id)
+    connection = await seed_connection(vaulted.identity_uow, my_scope)
+    await vaulted.tokens.save(my_scope, connection, oauth_tokens())
 
     for tenant, person in ((mine, colleague), (theirs, them)):
+        # Tokens hang off a connection of their own user: the copy lands on that person's.
+        target = await seed_connection(
+            vaulted.identity_uow, Scope(tenant_id=tenant.id, user_id=person.id)
+        )
         async with owner_connection.transaction():
             await _scope(owner_connection, mine.id, me.id)
             # Explicit filters: the owner is a member of atlas_auth, whose census policy
@@ -154,11 +161,12 @@ async def test_oauth_tokens_moved_to_a_colleague_or_another_tenant_do_not_open(
                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 tenant.id,
                 person.id,
-                *(row[c] for c in ("connection_id", "access_token", "refresh_token")),
+                target,
+                *(row[c] for c in ("access_token", "refresh_token")),
                 *(row[c] for c in ("expires_at", "key_version", "updated_at")),
             )
         with pytest.raises(CredentialUnreadable):
-            await vaulted.tokens.load(Scope(tenant_id=tenant.id, user_id=person.id), connection)
+            await vaulted.tokens.load(Scope(tenant_id=tenant.id, user_id=person.id), target)
 
     assert await vaulted.tokens.load(Scope(tenant_id=mine.id, user_id=me.id), connection)
 

@@ -26,11 +26,11 @@ from application.vault.reencrypt import ReencryptSealedValues
 from application.vault.retire_key import RetireVaultKey
 from application.vault.store_api_key import StoreApiKey, StoreApiKeyCommand
 from domain.identity.model import Role
-from domain.shared.ids import new_id
 from domain.shared.secret import Secret
 from domain.vault.model import KeyState
 from tests.conftest import FreshDatabase
 from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.integrations import seed_connection
 from tests.factories.vault import WHEN, Crash, crashing_after, keyring_on, marker, oauth_tokens
 
 pytestmark = pytest.mark.integration
@@ -76,7 +76,8 @@ async def _seed(service: Service, tenants: int = 2) -> dict[str, tuple[Scope, An
         for person in people:
             scope = Scope(tenant_id=tenant.id, user_id=person.id)
             for _ in range(3):
-                access, connection = marker("access"), new_id()
+                access = marker("access")
+                connection = await seed_connection(identity_uow, scope)
                 await service.tokens.save(scope, connection, oauth_tokens(access=access))
                 plaintexts[access] = (scope, connection)
     return plaintexts

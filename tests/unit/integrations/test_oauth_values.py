@@ -10,7 +10,12 @@ import pytest
 
 from domain.integrations.pkce import challenge, new_verifier
 from domain.integrations.providers import CATALOG
-from domain.integrations.retry import MAX_ATTEMPTS, next_attempt, retry_after_seconds
+from domain.integrations.retry import (
+    MAX_ATTEMPTS,
+    cooldown_seconds,
+    next_attempt,
+    retry_after_seconds,
+)
 
 NOW = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
 
@@ -55,14 +60,72 @@ def test_every_provider_asks_only_for_read_scopes() -> None:
     }
 
 
-def test_re_rooting_keeps_paths_and_moves_every_endpoint() -> None:
+def test_each_provider_asks_for_exactly_these_scopes() -> None:
+    # A snapshot (security.md R7.6): widening a grant must be a visible change to this test.
+    assert {key: spec.scopes for key, spec in CATALOG.items()} == {
+        "salesforce": ("api", "refresh_token"),
+        "hubspot": (
+            "oauth",
+            "crm.objects.deals.read",
+            "crm.objects.companies.read",
+            "crm.objects.contacts.read",
+        ),
+        "gmail": ("https://www.googleapis.com/auth/gmail.metadata",),
+        "google_calendar": ("https://www.googleapis.com/auth/calendar.readonly",),
+        "slack": (
+            "channels:read",
+            "groups:read",
+            "im:read",
+            "mpim:read",
+            "channels:history",
+            "groups:history",
+            "im:history",
+            "mpim:history",
+            "users:read",
+            "users:read.email",
+        ),
+        "zendesk": ("read",),
+        "jira": ("read:jira-work", "read:jira-user", "offline_access"),
+    }
+
+
+def test_re_rooting_moves_every_endpoint_under_the_platform_and_keeps_paths() -> None:
     sut = CATALOG["gmail"].at("https://127.0.0.1:8443/sandbox/")
 
-    assert sut.authorize_url == "https://127.0.0.1:8443/sandbox/gmail/o/oauth2/v2/auth"
-    assert sut.token_url == "https://127.0.0.1:8443/sandbox/gmail/token"
-    assert sut.revoke_url == "https://127.0.0.1:8443/sandbox/gmail/revoke"
-    assert sut.api_base == "https://127.0.0.1:8443/sandbox/gmail/gmail/v1"
+    assert sut.authorize_url == "https://127.0.0.1:8443/sandbox/google/o/oauth2/v2/auth"
+    assert sut.token_url == "https://127.0.0.1:8443/sandbox/google/token"
+    assert sut.revoke_url == "https://127.0.0.1:8443/sandbox/google/revoke"
+    assert sut.api_base == "https://127.0.0.1:8443/sandbox/google/gmail/v1"
     assert sut.scopes == CATALOG["gmail"].scopes
+    assert sut.issuer == "https://accounts.google.com"  # an identifier: never re-rooted
+
+
+def test_gmail_and_calendar_are_separate_grants_of_one_google_platform() -> None:
+    gmail, calendar = CATALOG["gmail"], CATALOG["google_calendar"]
+
+    assert gmail.platform == calendar.platform == "google"
+    assert set(gmail.scopes).isdisjoint(calendar.scopes)
+
+
+def test_zendesk_lives_on_the_customers_subdomain() -> None:
+    spec = CATALOG["zendesk"]
+
+    assert spec.needs_subdomain
+    assert spec.for_subdomain("acme").token_url == "https://acme.zendesk.com/oauth/tokens"
+    assert not spec.at("http://127.0.0.1:9000").needs_subdomain  # the sandbox has one host
+    for bad in ("", "Acme", "acme.evil.com", "-acme", "a" * 64, "acme/x"):
+        with pytest.raises(ValueError, match="subdomain"):
+            spec.for_subdomain(bad)
+
+
+def test_a_cooldown_is_a_real_pause_and_honours_retry_after() -> None:
+    rng = random.Random(3)
+    first = [cooldown_seconds(1, None, rng) for _ in range(100)]
+    later = [cooldown_seconds(9, None, rng) for _ in range(100)]
+
+    assert min(first) >= 1.0
+    assert 30.0 <= min(later) <= max(later) <= 60.0
+    assert 120.0 <= cooldown_seconds(1, 120.0, rng) <= 132.0
 
 
 @pytest.mark.parametrize(

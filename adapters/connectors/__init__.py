@@ -1,0 +1,1 @@
+"""Connectors: the OAuth client and one module per provider, over httpx."""

@@ -1,0 +1,61 @@
+"""SQLAlchemy Core descriptions of the integrations' tables (DDL lives in migration 0005)."""
+
+from __future__ import annotations
+
+from sqlalchemy import ARRAY, Boolean, Column, DateTime, Integer, LargeBinary, Table, Text, Uuid
+
+from adapters.postgres.tables import metadata
+
+
+def _when(name: str, *, nullable: bool = False) -> Column[object]:
+    return Column(name, DateTime(timezone=True), nullable=nullable)
+
+
+connections = Table(
+    "connections",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("connection_id", Uuid, primary_key=True),
+    Column("provider", Text, nullable=False),
+    Column("status", Text, nullable=False),
+    Column("subdomain", Text, nullable=True),
+    Column("scopes_requested", ARRAY(Text), nullable=False),
+    Column("scopes_granted", ARRAY(Text), nullable=False),
+    Column("external_account", Text, nullable=True),
+    Column("instance_url", Text, nullable=True),
+    Column("needs_review", Boolean, nullable=False),
+    _when("created_at"),
+    _when("updated_at"),
+    _when("last_refresh_at", nullable=True),
+    Column("last_error", Text, nullable=True),
+    Column("failure_count", Integer, nullable=False),
+    _when("retry_not_before", nullable=True),
+    _when("reauth_notified_at", nullable=True),
+    Column("revocation", Text, nullable=True),
+)
+
+oauth_states = Table(
+    "oauth_states",
+    metadata,
+    Column("tenant_id", Uuid, primary_key=True),
+    Column("user_id", Uuid, nullable=False),
+    Column("state_id", Uuid, primary_key=True),
+    Column("connection_id", Uuid, nullable=False),
+    Column("reconnect", Boolean, nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("platform", Text, nullable=False),
+    Column("subdomain", Text, nullable=True),
+    Column("scopes", ARRAY(Text), nullable=False),
+    Column("redirect_uri", Text, nullable=False),
+    Column("state_hash", LargeBinary, nullable=False),
+    Column("ticket_hash", LargeBinary, nullable=False),
+    Column("sealed_authorization", LargeBinary, nullable=False),
+    Column("sealed_verifier", LargeBinary, nullable=True),
+    Column("binding_hash", LargeBinary, nullable=True),
+    _when("created_at"),
+    _when("ticket_expires_at"),
+    _when("expires_at"),
+    _when("ticket_used_at", nullable=True),
+    _when("consumed_at", nullable=True),
+)

@@ -1,0 +1,1 @@
+"""Integrations: connecting providers over OAuth, and keeping their tokens valid."""

@@ -1,0 +1,198 @@
+"""Hand out a valid access token, refreshing single-flight across every process.
+
+providers.md §3, rules 2-6, as its refresh sequence says: no lock while more than 5 minutes
+remain; otherwise lock the connection's row (with a lock timeout longer than the token
+endpoint's timeout), re-read (whoever waited uses the token the winner stored), refresh, and
+save the new access token, its expiry and a rotated refresh token (else the old one) in the
+same transaction. A dead grant marks the connection ``needs_reauth`` and is never retried; a
+transient failure sets a cooldown that every caller, in any process, fails fast on.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import NoReturn, final
+from uuid import UUID
+
+import msgspec
+
+from application.integrations.directory import ProviderDirectory
+from application.integrations.ports import (
+    IntegrationsUnitOfWork,
+    ProviderClient,
+    ReauthNotices,
+)
+from application.shared.ports import Clock
+from application.shared.scope import Scope
+from application.vault.oauth_tokens import open_tokens, seal_tokens
+from application.vault.ports import Vault
+from domain.integrations.connection import Connection, ConnectionStatus
+from domain.integrations.errors import (
+    ConnectionNeedsReauth,
+    ConnectionNotFound,
+    ConnectionRevoked,
+    DeadGrant,
+    ProviderRefused,
+    ProviderTransient,
+    RefreshUnavailable,
+)
+from domain.integrations.retry import cooldown_seconds
+from domain.shared.secret import Secret
+from domain.vault.oauth import OAuthTokens, SealedOAuthTokens
+
+log = logging.getLogger("atlas.integrations")
+
+
+class RefreshPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    margin: timedelta = timedelta(minutes=5)
+    lock_timeout_seconds: float = 30.0  # longer than the token endpoint's timeout (rule 3)
+
+
+class AccessGrant(msgspec.Struct, frozen=True, kw_only=True):
+    connection_id: UUID
+    provider: str
+    access_token: Secret[str]
+    expires_at: datetime | None
+    api_base: str  # where this connection's API calls go (Salesforce: its instance_url)
+
+
+@final
+class ConnectionTokens:
+    def __init__(
+        self,
+        *,
+        uow_for: Callable[[Scope], IntegrationsUnitOfWork],
+        vault: Vault,
+        providers: ProviderDirectory,
+        client: ProviderClient,
+        notices: ReauthNotices,
+        clock: Clock,
+        policy: RefreshPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._uow_for, self._vault, self._providers = uow_for, vault, providers
+        self._client, self._notices, self._clock = client, notices, clock
+        self._policy = policy or RefreshPolicy()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    async def access_token(self, scope: Scope, connection_id: UUID) -> AccessGrant:
+        """A token with more than 5 minutes to live (or no announced expiry)."""
+        async with self._uow_for(scope) as uow:
+            connection = await uow.connections.get(connection_id)
+            sealed = await uow.oauth_tokens.get(connection_id)
+        connection, sealed = _usable(connection, sealed, connection_id)
+        tokens = await open_tokens(self._vault, sealed)
+        if self._fresh(tokens):
+            return self._grant(connection, tokens)
+        _cooling(connection, self._clock.now())  # fail fast, without queueing for the lock
+        return await self._refresh(scope, connection_id, rejected=None)
+
+    async def renew(self, scope: Scope, connection_id: UUID, rejected: Secret[str]) -> AccessGrant:
+        """The provider refused ``rejected`` (Salesforce's 401 ``INVALID_SESSION_ID``): refresh
+        through the same lock, unless someone already replaced that token."""
+        return await self._refresh(scope, connection_id, rejected=rejected)
+
+    def _fresh(self, tokens: OAuthTokens) -> bool:
+        expires = tokens.expires_at
+        return expires is None or expires - self._clock.now() > self._policy.margin
+
+    async def _refresh(
+        self, scope: Scope, connection_id: UUID, rejected: Secret[str] | None
+    ) -> AccessGrant:
+        async with self._uow_for(scope) as uow:
+            await uow.locks.hold(connection_id, self._policy.lock_timeout_seconds)
+            await uow.reread()  # see what the winner committed while we waited
+            connection, sealed = _usable(
+                await uow.connections.get(connection_id),
+                await uow.oauth_tokens.get(connection_id),
+                connection_id,
+            )
+            tokens = await open_tokens(self._vault, sealed)
+            if rejected is None and self._fresh(tokens):
+                return self._grant(connection, tokens)  # another caller refreshed it
+            if rejected is not None and tokens.access_token != rejected:
+                return self._grant(connection, tokens)
+            _cooling(connection, self._clock.now())
+            return await self._call(uow, scope, connection, tokens)
+
+    async def _call(
+        self,
+        uow: IntegrationsUnitOfWork,
+        scope: Scope,
+        connection: Connection,
+        tokens: OAuthTokens,
+    ) -> AccessGrant:
+        now, refresh_token = self._clock.now(), tokens.refresh_token
+        if refresh_token is None:
+            await self._dead(uow, connection, "no_refresh_token", now)
+        provider = self._providers.resolve(connection.provider, connection.subdomain)
+        try:
+            grant = await self._client.refresh(provider, refresh_token)
+        except DeadGrant as dead:
+            await self._dead(uow, connection, dead.reason, now)
+        except (ProviderTransient, ProviderRefused) as error:
+            if isinstance(error, ProviderRefused) and error.misconfigured:
+                log.error("%s refused our OAuth client: %s", provider.key, error.reason)
+            await self._cool_down(uow, connection, error, now)
+        fresh = grant.tokens(now, tokens)
+        sealed = await seal_tokens(self._vault, scope, connection.id, fresh, now)
+        await uow.oauth_tokens.put(sealed)
+        refreshed = connection.refreshed(now, grant.instance_url)
+        await uow.connections.save(refreshed)
+        await uow.commit()
+        return self._grant(refreshed, fresh)
+
+    async def _dead(
+        self, uow: IntegrationsUnitOfWork, connection: Connection, reason: str, now: datetime
+    ) -> NoReturn:
+        dead = connection.needs_reauth(reason, now)
+        await uow.connections.save(dead)
+        await uow.commit()
+        if dead.first_notice(connection):
+            self._notices.needs_reauth(dead)
+        raise ConnectionNeedsReauth(connection_id=str(connection.id))
+
+    async def _cool_down(
+        self,
+        uow: IntegrationsUnitOfWork,
+        connection: Connection,
+        error: ProviderTransient | ProviderRefused,
+        now: datetime,
+    ) -> NoReturn:
+        wait = cooldown_seconds(connection.failure_count + 1, error.retry_after_seconds, self._rng)
+        cooled = connection.failed(error.reason, now, now + timedelta(seconds=wait))
+        await uow.connections.save(cooled)
+        await uow.commit()
+        raise RefreshUnavailable(retry_after=math.ceil(wait), reason=error.reason)
+
+    def _grant(self, connection: Connection, tokens: OAuthTokens) -> AccessGrant:
+        spec = self._providers.placed(connection.provider, connection.subdomain)
+        return AccessGrant(
+            connection_id=connection.id,
+            provider=connection.provider,
+            access_token=tokens.access_token,
+            expires_at=tokens.expires_at,
+            api_base=connection.instance_url or spec.api_base,
+        )
+
+
+def _usable(
+    connection: Connection | None, sealed: SealedOAuthTokens | None, connection_id: UUID
+) -> tuple[Connection, SealedOAuthTokens]:
+    if connection is None:
+        raise ConnectionNotFound(connection_id=str(connection_id))
+    if connection.status is ConnectionStatus.NEEDS_REAUTH:
+        raise ConnectionNeedsReauth(connection_id=str(connection_id))
+    if connection.status is ConnectionStatus.REVOKED or sealed is None:
+        raise ConnectionRevoked(connection_id=str(connection_id))
+    return connection, sealed
+
+
+def _cooling(connection: Connection, now: datetime) -> None:
+    if connection.retry_not_before is not None and connection.retry_not_before > now:
+        wait = math.ceil((connection.retry_not_before - now).total_seconds())
+        raise RefreshUnavailable(retry_after=max(1, wait), reason=connection.last_error)

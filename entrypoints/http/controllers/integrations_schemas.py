@@ -1,0 +1,107 @@
+"""What the integrations endpoints send and receive."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+import msgspec
+
+from application.graph.purge_scope import PurgeSummary
+from application.integrations.directory import ProviderListing
+from domain.integrations.connection import Connection
+
+ProviderKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+Subdomain = Annotated[str, msgspec.Meta(min_length=1, max_length=63)]
+
+
+class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
+    key: str
+    name: str
+    platform: str
+    available: bool  # an OAuth client is configured for its platform here
+    scopes: list[str]  # exactly what the authorization request asks for
+    reads: str  # what Atlas reads, in plain words
+    never_stores: str  # what Atlas never stores
+    needs_subdomain: bool
+    pkce: bool
+    revocable: bool  # disconnecting gives the grant back at the provider
+    revocation_note: str | None
+
+    @classmethod
+    def of(cls, listing: ProviderListing) -> ProviderView:
+        spec = listing.spec
+        return cls(
+            key=spec.key,
+            name=spec.name,
+            platform=spec.platform,
+            available=listing.available,
+            scopes=list(spec.scopes),
+            reads=spec.reads,
+            never_stores=spec.never_stores,
+            needs_subdomain=listing.needs_subdomain,
+            pkce=spec.pkce,
+            revocable=spec.revocation is not None,
+            revocation_note=spec.revocation_note,
+        )
+
+
+class ProviderList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ProviderView]
+
+
+class ConnectBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    provider: ProviderKey
+    subdomain: Subdomain | None = None  # the customer's own host, where a provider has one
+
+
+class StartedView(msgspec.Struct, frozen=True, kw_only=True):
+    connection_id: UUID  # the id the connection will have (or has, when reconnecting)
+    provider: str
+    authorization_url: str  # open this in the browser, top-level: it binds the browser
+    provider_authorization_url: str  # where that page sends the browser (for inspection)
+    expires_at: datetime  # the start link works once, until then
+
+
+class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    provider: str
+    status: str  # active | needs_reauth | revoked | error
+    scopes_requested: list[str]
+    scopes_granted: list[str]
+    needs_review: bool  # granted more than requested
+    external_account: str | None
+    subdomain: str | None
+    created_at: datetime
+    updated_at: datetime
+    last_refresh_at: datetime | None
+    last_error: str | None
+    revocation: str | None  # how the last disconnect went at the provider
+
+    @classmethod
+    def of(cls, connection: Connection) -> ConnectionView:
+        return cls(
+            id=connection.id,
+            provider=connection.provider,
+            status=connection.status.value,
+            scopes_requested=list(connection.scopes_requested),
+            scopes_granted=list(connection.scopes_granted),
+            needs_review=connection.needs_review,
+            external_account=connection.external_account,
+            subdomain=connection.subdomain,
+            created_at=connection.created_at,
+            updated_at=connection.updated_at,
+            last_refresh_at=connection.last_refresh_at,
+            last_error=connection.last_error,
+            revocation=connection.revocation,
+        )
+
+
+class ConnectionList(msgspec.Struct, frozen=True, kw_only=True):
+    items: list[ConnectionView]
+
+
+class DisconnectedView(msgspec.Struct, frozen=True, kw_only=True):
+    connection: ConnectionView
+    purged: PurgeSummary | None

@@ -1,0 +1,89 @@
+"""Keep secrets out of logs: redact every record, and drop the OAuth query strings from the
+access log (security.md R7.4, providers.md rule 8).
+
+The code never logs a token, code, state, verifier or client secret on purpose; this is the
+second line, for a library's debug line or an exception text that quotes one.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+REDACTED = "[redacted]"
+_NAMES = (
+    "access_token|refresh_token|id_token|code_verifier|client_secret|code|state|token|ticket"
+    "|password|secret|authorization"
+)
+_PATTERNS = (
+    (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
+    # name=value, "name": "value", name: value (query strings, form bodies, JSON, reprs)
+    (re.compile(rf"(?i)\b({_NAMES})(\"?'?\s*[:=]\s*\"?'?)([^\s\"'&,;}}\])]+)"), rf"\1\2{REDACTED}"),
+    # Atlas's own flow URLs: the start ticket is in the path, the callback's query holds both
+    # the code and the state.
+    (re.compile(r"(/api/v1/oauth/start/)[^\s?\"']+"), rf"\1{REDACTED}"),
+    (re.compile(r"(/api/v1/oauth/callback/[A-Za-z_]*)\?[^\s\"']*"), rf"\1?{REDACTED}"),
+    # Token shapes of the providers, wherever they appear.
+    (re.compile(r"\b(xox[a-z]|xoxe\.xox[a-z])-[\w-]+"), REDACTED),
+    (re.compile(r"\bya29\.[\w-]+"), REDACTED),
+    (re.compile(r"\b1//0[\w-]+"), REDACTED),
+)
+OAUTH_PATHS = ("/api/v1/oauth/start/", "/api/v1/oauth/callback/")
+
+
+def redact(text: str) -> str:
+    for pattern, replacement in _PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecrets(logging.Filter):
+    """On a handler: every record it emits is redacted, message and traceback alike."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):
+            message = str(record.msg)
+        record.msg, record.args = redact(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text)
+        return True
+
+
+class AccessLogWithoutOAuthQueries(logging.Filter):
+    """On ``uvicorn.access``: its records carry ``(client, method, path, version, status)``."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
+            path = args[2]
+            if path.startswith(OAUTH_PATHS):
+                path = path.split("?", 1)[0]
+                if path.startswith(OAUTH_PATHS[0]):
+                    path = OAUTH_PATHS[0] + REDACTED
+                record.args = (*args[:2], path, *args[3:])
+        return True
+
+
+def protect_handlers(*loggers: str) -> None:
+    """Redact on every handler of these loggers (the root's by default)."""
+    for name in loggers or ("",):
+        for handler in logging.getLogger(name or None).handlers:
+            if not any(isinstance(f, RedactSecrets) for f in handler.filters):
+                handler.addFilter(RedactSecrets())
+
+
+def protect_uvicorn() -> None:
+    """After uvicorn configured its loggers: redact its messages, trim its access lines."""
+    access = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, AccessLogWithoutOAuthQueries) for f in access.filters):
+        access.addFilter(AccessLogWithoutOAuthQueries())
+    protect_handlers("uvicorn", "uvicorn.error")
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    protect_handlers()
