@@ -9,7 +9,7 @@ from uuid import UUID
 
 import msgspec
 
-from adapters.fakes.graph_bulk import FakeFreshRecords
+from adapters.fakes.graph_bulk import FakeBulkRecords
 from adapters.fakes.graph_tables import GraphTables, Scoped
 from adapters.fakes.store import InMemoryStore, Tables
 from adapters.fakes.uow import FakeUnitOfWork
@@ -236,7 +236,7 @@ class FakeGraphUnitOfWork(FakeUnitOfWork, GraphUnitOfWork):
         self.types = FakeTypeCatalog(graph, self.scope)
         self.merges = FakeMergeRepository(graph, self.scope)
         self.versions = FakeGraphVersions(graph, self.scope)
-        self.fresh = FakeFreshRecords(graph, self.scope)
+        self.bulk = FakeBulkRecords(graph, self.scope)
 
 
 class FakeProcessMaps(ProcessMaps):

@@ -6,14 +6,14 @@ from itertools import pairwise
 from uuid import UUID
 
 from adapters.fakes.graph_tables import GraphTables, Scoped
-from application.graph.ports import FreshRecords, FreshTraces
+from application.graph.ports import BulkRecords, PreparedTraces
 from domain.graph.model import Activity, ActivityId, EntityId, ObjectLink, SourceRef, from_micros
 from domain.graph.sequence import Occurrence
 from domain.graph.traces import NO_ACTOR
 
 
-class FakeFreshRecords(Scoped, FreshRecords):
-    async def insert(self, traces: FreshTraces, revision: int) -> bool:
+class FakeBulkRecords(Scoped, BulkRecords):
+    async def insert(self, traces: PreparedTraces, revision: int) -> bool:
         tenant, tables = self._tenant, self._t
         entities = {(tenant, e.id): e for e in traces.entities}
         activities = {(tenant, a.id): a for a in _activities(traces)}
@@ -27,8 +27,12 @@ class FakeFreshRecords(Scoped, FreshRecords):
         _sequences(tables, tenant, traces, revision)
         return True
 
+    async def stored(self, traces: PreparedTraces) -> bool:
+        stored = self._t.activities
+        return all(stored.get((self._tenant, a.id)) == a for a in _activities(traces))
 
-def _activities(traces: FreshTraces) -> list[Activity]:
+
+def _activities(traces: PreparedTraces) -> list[Activity]:
     block, found = traces.block, []
     for case_id, (start, end) in zip(traces.case_ids, pairwise((0, *block.ends)), strict=True):
         for i in range(start, end):
@@ -51,7 +55,7 @@ def _activities(traces: FreshTraces) -> list[Activity]:
     return found
 
 
-def _sequences(tables: GraphTables, tenant: object, traces: FreshTraces, revision: int) -> None:
+def _sequences(tables: GraphTables, tenant: object, traces: PreparedTraces, revision: int) -> None:
     block = traces.block
     bounds = pairwise((0, *block.ends))
     for case_id, (start, end) in zip(traces.case_ids, bounds, strict=True):

@@ -18,6 +18,7 @@ ACTIVITY, TIME, RESOURCE = "concept:name", "time:timestamp", "org:resource"
 
 # What the parser keeps of an element: attribute key -> (XES tag, raw value).
 Attributes = dict[str, tuple[str, str]]
+_NO_TIME = ("date", None)
 
 
 def value_of(tag: str, raw: str, line: int, key: str) -> AttributeValue:
@@ -97,31 +98,36 @@ class TraceColumns:
                 attributes=attributes,
             )
         )
-        for event_line, event in events:  # the hot loop of an import: keep it flat
+        self._events(events)
+        self.ends.append(len(self.times))
+
+    def _events(self, events: list[tuple[int, Attributes]]) -> None:
+        # The hot loop of an import: names bound once, no calls but the unavoidable ones.
+        times, type_of = self.times.append, self.type_of.append
+        actor_of, attribute_of = self.actor_of.append, self.attribute_of.append
+        types, resources, shapes = self._types, self._resources, self._shapes
+        for line, event in events:
             kind = event.pop(ACTIVITY, None)
             if kind is None:
                 raise ImportInvalidValue(
-                    "An event has no concept:name.", line=event_line, element="event"
+                    "An event has no concept:name.", line=line, element="event"
                 )
-            self.times.append(time_of(event.pop(TIME, (None, None))[1], event_line))
-            code = self._types.get(kind[1])
+            times(time_of(event.pop(TIME, _NO_TIME)[1], line))
+            code = types.get(kind[1])
             if code is None:
-                code = self._types[kind[1]] = len(self._types)
-            self.type_of.append(code)
+                code = types[kind[1]] = len(types)
+            type_of(code)
             resource = event.pop(RESOURCE, None)
-            self.actor_of.append(NO_ACTOR if resource is None else self._resource(resource[1]))
+            if resource is None:
+                actor_of(NO_ACTOR)
+            else:
+                code = resources.get(resource[1])
+                if code is None:
+                    code = resources[resource[1]] = len(resources)
+                actor_of(code)
             shape = tuple(event.items())
-            found = self._shapes.get(shape)
-            if found is None:
-                found = self._shape(shape, event_line)
-            self.attribute_of.append(found)
-        self.ends.append(len(self.times))
-
-    def _resource(self, name: str) -> int:
-        code = self._resources.get(name)
-        if code is None:
-            code = self._resources[name] = len(self._resources)
-        return code
+            found = shapes.get(shape)
+            attribute_of(found if found is not None else self._shape(shape, line))
 
     def _shape(self, shape: tuple[tuple[str, tuple[str, str]], ...], line: int) -> int:
         # Converted once per distinct set: a set that converted once always converts.

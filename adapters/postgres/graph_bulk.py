@@ -24,21 +24,33 @@ from adapters.postgres.graph_activities import PostgresSequenceRepository
 from adapters.postgres.graph_codec import json_text, links_json, pack_traces
 from adapters.postgres.graph_db import GraphDb, translate_driver
 from adapters.postgres.graph_entities import INSERT_ENTITIES, entity_columns
-from application.graph.ports import FreshRecords, FreshTraces
+from application.graph.ports import BulkRecords, PreparedTraces
 from domain.graph.model import ObjectLink
 
-# Times as whole seconds plus microseconds since the epoch: both products stay exact in the
-# float arithmetic of interval multiplication, over all of Python's datetime range.
-_ACTIVITIES = """INSERT INTO atlas.graph_activities (tenant_id, activity_id, provider, scope,
-        source_id, type, occurred_at, source_seq, actor_id, attributes, objects, url)
-    SELECT $1, x.a, $2, $3, x.s, ($4::text[])[x.t + 1],
+_COLUMNS = ("activity_id", "provider", "scope", "source_id", "type", "occurred_at",
+            "source_seq", "actor_id", "attributes", "objects", "url")  # fmt: skip
+
+# The block's activities as rows of the table ($1 is the tenant). Times are whole seconds plus
+# microseconds since the epoch: both products stay exact in the float arithmetic of interval
+# multiplication, over all of Python's datetime range.
+_ROWS = """SELECT x.a AS activity_id, $2::text AS provider, $3::text AS scope,
+        x.s AS source_id, ($4::text[])[x.t + 1] AS type,
         timestamptz 'epoch' + (x.o / 1000000) * interval '1 second'
-            + (x.o % 1000000) * interval '1 microsecond',
-        $5 + x.n - 1, CASE WHEN x.r >= 0 THEN ($6::uuid[])[x.r + 1] END,
-        ($7::jsonb[])[x.k + 1], x.ob::jsonb, NULL
+            + (x.o % 1000000) * interval '1 microsecond' AS occurred_at,
+        $5::bigint + x.n - 1 AS source_seq,
+        CASE WHEN x.r >= 0 THEN ($6::uuid[])[x.r + 1] END AS actor_id,
+        ($7::jsonb[])[x.k + 1] AS attributes, x.ob::jsonb AS objects, NULL::text AS url
     FROM unnest($8::uuid[], $9::text[], $10::int[], $11::bigint[], $12::int[], $13::int[],
         $14::text[]) WITH ORDINALITY AS x(a, s, t, o, r, k, ob, n)
     WHERE x.a IS NOT NULL"""  # the padding of the last row
+
+# Built from the constants above only: no value ever reaches the text of a statement.
+_ACTIVITIES = f"""INSERT INTO atlas.graph_activities (tenant_id, {", ".join(_COLUMNS)})
+    SELECT $1::uuid, r.* FROM ({_ROWS}) AS r"""  # noqa: S608
+
+_STORED = f"""SELECT count(*) FROM ({_ROWS}) AS r
+    JOIN atlas.graph_activities g ON g.tenant_id = $1::uuid AND g.activity_id = r.activity_id
+    WHERE ({", ".join(f"g.{c}" for c in _COLUMNS)}) IS NOT DISTINCT FROM (r.*)"""  # noqa: S608
 
 ROW = 1024  # elements per row of a two-dimensional argument
 
@@ -47,11 +59,11 @@ _SEQUENCES = """INSERT INTO atlas.graph_sequences (tenant_id, object_id, object_
     SELECT $1, o, $2, $3, e FROM unnest($4::uuid[], $5::bytea[]) AS x(o, e)"""
 
 
-class PostgresFreshRecords(FreshRecords):
+class PostgresBulkRecords(BulkRecords):
     def __init__(self, db: GraphDb, sequences: PostgresSequenceRepository) -> None:
         self._db, self._sequences = db, sequences
 
-    async def insert(self, traces: FreshTraces, revision: int) -> bool:
+    async def insert(self, traces: PreparedTraces, revision: int) -> bool:
         # Type codes first, outside the savepoint: the repository remembers the codes it
         # handed out, and the incremental path needs the same ones if this block falls back.
         codes = await self._sequences.codes(traces.block.types)
@@ -75,8 +87,13 @@ class PostgresFreshRecords(FreshRecords):
             raise translate_driver(error) from error
         return True
 
+    async def stored(self, traces: PreparedTraces) -> bool:
+        arguments = _activity_arguments(traces)
+        found = await self._db.fetchval(_STORED, self._db.tenant_id, *arguments)
+        return bool(found == traces.block.events)
 
-def _activity_arguments(traces: FreshTraces) -> list[object]:
+
+def _activity_arguments(traces: PreparedTraces) -> list[object]:
     block = traces.block
     objects: list[str] = []
     for case_id, (start, end) in zip(traces.case_ids, pairwise((0, *block.ends)), strict=True):

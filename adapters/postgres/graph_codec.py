@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 import numpy as np
 
-from application.graph.ports import FreshTraces
+from application.graph.ports import PreparedTraces
 from domain.graph.model import (
     Activity,
     ActivityId,
@@ -65,7 +65,7 @@ def pack(occurrences: Iterable[Occurrence], code_of: Mapping[str, int]) -> bytes
     )
 
 
-def pack_traces(traces: FreshTraces, code_of: Mapping[str, int]) -> list[bytes]:
+def pack_traces(traces: PreparedTraces, code_of: Mapping[str, int]) -> list[bytes]:
     """``pack`` of each trace of a fresh block, its events in ``traces.order``: one array
     for the whole block instead of a record per occurrence."""
     block = traces.block

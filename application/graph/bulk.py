@@ -1,19 +1,22 @@
-"""The bulk path of an import: trace blocks of a scope nothing of which is stored yet.
+"""The bulk path of an import: blocks of traces, written or compared whole.
 
 An import's records all carry the file's digest as their scope, so a first import of a file
 can only create records: no comparison with stored versions, no incremental merge of
-sequences. Each block is written with plain inserts (``FreshRecords``); if any record turns out
-to be stored already (the file was imported before, or a trace name repeats), that block
-changes nothing and it, and every block after it, take the incremental path instead. The
-stored graph is the same either way: a block written in bulk holds only new records, which is
-exactly what the incremental path would have made of them.
+sequences. Each block is written with plain inserts (``BulkRecords.insert``). If any record
+turns out to be stored already, that block changes nothing and the import goes on comparing:
+a block whose activities are all stored exactly as they are (the file was imported before)
+only has its entities upserted; the first block that differs, and every block after it, take
+the incremental path. The stored graph is the same whichever way a block goes: a block written
+in bulk holds only new records, which is what the incremental path would have made of them,
+and a block found stored unchanged is one the incremental path would have left as it was.
 """
 
 from __future__ import annotations
 
+import enum
 from itertools import pairwise
 
-from application.graph.ports import FreshTraces, GraphUnitOfWork
+from application.graph.ports import GraphUnitOfWork, PreparedTraces
 from application.graph.writer import (
     GraphWriter,
     IngestSummary,
@@ -36,7 +39,13 @@ from domain.graph.traces import TraceBlock
 from domain.shared.ids import TenantId
 
 Parsed = GraphBatch | TraceBlock
-Prepared = GraphBatch | TraceBlock | FreshTraces
+Prepared = GraphBatch | TraceBlock | PreparedTraces
+
+
+class _Mode(enum.Enum):
+    INSERT = "insert"  # every block so far was new
+    COMPARE = "compare"  # a block was stored already: compare before anything else
+    INCREMENTAL = "incremental"  # a block differed: the rest goes record by record
 
 
 class BulkImport:
@@ -46,32 +55,40 @@ class BulkImport:
         self._uow, self._writer = uow, writer
         self._ids = RecordIds(tenant_id)
         self._written: set[EntityId] = set()  # resources earlier blocks wrote
-        # Until a block finds a record stored already. ``prepare`` reads it from the parser's
-        # thread: a stale True only prepares a block that ``write`` sends the incremental way.
-        self._fresh = True
+        # ``prepare`` reads the mode from the parser's thread: a stale one only prepares a
+        # block that ``write`` then sends the incremental way.
+        self._mode = _Mode.INSERT
 
     def prepare(self, item: Parsed) -> Prepared:
-        if not isinstance(item, TraceBlock) or not self._fresh:
+        if not isinstance(item, TraceBlock) or self._mode is _Mode.INCREMENTAL:
             return item
         return self._prepare(item) or item
 
     async def write(self, item: Prepared) -> IngestSummary:
-        if isinstance(item, FreshTraces):
-            if self._fresh and await self._fresh_block(item):
-                return _summary(item)
+        if isinstance(item, PreparedTraces):
+            written = await self._bulk(item) if self._mode is not _Mode.INCREMENTAL else None
+            if written is not None:
+                return written
             item = item.block
         if isinstance(item, TraceBlock):
-            self._fresh = False
+            self._mode = _Mode.INCREMENTAL
             item = item.batch()
         return await self._writer.write(item)
 
-    async def _fresh_block(self, traces: FreshTraces) -> bool:
+    async def _bulk(self, traces: PreparedTraces) -> IngestSummary | None:
         revision = await self._writer.begin()
         await self._uow.types.declare(_declarations(traces))
-        self._fresh = await self._uow.fresh.insert(traces, revision)
-        return self._fresh
+        if self._mode is _Mode.INSERT:
+            if await self._uow.bulk.insert(traces, revision):
+                return _summary(traces, inserted=True)
+            self._mode = _Mode.COMPARE
+        if await self._uow.bulk.stored(traces):
+            entities = GraphBatch(entities=traces.block.entity_records())
+            return await self._writer.write(entities) + _summary(traces, inserted=False)
+        self._mode = _Mode.INCREMENTAL
+        return None
 
-    def _prepare(self, block: TraceBlock) -> FreshTraces | None:
+    def _prepare(self, block: TraceBlock) -> PreparedTraces | None:
         """The block's ids and times, or None if it cannot be written in bulk (a trace name
         repeats: its events join an earlier trace's object)."""
         entities = self._entities(block)
@@ -84,7 +101,7 @@ class BulkImport:
         self._written.update(actor_ids)
         source_ids = block.source_ids()
         micros = [to_micros(moment) for moment in block.times]
-        return FreshTraces(
+        return PreparedTraces(
             block=block,
             entities=entities,
             case_ids=case_ids,
@@ -120,7 +137,7 @@ def _order(micros: list[int], ends: tuple[int, ...]) -> list[int]:
     return order
 
 
-def _declarations(traces: FreshTraces) -> list[TypeDeclaration]:
+def _declarations(traces: PreparedTraces) -> list[TypeDeclaration]:
     """What ``observed_types`` makes of the block: one activity per (type, attribute set)."""
     block = traces.block
     shapes = sorted(set(zip(block.type_of, block.attribute_of, strict=True)))
@@ -138,15 +155,17 @@ def _declarations(traces: FreshTraces) -> list[TypeDeclaration]:
     return observed_types(GraphBatch(entities=entities, activities=examples))
 
 
-def _summary(traces: FreshTraces) -> IngestSummary:
+def _summary(traces: PreparedTraces, *, inserted: bool) -> IngestSummary:
+    """What the incremental path reports for the block's activities (and, if it was
+    inserted, for its entities: a block found stored has them upserted by the writer)."""
     block = traces.block
     dropped = [
         len(s) - len(kept)
         for s, kept in zip(block.attribute_sets, traces.attribute_sets, strict=True)
     ]
     return IngestSummary(
-        entities=len(block.cases) + len(block.resources),
+        entities=len(block.cases) + len(block.resources) if inserted else 0,
         activities=block.events,
-        inserted=block.events,
+        inserted=block.events if inserted else 0,
         dropped_attributes=sum(dropped[i] for i in block.attribute_of) if any(dropped) else 0,
     )

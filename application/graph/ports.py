@@ -149,9 +149,9 @@ class MergeRepository(Protocol):
     async def of_entities(self, ids: Collection[EntityId]) -> list[MergeRecord]: ...
 
 
-class FreshTraces(msgspec.Struct, frozen=True, kw_only=True):
-    """A trace block none of whose records is stored yet, ready to be written as it is: ids
-    and times computed once, everything else by reference to the block's columns."""
+class PreparedTraces(msgspec.Struct, frozen=True, kw_only=True):
+    """A trace block ready to be written, or compared, as a whole: ids and times computed
+    once, everything else by reference to the block's columns."""
 
     block: TraceBlock
     entities: tuple[Entity, ...]  # the block's cases, and the resources no earlier block wrote
@@ -164,12 +164,16 @@ class FreshTraces(msgspec.Struct, frozen=True, kw_only=True):
     order: list[int]  # event indexes: each trace's events in sequence order, trace by trace
 
 
-class FreshRecords(Protocol):
-    """The bulk path of an import: a block of a scope nothing of which is stored yet."""
+class BulkRecords(Protocol):
+    """The bulk path of an import: blocks of traces, written or compared whole."""
 
-    async def insert(self, traces: FreshTraces, revision: int) -> bool:
+    async def insert(self, traces: PreparedTraces, revision: int) -> bool:
         """Insert the block's entities, activities and sequences with plain inserts. If any
         of them is stored already, change nothing and return False."""
+        ...
+
+    async def stored(self, traces: PreparedTraces) -> bool:
+        """Whether every activity of the block is stored exactly as it would be written."""
         ...
 
 
@@ -191,7 +195,7 @@ class GraphUnitOfWork(UnitOfWork, Protocol):
     types: TypeCatalog
     merges: MergeRepository
     versions: GraphVersions
-    fresh: FreshRecords
+    bulk: BulkRecords
 
 
 class ProcessMaps(Protocol):

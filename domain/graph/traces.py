@@ -60,10 +60,13 @@ class TraceBlock(msgspec.Struct, frozen=True, kw_only=True):
             for name in self.resources
         ]
 
-    def batch(self) -> GraphBatch:
-        """The same block as records: what the incremental path ingests."""
+    def entity_records(self) -> tuple[EntityRecord, ...]:
         entities = {case.ref: case for case in self.cases}  # a repeated trace: the last wins
         entities.update((r.ref, r) for r in self.resource_records())
+        return tuple(entities.values())
+
+    def batch(self) -> GraphBatch:
+        """The same block as records: what the incremental path ingests."""
         actors = [r.ref for r in self.resource_records()]
         source_ids, activities, start = self.source_ids(), [], 0
         for case, end in zip(self.cases, self.ends, strict=True):
@@ -84,4 +87,4 @@ class TraceBlock(msgspec.Struct, frozen=True, kw_only=True):
                     )
                 )
             start = end
-        return GraphBatch(entities=tuple(entities.values()), activities=tuple(activities))
+        return GraphBatch(entities=self.entity_records(), activities=tuple(activities))

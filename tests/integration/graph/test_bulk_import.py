@@ -12,12 +12,13 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from adapters.fakes.graph_bulk import FakeFreshRecords
+from adapters.fakes.graph_bulk import FakeBulkRecords
 from adapters.importers.xes import XesReader
-from adapters.postgres.graph_bulk import PostgresFreshRecords
+from adapters.postgres.graph_bulk import PostgresBulkRecords
 from application.graph.importing import ImportOptions
 from application.graph.writer import IngestSummary
 from application.shared.actor import Actor
@@ -34,18 +35,21 @@ BLOCK = 4  # events per block: a few blocks per log, so blocks share resources a
 
 
 @pytest.fixture
-def answers(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
-    """What each bulk insert answered (True: written in bulk), on either adapter."""
-    answers: list[bool] = []
-    for adapter in (FakeFreshRecords, PostgresFreshRecords):
-        insert = adapter.insert
+def answers(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, bool]]:
+    """What each bulk insert or comparison answered, on either adapter."""
+    found: list[tuple[str, bool]] = []
+    for adapter in (FakeBulkRecords, PostgresBulkRecords):
+        for name in ("insert", "stored"):
+            method = getattr(adapter, name)
 
-        async def recorded(self: Any, traces: Any, revision: int, insert: Any = insert) -> bool:
-            answers.append(await insert(self, traces, revision))
-            return answers[-1]
+            async def recorded(
+                self: Any, *args: Any, method: Any = method, name: str = name
+            ) -> bool:
+                found.append((name, await method(self, *args)))
+                return found[-1][1]
 
-        monkeypatch.setattr(adapter, "insert", recorded)
-    return answers
+            monkeypatch.setattr(adapter, name, recorded)
+    return found
 
 
 async def _both(graph: Graph, data: bytes) -> tuple[Actor, Scope, IngestSummary, IngestSummary]:
@@ -124,27 +128,30 @@ async def _same_graph(graph: Graph, data: bytes) -> tuple[Actor, dict[str, Any]]
 )
 @given(traces=logs)
 async def test_a_bulk_import_stores_what_the_incremental_path_stores(
-    graph: Graph, answers: list[bool], traces: list[Trace]
+    graph: Graph, answers: list[tuple[str, bool]], traces: list[Trace]
 ) -> None:
     data, blocks = xes(traces), len(_records(xes(traces)))
+    unique = len({attributes[0] for attributes, _ in traces}) == len(traces)
     answers.clear()
 
     actor, stored = await _same_graph(graph, data)
 
-    if len({name for (_, _, name), *_ in (t[0] for t in traces)}) == len(traces):
-        assert answers == [True] * blocks  # no trace name repeats: every block in bulk
-    assert False not in answers[:-1]  # a refused block sends the rest the incremental way
+    if unique:  # no trace name repeats: every block in bulk
+        assert answers == [("insert", True)] * blocks
+    assert ("insert", False) not in answers[:-2]  # then comparisons, or the incremental way
     answers.clear()
     again = await graph.importer(batch_size=BLOCK).execute(
         actor, BytesSource(data), ImportOptions()
     )
     assert (again.written.inserted, again.written.replaced) == (0, 0)
+    assert again.written.activities == sum(len(events) for _, events in traces)
     assert await _stored(graph, actor.scope) == stored
-    assert answers in ([], [False])
+    if unique:  # the first block is found stored, and then every block is only compared
+        assert answers == [("insert", False)] + [("stored", True)] * blocks
 
 
 async def test_the_helpdesk_log_imports_alike_on_both_paths(
-    graph: Graph, answers: list[bool]
+    graph: Graph, answers: list[tuple[str, bool]]
 ) -> None:
     data = event_log("helpdesk.xes.gz").read_bytes()  # 21,348 events, in blocks of 20,000
     imported_to, ingested_to = await graph.actor(), await graph.tenant()
@@ -157,14 +164,18 @@ async def test_the_helpdesk_log_imports_alike_on_both_paths(
         imported_to, BytesSource(data, chunk=1 << 16), ImportOptions()
     )
 
-    assert answers == [True, True]
+    assert answers == [("insert", True), ("insert", True)]
     assert summary.written.inserted == summary.events == 21_348
     assert await _stored(graph, imported_to.scope) == await _stored(graph, ingested_to)
     await _map_is_the_batch_recomputation(graph, imported_to.scope)
+    answers.clear()
+    again = await graph.importer().execute(imported_to, BytesSource(data), ImportOptions())
+    assert answers == [("insert", False), ("stored", True), ("stored", True)]
+    assert again.written == msgspec.structs.replace(summary.written, inserted=0)
 
 
 async def test_a_record_stored_already_sends_the_import_the_incremental_way(
-    graph: Graph, answers: list[bool]
+    graph: Graph, answers: list[tuple[str, bool]]
 ) -> None:
     traces: list[Trace] = [
         ([("concept:name", "string", f"case {n}")], [_event("A", "2011-10-01T10:00:00Z")] * 3)
@@ -190,7 +201,7 @@ async def test_a_record_stored_already_sends_the_import_the_incremental_way(
         imported_to, BytesSource(data), ImportOptions()
     )
 
-    assert answers == [True, False]
+    assert answers == [("insert", True), ("insert", False), ("stored", False)]
     assert (summary.written.inserted, summary.written.replaced) == (11, 1)
     assert await _stored(graph, imported_to.scope) == await _stored(graph, ingested_to)
     await _map_is_the_batch_recomputation(graph, imported_to.scope)

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from adapters.postgres.graph_codec import pack, pack_traces
 from application.graph.bulk import BulkImport
-from application.graph.ports import FreshTraces
+from application.graph.ports import PreparedTraces
 from domain.graph.model import (
     ActivityId,
     EntityRecord,
@@ -77,7 +77,7 @@ def test_packed_traces_are_the_sequences_in_their_total_order(
     block: TraceBlock, codes: list[int]
 ) -> None:
     traces = BulkImport(None, None, new_tenant_id()).prepare(block)  # type: ignore[arg-type]
-    assert isinstance(traces, FreshTraces)
+    assert isinstance(traces, PreparedTraces)
     code_of = dict(zip(TYPES, codes, strict=True))
 
     packed = pack_traces(traces, code_of)
