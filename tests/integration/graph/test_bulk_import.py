@@ -197,6 +197,43 @@ async def test_a_record_stored_already_sends_the_import_the_incremental_way(
     await _map_is_the_batch_recomputation(graph, imported_to.scope)
 
 
+async def test_late_activities_land_in_sequences_written_in_bulk(graph: Graph) -> None:
+    traces: list[Trace] = [
+        ([("concept:name", "string", f"case {n}")],
+         [_event("A", "2011-10-01T10:00:00Z"), _event("B", "2011-10-01T12:00:00Z")])
+        for n in range(3)
+    ]  # fmt: skip
+    data = xes(traces)
+    scope = f"sha256:{hashlib.sha256(data).hexdigest()}"
+    case = SourceRef(provider="xes", scope=scope, source_id="trace:case 1")
+    late = GraphBatch(
+        activities=(
+            ActivityRecord(
+                ref=SourceRef(provider="api", scope="late", source_id="between"),
+                type="Between",
+                occurred_at=datetime(2011, 10, 1, 11, tzinfo=UTC),
+                links=(Link(object=case),),
+            ),
+            ActivityRecord(  # an imported event delivered again, an hour before all others
+                ref=SourceRef(provider="xes", scope=scope, source_id="event:3"),
+                type="B",
+                occurred_at=datetime(2011, 10, 1, 9, tzinfo=UTC),
+                source_seq=3,
+                links=(Link(object=case),),
+            ),
+        )
+    )
+    imported_to, ingested_to, _, _ = await _both(graph, data)
+
+    for tenant in (imported_to.scope, ingested_to):
+        await graph.ingest().execute(tenant, late)
+
+    stored = await _stored(graph, imported_to.scope)
+    assert stored == await _stored(graph, ingested_to)
+    assert [kind for _, _, _, kind, _ in stored["sequences"][case]] == ["B", "A", "Between"]
+    await _map_is_the_batch_recomputation(graph, imported_to.scope)
+
+
 @pytest.mark.parametrize(
     ("spelled", "utc"),
     [
