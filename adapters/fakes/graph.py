@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
-from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 import msgspec
 
+from adapters.fakes.graph_bulk import FakeBulkRecords
+from adapters.fakes.graph_tables import GraphTables, Scoped
 from adapters.fakes.store import InMemoryStore, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from application.graph.ports import (
@@ -31,45 +32,9 @@ from domain.graph.catalog import TypeDeclaration
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
 from domain.graph.process_map import MapQuery, ProcessMap, compute
 from domain.graph.sequence import Occurrence
-from domain.shared.errors import ScopeViolation
-from domain.shared.ids import TenantId
 
 
-@dataclass
-class GraphTables:
-    # Values are immutable (structs, tuples, frozensets): a shallow copy is a snapshot.
-    entities: dict[tuple[TenantId, EntityId], Entity] = field(default_factory=dict)
-    keys: dict[tuple[TenantId, Identity], frozenset[EntityId]] = field(default_factory=dict)
-    relationships: dict[tuple[TenantId, Relationship], None] = field(default_factory=dict)
-    activities: dict[tuple[TenantId, ActivityId], Activity] = field(default_factory=dict)
-    sequences: dict[tuple[TenantId, EntityId], tuple[str, tuple[Occurrence, ...], int]] = field(
-        default_factory=dict
-    )
-    types: dict[tuple[TenantId, str, str], TypeDeclaration] = field(default_factory=dict)
-    merges: dict[tuple[TenantId, UUID], MergeRecord] = field(default_factory=dict)
-    versions: dict[TenantId, tuple[int, int]] = field(default_factory=dict)
-
-
-class _Scoped:
-    def __init__(self, tables: GraphTables, scope: Scope) -> None:
-        self._t, self._scope = tables, scope
-
-    @property
-    def _tenant(self) -> TenantId:
-        if self._scope.tenant_id is None:  # WITH CHECK: no context, no writes
-            raise ScopeViolation()
-        return self._scope.tenant_id
-
-    def _mine(self, rows: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
-        # USING: only the scope's tenant's rows exist.
-        return [
-            (k[1:] if len(k) > 2 else k[1], v)
-            for k, v in rows.items()
-            if k[0] == self._scope.tenant_id
-        ]
-
-
-class FakeEntityRepository(_Scoped, EntityRepository):
+class FakeEntityRepository(Scoped, EntityRepository):
     async def get_many(self, ids: Collection[EntityId]) -> dict[EntityId, Entity]:
         rows = self._t.entities
         return {i: rows[(t, i)] for i in ids if (t := self._scope.tenant_id) and (t, i) in rows}
@@ -137,7 +102,7 @@ class FakeEntityRepository(_Scoped, EntityRepository):
         return sorted((e for _, e in self._mine(self._t.entities)), key=lambda e: e.id)
 
 
-class FakeRelationshipRepository(_Scoped, RelationshipRepository):
+class FakeRelationshipRepository(Scoped, RelationshipRepository):
     async def add(self, relationships: Collection[Relationship]) -> None:
         for relationship in relationships:
             self._t.relationships[(self._tenant, relationship)] = None
@@ -151,7 +116,7 @@ class FakeRelationshipRepository(_Scoped, RelationshipRepository):
         return sorted(r for r, _ in self._mine(self._t.relationships))
 
 
-class FakeActivityRepository(_Scoped, ActivityRepository):
+class FakeActivityRepository(Scoped, ActivityRepository):
     async def upsert(self, activities: Sequence[Activity]) -> UpsertOutcome:
         inserted: set[ActivityId] = set()
         replaced: list[Activity] = []
@@ -194,7 +159,7 @@ class FakeActivityRepository(_Scoped, ActivityRepository):
         return await self.page(ActivityFilter(start=start, end=end), after=None, limit=10**12)
 
 
-class FakeSequenceRepository(_Scoped, SequenceRepository):
+class FakeSequenceRepository(Scoped, SequenceRepository):
     async def get_many(
         self, objects: Collection[EntityId]
     ) -> dict[EntityId, tuple[Occurrence, ...]]:
@@ -214,7 +179,7 @@ class FakeSequenceRepository(_Scoped, SequenceRepository):
             self._t.sequences[(self._tenant, obj)] = (object_type[obj], tuple(trace), revision)
 
 
-class FakeTypeCatalog(_Scoped, TypeCatalog):
+class FakeTypeCatalog(Scoped, TypeCatalog):
     async def declare(self, declarations: Collection[TypeDeclaration]) -> None:
         for declaration in declarations:
             slot = (self._tenant, declaration.kind, declaration.name)
@@ -225,7 +190,7 @@ class FakeTypeCatalog(_Scoped, TypeCatalog):
         return sorted((d for _, d in self._mine(self._t.types)), key=lambda d: (d.kind, d.name))
 
 
-class FakeMergeRepository(_Scoped, MergeRepository):
+class FakeMergeRepository(Scoped, MergeRepository):
     async def add(self, merge: MergeRecord) -> None:
         self._t.merges[(self._tenant, merge.id)] = merge
 
@@ -246,7 +211,7 @@ class FakeMergeRepository(_Scoped, MergeRepository):
         return sorted(found, key=lambda m: (m.merged_at, m.id))
 
 
-class FakeGraphVersions(_Scoped, GraphVersions):
+class FakeGraphVersions(Scoped, GraphVersions):
     async def begin_ingest(self) -> int:
         revision, generation = self._t.versions.get(self._tenant, (0, 0))
         self._t.versions[self._tenant] = (revision + 1, generation)
@@ -271,6 +236,7 @@ class FakeGraphUnitOfWork(FakeUnitOfWork, GraphUnitOfWork):
         self.types = FakeTypeCatalog(graph, self.scope)
         self.merges = FakeMergeRepository(graph, self.scope)
         self.versions = FakeGraphVersions(graph, self.scope)
+        self.bulk = FakeBulkRecords(graph, self.scope)
 
 
 class FakeProcessMaps(ProcessMaps):

@@ -9,6 +9,7 @@ from adapters.importers.streams import Inflater
 from adapters.importers.xes import XesReader
 from domain.graph.errors import ImportMalformed, UnsupportedFormat
 from domain.graph.model import GraphBatch
+from domain.graph.traces import TraceBlock
 
 # The limits of one import: what may be uploaded, and what it may inflate to (gzip).
 MAX_UPLOAD_BYTES = 512 << 20
@@ -21,8 +22,10 @@ _LEADING = b" \t\r\n"
 class SniffingParser:
     """XES (``<``) or OCEL 2.0 JSON (``{``), either of them gzipped or not."""
 
-    def __init__(self, *, scope: str, object_type: str, max_inflated: int) -> None:
-        self._scope, self._object_type = scope, object_type
+    def __init__(
+        self, *, scope: str, object_type: str, max_inflated: int, batch_size: int = 20_000
+    ) -> None:
+        self._scope, self._object_type, self._batch_size = scope, object_type, batch_size
         self._inflater = Inflater(max_inflated)
         self._head = b""
         self._inner: XesReader | OcelReader | None = None
@@ -37,26 +40,28 @@ class SniffingParser:
             return None
         return "xes" if isinstance(self._inner, XesReader) else "ocel"
 
-    def feed(self, chunk: bytes) -> list[GraphBatch]:
+    def feed(self, chunk: bytes) -> list[GraphBatch | TraceBlock]:
         return [batch for piece in self._inflater.feed(chunk) for batch in self._pass(piece)]
 
-    def close(self) -> list[GraphBatch]:
+    def close(self) -> list[GraphBatch | TraceBlock]:
         ready = [batch for piece in self._inflater.close() for batch in self._pass(piece)]
         if self._inner is None:
             raise ImportMalformed("The file is empty.")
-        return ready + self._inner.close()
+        return ready + list(self._inner.close())
 
-    def _pass(self, piece: bytes) -> list[GraphBatch]:
+    def _pass(self, piece: bytes) -> list[GraphBatch | TraceBlock]:
         if self._inner is None:
             self._head += piece
             start = self._head.removeprefix(_BOM).lstrip(_LEADING)
             if not start:
                 return []
             if start.startswith(b"<"):
-                self._inner = XesReader(self._scope, object_type=self._object_type)
+                self._inner = XesReader(
+                    self._scope, object_type=self._object_type, batch_size=self._batch_size
+                )
             elif start.startswith(b"{"):
-                self._inner = OcelReader(self._scope)
+                self._inner = OcelReader(self._scope, batch_size=self._batch_size)
             else:
                 raise UnsupportedFormat()
             piece, self._head = self._head, b""
-        return self._inner.feed(piece)
+        return list(self._inner.feed(piece))

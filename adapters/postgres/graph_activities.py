@@ -174,9 +174,10 @@ class PostgresSequenceRepository(SequenceRepository):
             self._codes = {r["name"]: r["code"] for r in rows}
         return self._codes
 
-    async def _code_all(self, names: set[str]) -> dict[str, int]:
+    async def codes(self, names: Collection[str]) -> dict[str, int]:
+        """The code of each activity type name, giving new names the next free codes."""
         codes = await self._load_codes()
-        fresh = sorted(names - codes.keys())
+        fresh = sorted(set(names) - codes.keys())
         if fresh:
             # Writers of a tenant are serialised by begin_ingest, so max + n cannot collide.
             start = max(codes.values(), default=-1) + 1
@@ -209,7 +210,7 @@ class PostgresSequenceRepository(SequenceRepository):
         sequences: Mapping[EntityId, Sequence[Occurrence]],
         revision: int,
     ) -> None:
-        codes = await self._code_all({o.type for trace in sequences.values() for o in trace})
+        codes = await self.codes({o.type for trace in sequences.values() for o in trace})
         objects = list(sequences)
         await self._db.execute(
             """INSERT INTO atlas.graph_sequences (tenant_id, object_id, object_type, revision,

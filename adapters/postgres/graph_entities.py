@@ -18,6 +18,19 @@ from application.graph.ports import (
 from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
 from domain.graph.model import Entity, EntityId, Identity, Relationship
 
+INSERT_ENTITIES = """INSERT INTO atlas.graph_entities (tenant_id, entity_id, provider, scope,
+        source_id, type, name, attributes, url, canonical_id)
+    SELECT $1, i, p, sc, s, t, n, a::jsonb, u, c FROM unnest($2::uuid[], $3::text[],
+        $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
+        AS x(i, p, sc, s, t, n, a, u, c)"""
+
+
+def entity_columns(entities: Sequence[Entity]) -> list[list[object]]:
+    """The arguments of ``INSERT_ENTITIES`` after the tenant, column by column."""
+    rows = [(e.id, e.ref.provider, e.ref.scope, e.ref.source_id, e.type, e.name,
+             entity_attributes_json(e), e.url, e.canonical_id) for e in entities]  # fmt: skip
+    return [list(column) for column in zip(*rows, strict=True)] or [[] for _ in range(9)]
+
 
 class PostgresEntityRepository(EntityRepository):
     def __init__(self, db: GraphDb) -> None:
@@ -33,16 +46,9 @@ class PostgresEntityRepository(EntityRepository):
         return {EntityId(r["entity_id"]): entity_from(r) for r in rows}
 
     async def upsert(self, entities: Sequence[Entity]) -> None:
-        columns = list(zip(*((e.id, e.ref.provider, e.ref.scope, e.ref.source_id, e.type, e.name,
-                              entity_attributes_json(e), e.url, e.canonical_id) for e in entities),
-                           strict=True))  # fmt: skip
         await self._db.execute(
-            """INSERT INTO atlas.graph_entities (tenant_id, entity_id, provider, scope,
-                source_id, type, name, attributes, url, canonical_id)
-            SELECT $1, i, p, sc, s, t, n, a::jsonb, u, c FROM unnest($2::uuid[], $3::text[],
-                $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
-                AS x(i, p, sc, s, t, n, a, u, c)
-            ON CONFLICT (tenant_id, entity_id) DO UPDATE SET name = EXCLUDED.name,
+            INSERT_ENTITIES
+            + """ ON CONFLICT (tenant_id, entity_id) DO UPDATE SET name = EXCLUDED.name,
                 attributes = EXCLUDED.attributes, url = EXCLUDED.url,
                 canonical_id = EXCLUDED.canonical_id
             WHERE (graph_entities.name, graph_entities.attributes, graph_entities.url,
@@ -50,7 +56,7 @@ class PostgresEntityRepository(EntityRepository):
                 IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.attributes, EXCLUDED.url,
                                   EXCLUDED.canonical_id)""",
             self._db.tenant_id,
-            *map(list, columns),
+            *entity_columns(entities),
         )
 
     async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]:

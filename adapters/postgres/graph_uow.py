@@ -9,6 +9,7 @@ from adapters.postgres.graph_activities import (
     PostgresGraphVersions,
     PostgresSequenceRepository,
 )
+from adapters.postgres.graph_bulk import PostgresBulkRecords
 from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.graph_entities import (
     PostgresEntityRepository,
@@ -27,6 +28,7 @@ class PostgresGraphUnitOfWork(PostgresUnitOfWork, GraphUnitOfWork):
         self.relationships = PostgresRelationshipRepository(db)
         self.activities = PostgresActivityRepository(db)
         self.sequences = PostgresSequenceRepository(db)
+        self.bulk = PostgresBulkRecords(db, self.sequences)
         self.types = PostgresTypeCatalog(db)
         self.merges = PostgresMergeRepository(db)
         self.versions = PostgresGraphVersions(db)

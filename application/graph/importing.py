@@ -3,7 +3,10 @@
 The file is read in chunks and parsed as it streams; batches are written as they complete,
 inside one transaction, so a file that turns out to be bad halfway leaves the graph exactly
 as it was. Records take the file's SHA-256 as their scope: importing the same file again
-changes nothing, and two different files never overwrite each other's records.
+changes nothing, and two different files never overwrite each other's records. A first import
+of a file can therefore only create records, and an XES log's blocks of traces are written in
+bulk while that holds (``bulk``); the parser and the preparation of each block run in a worker
+thread while the database writes the block before.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from typing import Literal, Protocol, final
 
 import msgspec
 
+from application.graph.bulk import BulkImport, Parsed, Prepared
 from application.graph.ports import GraphUnitOfWork
 from application.graph.writer import GraphWriter, IngestSummary
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from domain.graph.errors import ImportTooLarge
-from domain.graph.model import GraphBatch
 
 LogFormat = Literal["xes", "ocel"]
 
@@ -38,14 +41,14 @@ class ImportSource(Protocol):
 
 
 class LogParser(Protocol):
-    """Push parser: each fed chunk returns the batches it completed."""
+    """Push parser: each fed chunk returns the batches (or blocks of traces) it completed."""
 
     events: int
     format: LogFormat | None  # known once the first bytes are seen
 
-    def feed(self, chunk: bytes) -> list[GraphBatch]: ...
+    def feed(self, chunk: bytes) -> list[Parsed]: ...
 
-    def close(self) -> list[GraphBatch]: ...
+    def close(self) -> list[Parsed]: ...
 
 
 class ParserFactory(Protocol):
@@ -97,10 +100,10 @@ class ImportLog:
         started, scope = time.perf_counter(), f"sha256:{source.sha256}"
         parser = self._parsers(scope=scope, object_type=options.object_type)
         async with self._uow_for(actor.scope) as uow:
-            writer = GraphWriter(uow, actor.tenant_id, self._clock)
+            bulk = BulkImport(uow, GraphWriter(uow, actor.tenant_id, self._clock), actor.tenant_id)
             written = IngestSummary()
-            async for batch in _parsed(source, parser, progress):
-                written += await writer.write(batch)
+            async for item in _parsed(source, parser, bulk.prepare, progress):
+                written += await bulk.write(item)
             await uow.commit()
         return ImportSummary(
             format=parser.format or "xes",
@@ -113,37 +116,21 @@ class ImportLog:
 
 
 _DONE = object()
+# The parser gets at most this much at a time (compressed, it may inflate twentyfold), so the
+# first batch reaches the database early, and the database waits less for the parser.
+FEED = 1 << 17
 
 
 async def _parsed(
     source: ImportSource,
     parser: LogParser,
+    prepare: Callable[[Parsed], Prepared],
     progress: Callable[[ImportProgress], None] | None,
-) -> AsyncIterator[GraphBatch]:
-    """Batches of ``source``, parsed in a worker thread while the caller writes the previous
-    ones: the database inserts one batch while the next chunk is parsed."""
+) -> AsyncIterator[Prepared]:
+    """Batches of ``source``, parsed and prepared in a worker thread while the caller writes
+    the previous ones: the database inserts one batch while the next chunk is parsed."""
     queue: asyncio.Queue[object] = asyncio.Queue(maxsize=2)
-
-    async def produce() -> None:
-        try:
-            read = 0
-            async for chunk in source.chunks():
-                read += len(chunk)
-                for batch in await asyncio.to_thread(parser.feed, chunk):
-                    await queue.put(batch)
-                if progress is not None:
-                    progress(
-                        ImportProgress(
-                            bytes_read=read, total_bytes=source.size, events=parser.events
-                        )
-                    )
-            for batch in await asyncio.to_thread(parser.close):
-                await queue.put(batch)
-            await queue.put(_DONE)
-        except Exception as error:  # handed to the consumer, who raises it
-            await queue.put(error)
-
-    producer = asyncio.create_task(produce())
+    producer = asyncio.create_task(_produce(source, parser, prepare, progress, queue))
     try:
         while (item := await queue.get()) is not _DONE:
             if isinstance(item, Exception):
@@ -153,3 +140,32 @@ async def _parsed(
         producer.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await producer
+
+
+async def _produce(
+    source: ImportSource,
+    parser: LogParser,
+    prepare: Callable[[Parsed], Prepared],
+    progress: Callable[[ImportProgress], None] | None,
+    queue: asyncio.Queue[object],
+) -> None:
+    def feed(chunk: bytes | None) -> list[Prepared]:
+        parsed = parser.close() if chunk is None else parser.feed(chunk)
+        return [prepare(item) for item in parsed]
+
+    try:
+        read = 0
+        async for chunk in source.chunks():
+            read += len(chunk)
+            for start in range(0, len(chunk), FEED):
+                for batch in await asyncio.to_thread(feed, chunk[start : start + FEED]):
+                    await queue.put(batch)
+            if progress is not None:
+                progress(
+                    ImportProgress(bytes_read=read, total_bytes=source.size, events=parser.events)
+                )
+        for batch in await asyncio.to_thread(feed, None):
+            await queue.put(batch)
+        await queue.put(_DONE)
+    except Exception as error:  # handed to the consumer, who raises it
+        await queue.put(error)

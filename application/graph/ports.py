@@ -12,9 +12,11 @@ import msgspec
 from application.shared.ports import UnitOfWork
 from application.shared.scope import Scope
 from domain.graph.catalog import TypeDeclaration
+from domain.graph.content import AttributeValue
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
 from domain.graph.process_map import MapQuery, ProcessMap
 from domain.graph.sequence import Occurrence
+from domain.graph.traces import TraceBlock
 
 
 class MergeRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -147,6 +149,34 @@ class MergeRepository(Protocol):
     async def of_entities(self, ids: Collection[EntityId]) -> list[MergeRecord]: ...
 
 
+class PreparedTraces(msgspec.Struct, frozen=True, kw_only=True):
+    """A trace block ready to be written, or compared, as a whole: ids and times computed
+    once, everything else by reference to the block's columns."""
+
+    block: TraceBlock
+    entities: tuple[Entity, ...]  # the block's cases, and the resources no earlier block wrote
+    case_ids: tuple[EntityId, ...]  # per trace
+    actor_ids: tuple[EntityId, ...]  # per resource of the block
+    activity_ids: list[bytes]  # per event: the 16 bytes of its record id
+    source_ids: list[str]  # per event
+    micros: list[int]  # per event: its time in microseconds since the epoch
+    attribute_sets: tuple[dict[str, AttributeValue], ...]  # the block's, metadata only
+    order: list[int]  # event indexes: each trace's events in sequence order, trace by trace
+
+
+class BulkRecords(Protocol):
+    """The bulk path of an import: blocks of traces, written or compared whole."""
+
+    async def insert(self, traces: PreparedTraces, revision: int) -> bool:
+        """Insert the block's entities, activities and sequences with plain inserts. If any
+        of them is stored already, change nothing and return False."""
+        ...
+
+    async def stored(self, traces: PreparedTraces) -> bool:
+        """Whether every activity of the block is stored exactly as it would be written."""
+        ...
+
+
 class GraphVersions(Protocol):
     async def begin_ingest(self) -> int:
         """Serialise this tenant's writers and return the revision this transaction writes."""
@@ -165,6 +195,7 @@ class GraphUnitOfWork(UnitOfWork, Protocol):
     types: TypeCatalog
     merges: MergeRepository
     versions: GraphVersions
+    bulk: BulkRecords
 
 
 class ProcessMaps(Protocol):

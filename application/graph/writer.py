@@ -54,13 +54,13 @@ class IngestSummary(msgspec.Struct, frozen=True, kw_only=True):
         return IngestSummary(**{f: getattr(self, f) + getattr(other, f) for f in fields})
 
 
-def _check_ref(ref: SourceRef) -> None:
+def check_ref(ref: SourceRef) -> None:
     for part in (ref.provider, ref.scope, ref.source_id):
         if not part or len(part) > MAX_ID:
             raise InvalidRecord("A source reference part is empty or too long.")
 
 
-def _check_type(name: str) -> None:
+def check_type(name: str) -> None:
     if not name or len(name) > MAX_NAME:
         raise InvalidRecord("A type name must have 1 to 200 characters.", type=name[:MAX_NAME])
 
@@ -72,7 +72,7 @@ class GraphWriter:
         self._revision: int | None = None
 
     async def write(self, batch: GraphBatch) -> IngestSummary:
-        revision = await self._begin()
+        revision = await self.begin()
         declared = observed_types(batch)
         if declared:
             await self._uow.types.declare(declared)
@@ -82,7 +82,8 @@ class GraphWriter:
             entities=len(batch.entities), relationships=relationships, merges=merges
         )
 
-    async def _begin(self) -> int:
+    async def begin(self) -> int:
+        """The revision this transaction writes (taken once: it serialises the tenant's writers)."""
         if self._revision is None:
             self._revision = await self._uow.versions.begin_ingest()
         return self._revision
@@ -95,8 +96,8 @@ class GraphWriter:
     ) -> tuple[dict[EntityId, Entity], int]:
         latest: dict[EntityId, EntityRecord] = {}
         for record in records:
-            _check_ref(record.ref)
-            _check_type(record.type)
+            check_ref(record.ref)
+            check_type(record.type)
             latest[self._id(record.ref)] = record
         stored = await self._uow.entities.get_many(latest.keys())
         rows = []
@@ -104,7 +105,7 @@ class GraphWriter:
             before = stored.get(entity_id)
             if before is not None and before.type != record.type:
                 raise EntityTypeChanged(source_id=record.ref.source_id, type=before.type)
-            rows.append(_entity(entity_id, record, before))
+            rows.append(stored_entity(entity_id, record, before))
         if rows:
             await self._uow.entities.upsert(rows)
         keyed = [(i, k) for i, r in latest.items() if (k := resolution.keys_of(r))]
@@ -211,8 +212,8 @@ class GraphWriter:
         known: dict[EntityId, Entity],
         needed: dict[EntityId, SourceRef],
     ) -> tuple[Activity, int]:
-        _check_ref(record.ref)
-        _check_type(record.type)
+        check_ref(record.ref)
+        check_type(record.type)
         if record.occurred_at.utcoffset() is None:
             raise InvalidRecord(
                 "An activity time has no time zone.", source_id=record.ref.source_id
@@ -244,7 +245,8 @@ class GraphWriter:
         return activity, dropped
 
 
-def _entity(entity_id: EntityId, record: EntityRecord, before: Entity | None) -> Entity:
+def stored_entity(entity_id: EntityId, record: EntityRecord, before: Entity | None) -> Entity:
+    """What a delivered entity record becomes; a stored one keeps its canonical id."""
     return Entity(
         id=entity_id,
         ref=record.ref,

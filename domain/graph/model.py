@@ -9,6 +9,7 @@ reference: a deep link, or a live fetch that is never persisted.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
 from typing import Literal, NewType
 from uuid import UUID
@@ -79,6 +80,18 @@ class RecordIds:
 
     def activity(self, ref: SourceRef) -> ActivityId:
         return ActivityId(_fingerprint(self._activity, ref))
+
+    def activity_bytes(self, provider: str, scope: str, source_ids: Iterable[str]) -> list[bytes]:
+        """``activity(ref).bytes`` of many refs of one (provider, scope), without building a
+        ref or a UUID each: the shared start of the key is hashed once and copied."""
+        head = f"{self._activity}{len(provider)}:{provider}{len(scope)}:{scope}"
+        start = hashlib.md5(head.encode(), usedforsecurity=False)
+        digests = []
+        for source_id in source_ids:
+            fingerprint = start.copy()
+            fingerprint.update(f"{len(source_id)}:{source_id}".encode())
+            digests.append(fingerprint.digest())
+        return digests
 
 
 class Identity(msgspec.Struct, frozen=True, kw_only=True, order=True):

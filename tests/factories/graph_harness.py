@@ -38,11 +38,11 @@ class Graph:
         tenant, (owner,) = await seed_tenant_with_owner(self.identity)
         return Actor(tenant_id=tenant.id, user_id=owner.id, role=Role.OWNER, session_id=uuid4())
 
-    def importer(self, max_inflated: int = 1 << 30) -> ImportLog:
+    def importer(self, max_inflated: int = 1 << 30, batch_size: int = 20_000) -> ImportLog:
         return ImportLog(
             self.uow_for,
             FrozenClock(at=T0),
-            partial(SniffingParser, max_inflated=max_inflated),
+            partial(SniffingParser, max_inflated=max_inflated, batch_size=batch_size),
             max_bytes=MAX_BYTES,
         )
 

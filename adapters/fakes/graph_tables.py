@@ -1,0 +1,50 @@
+"""The in-memory graph tables, and the tenant scoping every fake graph repository applies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+from uuid import UUID
+
+from application.graph.ports import MergeRecord
+from application.shared.scope import Scope
+from domain.graph.catalog import TypeDeclaration
+from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
+from domain.graph.sequence import Occurrence
+from domain.shared.errors import ScopeViolation
+from domain.shared.ids import TenantId
+
+
+@dataclass
+class GraphTables:
+    # Values are immutable (structs, tuples, frozensets): a shallow copy is a snapshot.
+    entities: dict[tuple[TenantId, EntityId], Entity] = field(default_factory=dict)
+    keys: dict[tuple[TenantId, Identity], frozenset[EntityId]] = field(default_factory=dict)
+    relationships: dict[tuple[TenantId, Relationship], None] = field(default_factory=dict)
+    activities: dict[tuple[TenantId, ActivityId], Activity] = field(default_factory=dict)
+    sequences: dict[tuple[TenantId, EntityId], tuple[str, tuple[Occurrence, ...], int]] = field(
+        default_factory=dict
+    )
+    types: dict[tuple[TenantId, str, str], TypeDeclaration] = field(default_factory=dict)
+    merges: dict[tuple[TenantId, UUID], MergeRecord] = field(default_factory=dict)
+    versions: dict[TenantId, tuple[int, int]] = field(default_factory=dict)
+
+
+class Scoped:
+    def __init__(self, tables: GraphTables, scope: Scope) -> None:
+        self._t, self._scope = tables, scope
+
+    @property
+    def _tenant(self) -> TenantId:
+        if self._scope.tenant_id is None:  # WITH CHECK: no context, no writes
+            raise ScopeViolation()
+        return self._scope.tenant_id
+
+    def _mine(self, rows: Mapping[Any, Any]) -> list[tuple[Any, Any]]:
+        # USING: only the scope's tenant's rows exist.
+        return [
+            (k[1:] if len(k) > 2 else k[1], v)
+            for k, v in rows.items()
+            if k[0] == self._scope.tenant_id
+        ]
