@@ -7,13 +7,14 @@ from uuid import UUID
 
 import msgspec
 
-from adapters.fakes.graph import FakeGraphUnitOfWork, GraphTables, _Scoped
+from adapters.fakes.graph import FakeGraphUnitOfWork
+from adapters.fakes.graph_tables import GraphTables, Scoped
 from adapters.fakes.store import Tables
 from application.graph.ports import GraphPurgeUnitOfWork, ScopedRecords
 from domain.graph.model import Activity, Entity, EntityId, Identity
 
 
-class FakeScopedRecords(_Scoped, ScopedRecords):
+class FakeScopedRecords(Scoped, ScopedRecords):
     async def entities_of(self, scope: str) -> list[Entity]:
         return [e for _, e in self._mine(self._t.entities) if e.ref.scope == scope]
 
