@@ -1,5 +1,5 @@
-"""Keep secrets out of logs: redact every record, and drop the OAuth query strings from the
-access log (security.md R7.4, providers.md rule 8).
+"""Keep secrets out of logs: redact every record, and drop query strings from the access log
+(security.md R7.4, providers.md rule 8).
 
 The code never logs a token, code, state, verifier or client secret on purpose; this is the
 second line, for a library's debug line or an exception text that quotes one.
@@ -53,18 +53,21 @@ class RedactSecrets(logging.Filter):
         return True
 
 
-class AccessLogWithoutOAuthQueries(logging.Filter):
-    """On ``uvicorn.access``: its records carry ``(client, method, path, version, status)``."""
+class AccessLogWithoutQueries(logging.Filter):
+    """On ``uvicorn.access``: its records carry ``(client, method, path, version, status)``.
+
+    Query strings never reach the access log: the OAuth callback's carries a code and a state,
+    the sandbox's authorize pages a state, and searches carry people's names and addresses.
+    The path is enough to read traffic; the start ticket in its path is redacted too.
+    """
 
     def filter(self, record: logging.LogRecord) -> bool:
         args = record.args
         if isinstance(args, tuple) and len(args) == 5 and isinstance(args[2], str):
-            path = args[2]
-            if path.startswith(OAUTH_PATHS):
-                path = path.split("?", 1)[0]
-                if path.startswith(OAUTH_PATHS[0]):
-                    path = OAUTH_PATHS[0] + REDACTED
-                record.args = (*args[:2], path, *args[3:])
+            path = args[2].split("?", 1)[0]
+            if path.startswith(OAUTH_PATHS[0]):
+                path = OAUTH_PATHS[0] + REDACTED
+            record.args = (*args[:2], path, *args[3:])
         return True
 
 
@@ -79,9 +82,9 @@ def protect_handlers(*loggers: str) -> None:
 def protect_uvicorn() -> None:
     """After uvicorn configured its loggers: redact its messages, trim its access lines."""
     access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, AccessLogWithoutOAuthQueries) for f in access.filters):
-        access.addFilter(AccessLogWithoutOAuthQueries())
-    protect_handlers("uvicorn", "uvicorn.error")
+    if not any(isinstance(f, AccessLogWithoutQueries) for f in access.filters):
+        access.addFilter(AccessLogWithoutQueries())
+    protect_handlers("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
 def configure_logging(level: str) -> None:
