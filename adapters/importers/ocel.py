@@ -15,11 +15,26 @@ from typing import Any
 import msgspec
 
 from adapters.importers.ocel_records import SECTIONS, OcelBatcher
-from domain.graph.errors import ImportInvalidValue, ImportMalformed, ImportTooLarge
+from domain.graph.errors import (
+    ImportInvalidValue,
+    ImportMalformed,
+    ImportRefused,
+    ImportTooLarge,
+)
 from domain.graph.model import GraphBatch
 
 _WHITESPACE = " \t\r\n"
-_DECODER = json.JSONDecoder()
+
+
+class _NotJson(Exception):
+    """NaN or Infinity: Python's JSON reader takes them, the JSON grammar does not."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NotJson(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 class _Wait(Exception):
@@ -105,6 +120,9 @@ class OcelReader:
             raise ImportMalformed(
                 "The JSON is truncated or not valid.", line=self._line(error.pos), reason=error.msg
             ) from None
+        except (_NotJson, RecursionError, ValueError) as error:
+            # Each is final as soon as it is met, whatever of the element is still to come.
+            raise self._unreadable(error) from None
         if end - self._pos > self._max_element:
             raise ImportTooLarge(element=self._where(), limit=self._max_element)
         if "\\u0000" in self._buffer[self._pos : end]:  # no store keeps NUL characters
@@ -115,6 +133,15 @@ class OcelReader:
             )
         self._pos = end
         return value
+
+    def _unreadable(self, error: Exception) -> ImportRefused:
+        line, element = self._line(self._pos), self._where()
+        if isinstance(error, _NotJson):
+            return ImportMalformed(f"{error} is not JSON.", line=line, element=element)
+        if isinstance(error, RecursionError):
+            return ImportMalformed("The JSON is nested too deeply.", line=line, element=element)
+        # The one ValueError the decoder raises itself: an integer too long to convert.
+        return ImportInvalidValue("A number has too many digits.", line=line, element=element)
 
     def _where(self) -> str:
         return f"{self._section}[{self._index}]" if self._section else "log"

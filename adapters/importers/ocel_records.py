@@ -22,6 +22,7 @@ from domain.graph.model import (
     RelationshipRecord,
     SourceRef,
 )
+from domain.graph.times import within_range
 
 PROVIDER = "ocel"
 SECTIONS = frozenset({"objectTypes", "eventTypes", "objects", "events"})
@@ -69,8 +70,12 @@ class _Event(msgspec.Struct, frozen=True):
     relationships: list[_Relationship] = msgspec.field(default_factory=list)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+def _aware(moment: datetime, path: str) -> datetime:
+    aware = moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+    if not within_range(aware):
+        # Raised as msgspec reports a wrong type, so the reader names the element alike.
+        raise msgspec.ValidationError(f"The time is out of range - at `$.{path}`")
+    return aware
 
 
 class OcelBatcher:
@@ -113,8 +118,10 @@ class OcelBatcher:
                 ref=ref,
                 type=obj.type,
                 attributes=tuple(
-                    EntityAttribute(name=a.name, value=a.value, at=_aware(a.time))
-                    for a in obj.attributes
+                    EntityAttribute(
+                        name=a.name, value=a.value, at=_aware(a.time, f"attributes[{i}].time")
+                    )
+                    for i, a in enumerate(obj.attributes)
                 ),
             )
         )
@@ -129,7 +136,7 @@ class OcelBatcher:
         record = ActivityRecord(
             ref=self._ref(event.id),
             type=event.type,
-            occurred_at=_aware(event.time),
+            occurred_at=_aware(event.time, "time"),
             source_seq=self.events,
             attributes={a.name: a.value for a in event.attributes},
             links=tuple(

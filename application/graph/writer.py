@@ -34,6 +34,7 @@ from domain.graph.model import (
     Relationship,
     SourceRef,
 )
+from domain.graph.times import within_range
 from domain.shared.ids import TenantId, new_id
 
 MAX_NAME = 200
@@ -220,9 +221,10 @@ class GraphWriter:
     ) -> tuple[Activity, int]:
         check_ref(record.ref)
         check_type(record.type)
-        if record.occurred_at.utcoffset() is None:
+        if not within_range(record.occurred_at):
             raise InvalidRecord(
-                "An activity time has no time zone.", source_id=record.ref.source_id
+                "An activity time has no time zone or is out of range.",
+                source_id=record.ref.source_id,
             )
         ids = self._ids
         actor_id = None
@@ -257,6 +259,13 @@ def stored_entity(
     """What a delivered entity record becomes (a stored one keeps its canonical id), and how
     many of its attributes were dropped as content: every path that stores an entity comes
     through here, so none can store a subject or a body."""
+    for attribute in record.attributes:
+        if attribute.at is not None and not within_range(attribute.at):
+            raise InvalidRecord(
+                "An attribute time has no time zone or is out of range.",
+                source_id=record.ref.source_id,
+                attribute=attribute.name,
+            )
     attributes, dropped = named_metadata_only(record.attributes)
     entity = Entity(
         id=entity_id,

@@ -36,7 +36,9 @@ class MergeNotFound(GraphError, NotFound):
 
 class InvalidWindow(GraphError, Invalid):
     code = "graph.invalid_window"
-    default_message = "The time window must have from < to, both with a time zone."
+    default_message = (
+        "The time window must have from < to, both with a time zone, within the years 1 to 9999."
+    )
 
 
 class InvalidCursor(GraphError, Invalid):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -197,3 +198,27 @@ async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
 
 def _fields(actor: Actor) -> dict[str, Any]:
     return {f: getattr(actor, f) for f in actor.__struct_fields__}
+
+
+# A hand-made activity cursor whose time has no zone: ["2024-01-01T00:00:00", a uuid].
+NAIVE_CURSOR = base64.urlsafe_b64encode(
+    json.dumps(["2024-01-01T00:00:00", str(uuid4())]).encode()
+).decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activities?from=0001-01-01T00:00:00%2B14:00",
+        "/export.ocel.json?from=0001-01-01T00:00:00%2B14:00",
+        "/process-map?object_type=x&to=9999-12-31T23:59:59-01:00",
+        "/activities?cursor=" + NAIVE_CURSOR,
+    ],
+)
+async def test_times_beyond_the_range_or_without_a_zone_are_refused(api: Api, path: str) -> None:
+    await _import(api, OCEL)  # a stored activity, so that a cursor is compared with it
+
+    refused = await api.get(path)
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] in {"graph.invalid_window", "graph.invalid_cursor"}
