@@ -14,10 +14,11 @@ from typing import Any
 
 import msgspec
 
-from adapters.importers.ocel_records import SECTIONS, OcelBatcher
+from adapters.importers.ocel_records import SECTIONS, HeldTooMuch, OcelBatcher
 from domain.graph.errors import (
     ImportInvalidValue,
     ImportMalformed,
+    ImportOverLimit,
     ImportRefused,
     ImportTooLarge,
 )
@@ -185,14 +186,18 @@ class OcelReader:
             return True
         if state == "item":
             self._expect(",")
-        line = self._line(self._pos)
+        line, start = self._line(self._pos), self._pos
         element = self._value()
         try:
-            self._batcher.add(self._section or "", element)
+            self._batcher.add(self._section or "", element, self._pos - start)
         except msgspec.ValidationError as error:
             message, _, path = str(error).partition(" - at `$")
             where = f"{self._where()}{path.rstrip('`')}"
             raise ImportInvalidValue(message, line=line, element=where) from None
+        except HeldTooMuch as error:
+            raise ImportOverLimit(
+                str(error), line=line, element=self._where(), limit=error.limit
+            ) from None
         self._index += 1
         self._state = "item"
         return True
