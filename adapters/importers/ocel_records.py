@@ -122,6 +122,8 @@ class OcelBatcher:
                     ),
                 )
             )
+            if len(self._types) >= self._batch_size:  # declarations need not wait for anything
+                self._flush()
         elif section == "objects":
             self._object(msgspec.convert(element, _Object))
         else:

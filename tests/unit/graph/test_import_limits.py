@@ -110,3 +110,15 @@ def test_the_inflate_ceiling_leaves_the_largest_shared_log_ample_room() -> None:
     assert MAX_INFLATED_BYTES <= 1 << 30  # a gzip bomb stops at 1 GiB of XML or JSON
     assert inflated * 8 < MAX_INFLATED_BYTES
     assert len(packed) * 100 < MAX_UPLOAD_BYTES
+
+
+def test_type_declarations_are_handed_over_in_batches_not_held() -> None:
+    parser = SniffingParser(
+        scope="sha256:x", object_type="case", max_inflated=1 << 20, batch_size=2
+    )
+    types = [{"name": f"T{n}", "attributes": []} for n in range(5)]
+    data = json.dumps({"objectTypes": types, "objects": []}).encode()
+
+    early = parser.feed(data[: data.index(b'"objects"')])
+
+    assert [len(batch.types) for batch in early] == [2, 2]
