@@ -11,11 +11,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from adapters.importers import xes
 from application.graph.importing import ImportOptions
 from domain.graph.errors import (
     ImportForbiddenMarkup,
     ImportInvalidValue,
     ImportMalformed,
+    ImportOverLimit,
     ImportTooLarge,
     UnknownEntity,
     UnsupportedFormat,
@@ -269,3 +271,18 @@ async def test_any_event_is_imported_or_refused_as_invalid(
         refusal = error
 
     assert refusal is None or isinstance(refusal, Invalid), refusal.code  # a 422, never a 500
+
+
+async def test_a_file_past_a_memory_limit_is_refused_after_written_batches(
+    graph: Graph, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(xes, "MAX_TRACE_EVENTS", 3)
+    traces = "".join(
+        f'<trace><string key="concept:name" value="c{n}"/>{GOOD_EVENT}</trace>\n'
+        for n in range(100)  # ~20 KB: many blocks are written, feed after feed, before the last
+    )
+    data = _xes(GOOD_EVENT * 4).replace(b"<trace>", f"{traces}<trace>".encode(), 1)
+
+    error = await _refused(graph, data, ImportOverLimit, batch_size=10)
+
+    assert (error.code, error.details["limit"]) == ("graph.import_over_limit", 3)
