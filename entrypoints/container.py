@@ -11,6 +11,7 @@ from dependency_injector import containers, providers
 from adapters.clock import SystemClock
 from adapters.crypto.aesgcm_vault import AesGcmVault
 from adapters.crypto.vault_alerts import LoggingKeyUsageAlerts
+from adapters.exporters.spool import ExportSpool
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
@@ -31,6 +32,7 @@ from adapters.fakes.vault import (
 )
 from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, SniffingParser
 from adapters.importers.progress import ImportBoard
+from adapters.importers.slots import Slots
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.graph_maps import PostgresProcessMaps
 from adapters.postgres.graph_purge import PostgresGraphPurgeUnitOfWork
@@ -103,6 +105,8 @@ class RealAdapters(containers.DeclarativeContainer):
     graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
     process_maps = providers.Singleton(PostgresProcessMaps, sessions)
     import_board = providers.Singleton(ImportBoard)
+    import_slots = providers.Singleton(Slots.for_imports)
+    export_spool = providers.Singleton(ExportSpool.for_exports)
 
     # --- integrations (issue 5) ---
     integrations_uow = providers.Singleton(partial, PostgresIntegrationsUnitOfWork, sessions)
@@ -143,6 +147,8 @@ class FakeAdapters(containers.DeclarativeContainer):
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
     import_board = providers.Singleton(ImportBoard)
+    import_slots = providers.Singleton(Slots.for_imports)
+    export_spool = providers.Singleton(ExportSpool.for_exports)
 
     # --- integrations (issue 5): the real OAuth client, talking to the sandbox in-process ---
     integrations_uow = providers.Singleton(partial, FakeIntegrationsUnitOfWork, store)

@@ -14,12 +14,28 @@ from typing import Any
 
 import msgspec
 
-from adapters.importers.ocel_records import SECTIONS, OcelBatcher
-from domain.graph.errors import ImportInvalidValue, ImportMalformed, ImportTooLarge
+from adapters.importers.ocel_records import SECTIONS, HeldTooMuch, OcelBatcher
+from domain.graph.errors import (
+    ImportInvalidValue,
+    ImportMalformed,
+    ImportOverLimit,
+    ImportRefused,
+    ImportTooLarge,
+)
 from domain.graph.model import GraphBatch
 
 _WHITESPACE = " \t\r\n"
-_DECODER = json.JSONDecoder()
+
+
+class _NotJson(Exception):
+    """NaN or Infinity: Python's JSON reader takes them, the JSON grammar does not."""
+
+
+def _refuse_constant(name: str) -> None:
+    raise _NotJson(name)
+
+
+_DECODER = json.JSONDecoder(parse_constant=_refuse_constant)
 
 
 class _Wait(Exception):
@@ -105,6 +121,9 @@ class OcelReader:
             raise ImportMalformed(
                 "The JSON is truncated or not valid.", line=self._line(error.pos), reason=error.msg
             ) from None
+        except (_NotJson, RecursionError, ValueError) as error:
+            # Each is final as soon as it is met, whatever of the element is still to come.
+            raise self._unreadable(error) from None
         if end - self._pos > self._max_element:
             raise ImportTooLarge(element=self._where(), limit=self._max_element)
         if "\\u0000" in self._buffer[self._pos : end]:  # no store keeps NUL characters
@@ -115,6 +134,15 @@ class OcelReader:
             )
         self._pos = end
         return value
+
+    def _unreadable(self, error: Exception) -> ImportRefused:
+        line, element = self._line(self._pos), self._where()
+        if isinstance(error, _NotJson):
+            return ImportMalformed(f"{error} is not JSON.", line=line, element=element)
+        if isinstance(error, RecursionError):
+            return ImportMalformed("The JSON is nested too deeply.", line=line, element=element)
+        # The one ValueError the decoder raises itself: an integer too long to convert.
+        return ImportInvalidValue("A number has too many digits.", line=line, element=element)
 
     def _where(self) -> str:
         return f"{self._section}[{self._index}]" if self._section else "log"
@@ -158,14 +186,18 @@ class OcelReader:
             return True
         if state == "item":
             self._expect(",")
-        line = self._line(self._pos)
+        line, start = self._line(self._pos), self._pos
         element = self._value()
         try:
-            self._batcher.add(self._section or "", element)
+            self._batcher.add(self._section or "", element, self._pos - start)
         except msgspec.ValidationError as error:
             message, _, path = str(error).partition(" - at `$")
             where = f"{self._where()}{path.rstrip('`')}"
             raise ImportInvalidValue(message, line=line, element=where) from None
+        except HeldTooMuch as error:
+            raise ImportOverLimit(
+                str(error), line=line, element=self._where(), limit=error.limit
+            ) from None
         self._index += 1
         self._state = "item"
         return True

@@ -2,7 +2,8 @@
 
 Types come first, then objects, then the relationships between objects (an object may name
 another defined later), then events: events met before the objects are held back until the
-objects are in, because an event may only link objects that exist.
+objects are in, because an event may only link objects that exist. What is held back is
+bounded (``MAX_HELD_*``): a file that puts more before its objects is refused, not buffered.
 """
 
 from __future__ import annotations
@@ -22,8 +23,14 @@ from domain.graph.model import (
     RelationshipRecord,
     SourceRef,
 )
+from domain.graph.times import within_range
 
 PROVIDER = "ocel"
+# What may wait in memory for the end of the objects section: events that come before it, and
+# the relationships between objects, by count and by the JSON text they were read from.
+MAX_HELD_EVENTS = 100_000
+MAX_HELD_RELATIONSHIPS = 500_000
+MAX_HELD_TEXT = 64 << 20  # characters
 SECTIONS = frozenset({"objectTypes", "eventTypes", "objects", "events"})
 Scalar = str | int | float | bool | None
 
@@ -69,8 +76,20 @@ class _Event(msgspec.Struct, frozen=True):
     relationships: list[_Relationship] = msgspec.field(default_factory=list)
 
 
-def _aware(moment: datetime) -> datetime:
-    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+class HeldTooMuch(Exception):
+    """More waits for the objects section than ``MAX_HELD_*`` allow."""
+
+    def __init__(self, message: str, limit: int) -> None:
+        super().__init__(message)
+        self.limit = limit
+
+
+def _aware(moment: datetime, path: str) -> datetime:
+    aware = moment if moment.utcoffset() is not None else moment.replace(tzinfo=UTC)
+    if not within_range(aware):
+        # Raised as msgspec reports a wrong type, so the reader names the element alike.
+        raise msgspec.ValidationError(f"The time is out of range - at `$.{path}`")
+    return aware
 
 
 class OcelBatcher:
@@ -81,6 +100,7 @@ class OcelBatcher:
         self._relationships: list[RelationshipRecord] = []
         self._activities: list[ActivityRecord] = []
         self._held: list[ActivityRecord] = []
+        self._held_relationships = self._held_text = 0
         self._objects_done = False
         self._ready: list[GraphBatch] = []
         self.events = 0
@@ -88,8 +108,9 @@ class OcelBatcher:
     def _ref(self, source_id: str) -> SourceRef:
         return SourceRef(provider=PROVIDER, scope=self._scope, source_id=source_id)
 
-    def add(self, section: str, element: Any) -> None:
-        """Raises ``msgspec.ValidationError`` with the path inside the element at fault."""
+    def add(self, section: str, element: Any, size: int = 0) -> None:
+        """Adds an element of ``size`` characters. Raises ``msgspec.ValidationError`` with the
+        path inside the element at fault, ``HeldTooMuch`` past a limit of what may wait."""
         if section in ("objectTypes", "eventTypes"):
             kind = msgspec.convert(element, _Type)
             self._types.append(
@@ -101,10 +122,12 @@ class OcelBatcher:
                     ),
                 )
             )
+            if len(self._types) >= self._batch_size:  # declarations need not wait for anything
+                self._flush()
         elif section == "objects":
             self._object(msgspec.convert(element, _Object))
         else:
-            self._event(msgspec.convert(element, _Event))
+            self._event(msgspec.convert(element, _Event), size)
 
     def _object(self, obj: _Object) -> None:
         ref = self._ref(obj.id)
@@ -113,11 +136,15 @@ class OcelBatcher:
                 ref=ref,
                 type=obj.type,
                 attributes=tuple(
-                    EntityAttribute(name=a.name, value=a.value, at=_aware(a.time))
-                    for a in obj.attributes
+                    EntityAttribute(
+                        name=a.name, value=a.value, at=_aware(a.time, f"attributes[{i}].time")
+                    )
+                    for i, a in enumerate(obj.attributes)
                 ),
             )
         )
+        if obj.relationships:
+            self._hold_relationships(obj.relationships)
         self._relationships += [
             RelationshipRecord(source=ref, target=self._ref(r.objectId), qualifier=r.qualifier)
             for r in obj.relationships
@@ -125,11 +152,22 @@ class OcelBatcher:
         if len(self._entities) >= self._batch_size:
             self._flush()
 
-    def _event(self, event: _Event) -> None:
+    def _hold_relationships(self, relationships: list[_Relationship]) -> None:
+        self._held_relationships += len(relationships)
+        if self._held_relationships > MAX_HELD_RELATIONSHIPS:
+            raise HeldTooMuch("Too many relationships between objects.", MAX_HELD_RELATIONSHIPS)
+        self._hold_text(sum(len(r.objectId) + len(r.qualifier) for r in relationships))
+
+    def _hold_text(self, size: int) -> None:
+        self._held_text += size
+        if self._held_text > MAX_HELD_TEXT:
+            raise HeldTooMuch("Too much waits for the objects section.", MAX_HELD_TEXT)
+
+    def _event(self, event: _Event, size: int) -> None:
         record = ActivityRecord(
             ref=self._ref(event.id),
             type=event.type,
-            occurred_at=_aware(event.time),
+            occurred_at=_aware(event.time, "time"),
             source_seq=self.events,
             attributes={a.name: a.value for a in event.attributes},
             links=tuple(
@@ -139,6 +177,9 @@ class OcelBatcher:
         )
         self.events += 1
         if not self._objects_done:
+            if len(self._held) >= MAX_HELD_EVENTS:
+                raise HeldTooMuch("Too many events before the objects section.", MAX_HELD_EVENTS)
+            self._hold_text(size)
             self._held.append(record)
             return
         self._activities.append(record)

@@ -12,10 +12,21 @@ import pyexpat
 from typing import Any
 
 from adapters.importers.xes_traces import Attributes, TraceColumns
-from domain.graph.errors import ImportForbiddenMarkup, ImportInvalidValue, ImportMalformed
+from domain.graph.errors import (
+    ImportForbiddenMarkup,
+    ImportInvalidValue,
+    ImportMalformed,
+    ImportOverLimit,
+)
 from domain.graph.traces import TraceBlock
 
 XES_NAMESPACE = "http://www.xes-standard.org/"
+# A trace is held in memory until it closes: at most this many events, and elements of any
+# kind (events, their attributes, whatever else is nested in the trace). Checked when a trace
+# closes and after each piece fed, never per element (the hot path stays as it is): a trace
+# may pass a limit by what one piece holds before it is refused.
+MAX_TRACE_EVENTS = 100_000
+MAX_TRACE_ELEMENTS = 1_000_000
 VALUE_TAGS = frozenset({"string", "date", "int", "float", "boolean", "id"})
 
 
@@ -47,7 +58,7 @@ class XesReader:
         self._started = self._ended = 0  # elements, the ends counted up to the last feed
         self._trace: Attributes | None = None
         self._event: Attributes | None = None
-        self._trace_line = 0
+        self._trace_line = self._trace_first = 0
         self._trace_events: list[tuple[int, Attributes]] = []
         self._columns = TraceColumns(scope, object_type)
         self._ready: list[TraceBlock] = []
@@ -79,6 +90,23 @@ class XesReader:
             ) from None
         self._ended += len(self._ends)
         self._ends.clear()
+        if self._trace is not None:
+            self._check_trace()
+
+    def _check_trace(self) -> None:
+        events, elements = len(self._trace_events), self._started - self._trace_first
+        if events > MAX_TRACE_EVENTS or elements > MAX_TRACE_ELEMENTS:
+            limit, what = (
+                (MAX_TRACE_EVENTS, "events")
+                if events > MAX_TRACE_EVENTS
+                else (MAX_TRACE_ELEMENTS, "elements")
+            )
+            raise ImportOverLimit(
+                f"A trace holds more {what} than an import accepts.",
+                line=self._trace_line,
+                element="trace",
+                limit=limit,
+            )
 
     def _refuse_markup(self, *_: Any) -> None:
         raise ImportForbiddenMarkup(line=self._parser.CurrentLineNumber)
@@ -101,6 +129,7 @@ class XesReader:
             self._close_trace()
             if name == "trace":
                 self._trace, self._trace_line = {}, self._parser.CurrentLineNumber
+                self._trace_first = self._started
         elif depth == 0:
             self._open_log(name, attrs)
 
@@ -135,6 +164,7 @@ class XesReader:
     def _close_trace(self) -> None:
         if self._trace is None:
             return
+        self._check_trace()
         self._columns.add(self._trace, self._trace_line, self._trace_events)
         self._trace, self._event, self._trace_events = None, None, []
         if self._columns.events >= self._batch_size:

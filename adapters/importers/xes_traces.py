@@ -6,11 +6,13 @@ line of the trace or event it is about.
 
 from __future__ import annotations
 
+import math
 from datetime import UTC, datetime
 
 from domain.graph.content import AttributeValue
 from domain.graph.errors import ImportInvalidValue
 from domain.graph.model import EntityAttribute, EntityRecord
+from domain.graph.times import within_range
 from domain.graph.traces import NO_ACTOR, TraceBlock, case_ref
 
 PROVIDER = "xes"
@@ -26,7 +28,10 @@ def value_of(tag: str, raw: str, line: int, key: str) -> AttributeValue:
         if tag == "int":
             return int(raw)
         if tag == "float":
-            return float(raw)
+            number = float(raw)
+            if not math.isfinite(number):  # NaN is not even equal to itself
+                raise ValueError(raw)
+            return number
     except ValueError:
         raise ImportInvalidValue(f"{key} is not a valid {tag}.", line=line, element=key) from None
     if tag == "boolean":
@@ -46,19 +51,9 @@ def time_of(raw: str | None, line: int) -> datetime:
     # A time without an offset is read as UTC, as XES tools write UTC when they omit it.
     if moment.utcoffset() is None:
         moment = moment.replace(tzinfo=UTC)
-    if moment.year in (1, 9999) and not _within_range(moment):
+    if moment.year in (1, 9999) and not within_range(moment):  # the year: a fast first test
         raise ImportInvalidValue("time:timestamp is out of range.", line=line, element=TIME)
     return moment
-
-
-def _within_range(moment: datetime) -> bool:
-    """Its offset may take a time out of the range of times; and the driver would store
-    the very first and last ones as -infinity and infinity, which read back without a zone."""
-    try:
-        utc = moment.astimezone(UTC)
-    except OverflowError:
-        return False
-    return datetime.min.replace(tzinfo=UTC) < utc < datetime.max.replace(tzinfo=UTC)
 
 
 class TraceColumns:

@@ -91,7 +91,7 @@ class BulkImport:
     def _prepare(self, block: TraceBlock) -> PreparedTraces | None:
         """The block's ids and times, or None if it cannot be written in bulk (a trace name
         repeats: its events join an earlier trace's object)."""
-        entities = self._entities(block)
+        entities, dropped = self._entities(block)
         case_ids = tuple(entity.id for entity in entities[: len(block.cases)])
         if len(set(case_ids)) != len(case_ids):
             return None
@@ -111,20 +111,23 @@ class BulkImport:
             micros=micros,
             attribute_sets=tuple(metadata_only(s)[0] for s in block.attribute_sets),
             order=_order(micros, block.ends),
+            dropped_attributes=dropped,
         )
 
-    def _entities(self, block: TraceBlock) -> tuple[Entity, ...]:
-        """The block's cases, then the resources no earlier block wrote, checked as the
-        incremental path checks them."""
+    def _entities(self, block: TraceBlock) -> tuple[tuple[Entity, ...], int]:
+        """The block's cases, then the resources no earlier block wrote, checked and stripped
+        of content as the incremental path does it; and how many attributes were dropped."""
         fresh = [
             r for r in block.resource_records() if self._ids.entity(r.ref) not in self._written
         ]
-        entities = []
+        entities, dropped = [], 0
         for record in (*block.cases, *fresh):
             check_ref(record.ref)
             check_type(record.type)
-            entities.append(stored_entity(self._ids.entity(record.ref), record, None))
-        return tuple(entities)
+            entity, lost = stored_entity(self._ids.entity(record.ref), record, None)
+            entities.append(entity)
+            dropped += lost
+        return tuple(entities), dropped
 
 
 def _order(micros: list[int], ends: tuple[int, ...]) -> list[int]:
@@ -163,9 +166,10 @@ def _summary(traces: PreparedTraces, *, inserted: bool) -> IngestSummary:
         len(s) - len(kept)
         for s, kept in zip(block.attribute_sets, traces.attribute_sets, strict=True)
     ]
+    lost = sum(dropped[i] for i in block.attribute_of) if any(dropped) else 0
     return IngestSummary(
         entities=len(block.cases) + len(block.resources) if inserted else 0,
         activities=block.events,
         inserted=block.events if inserted else 0,
-        dropped_attributes=sum(dropped[i] for i in block.attribute_of) if any(dropped) else 0,
+        dropped_attributes=lost + (traces.dropped_attributes if inserted else 0),
     )

@@ -36,7 +36,9 @@ class ExportGraph:
     """Yields one ``ExportHead``, then the activities in pages, in (time, id) order.
 
     A window exports the activities in ``[start, end)``, the entities they link or are done
-    by, and the relationships among those entities; no window exports everything.
+    by, and the relationships among those entities; no window exports everything. The parts
+    are read in one transaction, open until the last part is taken: take them all at once
+    (the HTTP export spools them to a file first), never at a client's pace.
     """
 
     def __init__(self, uow_for: Callable[[Scope], GraphUnitOfWork]) -> None:

@@ -162,6 +162,7 @@ class PreparedTraces(msgspec.Struct, frozen=True, kw_only=True):
     micros: list[int]  # per event: its time in microseconds since the epoch
     attribute_sets: tuple[dict[str, AttributeValue], ...]  # the block's, metadata only
     order: list[int]  # event indexes: each trace's events in sequence order, trace by trace
+    dropped_attributes: int = 0  # of ``entities``: their names denote content
 
 
 class BulkRecords(Protocol):

@@ -22,6 +22,7 @@ from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.graph.errors import EntityNotFound, InvalidCursor
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship
+from domain.graph.times import within_range
 
 MAX_PAGE = 500
 TIMELINE = 50
@@ -87,6 +88,8 @@ class ListActivities:
         if cursor:
             position = _decode(cursor, _ActivityCursor)
             assert isinstance(position, _ActivityCursor)  # noqa: S101 - decoded as that type
+            if not within_range(position.at):  # hand-made: a naive or overflowing time
+                raise InvalidCursor()
             after = (position.at, ActivityId(position.id))
         size = _limit(limit)
         async with self._uow_for(actor.scope) as uow:

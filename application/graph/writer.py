@@ -18,7 +18,7 @@ from application.graph.ports import GraphUnitOfWork, MergeRecord
 from application.shared.ports import Clock
 from domain.graph import resolution
 from domain.graph.catalog import observed_types
-from domain.graph.content import metadata_only
+from domain.graph.content import metadata_only, named_metadata_only
 from domain.graph.errors import EntityTypeChanged, InvalidRecord, UnknownEntity
 from domain.graph.model import (
     Activity,
@@ -34,6 +34,7 @@ from domain.graph.model import (
     Relationship,
     SourceRef,
 )
+from domain.graph.times import within_range
 from domain.shared.ids import TenantId, new_id
 
 MAX_NAME = 200
@@ -76,10 +77,13 @@ class GraphWriter:
         declared = observed_types(batch)
         if declared:
             await self._uow.types.declare(declared)
-        known, merges = await self._entities(batch.entities, revision)
+        known, merges, dropped = await self._entities(batch.entities, revision)
         relationships = await self._relationships(batch, known)
         return await self._activities(batch.activities, known, revision) + IngestSummary(
-            entities=len(batch.entities), relationships=relationships, merges=merges
+            entities=len(batch.entities),
+            relationships=relationships,
+            merges=merges,
+            dropped_attributes=dropped,
         )
 
     async def begin(self) -> int:
@@ -93,26 +97,29 @@ class GraphWriter:
 
     async def _entities(
         self, records: Sequence[EntityRecord], revision: int
-    ) -> tuple[dict[EntityId, Entity], int]:
+    ) -> tuple[dict[EntityId, Entity], int, int]:
+        """The entities as stored, the merges their keys caused, the attributes dropped."""
         latest: dict[EntityId, EntityRecord] = {}
         for record in records:
             check_ref(record.ref)
             check_type(record.type)
             latest[self._id(record.ref)] = record
         stored = await self._uow.entities.get_many(latest.keys())
-        rows = []
+        rows, dropped = [], 0
         for entity_id, record in latest.items():
             before = stored.get(entity_id)
             if before is not None and before.type != record.type:
                 raise EntityTypeChanged(source_id=record.ref.source_id, type=before.type)
-            rows.append(stored_entity(entity_id, record, before))
+            row, lost = stored_entity(entity_id, record, before)
+            rows.append(row)
+            dropped += lost
         if rows:
             await self._uow.entities.upsert(rows)
         keyed = [(i, k) for i, r in latest.items() if (k := resolution.keys_of(r))]
         merges = await self._resolve(keyed, revision) if keyed else 0
         if merges:
-            return await self._uow.entities.get_many(latest.keys()), merges
-        return {row.id: row for row in rows}, 0
+            return await self._uow.entities.get_many(latest.keys()), merges, dropped
+        return {row.id: row for row in rows}, 0, dropped
 
     async def _resolve(
         self,
@@ -214,9 +221,10 @@ class GraphWriter:
     ) -> tuple[Activity, int]:
         check_ref(record.ref)
         check_type(record.type)
-        if record.occurred_at.utcoffset() is None:
+        if not within_range(record.occurred_at):
             raise InvalidRecord(
-                "An activity time has no time zone.", source_id=record.ref.source_id
+                "An activity time has no time zone or is out of range.",
+                source_id=record.ref.source_id,
             )
         ids = self._ids
         actor_id = None
@@ -245,14 +253,27 @@ class GraphWriter:
         return activity, dropped
 
 
-def stored_entity(entity_id: EntityId, record: EntityRecord, before: Entity | None) -> Entity:
-    """What a delivered entity record becomes; a stored one keeps its canonical id."""
-    return Entity(
+def stored_entity(
+    entity_id: EntityId, record: EntityRecord, before: Entity | None
+) -> tuple[Entity, int]:
+    """What a delivered entity record becomes (a stored one keeps its canonical id), and how
+    many of its attributes were dropped as content: every path that stores an entity comes
+    through here, so none can store a subject or a body."""
+    for attribute in record.attributes:
+        if attribute.at is not None and not within_range(attribute.at):
+            raise InvalidRecord(
+                "An attribute time has no time zone or is out of range.",
+                source_id=record.ref.source_id,
+                attribute=attribute.name,
+            )
+    attributes, dropped = named_metadata_only(record.attributes)
+    entity = Entity(
         id=entity_id,
         ref=record.ref,
         type=record.type,
         name=record.name,
-        attributes=record.attributes,
+        attributes=attributes,
         url=record.url,
         canonical_id=before.canonical_id if before is not None else entity_id,
     )
+    return entity, dropped

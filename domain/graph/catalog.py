@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Literal
 
 import msgspec
 
-from domain.graph.content import is_content
+from domain.graph.content import is_content, named_metadata_only
 
 if TYPE_CHECKING:
     from domain.graph.model import GraphBatch
@@ -34,18 +34,25 @@ class TypeDeclaration(msgspec.Struct, frozen=True, kw_only=True):
         merged = {a.name: a for a in other.attributes} | {a.name: a for a in self.attributes}
         return msgspec.structs.replace(self, attributes=tuple(sorted(merged.values())))
 
+    def metadata_only(self) -> TypeDeclaration:
+        """This declaration without the attributes whose names denote content: a declared
+        ``subject`` or ``body`` would put the name of content in the catalog and the export."""
+        kept, dropped = named_metadata_only(self.attributes)
+        return msgspec.structs.replace(self, attributes=kept) if dropped else self
+
 
 _VALUE_TYPES = {str: "string", bool: "boolean", int: "integer", float: "float"}
 
 
 def observed_types(batch: GraphBatch) -> list[TypeDeclaration]:
     """The batch's own declarations, after the types and attributes its records show: an
-    export can then say what every type carries, whatever the source declared."""
+    export can then say what every type carries, whatever the source declared. Attributes
+    whose names denote content are left out, as they are left out of every record."""
     seen: dict[tuple[TypeKind, str], dict[str, str]] = {}
     for entity in batch.entities:
         slot = seen.setdefault(("object", entity.type), {})
         for attribute in entity.attributes:
-            if attribute.value is not None:
+            if attribute.value is not None and not is_content(attribute.name):
                 slot.setdefault(attribute.name, _VALUE_TYPES[type(attribute.value)])
     shapes: set[tuple[str, tuple[tuple[str, type], ...]]] = set()
     for activity in batch.activities:
@@ -66,4 +73,5 @@ def observed_types(batch: GraphBatch) -> list[TypeDeclaration]:
         )
         for (kind, name), attributes in seen.items()
     ]
-    return list(batch.types) + inferred  # the first declaration of an attribute wins
+    declared = [declaration.metadata_only() for declaration in batch.types]
+    return declared + inferred  # the first declaration of an attribute wins

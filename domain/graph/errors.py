@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.shared.errors import Conflict, DomainError, Invalid, NotFound, TooLarge
+from domain.shared.errors import Conflict, DomainError, Invalid, NotFound, TooLarge, Unavailable
 
 
 class GraphError(DomainError):
@@ -36,7 +36,9 @@ class MergeNotFound(GraphError, NotFound):
 
 class InvalidWindow(GraphError, Invalid):
     code = "graph.invalid_window"
-    default_message = "The time window must have from < to, both with a time zone."
+    default_message = (
+        "The time window must have from < to, both with a time zone, within the years 1 to 9999."
+    )
 
 
 class InvalidCursor(GraphError, Invalid):
@@ -66,6 +68,13 @@ class ImportInvalidValue(ImportRefused):
     default_message = "A value in the file is missing or has the wrong type."
 
 
+class ImportOverLimit(ImportRefused):
+    """The file is valid, but one of its parts holds more than an import keeps in memory."""
+
+    code = "graph.import_over_limit"
+    default_message = "A part of the file is larger than an import accepts (see the limit)."
+
+
 class ImportTooLarge(GraphError, TooLarge):
     code = "graph.import_too_large"
     default_message = "The file is larger than the import limit."
@@ -84,3 +93,13 @@ class InvalidImportId(GraphError, Invalid):
 class ImportNotFound(GraphError, NotFound):
     code = "graph.import_not_found"
     default_message = "No import with this id is known to this server (recently)."
+
+
+class ImportsBusy(GraphError, Unavailable):
+    code = "graph.imports_busy"
+    default_message = "As many imports as this server runs at once are running; retry later."
+
+
+class ExportsBusy(GraphError, Unavailable):
+    code = "graph.exports_busy"
+    default_message = "As many exports as this server runs at once are running; retry later."

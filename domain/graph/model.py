@@ -2,8 +2,9 @@
 
 Nothing here has a field for a body, a subject or message text. Attributes are metadata (a
 status, an amount, a lifecycle transition); attributes whose names denote content are dropped
-before anything is stored (``metadata_only``). The original is reached through the source
-reference: a deep link, or a live fetch that is never persisted.
+before anything is stored, on entities, activities and declared types alike (``content``).
+The original is reached through the source reference: a deep link, or a live fetch that is
+never persisted.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from domain.graph.durations import DurationStats, duration_stats, median_seconds
 from domain.graph.errors import InvalidWindow
 from domain.graph.model import Activity, EntityId, to_micros
 from domain.graph.sequence import Occurrence
+from domain.graph.times import within_range
 
 MAX_TOP = 1000
 
@@ -33,7 +34,7 @@ class Window(msgspec.Struct, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         for moment in (self.start, self.end):
-            if moment is not None and moment.utcoffset() is None:
+            if moment is not None and not within_range(moment):
                 raise InvalidWindow()
         if self.start is not None and self.end is not None and self.start >= self.end:
             raise InvalidWindow()

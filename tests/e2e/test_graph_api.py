@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -34,10 +35,11 @@ READS = [
 @dataclass
 class Api:
     client: AsyncTestClient[Any]
-    mine: dict[str, str]
+    mine: dict[str, str]  # a member's: reads
     theirs: dict[str, str]
     container: Any
     member: Actor
+    admin: dict[str, str]  # an admin's of the same tenant: imports
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
         return await self.client.get(API + path, headers=self.mine if headers is None else headers)
@@ -53,13 +55,20 @@ def _actor() -> Actor:
 async def api(tmp_path: Path) -> AsyncIterator[Api]:
     app, container = build(harness_settings(tmp_path))
     member = _actor()
+    admin = bearer(container, _colleague(member, Role.ADMIN))
     async with AsyncTestClient(app) as client:
-        yield Api(client, bearer(container, member), bearer(container, _actor()), container, member)
+        mine, theirs = bearer(container, member), bearer(container, _actor())
+        yield Api(client, mine, theirs, container, member, admin)
+
+
+def _colleague(actor: Actor, role: Role) -> Actor:
+    """Another person of the same tenant: roles are read live, one per membership."""
+    return Actor(tenant_id=actor.tenant_id, user_id=new_user_id(), role=role, session_id=uuid4())
 
 
 async def _import(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
     return await api.client.post(
-        f"{API}/imports", content=body, headers={**api.mine, **(headers or {})}
+        f"{API}/imports", content=body, headers={**api.admin, **(headers or {})}
     )
 
 
@@ -179,9 +188,7 @@ async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
     )  # fmt: skip
     ingest = api.container.use_cases.ingest_graph()
     await ingest.execute(api.member.scope, GraphBatch(entities=people))
-    # Another person of the same tenant: roles are read live, one per membership.
-    colleague = {"user_id": new_user_id(), "session_id": uuid4(), "role": Role.ADMIN}
-    admin = bearer(api.container, Actor(**{**_fields(api.member), **colleague}))
+    admin = api.admin
     (person,) = (await api.get("/entities?type=person")).json()["entities"]
     detail = (await api.get(f"/entities/{person['id']}")).json()
     merge = detail["merges"][0]["id"]
@@ -195,5 +202,25 @@ async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
     assert len((await api.get("/entities?type=person")).json()["entities"]) == 2
 
 
-def _fields(actor: Actor) -> dict[str, Any]:
-    return {f: getattr(actor, f) for f in actor.__struct_fields__}
+# A hand-made activity cursor whose time has no zone: ["2024-01-01T00:00:00", a uuid].
+NAIVE_CURSOR = base64.urlsafe_b64encode(
+    json.dumps(["2024-01-01T00:00:00", str(uuid4())]).encode()
+).decode()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/activities?from=0001-01-01T00:00:00%2B14:00",
+        "/export.ocel.json?from=0001-01-01T00:00:00%2B14:00",
+        "/process-map?object_type=x&to=9999-12-31T23:59:59-01:00",
+        "/activities?cursor=" + NAIVE_CURSOR,
+    ],
+)
+async def test_times_beyond_the_range_or_without_a_zone_are_refused(api: Api, path: str) -> None:
+    await _import(api, OCEL)  # a stored activity, so that a cursor is compared with it
+
+    refused = await api.get(path)
+
+    assert refused.status_code == 422
+    assert refused.json()["code"] in {"graph.invalid_window", "graph.invalid_cursor"}

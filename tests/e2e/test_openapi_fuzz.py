@@ -98,3 +98,17 @@ def _fuzz(operation: Any, container: Application) -> None:
         case.call_and_validate(headers=headers, checks=CHECKS)
 
     fuzz()
+
+
+def test_the_import_upload_is_documented(fuzzed: tuple[Litestar, Application]) -> None:
+    app, _ = fuzzed
+
+    upload = app.openapi_schema.to_schema()["paths"]["/api/v1/graph/imports"]["post"]
+
+    body = upload["requestBody"]["content"]
+    assert body["application/octet-stream"]["schema"] == {"type": "string", "format": "binary"}
+    assert {"application/gzip", "application/json", "application/xml"} <= body.keys()
+    assert {(p["name"], p["in"]) for p in upload["parameters"]} >= {
+        ("X-Import-Id", "header"), ("X-File-Name", "header"),
+    }  # fmt: skip
+    assert {"403", "413", "422", "503"} <= upload["responses"].keys()

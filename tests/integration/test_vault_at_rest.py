@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from functools import partial
 from typing import Any
 from uuid import uuid4
@@ -13,7 +11,6 @@ import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from adapters.fakes.clock import FrozenClock
-from adapters.postgres.cluster import Binaries
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.throwaway import ThrowawayDatabase
 from adapters.postgres.vault import PostgresVaultUnitOfWork
@@ -27,6 +24,7 @@ from domain.identity.model import Role
 from domain.shared.ids import new_id
 from domain.shared.secret import Secret
 from domain.vault.errors import CredentialUnreadable
+from tests.factories.dump import database_dump
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import seed_connection
 from tests.factories.vault import WHEN, marker, oauth_tokens, shared_vault
@@ -58,28 +56,6 @@ def _owner(tenant: Any, person: Any) -> Actor:
     return Actor(tenant_id=tenant.id, user_id=person.id, role=Role.OWNER, session_id=uuid4())
 
 
-def _dump(database: ThrowawayDatabase) -> str:
-    url = database.superuser
-    result = subprocess.run(
-        [
-            str(Binaries.embedded().tool("pg_dump")),
-            "-h",
-            str(url.socket_dir),
-            "-p",
-            str(url.port),
-            "-U",
-            url.user,
-            "-d",
-            "atlas",
-        ],
-        env={**os.environ, "PGPASSWORD": url.password or ""},
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    return result.stdout
-
-
 async def test_a_database_dump_holds_no_token_or_api_key_plaintext(
     vaulted: Vaulted, database: ThrowawayDatabase
 ) -> None:
@@ -98,7 +74,7 @@ async def test_a_database_dump_holds_no_token_or_api_key_plaintext(
     connection = await seed_connection(vaulted.identity_uow, scope)
     await vaulted.tokens.save(scope, connection, oauth_tokens(access=access, refresh=refresh))
 
-    dump = _dump(database)
+    dump = database_dump(database)
 
     assert purpose in dump  # the rows are in the dump: their unsealed columns show
     assert [m for m in (key_value, access, refresh) if m in dump] == []

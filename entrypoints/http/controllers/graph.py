@@ -7,16 +7,18 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-import msgspec
 from litestar import Controller, Request, Router, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Stream
 
 from adapters.exporters.ocel import ocel_json
+from adapters.exporters.spool import ExportSpool
 from adapters.importers.files import spooled
 from adapters.importers.formats import MAX_UPLOAD_BYTES
 from adapters.importers.progress import ImportBoard, ImportState
+from adapters.importers.slots import Slots
 from application.graph.export import ExportGraph
 from application.graph.importing import ImportLog, ImportOptions, ImportSummary
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
@@ -31,6 +33,13 @@ from domain.identity.model import Role
 from domain.shared.errors import DomainError
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_role
+from entrypoints.http.controllers.graph_schemas import (
+    FileNameHeader,
+    HandoffsView,
+    ImportIdHeader,
+    ImportUpload,
+    VariantsView,
+)
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
 
@@ -40,19 +49,6 @@ Top = Annotated[int, QueryParameter(ge=0, le=1000)]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 ActorParam = Annotated[UUID | None, QueryParameter(name="actor", required=False)]
 ObjectParam = Annotated[UUID | None, QueryParameter(name="object", required=False)]
-
-
-class VariantsView(msgspec.Struct, frozen=True, kw_only=True):
-    object_type: str
-    objects: int
-    variant_count: int
-    variants: tuple[Any, ...]
-
-
-class HandoffsView(msgspec.Struct, frozen=True, kw_only=True):
-    object_type: str
-    handoffs: tuple[Any, ...]
-    actors: tuple[Any, ...]
 
 
 class GraphController(Controller):
@@ -137,21 +133,23 @@ class GraphController(Controller):
         return await list_activities.execute(actor, selection, cursor=cursor, limit=limit)
 
     @post("/imports", summary="Import an OCEL 2.0 JSON or XES file (raw body, may be gzipped)",
+          guards=[requires_role(Role.OWNER, Role.ADMIN)], operation_class=ImportUpload,
           request_max_body_size=MAX_UPLOAD_BYTES, status_code=201,
-          responses=problems(401, 409, 413, 422))  # fmt: skip
+          responses=problems(401, 403, 409, 413, 422, 503))  # fmt: skip
     async def create_import(
         self, *, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
         import_log: NamedDependency[ImportLog], import_board: NamedDependency[ImportBoard],
-        object_type: FromQuery[str] = "case",
+        import_slots: NamedDependency[Slots], object_type: FromQuery[str] = "case",
+        import_id: ImportIdHeader = None, file_name: FileNameHeader = None,
     ) -> ImportSummary:  # fmt: skip
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:  # refused before reading
             raise ImportTooLarge(limit=MAX_UPLOAD_BYTES)
-        tracked = _Tracked(import_board, actor, request.headers.get("x-import-id"))
-        name = request.headers.get("x-file-name", "upload")
-        async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
-            options = ImportOptions(object_type=object_type)
-            return await tracked(import_log.execute(actor, source, options, tracked.progress))
+        with import_slots.take():  # before the upload is spooled: disk is what it bounds too
+            tracked = _Tracked(import_board, actor, import_id)
+            name, options = file_name or "upload", ImportOptions(object_type=object_type)
+            async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
+                return await tracked(import_log.execute(actor, source, options, tracked.progress))
 
     @get("/imports/{import_id:uuid}", summary="Progress of a running or recent import",
          responses=problems(401, 404))  # fmt: skip
@@ -165,14 +163,15 @@ class GraphController(Controller):
         return state
 
     @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON",
-         responses=problems(401, 422))  # fmt: skip
+         responses=problems(401, 422, 503))  # fmt: skip
     async def export(
         self, *, actor: NamedDependency[Actor], export_graph: NamedDependency[ExportGraph],
-        start: Start = None, end: End = None,
+        export_spool: NamedDependency[ExportSpool], start: Start = None, end: End = None,
     ) -> Stream:  # fmt: skip
         parts = export_graph.execute(actor, Window(start=start, end=end))
+        body = await export_spool.written(ocel_json(parts))  # the transaction ends here
         return Stream(
-            ocel_json(parts), media_type="application/json",
+            body, media_type="application/json", background=BackgroundTask(body.aclose),
             headers={"Content-Disposition": 'attachment; filename="atlas-graph.ocel.json"'},
         )  # fmt: skip
 
@@ -213,6 +212,8 @@ def routes(container: Application) -> Router:
             "import_log": provide(use_cases.import_log),
             "export_graph": provide(use_cases.export_graph),
             "import_board": provide(container.adapters.import_board),
+            "import_slots": provide(container.adapters.import_slots),
+            "export_spool": provide(container.adapters.export_spool),
             "undo_merge": provide(use_cases.undo_merge),
         },
     )

@@ -39,9 +39,9 @@ from application.shared.actor import Actor
 from domain.identity.model import Role
 from domain.integrations.providers import CATALOG
 from domain.shared.secret import Secret
+from tests.factories.dump import database_dump
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.vault import WHEN, marker, shared_vault
-from tests.integration.test_vault_at_rest import _dump
 
 pytestmark = pytest.mark.integration
 
@@ -109,7 +109,7 @@ async def test_a_whole_connection_life_leaves_no_secret_in_logs_or_a_dump(
     refreshed = await parts["tokens"].access_token(actor.scope, started.connection_id)
     await parts["disconnect"].execute(actor, started.connection_id, purge=True)
     await http.aclose()
-    dump = _dump(database)
+    dump = database_dump(database)
 
     secrets = [secret, code, state, started.start_ticket.reveal(), opened.binding.reveal()]
     secrets += provider.seen  # tokens of both generations, the code, the client secret

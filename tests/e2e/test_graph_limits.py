@@ -1,0 +1,172 @@
+"""Imports and exports over HTTP within their bounds: who may import, how many run at once,
+and an export that holds no transaction while it is downloaded."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import pytest
+from dependency_injector import providers
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from adapters.fakes.graph import FakeGraphUnitOfWork
+from adapters.fakes.store import InMemoryStore
+from application.shared.actor import Actor
+from application.shared.scope import Scope
+from domain.identity.model import Role
+from domain.shared.ids import new_tenant_id, new_user_id
+from tests.e2e.harness import bearer, build, harness_settings
+from tests.factories.event_logs import shared_data
+
+pytestmark = pytest.mark.e2e
+
+OCEL = (shared_data() / "ocel20_example.jsonocel").read_bytes()
+API = "/api/v1/graph"
+
+
+@dataclass
+class Transactions:
+    """How many graph units of work are open right now."""
+
+    open: int = 0
+
+
+class RecordingGraphUnitOfWork(FakeGraphUnitOfWork):
+    def __init__(self, store: InMemoryStore, scope: Scope, transactions: Transactions) -> None:
+        super().__init__(store, scope)
+        self._transactions = transactions
+
+    async def __aenter__(self) -> RecordingGraphUnitOfWork:
+        self._transactions.open += 1
+        return await super().__aenter__()
+
+    async def __aexit__(self, *exc_info: Any) -> None:
+        self._transactions.open -= 1
+        await super().__aexit__(*exc_info)
+
+
+@dataclass
+class Api:
+    app: Litestar
+    client: AsyncTestClient[Any]
+    container: Any
+    transactions: Transactions
+    tenant: Any
+
+    def headers(self, role: Role) -> dict[str, str]:
+        actor = Actor(tenant_id=self.tenant, user_id=new_user_id(), role=role, session_id=uuid4())
+        return bearer(self.container, actor)
+
+    async def upload(self, role: Role = Role.ADMIN) -> Any:
+        return await self.client.post(f"{API}/imports", content=OCEL, headers=self.headers(role))
+
+
+@pytest.fixture
+async def api(tmp_path: Path) -> AsyncIterator[Api]:
+    app, container = build(harness_settings(tmp_path))
+    transactions = Transactions()
+    store = container.adapters.store()
+    recording = partial(RecordingGraphUnitOfWork, store, transactions=transactions)
+    container.adapters.graph_uow.override(providers.Object(recording))
+    async with AsyncTestClient(app) as client:
+        yield Api(app, client, container, transactions, new_tenant_id())
+
+
+@pytest.mark.parametrize(("role", "status"), [
+    (Role.OWNER, 201), (Role.ADMIN, 201), (Role.MEMBER, 403),
+])  # fmt: skip
+async def test_only_owners_and_admins_import(api: Api, role: Role, status: int) -> None:
+    answer = await api.upload(role)
+
+    assert answer.status_code == status
+    if status == 403:
+        assert answer.json()["code"] == "auth.role_required"
+
+
+async def test_an_import_past_the_concurrent_ones_is_refused_until_one_ends(api: Api) -> None:
+    slots = api.container.adapters.import_slots()
+    running = [slots.take() for _ in range(slots.limit)]  # the imports running right now
+
+    refused = await api.upload()
+    for slot in running:
+        slot.release()
+    accepted = await api.upload()
+
+    assert refused.status_code == 503
+    assert refused.headers["retry-after"] == "30"
+    assert refused.json()["code"] == "graph.imports_busy"
+    assert accepted.status_code == 201
+    assert slots.free == slots.limit
+
+
+async def test_an_export_past_the_concurrent_ones_is_refused(api: Api) -> None:
+    slots = api.container.adapters.export_spool()._slots
+    running = [slots.take() for _ in range(slots.limit)]
+
+    refused = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.MEMBER))
+    running[0].release()
+    served = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.MEMBER))
+
+    assert refused.status_code == 503
+    assert refused.json()["code"] == "graph.exports_busy"
+    assert refused.headers["retry-after"] == "10"
+    assert served.status_code == 200
+    assert slots.free == 1  # the served export gave its slot back
+
+
+async def _export(api: Api, *, disconnect: bool = False) -> tuple[bytes, list[int]]:
+    """GET export.ocel.json through the app itself; with each chunk of the body sent, how
+    many units of work were open at that moment."""
+    (name, value), = api.headers(Role.MEMBER).items()  # fmt: skip
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+        "scheme": "http", "path": f"{API}/export.ocel.json", "raw_path": b"", "root_path": "",
+        "query_string": b"", "headers": [(name.lower().encode(), value.encode())],
+        "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+    }  # fmt: skip
+    body, open_at_send, sent = b"", [], asyncio.Event()
+    requests = [{"type": "http.request", "body": b"", "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        if requests:
+            return requests.pop()
+        if not disconnect:
+            await sent.wait()  # as a server does: the client is gone once it has it all
+        return {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        nonlocal body
+        if message["type"] == "http.response.body" and message.get("body"):
+            open_at_send.append(api.transactions.open)
+            body += message["body"]
+        if message["type"] == "http.response.body" and not message.get("more_body"):
+            sent.set()
+
+    await api.app(scope, receive, send)  # type: ignore[arg-type]
+    return body, open_at_send
+
+
+async def test_an_export_holds_no_transaction_while_it_is_sent(api: Api) -> None:
+    await api.upload()
+
+    body, open_at_send = await _export(api)
+
+    assert b'"events":[' in body
+    assert open_at_send
+    assert set(open_at_send) == {0}  # the transaction ended before the first byte went out
+
+
+async def test_an_export_cut_short_gives_its_slot_back(api: Api) -> None:
+    await api.upload()
+    slots = api.container.adapters.export_spool()._slots
+
+    await _export(api, disconnect=True)
+
+    assert slots.free == slots.limit
