@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, Integer, LargeBinary, Table, Text, Uuid
+from sqlalchemy import Column, Integer, LargeBinary, Table, Text, Uuid
 
-from adapters.postgres.tables import metadata
-
-
-def _when(name: str, *, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
+from adapters.postgres.tables import metadata, when
 
 refresh_families = Table(
     "refresh_families",
@@ -17,10 +12,10 @@ refresh_families = Table(
     Column("tenant_id", Uuid, primary_key=True),
     Column("family_id", Uuid, primary_key=True),
     Column("user_id", Uuid, nullable=False),
-    _when("created_at"),
-    _when("last_used_at"),
-    _when("expires_at"),
-    _when("revoked_at", nullable=True),
+    when("created_at"),
+    when("last_used_at"),
+    when("expires_at"),
+    when("revoked_at", nullable=True),
     Column("revoked_reason", Text),
 )
 
@@ -32,8 +27,8 @@ refresh_tokens = Table(
     Column("user_id", Uuid, nullable=False),
     Column("family_id", Uuid, nullable=False),
     Column("parent_digest", LargeBinary),
-    _when("issued_at"),
-    _when("used_at", nullable=True),
+    when("issued_at"),
+    when("used_at", nullable=True),
     Column("state", Text, nullable=False),
 )
 
@@ -46,10 +41,10 @@ invitations = Table(
     Column("role", Text, nullable=False),
     Column("token_digest", LargeBinary, nullable=False),
     Column("invited_by", Uuid, nullable=False),
-    _when("created_at"),
-    _when("expires_at"),
-    _when("accepted_at", nullable=True),
-    _when("revoked_at", nullable=True),
+    when("created_at"),
+    when("expires_at"),
+    when("accepted_at", nullable=True),
+    when("revoked_at", nullable=True),
 )
 
 security_events = Table(
@@ -62,13 +57,13 @@ security_events = Table(
     Column("family_id", Uuid),
     Column("client_address", Text),
     Column("user_agent", Text),
-    _when("occurred_at"),
+    when("occurred_at"),
 )
 
 rate_limits = Table(
     "rate_limits",
     metadata,
     Column("bucket", LargeBinary, primary_key=True),
-    _when("window_start"),
+    when("window_start"),
     Column("hits", Integer, nullable=False),
 )

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ARRAY, Boolean, Column, DateTime, Integer, LargeBinary, Table, Text, Uuid
+from sqlalchemy import ARRAY, Boolean, Column, Integer, LargeBinary, Table, Text, Uuid
 
-from adapters.postgres.tables import metadata
-
-
-def _when(name: str, *, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
+from adapters.postgres.tables import metadata, when
 
 connections = Table(
     "connections",
@@ -25,13 +20,13 @@ connections = Table(
     Column("external_account", Text, nullable=True),
     Column("instance_url", Text, nullable=True),
     Column("needs_review", Boolean, nullable=False),
-    _when("created_at"),
-    _when("updated_at"),
-    _when("last_refresh_at", nullable=True),
+    when("created_at"),
+    when("updated_at"),
+    when("last_refresh_at", nullable=True),
     Column("last_error", Text, nullable=True),
     Column("failure_count", Integer, nullable=False),
-    _when("retry_not_before", nullable=True),
-    _when("reauth_notified_at", nullable=True),
+    when("retry_not_before", nullable=True),
+    when("reauth_notified_at", nullable=True),
     Column("revocation", Text, nullable=True),
 )
 
@@ -53,9 +48,9 @@ oauth_states = Table(
     Column("sealed_authorization", LargeBinary, nullable=False),
     Column("sealed_verifier", LargeBinary, nullable=True),
     Column("binding_hash", LargeBinary, nullable=True),
-    _when("created_at"),
-    _when("ticket_expires_at"),
-    _when("expires_at"),
-    _when("ticket_used_at", nullable=True),
-    _when("consumed_at", nullable=True),
+    when("created_at"),
+    when("ticket_expires_at"),
+    when("expires_at"),
+    when("ticket_used_at", nullable=True),
+    when("consumed_at", nullable=True),
 )

@@ -9,7 +9,8 @@ from adapters.postgres.roles import SCHEMA
 metadata = MetaData(schema=SCHEMA)
 
 
-def _when(name: str, *, nullable: bool = False) -> Column[object]:
+def when(name: str, *, nullable: bool = False) -> Column[object]:
+    """A timestamptz column: every time Atlas stores carries its zone."""
     return Column(name, DateTime(timezone=True), nullable=nullable)
 
 
@@ -19,7 +20,7 @@ tenants = Table(
     Column("tenant_id", Uuid, primary_key=True),
     Column("name", Text, nullable=False),
     Column("region", Text, nullable=False),
-    _when("created_at"),
+    when("created_at"),
 )
 
 users = Table(
@@ -28,8 +29,8 @@ users = Table(
     Column("user_id", Uuid, primary_key=True),
     Column("email", Text, nullable=False),
     Column("name", Text, nullable=False),
-    _when("created_at"),
-    _when("disabled_at", nullable=True),
+    when("created_at"),
+    when("disabled_at", nullable=True),
 )
 
 credentials = Table(
@@ -37,7 +38,7 @@ credentials = Table(
     metadata,
     Column("user_id", Uuid, primary_key=True),
     Column("password_hash", Text, nullable=False),
-    _when("updated_at"),
+    when("updated_at"),
 )
 
 memberships = Table(
@@ -46,5 +47,5 @@ memberships = Table(
     Column("tenant_id", Uuid, primary_key=True),
     Column("user_id", Uuid, primary_key=True),
     Column("role", Text, nullable=False),
-    _when("created_at"),
+    when("created_at"),
 )

@@ -2,14 +2,9 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Column, DateTime, Integer, LargeBinary, Table, Text, Uuid
+from sqlalchemy import BigInteger, Column, Integer, LargeBinary, Table, Text, Uuid
 
-from adapters.postgres.tables import metadata
-
-
-def _when(name: str, *, nullable: bool = False) -> Column[object]:
-    return Column(name, DateTime(timezone=True), nullable=nullable)
-
+from adapters.postgres.tables import metadata, when
 
 vault_key_versions = Table(
     "vault_key_versions",
@@ -22,9 +17,9 @@ vault_key_versions = Table(
     Column("key_check", LargeBinary, nullable=False),
     Column("state", Text, nullable=False),
     Column("encryption_count", BigInteger, nullable=False),
-    _when("created_at"),
-    _when("demoted_at", nullable=True),
-    _when("retired_at", nullable=True),
+    when("created_at"),
+    when("demoted_at", nullable=True),
+    when("retired_at", nullable=True),
 )
 
 api_keys = Table(
@@ -38,7 +33,7 @@ api_keys = Table(
     Column("sealed", LargeBinary, nullable=False),
     Column("key_version", Integer, nullable=False),
     Column("created_by", Uuid, nullable=True),
-    _when("created_at"),
+    when("created_at"),
 )
 
 oauth_tokens = Table(
@@ -49,7 +44,7 @@ oauth_tokens = Table(
     Column("connection_id", Uuid, primary_key=True),
     Column("access_token", LargeBinary, nullable=False),
     Column("refresh_token", LargeBinary, nullable=True),
-    _when("expires_at", nullable=True),
+    when("expires_at", nullable=True),
     Column("key_version", Integer, nullable=False),
-    _when("updated_at"),
+    when("updated_at"),
 )
