@@ -23,6 +23,7 @@ from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
 from adapters.fakes.store import InMemoryStore
+from adapters.fakes.sync import FakeSyncCensus, FakeSyncUnitOfWork
 from adapters.fakes.vault import (
     FakeKeyVersions,
     FakeVaultUnitOfWork,
@@ -66,6 +67,7 @@ from entrypoints.identity_container import IdentityUseCases
 from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
+from entrypoints.sync_container import SyncAdapters, SyncUseCases
 from entrypoints.vault import master_secret, open_keyring
 
 
@@ -157,6 +159,13 @@ class FakeAdapters(containers.DeclarativeContainer):
         IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
     )
 
+    # --- sync (issue 9): the real connectors, talking to the sandbox in-process ---
+    sync_uow = providers.Singleton(partial, FakeSyncUnitOfWork, store)
+    sync_census = providers.Singleton(FakeSyncCensus, store)
+    sync = providers.Container(
+        SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
+    )
+
 
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
@@ -209,6 +218,9 @@ class UseCases(containers.DeclarativeContainer):
 
     # --- integrations (issue 5) ---
     integrations = providers.Container(IntegrationsUseCases, adapters=adapters)
+
+    # --- sync (issue 9) ---
+    sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)
 
 
 class Application(containers.DeclarativeContainer):

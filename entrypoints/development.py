@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from domain.shared.secret import Secret
-from entrypoints.settings import decode_master_key
+from entrypoints.settings_keys import decode_master_key
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,7 @@ def sandbox_server(app: Litestar, *, log_level: str = "info") -> uvicorn.Server:
         app,
         lifespan="off",
         server_header=False,
+        date_header=False,  # the providers date their answers by the sandbox's clock
         proxy_headers=False,
         # Authorize URLs carry state and PKCE challenges: the access log stays off.
         access_log=False,

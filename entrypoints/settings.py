@@ -6,8 +6,6 @@ database connection stops start-up with a message that names the setting.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Literal
@@ -20,17 +18,12 @@ from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
 from entrypoints import settings_integrations as integrations
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
+from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
+from entrypoints.settings_keys import master_key
+from entrypoints.settings_sync import SyncSettings, SyncSettingsError, sync_settings
 
 Environment = Literal["development", "production"]
 PREFIX = "ATLAS_"
-MIN_MASTER_KEY_BYTES = 32
-# 32 bytes from a CSPRNG hold about 30 distinct values; fewer than 16 happens by chance with
-# odds of about 2^-55, and is what zero-filled or repeated "keys" look like.
-MIN_MASTER_KEY_DISTINCT_BYTES = 16
-
-
-class SettingsError(ValueError):
-    """Start-up refused; the message names the ``ATLAS_*`` setting at fault."""
 
 
 class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -79,6 +72,11 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     oauth_return_url: str | None = None
     token_endpoint_timeout_seconds: float = 20.0
     refresh_lock_timeout_seconds: float = 30.0
+    # Sync and the worker (issue 9): checked in settings_sync.py.
+    sync_interval_seconds: int = 900
+    worker_concurrency: int = 4
+    worker_heartbeat_seconds: float = 60.0
+    provider_call_deadline_seconds: float = 30.0
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -100,6 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sandbox: bool = False
     identity: IdentitySettings
     integrations: integrations.IntegrationsSettings
+    sync: SyncSettings
 
     @property
     def production(self) -> bool:
@@ -131,12 +130,13 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         port=_port(raw.port),
         tls_cert_file=Path(raw.tls_cert_file) if raw.tls_cert_file else None,
         tls_key_file=Path(raw.tls_key_file) if raw.tls_key_file else None,
-        master_key=_master_key(raw.master_key, raw.master_key_file),
+        master_key=master_key(raw.master_key, raw.master_key_file),
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
         identity=_identity(raw),
         integrations=_integrations(raw, origins),
+        sync=_sync(raw),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -176,6 +176,13 @@ def _integrations(raw: _Raw, origins: tuple[str, ...]) -> integrations.Integrati
     try:
         return integrations.integrations_settings(raw, app_origins=origins)
     except integrations.IntegrationsSettingsError as error:
+        raise SettingsError(str(error)) from None
+
+
+def _sync(raw: _Raw) -> SyncSettings:
+    try:
+        return sync_settings(raw)
+    except SyncSettingsError as error:
         raise SettingsError(str(error)) from None
 
 
@@ -225,41 +232,6 @@ def _port(port: int) -> int:
     if not 0 < port < 65536:
         raise SettingsError("ATLAS_PORT: must be between 1 and 65535")
     return port
-
-
-def _master_key(value: str | None, file: str | None) -> Secret[bytes] | None:
-    if value and file:
-        raise SettingsError("set ATLAS_MASTER_KEY or ATLAS_MASTER_KEY_FILE, not both")
-    name = "ATLAS_MASTER_KEY"
-    if file:
-        name = "ATLAS_MASTER_KEY_FILE"
-        try:
-            value = Path(file).read_text().strip()
-        except OSError as error:
-            raise SettingsError(f"{name}: cannot read {file} ({error.strerror})") from None
-    if not value:
-        return None
-    return Secret(decode_master_key(value, name))
-
-
-def decode_master_key(value: str, name: str = "ATLAS_MASTER_KEY") -> bytes:
-    """Base64 (standard or URL-safe) of at least 32 bytes from a CSPRNG; never a passphrase."""
-    text = value.strip().replace("-", "+").replace("_", "/")
-    text += "=" * (-len(text) % 4)
-    try:
-        key = base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise SettingsError(f"{name}: must be base64 of at least 32 random bytes") from None
-    if len(key) < MIN_MASTER_KEY_BYTES:
-        raise SettingsError(f"{name}: decodes to {len(key)} bytes; at least 32 random bytes needed")
-    if all(32 <= byte < 127 for byte in key):
-        raise SettingsError(f"{name}: decodes to printable text, a passphrase, not random bytes")
-    if len(set(key)) < MIN_MASTER_KEY_DISTINCT_BYTES:
-        raise SettingsError(
-            f"{name}: decodes to repeated bytes, not random ones; generate one with "
-            "python -c 'import base64,os; print(base64.b64encode(os.urandom(32)).decode())'"
-        )
-    return key
 
 
 def _check_database_tls(settings: Settings) -> None:

@@ -11,7 +11,7 @@ from adapters.fakes.graph import FakeGraphUnitOfWork
 from adapters.fakes.graph_tables import GraphTables, Scoped
 from adapters.fakes.store import Tables
 from application.graph.ports import GraphPurgeUnitOfWork, ScopedRecords
-from domain.graph.model import Activity, Entity, EntityId, Identity
+from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity
 
 
 class FakeScopedRecords(Scoped, ScopedRecords):
@@ -21,15 +21,26 @@ class FakeScopedRecords(Scoped, ScopedRecords):
     async def activities_of(self, scope: str) -> list[Activity]:
         return [a for _, a in self._mine(self._t.activities) if a.ref.scope == scope]
 
-    async def activities_touching(
-        self, ids: Collection[EntityId], *, outside: str
-    ) -> list[Activity]:
+    async def source_ids(self, scope: str, *, entity_type: str) -> set[str]:
+        return {
+            e.ref.source_id
+            for _, e in self._mine(self._t.entities)
+            if e.ref.scope == scope and e.type == entity_type
+        }
+
+    async def activity_source_ids(self, scope: str, *, prefix: str) -> set[str]:
+        return {
+            a.ref.source_id
+            for _, a in self._mine(self._t.activities)
+            if a.ref.scope == scope and a.ref.source_id.startswith(prefix)
+        }
+
+    async def activities_touching(self, ids: Collection[EntityId]) -> list[Activity]:
         wanted = set(ids)
         return [
             a
             for _, a in self._mine(self._t.activities)
-            if a.ref.scope != outside
-            and (a.actor_id in wanted or any(link.entity_id in wanted for link in a.objects))
+            if a.actor_id in wanted or any(link.entity_id in wanted for link in a.objects)
         ]
 
     async def keys_of(self, ids: Collection[EntityId]) -> dict[EntityId, frozenset[Identity]]:
@@ -40,15 +51,16 @@ class FakeScopedRecords(Scoped, ScopedRecords):
         return {entity: frozenset(keys) for entity, keys in found.items()}
 
     async def delete(
-        self, scope: str, entities: Collection[EntityId], merges: Collection[UUID]
+        self,
+        activities: Collection[ActivityId],
+        entities: Collection[EntityId],
+        merges: Collection[UUID],
     ) -> None:
         gone = set(entities)
         self._delete_merges(merges, gone)
-        self._t.activities = {
-            slot: a
-            for slot, a in self._t.activities.items()
-            if slot[0] != self._tenant or a.ref.scope != scope
-        }
+        tenant = self._tenant
+        for activity_id in activities:
+            self._t.activities.pop((tenant, activity_id), None)
         self._delete_entities(gone)
 
     def _delete_merges(self, merges: Collection[UUID], gone: set[EntityId]) -> None:

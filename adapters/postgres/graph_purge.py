@@ -1,7 +1,6 @@
-"""PostgreSQL side of purging one source scope from a tenant's graph.
+"""PostgreSQL side of forgetting records: a purged source scope, or records a source deleted.
 
-Purges are rare (a disconnect with ``purge``), so these statements scan the tenant's rows by
-scope instead of adding an index every ingest would pay for.
+Every statement names its tenant itself; row security is the second lock, not the only one.
 """
 
 from __future__ import annotations
@@ -15,23 +14,26 @@ from adapters.postgres.graph_codec import activity_from, entity_from
 from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from application.graph.ports import GraphPurgeUnitOfWork, ScopedRecords
-from domain.graph.model import Activity, Entity, EntityId, Identity
+from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity
 
 _TOUCHING = """SELECT * FROM atlas.graph_activities a
-    WHERE a.scope <> $2 AND (a.actor_id = ANY($1::uuid[]) OR EXISTS (
+    WHERE a.tenant_id = $2 AND (a.actor_id = ANY($1::uuid[]) OR EXISTS (
         SELECT 1 FROM jsonb_array_elements(a.objects) o
         WHERE (o->>'entity_id')::uuid = ANY($1::uuid[])))"""
 
-_MERGES = "DELETE FROM atlas.graph_merges WHERE merge_id = ANY($1::uuid[])"
+_MERGES = "DELETE FROM atlas.graph_merges WHERE tenant_id = $2 AND merge_id = ANY($1::uuid[])"
+_ACTIVITIES = (
+    "DELETE FROM atlas.graph_activities WHERE tenant_id = $2 AND activity_id = ANY($1::uuid[])"
+)
 _ENTITIES = (
-    "DELETE FROM atlas.graph_sequences WHERE object_id = ANY($1::uuid[])",
+    "DELETE FROM atlas.graph_sequences WHERE tenant_id = $2 AND object_id = ANY($1::uuid[])",
     """UPDATE atlas.graph_merges SET members = ARRAY(
         SELECT m FROM unnest(members) AS m WHERE m <> ALL($1::uuid[]) ORDER BY m)
-    WHERE members && $1::uuid[]""",
+    WHERE tenant_id = $2 AND members && $1::uuid[]""",
     """UPDATE atlas.graph_entities SET canonical_id = entity_id
-    WHERE canonical_id = ANY($1::uuid[]) AND entity_id <> ALL($1::uuid[])""",
+    WHERE tenant_id = $2 AND canonical_id = ANY($1::uuid[]) AND entity_id <> ALL($1::uuid[])""",
     # Keys and relationships go with their entities (ON DELETE CASCADE).
-    "DELETE FROM atlas.graph_entities WHERE entity_id = ANY($1::uuid[])",
+    "DELETE FROM atlas.graph_entities WHERE tenant_id = $2 AND entity_id = ANY($1::uuid[])",
 )
 
 
@@ -40,24 +42,54 @@ class PostgresScopedRecords(ScopedRecords):
         self._db = db
 
     async def entities_of(self, scope: str) -> list[Entity]:
-        rows = await self._db.fetch("SELECT * FROM atlas.graph_entities WHERE scope = $1", scope)
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_entities WHERE tenant_id = $1 AND scope = $2",
+            self._db.tenant_id,
+            scope,
+        )
         return [entity_from(r) for r in rows]
 
     async def activities_of(self, scope: str) -> list[Activity]:
-        rows = await self._db.fetch("SELECT * FROM atlas.graph_activities WHERE scope = $1", scope)
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_activities WHERE tenant_id = $1 AND scope = $2",
+            self._db.tenant_id,
+            scope,
+        )
         return [activity_from(r) for r in rows]
 
-    async def activities_touching(
-        self, ids: Collection[EntityId], *, outside: str
-    ) -> list[Activity]:
-        rows = await self._db.fetch(_TOUCHING, list(ids), outside)
+    async def source_ids(self, scope: str, *, entity_type: str) -> set[str]:
+        rows = await self._db.fetch(
+            "SELECT source_id FROM atlas.graph_entities "
+            "WHERE tenant_id = $1 AND scope = $2 AND type = $3",
+            self._db.tenant_id,
+            scope,
+            entity_type,
+        )
+        return {r[0] for r in rows}
+
+    async def activity_source_ids(self, scope: str, *, prefix: str) -> set[str]:
+        # starts_with keeps a prefix holding % or _ literal (LIKE would read them as patterns).
+        rows = await self._db.fetch(
+            "SELECT source_id FROM atlas.graph_activities "
+            "WHERE tenant_id = $1 AND scope = $2 AND starts_with(source_id, $3)",
+            self._db.tenant_id,
+            scope,
+            prefix,
+        )
+        return {r[0] for r in rows}
+
+    async def activities_touching(self, ids: Collection[EntityId]) -> list[Activity]:
+        if not ids:
+            return []
+        rows = await self._db.fetch(_TOUCHING, list(ids), self._db.tenant_id)
         return [activity_from(r) for r in rows]
 
     async def keys_of(self, ids: Collection[EntityId]) -> dict[EntityId, frozenset[Identity]]:
         rows = await self._db.fetch(
             "SELECT entity_id, kind, value FROM atlas.graph_entity_keys "
-            "WHERE entity_id = ANY($1::uuid[])",
+            "WHERE tenant_id = $2 AND entity_id = ANY($1::uuid[])",
             list(ids),
+            self._db.tenant_id,
         )
         found: dict[EntityId, set[Identity]] = {}
         for row in rows:
@@ -66,13 +98,18 @@ class PostgresScopedRecords(ScopedRecords):
         return {entity: frozenset(keys) for entity, keys in found.items()}
 
     async def delete(
-        self, scope: str, entities: Collection[EntityId], merges: Collection[UUID]
+        self,
+        activities: Collection[ActivityId],
+        entities: Collection[EntityId],
+        merges: Collection[UUID],
     ) -> None:
+        tenant = self._db.tenant_id
         # Merges first: they reference entities (survivor, absorbed) without cascading.
-        await self._db.execute(_MERGES, list(merges))
-        await self._db.execute("DELETE FROM atlas.graph_activities WHERE scope = $1", scope)
-        for statement in _ENTITIES:
-            await self._db.execute(statement, list(entities))
+        await self._db.execute(_MERGES, list(merges), tenant)
+        await self._db.execute(_ACTIVITIES, list(activities), tenant)
+        if entities:
+            for statement in _ENTITIES:
+                await self._db.execute(statement, list(entities), tenant)
 
 
 class PostgresGraphPurgeUnitOfWork(PostgresGraphUnitOfWork, GraphPurgeUnitOfWork):

@@ -8,12 +8,14 @@
 ``POST /_control/grants/revoke``   the person removed the app at the provider
 ``POST /_control/cursors/expire``  every cursor handed out so far goes stale
 ``GET /_control/dataset``          the seeded company in brief, with its canary strings
+``POST /_control/records``         change the company: delete a record, append a stage or status
+                                   change to its history, or touch it (``mutations``)
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-from typing import Any, cast
+from datetime import datetime, timedelta
+from typing import Any, Literal, cast
 
 import msgspec
 from litestar import Response, Router, delete, get, post, put
@@ -21,8 +23,10 @@ from litestar import Response, Router, delete, get, post, put
 from adapters.sandbox.config import ClientRegistration, Provider
 from adapters.sandbox.context import AnyRequest, sandbox_of
 from adapters.sandbox.faults import FaultRule
+from adapters.sandbox.mutations import RecordKind
 from adapters.sandbox.reply import Reply
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.model import Change
 from domain.shared.secret import Secret
 
 
@@ -43,6 +47,15 @@ class ClockInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_field
 class ConsentInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     provider: Provider
     withhold_scopes: tuple[str, ...] = ()
+
+
+class RecordInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    kind: RecordKind
+    key: int
+    action: Literal["delete", "change", "touch"]
+    at: datetime | None = None  # default: the sandbox's now
+    value: str | None = None  # the new stage or status (``change``)
+    by: int = 0  # the person who made the change (``change``)
 
 
 class ProviderInput(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -139,6 +152,26 @@ async def expire_cursors(request: AnyRequest) -> Response[bytes]:
     return _ok({"provider": given.provider, "epoch": cursors.epoch(given.provider)})
 
 
+@post("/records")
+async def change_record(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), RecordInput)
+    sandbox = sandbox_of(request)
+    at = given.at or sandbox.clock.now()
+    if at.tzinfo is None:
+        raise _Invalid("at needs a time zone")
+    if given.action == "delete":
+        sandbox.mutations.delete(given.kind, given.key, at)
+    elif given.action == "touch":
+        sandbox.mutations.touch(given.kind, given.key, at)
+    else:
+        if not given.value:
+            raise _Invalid("a change needs a value")
+        sandbox.mutations.change(
+            given.kind, given.key, Change(value=given.value, at=at, by=given.by)
+        )
+    return _ok({"kind": given.kind, "key": given.key, "action": given.action, "at": at.isoformat()})
+
+
 @get("/dataset")
 async def dataset(request: AnyRequest) -> Response[bytes]:
     return _ok(_dataset_brief(sandbox_of(request)))
@@ -151,7 +184,7 @@ def _invalid(_: AnyRequest, error: _Invalid) -> Response[bytes]:
 def router() -> Router:
     """The handlers find the sandbox in the app's state (``create_sandbox_app`` puts it there)."""
     handlers = [stats, add_fault, list_faults, clear_faults, read_clock, move_clock, clients]
-    handlers += [register, consent, revoke_grants, expire_cursors, dataset]
+    handlers += [register, consent, revoke_grants, expire_cursors, dataset, change_record]
     return Router(
         path="/_control",
         route_handlers=handlers,

@@ -1,4 +1,5 @@
-"""The ASGI layer that applies injected faults before (or after) a provider handles a request."""
+"""The ASGI layer that applies injected faults before (or after) a provider handles a request,
+and dates every answer by the sandbox's clock (a provider's ``Date`` header is its clock)."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ class FaultLayer:
         if scope["type"] != ScopeType.HTTP:
             await self._app(scope, receive, send)
             return
+        send = self._dated(send)
         method = scope["method"]
         _, _, rest = scope["path"].partition("/")
         provider, _, inner = rest.partition("/")
@@ -58,6 +60,16 @@ class FaultLayer:
         await self._app(scope, receive, swallow)
         await self._sandbox.sleep(fault.seconds)
         await Reply(status=504, body={"error": "gateway_timeout"}).send(send)
+
+    def _dated(self, send: Send) -> Send:
+        async def dated(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = [(k, v) for k, v in message.get("headers", []) if k.lower() != b"date"]
+                stamp = format_datetime(self._sandbox.clock.now(), usegmt=True).encode()
+                message = {**message, "headers": [*headers, (b"date", stamp)]}
+            await send(message)
+
+        return dated
 
     def _retry_after(self, seconds: int, http_date: bool) -> str:
         if not http_date:

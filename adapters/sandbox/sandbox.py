@@ -16,6 +16,7 @@ from adapters.sandbox.clock import MovableClock
 from adapters.sandbox.config import Provider, SandboxConfig
 from adapters.sandbox.cursors import CursorBook
 from adapters.sandbox.faults import FaultBook
+from adapters.sandbox.mutations import Mutations
 from adapters.sandbox.oauth.codes import CodeDesk
 from adapters.sandbox.oauth.store import TokenStore
 from adapters.sandbox.seed.dataset import Dataset
@@ -48,6 +49,7 @@ class Sandbox:
         self.cursors = CursorBook(self.clock)
         self.sleep = sleep
         self.withheld: dict[Provider, frozenset[str]] = {}
+        self.mutations = Mutations()
         self._dataset: Dataset | None = None
         self._dataset_lock = threading.Lock()
 

@@ -172,4 +172,5 @@ def _summary(traces: PreparedTraces, *, inserted: bool) -> IngestSummary:
         activities=block.events,
         inserted=block.events if inserted else 0,
         dropped_attributes=lost + (traces.dropped_attributes if inserted else 0),
+        entities_new=len(traces.entities) if inserted else 0,
     )

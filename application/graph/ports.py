@@ -209,27 +209,37 @@ class ProcessMaps(Protocol):
 
 
 class ScopedRecords(Protocol):
-    """The records one source scope brought (for synced data, the connection id)."""
+    """The records one source scope brought (for synced data, the connection id), and the
+    deletion of single records a source no longer has."""
 
     async def entities_of(self, scope: str) -> list[Entity]: ...
 
     async def activities_of(self, scope: str) -> list[Activity]: ...
 
-    async def activities_touching(
-        self, ids: Collection[EntityId], *, outside: str
-    ) -> list[Activity]:
-        """Activities of other scopes that link to, or were done by, any of ``ids``."""
+    async def source_ids(self, scope: str, *, entity_type: str) -> set[str]:
+        """The source ids of the scope's entities of one type."""
+        ...
+
+    async def activity_source_ids(self, scope: str, *, prefix: str) -> set[str]:
+        """The source ids of the scope's activities that start with ``prefix``."""
+        ...
+
+    async def activities_touching(self, ids: Collection[EntityId]) -> list[Activity]:
+        """Activities that link to, or were done by, any of ``ids``."""
         ...
 
     async def keys_of(self, ids: Collection[EntityId]) -> dict[EntityId, frozenset[Identity]]: ...
 
     async def delete(
-        self, scope: str, entities: Collection[EntityId], merges: Collection[UUID]
+        self,
+        activities: Collection[ActivityId],
+        entities: Collection[EntityId],
+        merges: Collection[UUID],
     ) -> None:
-        """Delete the scope's activities, these entities (their keys, relationships and
-        sequences with them) and these merges, and drop these entities from the members of the
-        merges that remain; records left pointing at a deleted entity as their canonical one
-        become their own canonical entity for now."""
+        """Delete these activities, these entities (their keys, relationships and sequences
+        with them) and these merges, and drop these entities from the members of the merges
+        that remain; records left pointing at a deleted entity as their canonical one become
+        their own canonical entity for now."""
         ...
 
 

@@ -45,10 +45,12 @@ class IngestSummary(msgspec.Struct, frozen=True, kw_only=True):
     entities: int = 0
     relationships: int = 0
     activities: int = 0
-    inserted: int = 0
-    replaced: int = 0
+    inserted: int = 0  # activities
+    replaced: int = 0  # activities
     merges: int = 0
     dropped_attributes: int = 0
+    entities_new: int = 0
+    entities_changed: int = 0
 
     def __add__(self, other: IngestSummary) -> IngestSummary:
         fields = self.__struct_fields__
@@ -77,13 +79,15 @@ class GraphWriter:
         declared = observed_types(batch)
         if declared:
             await self._uow.types.declare(declared)
-        known, merges, dropped = await self._entities(batch.entities, revision)
+        known, merges, counts = await self._entities(batch.entities, revision)
         relationships = await self._relationships(batch, known)
         return await self._activities(batch.activities, known, revision) + IngestSummary(
             entities=len(batch.entities),
             relationships=relationships,
             merges=merges,
-            dropped_attributes=dropped,
+            dropped_attributes=counts.dropped_attributes,
+            entities_new=counts.entities_new,
+            entities_changed=counts.entities_changed,
         )
 
     async def begin(self) -> int:
@@ -97,29 +101,42 @@ class GraphWriter:
 
     async def _entities(
         self, records: Sequence[EntityRecord], revision: int
-    ) -> tuple[dict[EntityId, Entity], int, int]:
-        """The entities as stored, the merges their keys caused, the attributes dropped."""
+    ) -> tuple[dict[EntityId, Entity], int, IngestSummary]:
+        """The entities as stored, the merges their keys caused, what changed and what was
+        dropped."""
         latest: dict[EntityId, EntityRecord] = {}
         for record in records:
             check_ref(record.ref)
             check_type(record.type)
-            latest[self._id(record.ref)] = record
+            entity_id = self._id(record.ref)
+            prior = latest.get(entity_id)
+            if record.reference and prior is not None and not prior.reference:
+                continue  # a mention never replaces the record itself
+            latest[entity_id] = record
         stored = await self._uow.entities.get_many(latest.keys())
-        rows, dropped = [], 0
+        rows, kept, dropped, new, changed = [], [], 0, 0, 0
         for entity_id, record in latest.items():
             before = stored.get(entity_id)
             if before is not None and before.type != record.type:
                 raise EntityTypeChanged(source_id=record.ref.source_id, type=before.type)
+            if record.reference and before is not None:
+                kept.append(before)
+                continue
             row, lost = stored_entity(entity_id, record, before)
             rows.append(row)
             dropped += lost
+            new += before is None
+            changed += before is not None and row != before
+        counts = IngestSummary(
+            dropped_attributes=dropped, entities_new=new, entities_changed=changed
+        )
         if rows:
             await self._uow.entities.upsert(rows)
         keyed = [(i, k) for i, r in latest.items() if (k := resolution.keys_of(r))]
         merges = await self._resolve(keyed, revision) if keyed else 0
         if merges:
-            return await self._uow.entities.get_many(latest.keys()), merges, dropped
-        return {row.id: row for row in rows}, 0, dropped
+            return await self._uow.entities.get_many(latest.keys()), merges, counts
+        return {row.id: row for row in (*rows, *kept)}, 0, counts
 
     async def _resolve(
         self,

@@ -96,6 +96,16 @@ class ConnectionTokens:
         through the same lock, unless someone already replaced that token."""
         return await self._refresh(scope, connection_id, rejected=rejected)
 
+    async def reject(self, scope: Scope, connection_id: UUID, reason: str) -> NoReturn:
+        """The provider refuses the grant although its token is fresh (Slack's
+        ``invalid_auth``, a 401 right after a renewal): the connection needs reauthorisation.
+        Raises ``ConnectionNeedsReauth`` (the owner is noticed once)."""
+        async with self._uow_for(scope) as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is not None and connection.usable:
+                await self._dead(uow, connection, reason, self._clock.now())
+        raise ConnectionNeedsReauth(connection_id=str(connection_id))
+
     def _fresh(self, tokens: OAuthTokens) -> bool:
         expires = tokens.expires_at
         return expires is None or expires - self._clock.now() > self._policy.margin

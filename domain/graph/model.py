@@ -111,7 +111,13 @@ class EntityAttribute(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class EntityRecord(msgspec.Struct, frozen=True, kw_only=True):
-    """An entity as a source delivers it."""
+    """An entity as a source delivers it.
+
+    A ``reference`` only mentions the entity (a deal's owner, an email's recipient): it is
+    created from what the mention says if it is not stored yet, and otherwise leaves the stored
+    record as it is, so a mention never wipes a name or attributes the record itself brought.
+    Its identities still count for resolution.
+    """
 
     ref: SourceRef
     type: str
@@ -119,6 +125,7 @@ class EntityRecord(msgspec.Struct, frozen=True, kw_only=True):
     attributes: tuple[EntityAttribute, ...] = ()
     url: str | None = None
     identities: tuple[Identity, ...] = ()
+    reference: bool = False
 
 
 class Entity(msgspec.Struct, frozen=True, kw_only=True):
@@ -182,6 +189,20 @@ class Activity(msgspec.Struct, frozen=True, kw_only=True):
     attributes: dict[str, AttributeValue]
     objects: tuple[ObjectLink, ...]
     url: str | None
+
+
+class Removal(msgspec.Struct, frozen=True, kw_only=True):
+    """A record the source no longer has: the graph mirrors the source.
+
+    Removing an entity removes it and, with ``with_history``, the activities of the same
+    source scope that concern it (a deleted deal takes its stage changes along; a deleted
+    person does not take the emails they sent). Other sources' activities only lose their
+    link to it. Removing an activity removes that activity.
+    """
+
+    ref: SourceRef
+    kind: Literal["entity", "activity"]
+    with_history: bool = True
 
 
 class GraphBatch(msgspec.Struct, frozen=True, kw_only=True):

@@ -1,0 +1,72 @@
+"""Changes made to the seeded company after it was generated: the control API drives them.
+
+The seeded dataset is immutable; tests and the demo change the company through this overlay
+instead: a record deleted at a moment, a stage or status change appended to a record's history
+(a deal moves on, a ticket is solved), a record touched (modified, nothing visible changes).
+Provider views read the overlay when they render, so every provider sees the same change in
+its own shapes: a Zendesk ticket ``deleted``, a HubSpot deal archived, a cancelled event.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Literal, get_args
+
+from adapters.sandbox.seed.model import Change
+
+RecordKind = Literal[
+    "account", "person", "deal", "ticket", "issue", "email", "meeting", "channel", "message"
+]
+RECORD_KINDS: tuple[RecordKind, ...] = get_args(RecordKind)
+
+
+@dataclass
+class Mutations:
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+    _deleted: dict[tuple[RecordKind, int], datetime] = field(default_factory=dict)
+    _changes: dict[tuple[RecordKind, int], tuple[Change, ...]] = field(default_factory=dict)
+    _touched: dict[tuple[RecordKind, int], tuple[datetime, ...]] = field(default_factory=dict)
+
+    def delete(self, kind: RecordKind, key: int, at: datetime) -> None:
+        with self._lock:
+            self._deleted.setdefault((kind, key), at)
+
+    def change(self, kind: RecordKind, key: int, change: Change) -> None:
+        with self._lock:
+            self._changes[(kind, key)] = (*self._changes.get((kind, key), ()), change)
+
+    def touch(self, kind: RecordKind, key: int, at: datetime) -> None:
+        with self._lock:
+            self._touched[(kind, key)] = (*self._touched.get((kind, key), ()), at)
+
+    def deleted_at(self, kind: RecordKind, key: int, now: datetime) -> datetime | None:
+        """When the record was deleted, if that is not in the future of ``now``."""
+        when = self._deleted.get((kind, key))
+        return when if when is not None and when <= now else None
+
+    def history(self, kind: RecordKind, key: int, seeded: tuple[Change, ...]) -> tuple[Change, ...]:
+        """The seeded history with the appended changes, in time order."""
+        extra = self._changes.get((kind, key))
+        if not extra:
+            return seeded
+        return tuple(sorted((*seeded, *extra), key=lambda c: c.at))
+
+    def modified_at(self, kind: RecordKind, key: int, seeded: datetime, now: datetime) -> datetime:
+        """The record's last modification up to ``now``: seeded, touched, changed or deleted."""
+        moments = [seeded, *self._touched.get((kind, key), ())]
+        moments += [c.at for c in self._changes.get((kind, key), ())]
+        deleted = self._deleted.get((kind, key))
+        if deleted is not None:
+            moments.append(deleted)
+        return max(m for m in moments if m <= now) if any(m <= now for m in moments) else seeded
+
+    def changed_keys(self, kind: RecordKind) -> set[int]:
+        """Keys of records of ``kind`` the overlay touches at all (views index the rest)."""
+        return {
+            key
+            for table in (self._deleted, self._changes, self._touched)
+            for (k, key) in table
+            if k == kind
+        }

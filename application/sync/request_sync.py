@@ -1,0 +1,82 @@
+"""Ask for a sync of one connection: by hand, or because its schedule is due.
+
+The run row and its job are written in one transaction, so a run exists exactly when its job
+does. A connection that already has a queued, running or waiting run gets that run back (and
+its job is enqueued again if it went missing: the queue's dedupe key makes that a no-op while
+the job exists).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import final
+from uuid import UUID
+
+import msgspec
+
+from application.shared.ports import Clock
+from application.shared.scope import Scope
+from application.sync.ports import SyncJob, SyncUnitOfWork
+from domain.integrations.errors import ConnectionNotFound
+from domain.shared.errors import ScopeViolation
+from domain.shared.ids import new_id
+from domain.sync.errors import ConnectionNotSyncable
+from domain.sync.run import RunTrigger, SyncRun
+from domain.sync.schedule import SyncSchedule
+
+
+class RequestedRun(msgspec.Struct, frozen=True, kw_only=True):
+    run: SyncRun
+    created: bool  # False: the connection's active run was handed back
+
+
+def job_of(run: SyncRun) -> SyncJob:
+    return SyncJob(
+        tenant_id=run.tenant_id,
+        user_id=run.user_id,
+        connection_id=run.connection_id,
+        run_id=run.id,
+    )
+
+
+@final
+class RequestSync:
+    def __init__(self, uow_for: Callable[[Scope], SyncUnitOfWork], clock: Clock) -> None:
+        self._uow_for, self._clock = uow_for, clock
+
+    async def execute(self, scope: Scope, connection_id: UUID, trigger: RunTrigger) -> RequestedRun:
+        if scope.tenant_id is None or scope.user_id is None:
+            raise ScopeViolation()
+        async with self._uow_for(scope) as uow:
+            connection = await uow.connections.get(connection_id)
+            if connection is None:  # another user's connection looks exactly like a missing one
+                raise ConnectionNotFound(connection_id=str(connection_id))
+            if not connection.usable:
+                raise ConnectionNotSyncable(status=connection.status.value)
+            active, created = await uow.runs.active(connection_id), False
+            if active is None:
+                run = SyncRun.requested(
+                    id=new_id(),
+                    tenant_id=scope.tenant_id,
+                    user_id=scope.user_id,
+                    connection_id=connection_id,
+                    provider=connection.provider,
+                    trigger=trigger,
+                    at=self._clock.now(),
+                )
+                created = await uow.runs.add(run)
+                # Losing a race to another request hands back the winner's run.
+                active = run if created else await uow.runs.active(connection_id)
+                if active is None:
+                    raise ConnectionNotSyncable(status="busy")
+            await uow.jobs.enqueue_sync(job_of(active))
+            if await uow.schedules.get(connection_id) is None:
+                await uow.schedules.save(
+                    SyncSchedule(
+                        tenant_id=scope.tenant_id,
+                        user_id=scope.user_id,
+                        connection_id=connection_id,
+                    )
+                )
+            await uow.commit()
+        return RequestedRun(run=active, created=created)

@@ -1,0 +1,264 @@
+"""Run one sync job: read every stream of a connection from its checkpoints into the graph.
+
+Each page is fetched with no database connection held, then its records, its removals, the
+stream's new cursor and the run's counts are committed in one transaction that first checks
+the run's fence (a worker that lost its run writes nothing). Faults end in a state the next
+attempt resumes from: throttling and unreachable providers bring the job back later, a dead
+grant cancels the run and pauses the schedule (the connection is ``needs_reauth``), a stop
+request commits the page in hand and hands the job back.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import math
+import random
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import final
+
+import msgspec
+
+from application.graph.forget import ForgetSummary, forget_removed
+from application.graph.writer import GraphWriter, IngestSummary
+from application.integrations.connection_tokens import ConnectionTokens
+from application.shared.ports import Clock
+from application.shared.scope import Scope
+from application.sync.access import ConnectionAccess, GraphKnownRecords
+from application.sync.ports import (
+    Checkpoint,
+    ReadPlan,
+    SourceReader,
+    SourceReaders,
+    SyncJob,
+    SyncUnitOfWork,
+)
+from domain.graph.model import RecordIds
+from domain.integrations.connection import Connection
+from domain.integrations.errors import ConnectionNeedsReauth, ConnectionRevoked
+from domain.shared.errors import StorageError
+from domain.sync.errors import (
+    GrantRejected,
+    RunSuperseded,
+    SourceRefused,
+    SourceThrottled,
+    SourceUnavailable,
+)
+from domain.sync.page import SyncPage
+from domain.sync.run import PageCounts, SyncRun
+from domain.sync.schedule import DEFAULT_INTERVAL_SECONDS
+
+log = logging.getLogger("atlas.sync")
+
+
+class SyncPolicy(msgspec.Struct, frozen=True, kw_only=True):
+    interval_seconds: int = DEFAULT_INTERVAL_SECONDS
+    max_attempts: int = 8  # unreachable provider: attempts of one run before it fails
+    backoff_cap_seconds: float = 900.0
+
+
+class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
+    """``come_back_after``: hand the job back to the queue for that long (None: done)."""
+
+    come_back_after: float | None = None
+
+
+DONE = RunOutcome()
+
+
+class StopSignal:
+    """Set by the worker on SIGTERM: the page in hand is committed, then the job goes back."""
+
+    def __init__(self) -> None:
+        self.requested = False
+
+
+class _Stopped(Exception):
+    pass
+
+
+_ENDINGS = (
+    _Stopped,
+    RunSuperseded,
+    ConnectionNeedsReauth,
+    ConnectionRevoked,
+    GrantRejected,
+    SourceThrottled,
+    SourceUnavailable,
+    SourceRefused,
+    StorageError,
+)
+
+
+class _Started(msgspec.Struct, frozen=True, kw_only=True):
+    run: SyncRun
+    connection: Connection
+    fence: int
+    checkpoints: dict[str, Checkpoint]
+    since: datetime
+
+
+@final
+class RunSync:
+    def __init__(
+        self,
+        *,
+        uow_for: Callable[[Scope], SyncUnitOfWork],
+        readers: SourceReaders,
+        tokens: ConnectionTokens,
+        clock: Clock,
+        policy: SyncPolicy | None = None,
+        rng: random.Random | None = None,
+    ) -> None:
+        self._uow_for, self._readers, self._tokens = uow_for, readers, tokens
+        self._clock, self._policy = clock, policy or SyncPolicy()
+        self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+
+    async def execute(self, job: SyncJob, stop: StopSignal | None = None) -> RunOutcome:
+        scope = Scope(tenant_id=job.tenant_id, user_id=job.user_id)
+        started = await self._start(scope, job)
+        if started is None:
+            return DONE
+        reader = self._readers.reader(
+            ReadPlan(connection=started.connection, since=started.since),
+            ConnectionAccess(self._tokens, scope, job.connection_id),
+            GraphKnownRecords(self._uow_for, scope, str(job.connection_id)),
+        )
+        try:
+            await self._read(scope, job, started, reader, stop or StopSignal())
+        except _ENDINGS as ended:
+            return await self._settle(scope, job, started.run, ended)
+        return await self._end(scope, job, None)
+
+    async def _settle(
+        self, scope: Scope, job: SyncJob, run: SyncRun, ended: Exception
+    ) -> RunOutcome:
+        """Where a run that did not finish its pass stands, and when its job comes back."""
+        if isinstance(ended, RunSuperseded):
+            log.info("sync run %s continues on another worker", job.run_id)
+            return DONE
+        if isinstance(ended, _Stopped):
+            return await self._wait(scope, job, "worker_stopped", 0.0)
+        if isinstance(ended, GrantRejected):
+            with contextlib.suppress(ConnectionNeedsReauth):
+                await self._tokens.reject(scope, job.connection_id, ended.reason)
+            ended = ConnectionNeedsReauth(connection_id=str(job.connection_id))
+        if isinstance(ended, ConnectionNeedsReauth | ConnectionRevoked):
+            return await self._end(scope, job, ended.code, cancelled=True)
+        if isinstance(ended, SourceThrottled):
+            wait = max(1.0, ended.retry_after_seconds or 60.0)
+            return await self._wait(scope, job, ended.reason, wait)
+        if isinstance(ended, SourceRefused):
+            log.warning("sync run %s refused by the provider: %s", job.run_id, ended.reason)
+            return await self._end(scope, job, f"refused:{ended.reason}")
+        return await self._retry(scope, job, run, ended)  # unreachable provider, storage fault
+
+    async def _start(self, scope: Scope, job: SyncJob) -> _Started | None:
+        async with self._uow_for(scope) as uow:
+            run = await uow.runs.get(job.run_id)
+            if run is None or not run.status.active:
+                return None  # finished or cancelled already: a stale job
+            now = self._clock.now()
+            connection = await uow.connections.get(job.connection_id)
+            if connection is None or not connection.usable:
+                await uow.runs.save(run.cancelled("integrations.connection_not_usable", now))
+                await uow.commit()
+                return None
+            schedule = await uow.schedules.get(job.connection_id)
+            fence = await uow.schedules.take_over(job.connection_id)
+            checkpoints = await uow.checkpoints.all(job.connection_id)
+            run = run.started(now)
+            await uow.runs.save(run)
+            await uow.commit()
+        since = schedule.backfill_since(now) if schedule else now - timedelta(days=90)
+        return _Started(
+            run=run, connection=connection, fence=fence, checkpoints=checkpoints, since=since
+        )
+
+    async def _read(
+        self, scope: Scope, job: SyncJob, started: _Started, reader: SourceReader, stop: StopSignal
+    ) -> None:
+        for stream in await reader.streams():
+            checkpoint = started.checkpoints.get(stream)
+            async for page in reader.read(stream, checkpoint.cursor if checkpoint else None):
+                await self._store(scope, job, started.fence, stream, page)
+                if stop.requested:
+                    raise _Stopped
+            async with self._uow_for(scope) as uow:
+                if not await uow.schedules.holds(job.connection_id, started.fence):
+                    raise RunSuperseded()
+                await uow.runs.finish_stream(job.run_id, stream, self._clock.now())
+                await uow.commit()
+
+    async def _store(
+        self, scope: Scope, job: SyncJob, fence: int, stream: str, page: SyncPage
+    ) -> None:
+        assert scope.tenant_id is not None  # noqa: S101 - a job always names its tenant
+        async with self._uow_for(scope) as uow:
+            if not await uow.schedules.holds(job.connection_id, fence):
+                raise RunSuperseded()
+            written, removed = IngestSummary(), ForgetSummary()
+            if page.batch.entities or page.batch.activities or page.batch.relationships:
+                writer = GraphWriter(uow, scope.tenant_id, self._clock)
+                written = await writer.write(page.batch)
+            if page.removals:
+                revision = await uow.versions.begin_ingest()
+                ids = RecordIds(scope.tenant_id)
+                removed = await forget_removed(uow, ids, page.removals, revision)
+            now = self._clock.now()
+            if page.cursor is not None:
+                checkpoint = Checkpoint(
+                    stream=stream, cursor=page.cursor, position=page.position, updated_at=now
+                )
+                await uow.checkpoints.save(job.connection_id, checkpoint)
+            counts = PageCounts(
+                fetched=page.fetched,
+                new=written.inserted + written.entities_new,
+                changed=written.replaced + written.entities_changed,
+                deleted=removed.entities + removed.activities,
+            )
+            await uow.runs.record_page(job.run_id, stream, counts, page.position)
+            await uow.commit()
+
+    async def _retry(
+        self, scope: Scope, job: SyncJob, run: SyncRun, failure: Exception
+    ) -> RunOutcome:
+        reason = getattr(failure, "reason", None) or getattr(failure, "code", "unavailable")
+        if run.attempts >= self._policy.max_attempts:
+            return await self._end(scope, job, f"unavailable:{reason}")
+        given = getattr(failure, "retry_after_seconds", None)
+        step = min(self._policy.backoff_cap_seconds, 2.0 ** min(run.attempts, 20))
+        wait = given if given is not None else step / 2 + self._rng.uniform(0, step / 2)
+        return await self._wait(scope, job, str(reason), max(1.0, wait))
+
+    async def _wait(self, scope: Scope, job: SyncJob, reason: str, wait: float) -> RunOutcome:
+        async with self._uow_for(scope) as uow:
+            run = await uow.runs.get(job.run_id)
+            if run is not None and run.status.active:
+                until = self._clock.now() + timedelta(seconds=math.ceil(wait))
+                await uow.runs.save(run.waiting(reason, until))
+                await uow.commit()
+        return RunOutcome(come_back_after=wait)
+
+    async def _end(
+        self, scope: Scope, job: SyncJob, error: str | None, *, cancelled: bool = False
+    ) -> RunOutcome:
+        async with self._uow_for(scope) as uow:
+            run = await uow.runs.get(job.run_id)
+            now = self._clock.now()
+            if run is not None and run.status.active:
+                if cancelled:
+                    run = run.cancelled(error or "cancelled", now)
+                elif error is None:
+                    run = run.succeeded(now)
+                else:
+                    run = run.failed(error, now)
+                await uow.runs.save(run)
+            schedule = await uow.schedules.get(job.connection_id)
+            if schedule is not None:
+                interval = self._policy.interval_seconds
+                ok = error is None and not cancelled
+                await uow.schedules.save(schedule.after_run(job.run_id, now, interval, ok=ok))
+            await uow.commit()
+        return DONE

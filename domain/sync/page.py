@@ -1,0 +1,25 @@
+"""What a connector hands the sync engine: one page of graph records, and where it got to.
+
+A page is the unit of exactly-once: its records, its removals and the stream's new cursor are
+written in one transaction. After a crash the page is read again and the upserts make that
+harmless (at-least-once delivery + idempotent writes = exactly-once effect).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import msgspec
+
+from domain.graph.model import GraphBatch, Removal
+
+
+class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
+    batch: GraphBatch = GraphBatch()
+    removals: tuple[Removal, ...] = ()
+    # The stream's checkpoint once this page is stored; None keeps the stored one (Gmail stores
+    # its historyId only with the last page of a pass).
+    cursor: bytes | None = None
+    # The provider time the stream has reached (for the cursor's age); None when it has none.
+    position: datetime | None = None
+    fetched: int = 0  # provider records read to make this page (throughput figures)
