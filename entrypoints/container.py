@@ -43,6 +43,7 @@ from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
+from adapters.postgres.sync_uow import PostgresSyncCensus, PostgresSyncUnitOfWork
 from adapters.postgres.vault import PostgresVaultUnitOfWork
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.graph.export import ExportGraph
@@ -115,6 +116,13 @@ class RealAdapters(containers.DeclarativeContainer):
     graph_purge_uow = providers.Singleton(partial, PostgresGraphPurgeUnitOfWork, sessions)
     integrations = providers.Container(
         IntegrationsAdapters, settings=settings, sandbox=sandbox.provider, clock=clock
+    )
+
+    # --- sync (issue 9) ---
+    sync_uow = providers.Singleton(partial, PostgresSyncUnitOfWork, sessions)
+    sync_census = providers.Singleton(PostgresSyncCensus, sessions)
+    sync = providers.Container(
+        SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from adapters.postgres.jobs_schema import JOBS_SCHEMA
 from adapters.postgres.roles import SCHEMA
 
-APP_SCHEMAS = (SCHEMA,)
+APP_SCHEMAS = (SCHEMA, JOBS_SCHEMA)
 
 
 @dataclass(frozen=True)

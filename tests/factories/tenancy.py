@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from uuid import UUID
 
 from application.identity.ports import IdentityUnitOfWork
 from application.shared.scope import Scope
@@ -35,7 +36,8 @@ async def seed_tenant(
     await seed_sealed_values(identity_uow, tenant, people[0])
     seeded = SeededTenant(tenant=tenant, people=people)
     await _seed_graph(identity_uow, seeded.owner_scope)
-    await _seed_integrations(identity_uow, seeded.owner_scope)
+    connection = await _seed_integrations(identity_uow, seeded.owner_scope)
+    await _seed_sync(identity_uow, seeded.owner_scope, connection)
     return seeded
 
 
@@ -62,9 +64,42 @@ async def _seed_graph(identity_uow: Callable[[Scope], IdentityUnitOfWork], scope
 # --- integrations ----------------------------------------------------------------------------
 async def _seed_integrations(
     identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope
-) -> None:
+) -> UUID:
     """A connection (the vault's tokens hang off another) and a pending authorization."""
     from tests.factories.integrations import seed_connection, seed_pending
 
-    await seed_connection(identity_uow, scope)
+    connection = await seed_connection(identity_uow, scope)
     await seed_pending(identity_uow, scope)
+    return connection
+
+
+# --- sync ------------------------------------------------------------------------------------
+async def _seed_sync(
+    identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope, connection: UUID
+) -> None:
+    """A schedule, a run with a stream's progress, a checkpoint."""
+    from functools import partial
+
+    from adapters.fakes.identity import FakeIdentityUnitOfWork
+    from adapters.fakes.sync import FakeSyncUnitOfWork
+    from adapters.postgres.sync_uow import PostgresSyncUnitOfWork
+    from application.sync.ports import Checkpoint
+    from domain.shared.ids import new_id
+    from domain.sync.run import PageCounts, RunTrigger, SyncRun
+    from tests.factories.integrations import WHEN
+
+    assert isinstance(identity_uow, partial)
+    assert scope.tenant_id is not None
+    assert scope.user_id is not None
+    kind = FakeSyncUnitOfWork if identity_uow.func is FakeIdentityUnitOfWork else None
+    run = SyncRun.requested(
+        id=new_id(), tenant_id=scope.tenant_id, user_id=scope.user_id, connection_id=connection,
+        provider="hubspot", trigger=RunTrigger.SCHEDULE, at=WHEN,
+    )  # fmt: skip
+    async with (kind or PostgresSyncUnitOfWork)(*identity_uow.args, scope) as uow:
+        await uow.schedules.take_over(connection)
+        await uow.runs.add(run)
+        await uow.runs.record_page(run.id, "deals", PageCounts(fetched=1, new=1), WHEN)
+        checkpoint = Checkpoint(stream="deals", cursor=b"{}", position=WHEN, updated_at=WHEN)
+        await uow.checkpoints.save(connection, checkpoint)
+        await uow.commit()

@@ -1,0 +1,57 @@
+"""The job queue (PgQueuer) as Atlas uses it: sync jobs enqueued inside a unit of work.
+
+A sync job is enqueued on the unit of work's own connection, in its transaction: the job
+exists exactly when the run row does, and a rollback takes both back. The dedupe key is the
+connection, so a second job for a connection whose job is queued or running is skipped.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import msgspec
+from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
+from pgqueuer.adapters.persistence.qb import (
+    QueryBuilderEnvironment,
+    QueryQueueBuilder,
+    QuerySchedulerBuilder,
+)
+from pgqueuer.adapters.persistence.queries import Queries
+from pgqueuer.domain.settings import DBSettings
+
+from adapters.postgres.graph_db import GraphDb
+from adapters.postgres.jobs_schema import jobs_settings
+from application.sync.ports import JobQueue, SyncJob
+
+SYNC_ENTRYPOINT = "sync.connection"
+SCHEDULE_ENTRYPOINT = "sync.schedule"
+
+
+def dedupe_key(job: SyncJob) -> str:
+    return f"sync:{job.connection_id}"
+
+
+def queries_on(driver: AsyncpgDriver, settings: DBSettings | None = None) -> Queries:
+    settings = settings or jobs_settings()
+    return Queries(
+        driver,
+        qbe=QueryBuilderEnvironment(settings),
+        qbq=QueryQueueBuilder(settings),
+        qbs=QuerySchedulerBuilder(settings),
+    )
+
+
+class PgQueuerJobQueue(JobQueue):
+    def __init__(self, db: GraphDb) -> None:
+        self._db = db
+
+    async def enqueue_sync(self, job: SyncJob, *, delay: timedelta | None = None) -> bool:
+        queries = queries_on(AsyncpgDriver(await self._db.connection()))
+        ids = await queries.enqueue(
+            SYNC_ENTRYPOINT,
+            msgspec.json.encode(job),
+            execute_after=delay,
+            dedupe_key=dedupe_key(job),
+            on_conflict="skip",
+        )
+        return ids[0] is not None
