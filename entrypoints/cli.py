@@ -16,6 +16,7 @@ from entrypoints.cli_db import db
 from entrypoints.cli_graph import import_log, process_map
 from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
+from entrypoints.cli_sync import sync, worker
 from entrypoints.container import real_container
 from entrypoints.database import configured_endpoints, embedded_database
 from entrypoints.settings import Settings
@@ -31,6 +32,8 @@ main.add_command(keys)
 main.add_command(sandbox)
 main.add_command(import_log)  # graph
 main.add_command(process_map)  # graph
+main.add_command(worker)  # sync
+main.add_command(sync)  # sync
 
 
 @main.command()
@@ -51,7 +54,13 @@ def up() -> None:
             raise click.ClickException("ATLAS_DATABASE_OWNER_URL is needed to migrate")
         asyncio.run(upgrade(endpoints.owner))
         _print_banner(settings, material.ca_cert)
-        _serve(settings, host=settings.host, port=settings.port, tls=(material.cert, material.key))
+        _serve(
+            settings,
+            host=settings.host,
+            port=settings.port,
+            tls=(material.cert, material.key),
+            with_worker=True,
+        )
     finally:
         if embedded is not None:
             click.echo("Stopping embedded PostgreSQL ...")
@@ -108,12 +117,19 @@ def _tls_files(settings: Settings) -> tuple[Path, Path]:
     return material.cert, material.key
 
 
-def _serve(settings: Settings, *, host: str, port: int, tls: tuple[Path, Path] | None) -> None:
+def _serve(
+    settings: Settings,
+    *,
+    host: str,
+    port: int,
+    tls: tuple[Path, Path] | None,
+    with_worker: bool = False,
+) -> None:
     from entrypoints.http.app import create_app
     from entrypoints.server import serve as run_server
 
     container = real_container(settings, configured_endpoints(settings))
-    app = create_app(container)
+    app = create_app(container, with_worker=with_worker)
     try:
         asyncio.run(run_server(app, host=host, port=port, tls=tls, log_level=settings.log_level))
     except KeyboardInterrupt:
@@ -135,6 +151,7 @@ def _print_banner(settings: Settings, ca_cert: Path) -> None:
                 f"  Health   {base}/health   Ready {base}/ready",
                 f"  Database {database}",
                 f"  TLS CA   {ca_cert}  (e.g. curl --cacert {ca_cert} {base}/health)",
+                "  Worker   syncs connected tools here (atlas worker runs more)",
                 "Press Ctrl-C to stop.",
                 "",
             ]

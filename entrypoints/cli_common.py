@@ -4,14 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import click
 
-from entrypoints.database import embedded_database
+from domain.shared.errors import DomainError
+from entrypoints import container as composition
+from entrypoints.container import Application, real_container
+from entrypoints.database import configured_endpoints, embedded_database
 from entrypoints.log_redaction import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
+
+T = TypeVar("T")
 
 
 def load() -> Settings:
@@ -39,3 +45,29 @@ def database_running(settings: Settings) -> Iterator[None]:
     finally:
         if not was_running:
             embedded.stop()
+
+
+def run_with_container(
+    work: Callable[[Application], Awaitable[T]],
+    *,
+    prepare: Callable[[Application], None] | None = None,
+) -> T:
+    """Run ``work`` against the configured database with the adapters started, then stopped;
+    a domain error becomes a plain message with its code."""
+    settings = load()
+    with database_running(settings):
+        container = real_container(settings, configured_endpoints(settings))
+        if prepare is not None:
+            prepare(container)
+
+        async def go() -> T:
+            await composition.start(container)
+            try:
+                return await work(container)
+            except DomainError as error:
+                details = ", ".join(f"{k}={v}" for k, v in error.details.items())
+                raise click.ClickException(f"{error.code}: {error.message} {details}") from None
+            finally:
+                await composition.stop(container)
+
+        return asyncio.run(go())

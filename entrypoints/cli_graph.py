@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from pathlib import Path
 from uuid import UUID, uuid4
@@ -17,13 +16,10 @@ from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.graph.process_map import MapQuery, Window
 from domain.identity.model import Role
-from domain.shared.errors import DomainError
 from domain.shared.ids import TenantId, UserId
-from entrypoints import container as composition
-from entrypoints.cli_common import database_running, load
+from entrypoints.cli_common import run_with_container
 from entrypoints.cli_tables import print_map
-from entrypoints.container import Application, real_container
-from entrypoints.database import configured_endpoints
+from entrypoints.container import Application
 from entrypoints.http.di import resolve
 
 tenant_option = click.option("--tenant", required=True, type=click.UUID, help="The tenant's id.")
@@ -43,24 +39,6 @@ async def _actor(container: Application, tenant: UUID, user: UUID | None) -> Act
         tenant_id=TenantId(tenant), user_id=UserId(chosen[0].user_id), role=chosen[0].role,
         session_id=uuid4(),
     )  # fmt: skip
-
-
-def _run(coroutine_factory: object) -> object:
-    settings = load()
-    with database_running(settings):
-        container = real_container(settings, configured_endpoints(settings))
-
-        async def go() -> object:
-            await composition.start(container)
-            try:
-                return await coroutine_factory(container)  # type: ignore[operator]
-            except DomainError as error:
-                details = ", ".join(f"{k}={v}" for k, v in error.details.items())
-                raise click.ClickException(f"{error.code}: {error.message} {details}") from None
-            finally:
-                await composition.stop(container)
-
-        return asyncio.run(go())
 
 
 @click.command("import")
@@ -87,7 +65,7 @@ def import_log(file: Path, object_type: str, tenant: UUID, user: UUID | None) ->
                 actor, source, ImportOptions(object_type=object_type), progress
             )
 
-    summary = _run(work)
+    summary = run_with_container(work)
     assert isinstance(summary, ImportSummary)  # noqa: S101
     written = summary.written
     click.echo(
@@ -127,7 +105,7 @@ def process_map(  # noqa: PLR0917 - one parameter per command-line option
         query = MapQuery(object_type=object_type, window=window, top=top)
         return await use_case.execute(actor, query)  # type: ignore[no-any-return]
 
-    view = _run(work)
+    view = run_with_container(work)
     assert isinstance(view, ProcessMapView)  # noqa: S101
     if as_json:
         click.echo(msgspec.json.encode(view).decode())

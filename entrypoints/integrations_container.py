@@ -33,8 +33,15 @@ class IntegrationsAdapters(containers.DeclarativeContainer):
     clock = providers.Dependency(instance_of=object)  # a Clock (a Protocol: not checkable)
 
     provider_directory = providers.Singleton(wiring.provider_directory, settings)
-    provider_http = providers.Resource(wiring.provider_http, settings, sandbox)
-    provider_client = providers.Singleton(HttpProviderClient, provider_http, clock)
+    # False in a worker process of its own: the sandbox is reached where the server mounts it.
+    sandbox_in_process = providers.Object(True)
+    provider_http = providers.Resource(wiring.provider_http, settings, sandbox, sandbox_in_process)
+    provider_client = providers.Singleton(
+        HttpProviderClient,
+        provider_http,
+        clock,
+        deadline_seconds=settings.provided.integrations.token_endpoint_timeout_seconds,
+    )
     flow_sealer = providers.Singleton(AesGcmFlowSealer)
     reauth_notices = providers.Singleton(LoggedReauthNotices)
     oauth_links = providers.Singleton(wiring.OAuthLinks, settings)  # for the HTTP layer

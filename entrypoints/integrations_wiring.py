@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from adapters.connectors.oauth_client import open_http_client
+from adapters.crypto.dev_tls import development_ca
 from adapters.sandbox.app import Mounted, create_sandbox_app
 from adapters.sandbox.sandbox import Sandbox
 from application.integrations.directory import ProviderDirectory
@@ -42,16 +43,25 @@ class OAuthLinks:
 
 
 async def provider_http(
-    settings: Settings, sandbox: Callable[[], Sandbox]
+    settings: Settings, sandbox: Callable[[], Sandbox], in_process: bool = True
 ) -> AsyncIterator[httpx.AsyncClient]:
     """A Resource. When the providers are the sandbox mounted in this app, calls stay in the
     process (the app would otherwise call itself over TLS with a development CA); every other
-    provider is called over the network with certificate verification on."""
-    transport = None
+    provider is called over the network with certificate verification on.
+
+    A worker in a process of its own (``atlas worker``, ``in_process=False``) must reach the
+    sandbox the server mounts, where the grants were made: over HTTPS, trusting the
+    development CA (``atlas up`` wrote it under the data directory)."""
+    transport, verify = None, None
     if settings.sandbox and settings.integrations.in_app_sandbox:
-        # Built only here: production has no sandbox, and asking for one is refused there.
-        mounted: Any = Mounted(create_sandbox_app(sandbox()), SANDBOX_MOUNT)
-        transport = httpx.ASGITransport(app=mounted)
+        if in_process:
+            # Built only here: production has no sandbox, and asking for one is refused there.
+            mounted: Any = Mounted(create_sandbox_app(sandbox()), SANDBOX_MOUNT)
+            transport = httpx.ASGITransport(app=mounted)
+        else:
+            verify = development_ca(settings.data_dir / "tls")
     timeout = settings.integrations.token_endpoint_timeout_seconds
-    async for client in open_http_client(timeout_seconds=timeout, transport=transport):
+    async for client in open_http_client(
+        timeout_seconds=timeout, transport=transport, verify=verify
+    ):
         yield client

@@ -9,6 +9,13 @@ from dependency_injector import containers, providers
 
 from adapters.connectors.catalog import CONNECTORS
 from adapters.connectors.readers import ProviderReaders
+from application.sync.queries import (
+    ListConnectionSyncs,
+    ListSyncRuns,
+    ShowConnectionSync,
+    ShowSyncRun,
+    SyncStatus,
+)
 from application.sync.request_sync import RequestSync
 from application.sync.run_sync import RunSync, SyncPolicy
 from application.sync.schedule_due import ScheduleDueSyncs
@@ -54,3 +61,10 @@ class SyncUseCases(containers.DeclarativeContainer):
         ScheduleDueSyncs, census=adapters.sync_census, request=request_sync, clock=adapters.clock
     )
     change_sync_settings = providers.Factory(ChangeSyncSettings, uow_for=adapters.sync_uow)
+    show_connection_sync = providers.Factory(ShowConnectionSync, uow_for=adapters.sync_uow)
+    list_connection_syncs = providers.Factory(ListConnectionSyncs, uow_for=adapters.sync_uow)
+    list_sync_runs = providers.Factory(ListSyncRuns, uow_for=adapters.sync_uow)
+    show_sync_run = providers.Factory(ShowSyncRun, uow_for=adapters.sync_uow)
+    sync_status = providers.Factory(
+        SyncStatus, census=adapters.sync_census, uow_for=adapters.sync_uow
+    )

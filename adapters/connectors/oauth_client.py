@@ -8,7 +8,9 @@ talk to the sandbox in-process.
 
 from __future__ import annotations
 
+import asyncio
 import base64
+import ssl
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from typing import Any
@@ -30,8 +32,13 @@ DEFAULT_TIMEOUT_SECONDS = 20.0
 
 
 class HttpProviderClient(ProviderClient):
-    def __init__(self, http: httpx.AsyncClient, clock: Clock) -> None:
-        self._http, self._clock = http, clock
+    def __init__(
+        self,
+        http: httpx.AsyncClient,
+        clock: Clock,
+        deadline_seconds: float = DEFAULT_TIMEOUT_SECONDS,
+    ) -> None:
+        self._http, self._clock, self._deadline = http, clock, deadline_seconds
 
     async def exchange(
         self, provider: Provider, code: Secret[str], verifier: Secret[str] | None
@@ -115,8 +122,11 @@ class HttpProviderClient(ProviderClient):
         headers: dict[str, str] | None = None,
     ) -> Any:
         try:
-            response = await self._http.request(method, url, data=data, headers=headers)
-        except httpx.TimeoutException:
+            # A deadline over the whole exchange, not only httpx's per-phase timeouts: a
+            # provider that trickles its answer cannot hold a refresh (and its lock) open.
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.request(method, url, data=data, headers=headers)
+        except (TimeoutError, httpx.TimeoutException):
             raise ProviderTransient("timeout") from None
         except httpx.HTTPError:
             raise ProviderTransient("network") from None
@@ -160,13 +170,15 @@ async def open_http_client(
     *,
     timeout_seconds: float = DEFAULT_TIMEOUT_SECONDS,
     transport: httpx.AsyncBaseTransport | None = None,
+    verify: ssl.SSLContext | None = None,
 ) -> AsyncIterator[httpx.AsyncClient]:
-    """A Resource: one pooled client for every provider call, closed at shutdown."""
+    """A Resource: one pooled client for every provider call, closed at shutdown. ``verify``
+    replaces the system's trust store (the development CA for a sandbox); never turns it off."""
     client = httpx.AsyncClient(
         transport=transport,
         timeout=httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
         follow_redirects=False,
-        verify=True,
+        verify=verify or True,
         headers={"Accept": "application/json", "User-Agent": "Atlas/0.1"},
     )
     try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import os
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -144,3 +145,12 @@ def _write_private(path: Path, key: ec.EllipticCurvePrivateKey) -> None:
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "wb") as out:
         out.write(pem)
+
+
+def development_ca(directory: Path) -> ssl.SSLContext:
+    """A client context trusting only the development CA (a worker reaching the sandbox that
+    ``atlas up`` serves); refuses to start when ``atlas up`` has not created it."""
+    ca_cert = directory / "ca.pem"
+    if not ca_cert.exists():
+        raise FileNotFoundError(f"{ca_cert} is missing: start the server (atlas up) first")
+    return ssl.create_default_context(cafile=str(ca_cert))

@@ -16,7 +16,7 @@ from application.shared.scope import Scope
 from application.sync.ports import (
     Checkpoint,
     CheckpointRepository,
-    DueConnection,
+    ConnectionScope,
     JobQueue,
     ScheduleRepository,
     SyncCensus,
@@ -206,7 +206,7 @@ class FakeSyncCensus(SyncCensus):
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
-    async def due(self, now: datetime, limit: int) -> list[DueConnection]:
+    async def due(self, now: datetime, limit: int) -> list[ConnectionScope]:
         tables = self._store.tables
         schedules = tables.of(SyncTables).schedules
         due = []
@@ -219,6 +219,14 @@ class FakeSyncCensus(SyncCensus):
                 due.append((next_run or datetime.min.replace(tzinfo=UTC), connection))
         due.sort(key=lambda item: item[0])
         return [
-            DueConnection(tenant_id=c.tenant_id, user_id=c.user_id, connection_id=c.id)
+            ConnectionScope(tenant_id=c.tenant_id, user_id=c.user_id, connection_id=c.id)
             for _, c in due[:limit]
+        ]
+
+    async def scopes(self, connection_id: UUID | None) -> list[ConnectionScope]:
+        connections = self._store.tables.of(IntegrationsTables).connections.values()
+        return [
+            ConnectionScope(tenant_id=c.tenant_id, user_id=c.user_id, connection_id=c.id)
+            for c in sorted(connections, key=lambda c: (c.tenant_id, c.id))
+            if connection_id in (None, c.id)
         ]

@@ -18,6 +18,7 @@ from pgqueuer.adapters.persistence.qb import (
 )
 from pgqueuer.adapters.persistence.queries import Queries
 from pgqueuer.domain.settings import DBSettings
+from pgqueuer.ports.driver import Driver
 
 from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.jobs_schema import jobs_settings
@@ -31,7 +32,7 @@ def dedupe_key(job: SyncJob) -> str:
     return f"sync:{job.connection_id}"
 
 
-def queries_on(driver: AsyncpgDriver, settings: DBSettings | None = None) -> Queries:
+def queries_on(driver: Driver, settings: DBSettings | None = None) -> Queries:
     settings = settings or jobs_settings()
     return Queries(
         driver,

@@ -4,6 +4,7 @@ the census of due connections."""
 from __future__ import annotations
 
 from datetime import datetime
+from uuid import UUID
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -19,7 +20,7 @@ from adapters.postgres.sync import (
 )
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.shared.scope import Scope
-from application.sync.ports import DueConnection, SyncCensus, SyncUnitOfWork
+from application.sync.ports import ConnectionScope, SyncCensus, SyncUnitOfWork
 from domain.shared.ids import TenantId, UserId
 
 
@@ -40,15 +41,24 @@ class PostgresSyncCensus(SyncCensus):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
 
-    async def due(self, now: datetime, limit: int) -> list[DueConnection]:
+    async def due(self, now: datetime, limit: int) -> list[ConnectionScope]:
+        return await self._ask(
+            "SELECT tenant_id, user_id, connection_id FROM atlas.sync_due_connections($1, $2)",
+            now,
+            limit,
+        )
+
+    async def scopes(self, connection_id: UUID | None) -> list[ConnectionScope]:
+        return await self._ask(
+            "SELECT tenant_id, user_id, connection_id FROM atlas.sync_connection_scopes($1)",
+            connection_id,
+        )
+
+    async def _ask(self, query: str, *args: object) -> list[ConnectionScope]:
         async with PostgresUnitOfWork(self._sessions, Scope.ANONYMOUS) as uow:
-            rows = await GraphDb(uow.session, None).fetch(
-                "SELECT tenant_id, user_id, connection_id FROM atlas.sync_due_connections($1, $2)",
-                now,
-                limit,
-            )
+            rows = await GraphDb(uow.session, None).fetch(query, *args)
         return [
-            DueConnection(
+            ConnectionScope(
                 tenant_id=TenantId(r["tenant_id"]),
                 user_id=UserId(r["user_id"]),
                 connection_id=r["connection_id"],

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Callable
 from datetime import datetime
 from typing import final
@@ -19,6 +17,7 @@ from application.graph.ports import (
     MergeRecord,
 )
 from application.shared.actor import Actor
+from application.shared.paging import decode_cursor, encode_cursor
 from application.shared.scope import Scope
 from domain.graph.errors import EntityNotFound, InvalidCursor
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship
@@ -34,15 +33,11 @@ class _ActivityCursor(msgspec.Struct, frozen=True, array_like=True):
 
 
 def _encode(value: object) -> str:
-    return base64.urlsafe_b64encode(msgspec.json.encode(value)).decode().rstrip("=")
+    return encode_cursor(value)
 
 
 def _decode(cursor: str, kind: type[object]) -> object:
-    try:
-        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
-        return msgspec.json.decode(raw, type=kind)
-    except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise InvalidCursor() from None
+    return decode_cursor(cursor, kind, InvalidCursor)
 
 
 def _limit(limit: int) -> int:

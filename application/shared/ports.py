@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Protocol, Self, runtime_checkable
 
 import msgspec
 
 
+@runtime_checkable  # handed to HTTP handlers as a dependency, which checks its type
 class Clock(Protocol):
     def now(self) -> datetime: ...
 

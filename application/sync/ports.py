@@ -91,16 +91,22 @@ class JobQueue(Protocol):
         ...
 
 
-class DueConnection(msgspec.Struct, frozen=True, kw_only=True):
+class ConnectionScope(msgspec.Struct, frozen=True, kw_only=True):
     tenant_id: TenantId
     user_id: UserId
     connection_id: UUID
 
 
 class SyncCensus(Protocol):
-    """Across tenants, ids only: the active connections whose next sync is due."""
+    """Across tenants, ids only: whose scope each connection is in."""
 
-    async def due(self, now: datetime, limit: int) -> list[DueConnection]: ...
+    async def due(self, now: datetime, limit: int) -> list[ConnectionScope]:
+        """The active connections whose next sync is due."""
+        ...
+
+    async def scopes(self, connection_id: UUID | None) -> list[ConnectionScope]:
+        """One connection's scope, or every connection's (for operators' commands)."""
+        ...
 
 
 # --- the sync tables ---------------------------------------------------------------------------

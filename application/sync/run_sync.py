@@ -131,6 +131,11 @@ class RunSync:
             return await self._settle(scope, job, started.run, ended)
         return await self._end(scope, job, None)
 
+    async def abandon(self, job: SyncJob, reason: str) -> None:
+        """Give the run up (a fault no retry got past): it fails, the schedule goes on."""
+        scope = Scope(tenant_id=job.tenant_id, user_id=job.user_id)
+        await self._end(scope, job, reason)
+
     async def _settle(
         self, scope: Scope, job: SyncJob, run: SyncRun, ended: Exception
     ) -> RunOutcome:

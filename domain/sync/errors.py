@@ -74,3 +74,8 @@ class RunSuperseded(SyncError, Conflict):
 
     code = "sync.run_superseded"
     default_message = "Another worker continues this sync run."
+
+
+class InvalidRunCursor(SyncError, Invalid):
+    code = "sync.invalid_cursor"
+    default_message = "The pagination cursor is not valid."

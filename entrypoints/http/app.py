@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -27,6 +28,7 @@ from entrypoints.http.controllers import (
     me,
     members,
     oauth,
+    sync,
 )
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
@@ -37,16 +39,28 @@ from entrypoints.http.security import (
     cors_config,
     harden_response,
 )
+from entrypoints.worker import stop_and_wait, sync_worker
 
 API_VERSION = "0.1.0"
 
 
-def create_app(container: Application) -> Litestar:
+def create_app(container: Application, *, with_worker: bool = False) -> Litestar:
+    """``with_worker``: a sync worker runs beside the API in this process (``atlas up``), inside
+    the app's lifespan, so it starts after the adapters and stops (gracefully) before them."""
+
     @asynccontextmanager
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await composition.start(container)
         try:
-            yield
+            if not with_worker:
+                yield
+                return
+            worker = sync_worker(container)
+            running = asyncio.create_task(worker.run())
+            try:
+                yield
+            finally:
+                await stop_and_wait(worker, running)
         finally:
             await composition.stop(container)
 
@@ -67,6 +81,8 @@ def create_app(container: Application) -> Litestar:
         integrations.routes(container),
         connections.routes(container),
         oauth.routes(container),
+        # Sync (issue 9)
+        sync.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

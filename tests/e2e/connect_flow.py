@@ -60,7 +60,12 @@ class Outcome:
 
 
 async def start(client: Client, container: Application, actor: Actor, **body: Any) -> Attempt:
-    answer = await client.post("/api/v1/connections", json=body, headers=bearer(container, actor))
+    return await start_with(client, bearer(container, actor), **body)
+
+
+async def start_with(client: Client, headers: dict[str, str], **body: Any) -> Attempt:
+    """Start connecting as whoever ``headers`` authenticate (a real sign-in on a real stack)."""
+    answer = await client.post("/api/v1/connections", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
     data = answer.json()
     return Attempt(
@@ -124,7 +129,13 @@ async def connect(
     client: Client, container: Application, actor: Actor, provider: str, **body: Any
 ) -> tuple[Attempt, Outcome]:
     """The whole flow, approved: start, open the link, consent, come back."""
-    attempt = await start(client, container, actor, provider=provider, **body)
+    return await connect_with(client, bearer(container, actor), provider, **body)
+
+
+async def connect_with(
+    client: Client, headers: dict[str, str], provider: str, **body: Any
+) -> tuple[Attempt, Outcome]:
+    attempt = await start_with(client, headers, provider=provider, **body)
     opened = await open_start(client, attempt)
     assert opened.status_code == 303, opened.text
     decided = await consent(client, opened.headers["location"])

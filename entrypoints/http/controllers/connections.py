@@ -5,11 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Router, delete, get, post
+from litestar import Controller, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
-from application.integrations.connections import ListConnections, ShowConnection
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.start_connection import (
     StartConnection,
@@ -17,6 +16,9 @@ from application.integrations.start_connection import (
     StartedConnection,
 )
 from application.shared.actor import Actor
+from application.shared.ports import Clock
+from application.sync.queries import ListConnectionSyncs, ShowConnectionSync
+from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor
 from entrypoints.http.controllers.integrations_schemas import (
@@ -26,6 +28,7 @@ from entrypoints.http.controllers.integrations_schemas import (
     DisconnectedView,
     StartedView,
 )
+from entrypoints.http.controllers.sync_schemas import ConnectionPatch, SyncView
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
 from entrypoints.integrations_wiring import OAuthLinks
@@ -51,21 +54,49 @@ class ConnectionController(Controller):
         command = StartConnectionCommand(provider=data.provider, subdomain=data.subdomain)
         return _started(oauth_links, await start_connection.execute(actor, command))
 
-    @get("/", summary="My connections", responses=problems(401))
+    @get("/", summary="My connections, each with its sync schedule and latest run",
+         responses=problems(401))  # fmt: skip
     async def list_connections(
-        self, actor: NamedDependency[Actor], list_connections: NamedDependency[ListConnections]
+        self,
+        actor: NamedDependency[Actor],
+        list_connection_syncs: NamedDependency[ListConnectionSyncs],
+        clock: NamedDependency[Clock],
     ) -> ConnectionList:
-        found = await list_connections.execute(actor)
-        return ConnectionList(items=[ConnectionView.of(c) for c in found])
+        found, now = await list_connection_syncs.execute(actor.scope), clock.now()
+        return ConnectionList(
+            items=[ConnectionView.of(s.connection, SyncView.of(s, now)) for s in found]
+        )
 
-    @get("/{connection_id:uuid}", summary="One of my connections", responses=problems(401, 404))
+    @get("/{connection_id:uuid}", summary="One of my connections, with its sync schedule and "
+         "latest run", responses=problems(401, 404))  # fmt: skip
     async def show(
         self,
         connection_id: FromPath[UUID],
         actor: NamedDependency[Actor],
-        show_connection: NamedDependency[ShowConnection],
+        show_connection_sync: NamedDependency[ShowConnectionSync],
+        clock: NamedDependency[Clock],
     ) -> ConnectionView:
-        return ConnectionView.of(await show_connection.execute(actor, connection_id))
+        sync = await show_connection_sync.execute(actor.scope, connection_id)
+        return ConnectionView.of(sync.connection, SyncView.of(sync, clock.now()))
+
+    @patch("/{connection_id:uuid}", summary="Change a connection's sync settings",
+           responses=problems(401, 404, 422))  # fmt: skip
+    async def change(
+        self,
+        *,
+        connection_id: FromPath[UUID],
+        data: JSONBody[ConnectionPatch],
+        actor: NamedDependency[Actor],
+        change_sync_settings: NamedDependency[ChangeSyncSettings],
+        show_connection_sync: NamedDependency[ShowConnectionSync],
+        clock: NamedDependency[Clock],
+    ) -> ConnectionView:
+        if data.backfill_days is not None:
+            await change_sync_settings.execute(
+                actor.scope, connection_id, backfill_days=data.backfill_days
+            )
+        sync = await show_connection_sync.execute(actor.scope, connection_id)
+        return ConnectionView.of(sync.connection, SyncView.of(sync, clock.now()))
 
     @post("/{connection_id:uuid}/reconnect", status_code=200,
           summary="Authorize again; the connection keeps its id",
@@ -107,6 +138,7 @@ def _started(links: OAuthLinks, started: StartedConnection) -> StartedView:
 
 def routes(container: Application) -> Router:
     use_cases: Any = container.use_cases.integrations
+    sync: Any = container.use_cases.sync
     shared: Any = container.adapters.integrations
     return Router(
         path="/api/v1",
@@ -114,8 +146,10 @@ def routes(container: Application) -> Router:
         dependencies={
             "oauth_links": provide(shared.oauth_links),
             "start_connection": provide(use_cases.start_connection),
-            "list_connections": provide(use_cases.list_connections),
-            "show_connection": provide(use_cases.show_connection),
+            "clock": provide(container.adapters.clock),
+            "list_connection_syncs": provide(sync.list_connection_syncs),
+            "show_connection_sync": provide(sync.show_connection_sync),
+            "change_sync_settings": provide(sync.change_sync_settings),
             "disconnect_connection": provide(use_cases.disconnect_connection),
         },
     )

@@ -11,6 +11,7 @@ import msgspec
 from application.graph.purge_scope import PurgeSummary
 from application.integrations.directory import ProviderListing
 from domain.integrations.connection import Connection
+from entrypoints.http.controllers.sync_schemas import SyncView
 
 ProviderKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Subdomain = Annotated[str, msgspec.Meta(min_length=1, max_length=63)]
@@ -78,9 +79,10 @@ class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
     last_refresh_at: datetime | None
     last_error: str | None
     revocation: str | None  # how the last disconnect went at the provider
+    sync: SyncView | None = None  # the schedule and the latest run
 
     @classmethod
-    def of(cls, connection: Connection) -> ConnectionView:
+    def of(cls, connection: Connection, sync: SyncView | None = None) -> ConnectionView:
         return cls(
             id=connection.id,
             provider=connection.provider,
@@ -95,6 +97,7 @@ class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
             last_refresh_at=connection.last_refresh_at,
             last_error=connection.last_error,
             revocation=connection.revocation,
+            sync=sync,
         )
 
 

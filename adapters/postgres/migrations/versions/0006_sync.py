@@ -117,7 +117,6 @@ def _checkpoints() -> list[str]:
 
 
 def _census() -> list[str]:
-    fn = "sync_due_connections(timestamptz, integer)"
     return [
         # The scheduler runs as the app role, which sees nothing without a scope. This tells it
         # which connections are due: ids only. atlas_auth reads only these columns.
@@ -142,11 +141,30 @@ def _census() -> list[str]:
             ORDER BY s.next_run_at NULLS FIRST, c.tenant_id, c.connection_id
             LIMIT least(greatest(p_limit, 0), 10000)
         $$""",
-        f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC",
-        f"GRANT EXECUTE ON FUNCTION {S}.{fn} TO {APP_ROLE}",
-        # Last: the grants move with ownership, and the owner (NOINHERIT) cannot change a
-        # function's privileges once atlas_auth owns it.
-        f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
+        # For operators (``atlas sync``, ``atlas sync status``): whose scope a connection is in.
+        f"""
+        CREATE FUNCTION {S}.sync_connection_scopes(p_connection_id uuid)
+        RETURNS TABLE (tenant_id uuid, user_id uuid, connection_id uuid)
+        LANGUAGE sql STABLE SECURITY DEFINER SET search_path = '' AS $$
+            SELECT c.tenant_id, c.user_id, c.connection_id FROM {S}.connections c
+            WHERE p_connection_id IS NULL OR c.connection_id = p_connection_id
+            ORDER BY c.tenant_id, c.connection_id
+            LIMIT 10000
+        $$""",
+        *(
+            statement
+            for fn in (
+                "sync_due_connections(timestamptz, integer)",
+                "sync_connection_scopes(uuid)",
+            )
+            for statement in (
+                f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC",
+                f"GRANT EXECUTE ON FUNCTION {S}.{fn} TO {APP_ROLE}",
+                # Last: the grants move with ownership, and the owner (NOINHERIT) cannot change
+                # a function's privileges once atlas_auth owns it.
+                f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}",
+            )
+        ),
     ]
 
 
@@ -166,6 +184,7 @@ def _jobs() -> list[str]:
 def downgrade() -> None:
     op.execute(f"DROP SCHEMA IF EXISTS {JOBS_SCHEMA} CASCADE")
     op.execute(f"DROP FUNCTION IF EXISTS {S}.sync_due_connections(timestamptz, integer)")
+    op.execute(f"DROP FUNCTION IF EXISTS {S}.sync_connection_scopes(uuid)")
     for table in ("connections", "sync_schedules"):
         op.execute(f"DROP POLICY IF EXISTS {table}_census ON {S}.{table}")
     op.execute(f"REVOKE SELECT ON {S}.connections FROM {AUTH_ROLE}")

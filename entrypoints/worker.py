@@ -1,0 +1,70 @@
+"""Running sync workers: beside the server (``atlas up``) or on their own (``atlas worker``)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from typing import Any
+
+from adapters.postgres.worker import SyncWorker, WorkerPolicy
+from application.sync.ports import SyncJob
+from application.sync.run_sync import RunOutcome, StopSignal
+from entrypoints import container as composition
+from entrypoints.container import Application
+from entrypoints.http.di import resolve
+
+GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
+
+
+def sync_worker(container: Application, *, concurrency: int | None = None) -> SyncWorker:
+    """A worker on the container's database, running its sync use cases."""
+    settings = container.settings()
+    use_cases: Any = container.use_cases.sync
+
+    async def run_job(job: SyncJob, stop: StopSignal) -> RunOutcome:
+        run_sync = await resolve(use_cases.run_sync)
+        outcome: RunOutcome = await run_sync.execute(job, stop)
+        return outcome
+
+    async def abandon(job: SyncJob, reason: str) -> None:
+        await (await resolve(use_cases.run_sync)).abandon(job, reason)
+
+    async def tick() -> int:
+        requested: int = await (await resolve(use_cases.schedule_due_syncs)).execute()
+        return requested
+
+    policy = WorkerPolicy(
+        concurrency=concurrency or settings.sync.worker_concurrency,
+        heartbeat_seconds=settings.sync.heartbeat_seconds,
+    )
+    database = container.adapters.endpoints().app
+    return SyncWorker(database, run_job=run_job, abandon=abandon, tick=tick, policy=policy)
+
+
+async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None:
+    worker.stop()
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(asyncio.shield(running), GRACE_SECONDS)
+    if not running.done():
+        running.cancel()  # the page in hand rolls back; its job is re-picked after the heartbeat
+    with contextlib.suppress(asyncio.CancelledError):
+        await running
+
+
+async def run_alone(container: Application, *, concurrency: int | None) -> None:
+    """``atlas worker``: until SIGTERM or SIGINT, then a graceful stop."""
+    await composition.start(container)
+    try:
+        worker = sync_worker(container, concurrency=concurrency)
+        stopping = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stopping.set)
+        running = asyncio.create_task(worker.run())
+        await asyncio.wait(
+            {running, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED
+        )
+        await stop_and_wait(worker, running)
+    finally:
+        await composition.stop(container)
