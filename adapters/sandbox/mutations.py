@@ -53,6 +53,10 @@ class Mutations:
             return seeded
         return tuple(sorted((*seeded, *extra), key=lambda c: c.at))
 
+    def appended(self, kind: RecordKind, key: int) -> tuple[Change, ...]:
+        """The changes appended to the record's history, in the order they were made."""
+        return self._changes.get((kind, key), ())
+
     def modified_at(self, kind: RecordKind, key: int, seeded: datetime, now: datetime) -> datetime:
         """The record's last modification up to ``now``: seeded, touched, changed or deleted."""
         moments = [seeded, *self._touched.get((kind, key), ())]

@@ -11,6 +11,7 @@ from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.chat import build_channels, build_messages
 from adapters.sandbox.seed.company import build_people
 from adapters.sandbox.seed.correspondence import build_emails, build_meetings
+from adapters.sandbox.seed.handovers import with_handovers
 from adapters.sandbox.seed.model import (
     Account,
     Channel,
@@ -59,6 +60,7 @@ class Dataset:
         deals = build_deals(rng, timeline, accounts, people)
         tickets = build_tickets(rng, timeline, people, canaries)
         issues, tickets = build_issues(rng, timeline, people, tickets, canaries)
+        tickets = with_handovers(tickets, people, seed)
         emails = build_emails(
             rng, timeline, people=people, deals=deals, tickets=tickets, canaries=canaries
         )

@@ -77,6 +77,15 @@ class Ticket:
     created: datetime
     statuses: tuple[Change, ...]
     issue: int | None  # the engineering issue it was escalated to
+    # Hand-overs to another agent: Change.value is the new assignee's person key.
+    reassignments: tuple[Change, ...] = ()
+
+    def assignee_at(self, now: datetime) -> int:
+        current = self.assignee
+        for change in self.reassignments:
+            if change.at <= now:
+                current = int(change.value)
+        return current
 
 
 @dataclass(frozen=True)

@@ -189,7 +189,7 @@ async def test_zendesk_export_allows_ten_requests_a_minute() -> None:
     assert after_a_minute.status_code == 200
 
 
-async def test_zendesk_ticket_events_show_status_changes() -> None:
+async def test_zendesk_ticket_events_show_status_and_assignee_changes() -> None:
     async with running_sandbox() as h:
         auth = bearer((await connect(h.client, "zendesk"))["access_token"])
         start = int((NOW - timedelta(days=10)).timestamp())
@@ -202,9 +202,12 @@ async def test_zendesk_ticket_events_show_status_changes() -> None:
         ).json()
 
     changes = [c for e in events["ticket_events"] for c in e["child_events"]]
-    assert changes
-    assert all(c["field_name"] == "status" for c in changes)
-    assert any(c["previous_value"] is not None for c in changes)
+    statuses = [c for c in changes if c["field_name"] == "status"]
+    handovers = [c for c in changes if c["field_name"] == "assignee_id"]
+    assert len(statuses) + len(handovers) == len(changes)
+    assert any(c["previous_value"] is not None for c in statuses)
+    assert handovers
+    assert all(c["value"].isdigit() and c["previous_value"].isdigit() for c in handovers)
 
 
 async def _jira(h: Harness) -> tuple[dict[str, str], str]:

@@ -7,10 +7,15 @@ from typing import Any
 
 from litestar import Request
 
-from adapters.sandbox.providers.zendesk.records import organization, ticket, user
+from adapters.sandbox.providers.zendesk.records import (
+    USER_BASE,
+    organization,
+    ticket,
+    ticket_state,
+    user,
+)
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
-from adapters.sandbox.seed.model import history_until, state_at
 
 AnyRequest = Request[Any, Any, Any]
 LAG = timedelta(minutes=1)  # changes from the last minute are not exported yet
@@ -48,9 +53,9 @@ def ticket_cursor_export(sandbox: Sandbox, request: AnyRequest, base: str) -> Re
         position = (_start_time(request, now) - timedelta(microseconds=1), -1)
     rows = []
     for t in sandbox.dataset.tickets:
-        current = state_at(t.statuses, horizon)
-        if current is not None and (current.at, t.key) > position:
-            rows.append((current.at, t.key, t))
+        state = ticket_state(sandbox.mutations, t, horizon)
+        if state is not None and (state.updated, t.key) > position:
+            rows.append((state.updated, t.key, t, state))
     rows.sort(key=lambda r: (r[0], r[1]))
     size = _per_page(request)
     page = rows[:size]
@@ -58,7 +63,7 @@ def ticket_cursor_export(sandbox: Sandbox, request: AnyRequest, base: str) -> Re
     last = (page[-1][0], page[-1][1]) if page else position
     after = sandbox.cursors.issue("zendesk", "tickets", last)
     body = {
-        "tickets": [ticket(sandbox.dataset, t, horizon, base) for _, _, t in page],
+        "tickets": [ticket(sandbox.dataset, t, state, base) for _, _, t, state in page],
         "after_url": f"{base}/incremental/tickets/cursor.json?cursor={after}",
         "after_cursor": after,
         "before_url": None,
@@ -74,18 +79,28 @@ def ticket_events(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
     horizon = now - LAG
     events = []
     for t in sandbox.dataset.tickets:
-        changes = history_until(t.statuses, horizon)
-        for index, change in enumerate(changes):
+        if sandbox.mutations.deleted_at("ticket", t.key, horizon) is not None:
+            continue  # a deleted ticket's audits go with it
+        # Event ids stay what they were when a change is appended: seeded changes are numbered
+        # by their place in the seeded history, appended ones after them.
+        numbered = [(c, i) for i, c in enumerate(t.statuses)]
+        numbered += [(c, 80 + i) for i, c in enumerate(sandbox.mutations.appended("ticket", t.key))]
+        numbered = sorted((n for n in numbered if n[0].at <= horizon), key=lambda n: n[0].at)
+        for position, (change, index) in enumerate(numbered):
             if change.at >= start:
-                previous = changes[index - 1].value if index else None
-                events.append((change, t, previous, index))
-    events.sort(key=lambda e: (e[0].at, e[1].key))
+                previous = numbered[position - 1][0].value if position else None
+                events.append((change, t, previous, index, "status"))
+        for index, handover in enumerate(t.reassignments):
+            if start <= handover.at <= horizon:
+                previous = str(t.assignee if index == 0 else t.reassignments[index - 1].value)
+                events.append((handover, t, previous, 50 + index, "assignee_id"))
+    events.sort(key=lambda e: (e[0].at, e[1].key, e[3]))
     size = _per_page(request)
     page = events[:size]
     end_time = int(page[-1][0].at.timestamp()) if page else int(start.timestamp())
     body: dict[str, Any] = {
         "ticket_events": [
-            _event(t, change, previous, index) for change, t, previous, index in page
+            _event(t, change, previous, index, field) for change, t, previous, index, field in page
         ],
         "count": len(page),
         "end_of_stream": len(events) <= size,
@@ -95,17 +110,22 @@ def ticket_events(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
     return Reply(status=200, body=body)
 
 
-def _event(t: Any, change: Any, previous: str | None, index: int) -> dict[str, Any]:
+def _event(t: Any, change: Any, previous: str | None, index: int, field: str) -> dict[str, Any]:
     event_id = 9_000_000_000 + t.key * 100 + index
-    child = {
+    child: dict[str, Any] = {
         "id": event_id * 10,
         "via": "Web form",
         "via_reference_id": None,
-        "status": change.value,
         "event_type": "Change" if previous else "Create",
-        "previous_value": previous,
-        "field_name": "status",
+        "field_name": field,
     }
+    if field == "status":
+        child |= {"status": change.value, "previous_value": previous}
+    else:  # Zendesk reports ids as strings in a change's value and previous_value
+        child |= {
+            "value": str(USER_BASE + int(change.value)),
+            "previous_value": str(USER_BASE + int(previous)) if previous else None,
+        }
     stamp = change.at.strftime("%Y-%m-%dT%H:%M:%SZ")
     return {
         "id": event_id,

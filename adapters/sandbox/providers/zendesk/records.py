@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from adapters.sandbox.mutations import Mutations
 from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import Account, Person, Ticket, state_at
 
@@ -17,9 +19,31 @@ def _z(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def ticket(dataset: Dataset, t: Ticket, at: datetime, base: str) -> dict[str, Any]:
-    current = state_at(t.statuses, at)
-    assert current is not None  # noqa: S101 - only tickets that exist at ``at`` are rendered
+@dataclass(frozen=True)
+class TicketState:
+    """A ticket as of a moment, with the changes made through the sandbox's overlay."""
+
+    status: str  # "deleted" once deleted
+    updated: datetime
+    assignee: int
+
+
+def ticket_state(mutations: Mutations, t: Ticket, at: datetime) -> TicketState | None:
+    """None before the ticket exists."""
+    history = mutations.history("ticket", t.key, t.statuses)
+    current = state_at(history, at)
+    if current is None:
+        return None
+    deleted = mutations.deleted_at("ticket", t.key, at)
+    seeded = max([current.at, *(c.at for c in t.reassignments if c.at <= at)])
+    return TicketState(
+        status="deleted" if deleted is not None else current.value,
+        updated=mutations.modified_at("ticket", t.key, seeded, at),
+        assignee=t.assignee_at(at),
+    )
+
+
+def ticket(dataset: Dataset, t: Ticket, state: TicketState, base: str) -> dict[str, Any]:
     ticket_id = TICKET_BASE + t.key
     return {
         "url": f"{base}/tickets/{ticket_id}.json",
@@ -27,17 +51,17 @@ def ticket(dataset: Dataset, t: Ticket, at: datetime, base: str) -> dict[str, An
         "external_id": None,
         "via": {"channel": t.channel},
         "created_at": _z(t.created),
-        "updated_at": _z(current.at),
-        "generated_timestamp": int(current.at.timestamp()),
+        "updated_at": _z(state.updated),
+        "generated_timestamp": int(state.updated.timestamp()),
         "type": "incident" if t.issue is not None else "question",
         "subject": t.subject,
         "raw_subject": t.subject,
         "description": t.description,
         "priority": t.priority,
-        "status": current.value,
+        "status": state.status,
         "requester_id": USER_BASE + t.requester,
         "submitter_id": USER_BASE + t.requester,
-        "assignee_id": USER_BASE + t.assignee,
+        "assignee_id": USER_BASE + state.assignee,
         "organization_id": ORG_BASE + t.account,
         "group_id": 20_000_001,
         "collaborator_ids": [],
