@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 
 import click
+import msgspec
 
 from adapters.clock import SystemClock
+from adapters.fakes.clock import FrozenClock
 from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.config import PROVIDERS, development_client_id
 from adapters.sandbox.sandbox import Sandbox
+from application.shared.ports import Clock
 from entrypoints.cli_common import load
 from entrypoints.sandbox import development_config, listening_socket, sandbox_server
 
@@ -32,6 +36,11 @@ def sandbox() -> None:
 )
 @click.option("--public-url", default=None, help="Base URL clients reach the sandbox at.")
 @click.option("--control/--no-control", default=True, help="Mount the /_control API.")
+@click.option("--rate-limits/--no-rate-limits", default=True,
+              help="Zendesk's 10 export requests a minute (off for benchmarks).")  # fmt: skip
+@click.option("--clock-at", type=click.DateTime(), default=None,
+              help="Freeze the sandbox's clock at this UTC time (it moves only through the "
+              "control API): the same data for every sync of a test.")  # fmt: skip
 def serve(
     *,
     host: str,
@@ -40,12 +49,14 @@ def serve(
     callbacks: tuple[str, ...],
     public_url: str | None,
     control: bool,
+    rate_limits: bool,
+    clock_at: datetime | None,
 ) -> None:
     """Serve the sandbox over plain HTTP (meant for 127.0.0.1, tests and development)."""
     settings = load()
     if settings.production:
         raise click.ClickException("the provider sandbox never runs in production")
-    clock = SystemClock()
+    clock: Clock = FrozenClock(clock_at.replace(tzinfo=UTC)) if clock_at else SystemClock()
     config = development_config(
         settings,
         clock,
@@ -54,6 +65,8 @@ def serve(
         public_base_url=public_url,
         control_api=control,
     )
+    if not rate_limits:
+        config = msgspec.structs.replace(config, zendesk_export_per_minute=None)
     app = create_sandbox_app(Sandbox(config, clock))
     sock = listening_socket(host, port)
     _banner(public_url or f"http://{host}:{port}", config.registrations[0].redirect_uris)

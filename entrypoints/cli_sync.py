@@ -29,7 +29,7 @@ def worker(concurrency: int | None) -> None:
     with database_running(settings):
         container = real_container(settings, configured_endpoints(settings))
         remote_sandbox(container)
-        click.echo("Atlas worker started; Ctrl-C (or SIGTERM) stops it after the page in hand.")
+        click.echo("Atlas worker starting; Ctrl-C (or SIGTERM) stops it after the page in hand.")
         asyncio.run(run_alone(container, concurrency=concurrency))
     click.echo("Atlas worker stopped.")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from typing import Any
 
@@ -13,6 +14,8 @@ from application.sync.run_sync import RunOutcome, StopSignal
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+
+log = logging.getLogger("atlas.worker")
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
 
@@ -62,6 +65,7 @@ async def run_alone(container: Application, *, concurrency: int | None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
         running = asyncio.create_task(worker.run())
+        log.info("worker taking jobs (concurrency %d)", worker.concurrency)
         await asyncio.wait(
             {running, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED
         )

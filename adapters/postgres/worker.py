@@ -59,6 +59,10 @@ class SyncWorker:
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
 
+    @property
+    def concurrency(self) -> int:
+        return self._policy.concurrency
+
     def stop(self) -> None:
         """Take no new job; running syncs commit their page and hand their jobs back."""
         self._stop.requested = True

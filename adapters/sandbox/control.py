@@ -8,6 +8,7 @@
 ``POST /_control/grants/revoke``   the person removed the app at the provider
 ``POST /_control/cursors/expire``  every cursor handed out so far goes stale
 ``GET /_control/dataset``          the seeded company in brief, with its canary strings
+``POST /_control/tokens/expire``  every access token of a provider expires now (refresh works)
 ``POST /_control/records``         change the company: delete a record, append a stage or status
                                    change to its history, or touch it (``mutations``)
 """
@@ -172,6 +173,13 @@ async def change_record(request: AnyRequest) -> Response[bytes]:
     return _ok({"kind": given.kind, "key": given.key, "action": given.action, "at": at.isoformat()})
 
 
+@post("/tokens/expire")
+async def expire_tokens(request: AnyRequest) -> Response[bytes]:
+    given = _decode(await request.body(), ProviderInput)
+    expired = sandbox_of(request).tokens.expire_access(given.provider)
+    return _ok({"provider": given.provider, "expired_access_tokens": expired})
+
+
 @get("/dataset")
 async def dataset(request: AnyRequest) -> Response[bytes]:
     return _ok(_dataset_brief(sandbox_of(request)))
@@ -185,6 +193,7 @@ def router() -> Router:
     """The handlers find the sandbox in the app's state (``create_sandbox_app`` puts it there)."""
     handlers = [stats, add_fault, list_faults, clear_faults, read_clock, move_clock, clients]
     handlers += [register, consent, revoke_grants, expire_cursors, dataset, change_record]
+    handlers += [expire_tokens]
     return Router(
         path="/_control",
         route_handlers=handlers,

@@ -205,6 +205,18 @@ class TokenStore:
                 self._refresh.pop(record.refresh_digest, None)
         return True
 
+    def expire_access(self, provider: Provider) -> int:
+        """Every live access token of ``provider`` expires now; refresh tokens still work (an
+        access token running out mid-sync, without moving the clock the data is dated by)."""
+        now, expired = self._clock.now(), 0
+        with self._lock:
+            for record in self._access.values():
+                family = self._families.get(record.family_id)
+                live = record.expires_at is None or record.expires_at > now
+                if family is not None and family.provider == provider and live:
+                    record.expires_at, expired = now, expired + 1
+        return expired
+
     def revoke_refresh(self, value: str) -> bool:
         """Delete one refresh token; access tokens already issued keep working (HubSpot)."""
         with self._lock:
