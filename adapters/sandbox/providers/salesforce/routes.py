@@ -16,7 +16,8 @@ from adapters.sandbox.oauth.revocation import revocation
 from adapters.sandbox.oauth.routes import oauth_handlers
 from adapters.sandbox.oauth.token_endpoint import authenticate_client
 from adapters.sandbox.providers.ids import salesforce_id
-from adapters.sandbox.providers.salesforce import records, soql
+from adapters.sandbox.providers.salesforce import objects, records, soql
+from adapters.sandbox.providers.salesforce.deleted import DeletedRefused, deleted
 from adapters.sandbox.providers.salesforce.profile import SalesforceProfile
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
@@ -82,6 +83,13 @@ def build(sandbox: Sandbox) -> tuple[SalesforceProfile, Router]:
         authorized(sandbox, profile, request, "api", "full")
         return _more(sandbox, version, locator).to_response()
 
+    @get("/services/data/{version:str}/sobjects/{sobject:str}/deleted", include_in_schema=False)
+    async def get_deleted(
+        request: AnyRequest, version: FromPath[str], sobject: FromPath[str]
+    ) -> Response[bytes]:
+        authorized(sandbox, profile, request, "api", "full")
+        return _deleted(sandbox, request, version, sobject).to_response()
+
     @get("/services/data/{version:str}/limits", include_in_schema=False)
     async def limits(request: AnyRequest, version: FromPath[str]) -> Response[bytes]:
         authorized(sandbox, profile, request, "api", "full")
@@ -91,7 +99,7 @@ def build(sandbox: Sandbox) -> tuple[SalesforceProfile, Router]:
 
     return profile, Router(
         path="/salesforce",
-        route_handlers=[*handlers, revoke, introspect, identity, query, more, limits],
+        route_handlers=[*handlers, revoke, introspect, identity, query, more, get_deleted, limits],
     )
 
 
@@ -118,12 +126,23 @@ def _query(sandbox: Sandbox, request: AnyRequest, version: str) -> Reply:
     now = sandbox.clock.now()
     try:
         parsed = soql.parse(text)
-        table = records.rows(sandbox.dataset, parsed.sobject, now)
+        table = objects.rows(sandbox.dataset, parsed.sobject, now, sandbox.mutations)
         selected = records.run(parsed, table, include_deleted=include_deleted)
     except soql.SoqlError as error:
         return _error(400, error.code, str(error))
     rendered = [records.render(r, parsed.fields, parsed.sobject, version) for r in selected]
     return _page(sandbox, version, rendered, 0, _batch_size(request))
+
+
+def _deleted(sandbox: Sandbox, request: AnyRequest, version: str, sobject: str) -> Reply:
+    if version not in VERSIONS:
+        return _error(404, "NOT_FOUND", "The requested resource does not exist")
+    params = dict(request.query_params.items())
+    try:
+        body = deleted(sandbox.dataset, sandbox.mutations, sobject, params, sandbox.clock.now())
+    except DeletedRefused as refused:
+        return _error(refused.status, refused.code, str(refused))
+    return _api_reply(sandbox, body)
 
 
 def _batch_size(request: AnyRequest) -> int:
