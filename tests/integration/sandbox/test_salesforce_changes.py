@@ -162,3 +162,16 @@ async def test_get_deleted_refuses_narrow_stale_and_unknown_requests() -> None:
     cancelled = fine.json()["deletedRecords"]
     assert cancelled
     assert all(r["id"].startswith("00U") for r in cancelled)
+
+
+async def test_the_version_directory_answers_any_api_user_with_the_usage_header() -> None:
+    async with running_sandbox() as h:
+        auth = bearer((await connect(h.client, "salesforce"))["access_token"])
+
+        answer = await h.client.get(f"{API}/", headers=auth)
+        unknown = await h.client.get("/salesforce/services/data/v12.0/", headers=auth)
+
+    assert answer.status_code == 200
+    assert answer.json()["query"] == "/services/data/v62.0/query"
+    assert answer.headers["sforce-limit-info"].startswith("api-usage=")
+    assert unknown.status_code == 404

@@ -2,9 +2,10 @@
 
 ``sandbox.mutations`` is rendered as Salesforce would show it. A deleted record stays as a row
 with ``IsDeleted`` and its ``SystemModstamp`` at the deletion (``queryAll`` and getDeleted see
-it, ``query`` does not), and deletions cascade as Salesforce cascades them: an account takes its
-contacts and opportunities, an opportunity its stage history, tasks and events. Users are never
-deleted in Salesforce: a deleted employee is deactivated. An appended deal stage is a new
+it, ``query`` does not), and deletions cascade as Salesforce cascades them: an account takes
+its contacts and opportunities, an opportunity its stage history, an opportunity or a contact
+the tasks and events about it. Users are never deleted in Salesforce: a deleted employee is
+deactivated. An appended deal stage is a new
 OpportunityHistory row and moves the Opportunity; an appended change of an email is its Task's
 new ``Status``; a touch moves ``SystemModstamp``.
 """
@@ -188,10 +189,13 @@ def _tasks(v: _View) -> Iterator[Row]:
         deal = v.d.deals[email.deal]
         owner = email.sender if v.d.people[email.sender].internal else deal.owner
         status = state_at(v.m.history("email", email.key, ()), v.now)
-        gone = v.gone(("email", email.key), ("deal", deal.key), ("account", deal.account))
+        who = deal.contacts[0]
+        gone = v.gone(
+            ("email", email.key), ("deal", deal.key), ("person", who), ("account", deal.account)
+        )
         yield {
             "Id": sid("Task", email.key),
-            "WhoId": sid("Contact", deal.contacts[0]),
+            "WhoId": sid("Contact", who),
             "WhatId": sid("Opportunity", deal.key),
             "OwnerId": sid("User", owner),
             "ActivityDate": email.sent.date(),
@@ -211,11 +215,14 @@ def _events(v: _View) -> Iterator[Row]:
         deal = v.d.deals[meeting.deal]
         start, end, modified = _event_state(meeting, v.now)
         cancelled = meeting.cancelled_at if _cancelled(meeting, v.now) else None
-        gone = v.gone(("meeting", meeting.key), ("deal", deal.key), ("account", deal.account))
+        who = deal.contacts[0]
+        gone = v.gone(
+            ("meeting", meeting.key), ("deal", deal.key), ("person", who), ("account", deal.account)
+        )
         deleted = min((m for m in (gone, cancelled) if m is not None), default=None)
         yield {
             "Id": sid("Event", meeting.key),
-            "WhoId": sid("Contact", deal.contacts[0]),
+            "WhoId": sid("Contact", who),
             "WhatId": sid("Opportunity", deal.key),
             "OwnerId": sid("User", meeting.organizer),
             "StartDateTime": start,
