@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from adapters.connectors.readers import Connector
+from adapters.connectors.salesforce import errors as salesforce_errors
+from adapters.connectors.salesforce import reader as salesforce
 from adapters.connectors.zendesk import reader as zendesk
 
 CONNECTORS: dict[str, Connector] = {
+    "salesforce": Connector(build=salesforce.build, classify=salesforce_errors.classify),
     "zendesk": Connector(build=zendesk.build),
 }

@@ -1,4 +1,5 @@
-"""Salesforce's endpoints: OAuth (authorize, token, revoke, introspect), identity, REST query."""
+"""Salesforce's endpoints: OAuth (authorize, token, revoke, introspect), identity, REST query
+and queryAll, getDeleted, limits."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from datetime import timedelta
 from typing import Any
 
 from litestar import Request, Response, Router, get, post
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import FromPath
 
 from adapters.sandbox.bearer import authorized
@@ -16,7 +18,8 @@ from adapters.sandbox.oauth.revocation import revocation
 from adapters.sandbox.oauth.routes import oauth_handlers
 from adapters.sandbox.oauth.token_endpoint import authenticate_client
 from adapters.sandbox.providers.ids import salesforce_id
-from adapters.sandbox.providers.salesforce import records, soql
+from adapters.sandbox.providers.salesforce import objects, records, soql
+from adapters.sandbox.providers.salesforce.deleted import DeletedRefused, deleted
 from adapters.sandbox.providers.salesforce.profile import SalesforceProfile
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
@@ -67,6 +70,22 @@ def build(sandbox: Sandbox) -> tuple[SalesforceProfile, Router]:
         }
         return Reply(status=200, body=body).to_response()
 
+    return profile, Router(
+        path="/salesforce",
+        route_handlers=[
+            *handlers,
+            revoke,
+            introspect,
+            identity,
+            *_data_handlers(sandbox, profile),
+        ],
+    )
+
+
+def _data_handlers(sandbox: Sandbox, profile: SalesforceProfile) -> list[HTTPRouteHandler]:
+    """The REST data API: resource directory, query and queryAll with their locators,
+    getDeleted, limits."""
+
     @get(
         ["/services/data/{version:str}/query", "/services/data/{version:str}/queryAll"],
         include_in_schema=False,
@@ -82,6 +101,25 @@ def build(sandbox: Sandbox) -> tuple[SalesforceProfile, Router]:
         authorized(sandbox, profile, request, "api", "full")
         return _more(sandbox, version, locator).to_response()
 
+    @get("/services/data/{version:str}/sobjects/{sobject:str}/deleted", include_in_schema=False)
+    async def get_deleted(
+        request: AnyRequest, version: FromPath[str], sobject: FromPath[str]
+    ) -> Response[bytes]:
+        authorized(sandbox, profile, request, "api", "full")
+        return _deleted(sandbox, request, version, sobject).to_response()
+
+    @get("/services/data/{version:str}", include_in_schema=False)
+    async def resources(request: AnyRequest, version: FromPath[str]) -> Response[bytes]:
+        # The version's resource directory: what any API user may read (unlike /limits,
+        # which needs "View Setup and Configuration"); its answer carries Sforce-Limit-Info.
+        authorized(sandbox, profile, request, "api", "full")
+        if version not in VERSIONS:
+            return _error(404, "NOT_FOUND", "The requested resource does not exist").to_response()
+        names = ("sobjects", "query", "queryAll", "limits")
+        return _api_reply(
+            sandbox, {name: f"/services/data/{version}/{name}" for name in names}
+        ).to_response()
+
     @get("/services/data/{version:str}/limits", include_in_schema=False)
     async def limits(request: AnyRequest, version: FromPath[str]) -> Response[bytes]:
         authorized(sandbox, profile, request, "api", "full")
@@ -89,10 +127,7 @@ def build(sandbox: Sandbox) -> tuple[SalesforceProfile, Router]:
         body = {"DailyApiRequests": {"Max": DAILY_ALLOWANCE, "Remaining": DAILY_ALLOWANCE - used}}
         return _api_reply(sandbox, body).to_response()
 
-    return profile, Router(
-        path="/salesforce",
-        route_handlers=[*handlers, revoke, introspect, identity, query, more, limits],
-    )
+    return [resources, query, more, get_deleted, limits]
 
 
 def _api_reply(sandbox: Sandbox, body: Any, status: int = 200) -> Reply:
@@ -118,12 +153,23 @@ def _query(sandbox: Sandbox, request: AnyRequest, version: str) -> Reply:
     now = sandbox.clock.now()
     try:
         parsed = soql.parse(text)
-        table = records.rows(sandbox.dataset, parsed.sobject, now)
+        table = objects.rows(sandbox.dataset, parsed.sobject, now, sandbox.mutations)
         selected = records.run(parsed, table, include_deleted=include_deleted)
     except soql.SoqlError as error:
         return _error(400, error.code, str(error))
     rendered = [records.render(r, parsed.fields, parsed.sobject, version) for r in selected]
     return _page(sandbox, version, rendered, 0, _batch_size(request))
+
+
+def _deleted(sandbox: Sandbox, request: AnyRequest, version: str, sobject: str) -> Reply:
+    if version not in VERSIONS:
+        return _error(404, "NOT_FOUND", "The requested resource does not exist")
+    params = dict(request.query_params.items())
+    try:
+        body = deleted(sandbox.dataset, sandbox.mutations, sobject, params, sandbox.clock.now())
+    except DeletedRefused as refused:
+        return _error(refused.status, refused.code, str(refused))
+    return _api_reply(sandbox, body)
 
 
 def _batch_size(request: AnyRequest) -> int:
