@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from adapters.connectors.hubspot import calls as hubspot_calls
+from adapters.connectors.hubspot import reader as hubspot
 from adapters.connectors.readers import Connector
 from adapters.connectors.zendesk import reader as zendesk
 
 CONNECTORS: dict[str, Connector] = {
+    "hubspot": Connector(build=hubspot.build, classify=hubspot_calls.classify),
     "zendesk": Connector(build=zendesk.build),
 }
