@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from adapters.connectors.hubspot import calls as hubspot_calls
+from adapters.connectors.hubspot import reader as hubspot
 from adapters.connectors.readers import Connector
 from adapters.connectors.salesforce import errors as salesforce_errors
 from adapters.connectors.salesforce import reader as salesforce
@@ -9,5 +11,6 @@ from adapters.connectors.zendesk import reader as zendesk
 
 CONNECTORS: dict[str, Connector] = {
     "salesforce": Connector(build=salesforce.build, classify=salesforce_errors.classify),
+    "hubspot": Connector(build=hubspot.build, classify=hubspot_calls.classify),
     "zendesk": Connector(build=zendesk.build),
 }

@@ -25,7 +25,7 @@ from adapters.sandbox.seed.model import (
 )
 from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.words import COMPANY, DOMAIN
-from adapters.sandbox.seed.work import build_deals, build_issues, build_tickets
+from adapters.sandbox.seed.work import build_deals, build_issues, build_tickets, describe_deals
 
 
 # eq=False: identity hashing, so per-dataset caches never hash thousands of records.
@@ -75,6 +75,7 @@ class Dataset:
             issues=issues,
             canaries=canaries,
         )
+        deals, deal_canaries = describe_deals(seed, deals)
         return cls(
             seed=seed,
             start=timeline.start,
@@ -92,7 +93,7 @@ class Dataset:
             messages=tuple(messages),
             bulk_contacts=hubspot_bulk_contacts,
             bulk_modified=timeline.start + timedelta(days=20, hours=14),
-            canaries=tuple(canaries.values),
+            canaries=(*canaries.values, *deal_canaries),
         )
 
     @property

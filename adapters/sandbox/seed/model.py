@@ -61,6 +61,7 @@ class Deal:
     created: datetime
     close_date: datetime
     stages: tuple[Change, ...]  # stages[0] is the stage it was created in
+    description: str = ""  # the seller's notes: content (a canary), never stored by Atlas
 
 
 @dataclass(frozen=True)

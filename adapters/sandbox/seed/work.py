@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 from datetime import datetime
 
 from adapters.sandbox.seed.canary import Canaries
@@ -42,6 +43,17 @@ def build_deals(
             )
         )
     return deals
+
+
+def describe_deals(seed: int, deals: list[Deal]) -> tuple[list[Deal], list[str]]:
+    """Every deal with a description carrying its canary. The canaries come from a generator
+    of their own, so adding descriptions left the rest of the seeded company as it was."""
+    canaries = Canaries(random.Random(f"deal-description:{seed}"))
+    described = [
+        replace(d, description=canaries.mark("deal-description", f"Notes on {d.name}"))
+        for d in deals
+    ]
+    return described, canaries.values
 
 
 def _stage_walk(

@@ -75,6 +75,7 @@ def test_every_content_field_carries_its_own_canary() -> None:
         *(i.summary for i in sut.issues),
         *(i.description for i in sut.issues),
         *(m.text for m in sut.messages),
+        *(d.description for d in sut.deals),
     ]
 
     assert all("[ATLAS-CANARY-" in f for f in fields)

@@ -10,7 +10,7 @@ from litestar.params import FromPath
 
 from adapters.sandbox.bearer import authorized
 from adapters.sandbox.context import AnyRequest, profile_of, sandbox_of
-from adapters.sandbox.providers.hubspot import records, search
+from adapters.sandbox.providers.hubspot import links, overlay, pipelines, records, search
 from adapters.sandbox.providers.hubspot.profile import correlation
 from adapters.sandbox.reply import ProviderError, Reply
 
@@ -22,6 +22,9 @@ READ_SCOPES = {
     "meetings": ("crm.objects.contacts.read",),
     "emails": ("sales-email-read",),
 }
+
+
+BATCH_LIMIT = 100
 
 
 class BatchInput(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,27 +60,38 @@ def _object_type(object_type: str) -> str:
     return object_type
 
 
-def _table(request: AnyRequest, object_type: str) -> tuple[records.HubRecord, ...]:
+def _view(request: AnyRequest, object_type: str) -> tuple[str, overlay.View]:
+    """The caller's client id and the object type as of the sandbox clock, overlay applied."""
     sandbox = sandbox_of(request)
     profile = profile_of(request, "hubspot")
-    authorized(sandbox, profile, request, *READ_SCOPES[_object_type(object_type)])
-    return records.records(sandbox.dataset, object_type, sandbox.clock.now())
+    family = authorized(sandbox, profile, request, *READ_SCOPES[_object_type(object_type)])
+    return family.client_id, overlay.view(sandbox, object_type)
 
 
-def _complete(request: AnyRequest, results: list[dict[str, Any]]) -> Response[bytes]:
+def _complete(
+    request: AnyRequest, results: list[dict[str, Any]], errors: list[dict[str, Any]] | None = None
+) -> Response[bytes]:
     now = search.iso(sandbox_of(request).clock.now())
-    body = {"status": "COMPLETE", "results": results, "startedAt": now, "completedAt": now}
-    return Reply(status=200, body=body).to_response()
+    body: dict[str, Any] = {"status": "COMPLETE", "results": results}
+    if errors:  # some inputs could not be read: HubSpot answers 207 Multi-Status
+        body |= {"numErrors": len(errors), "errors": errors}
+    body |= {"startedAt": now, "completedAt": now}
+    return Reply(status=207 if errors else 200, body=body).to_response()
 
 
 @post("/v3/objects/{object_type:str}/search")
 async def search_objects(request: AnyRequest, object_type: FromPath[str]) -> Response[bytes]:
-    rows = _table(request, object_type)
+    client, table = _view(request, object_type)
+    stats = sandbox_of(request).stats
     query = _decode(await request.body(), search.SearchRequest)
     try:
-        page, total, following = search.search(object_type, rows, query)
+        page, total, following = search.search(object_type, table.live, query)
     except search.SearchRefused as refused:
+        stats.count("hubspot", client, "search_refused")
         raise _error("VALIDATION_ERROR", str(refused)) from None
+    stats.count("hubspot", client, "searches")
+    if total >= search.CAP:  # what a connector that splits its windows sees before splitting
+        stats.count("hubspot", client, "search_over_cap")
     results = [search.render(object_type, r, query.properties) for r in page]
     body: dict[str, Any] = {"total": total, "results": results}
     if following is not None:
@@ -87,15 +101,21 @@ async def search_objects(request: AnyRequest, object_type: FromPath[str]) -> Res
 
 @get("/v3/objects/{object_type:str}")
 async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Response[bytes]:
-    rows = _table(request, object_type)
-    if request.query_params.get("archived") == "true":
-        return Reply(status=200, body={"results": []}).to_response()  # nothing is ever archived
+    _, table = _view(request, object_type)
+    archived = request.query_params.get("archived") == "true"
+    when = {a.record.id: a.at for a in table.archived}
+    rows = [a.record for a in table.archived] if archived else list(table.live)
     limit = min(100, int(request.query_params.get("limit", "10") or 10))
     start = int(request.query_params.get("after", "0") or 0)
     ordered = sorted(rows, key=lambda r: int(r.id))
     props = request.query_params.getall("properties", [])
-    chunk = ordered[start : start + limit]
-    body: dict[str, Any] = {"results": [search.render(object_type, r, props) for r in chunk]}
+    results = []
+    for record in ordered[start : start + limit]:
+        rendered = search.render(object_type, record, props)
+        if archived:  # only archived records carry these, as HubSpot renders them
+            rendered |= {"archived": True, "archivedAt": search.iso(when[record.id])}
+        results.append(rendered)
+    body: dict[str, Any] = {"results": results}
     if start + limit < len(ordered):
         body["paging"] = {"next": {"after": str(start + limit)}}
     return Reply(status=200, body=body).to_response()
@@ -103,18 +123,34 @@ async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Respo
 
 @post("/v3/objects/{object_type:str}/batch/read")
 async def batch_read(request: AnyRequest, object_type: FromPath[str]) -> Response[bytes]:
-    rows = {r.id: r for r in _table(request, object_type)}
+    _, table = _view(request, object_type)
+    rows = {r.id: r for r in table.live}
     batch = _decode(await request.body(), BatchRead)
+    if len(batch.inputs) > BATCH_LIMIT:
+        raise _error("VALIDATION_ERROR", f"at most {BATCH_LIMIT} inputs per batch")
     found = [rows[i.id] for i in batch.inputs if i.id in rows]
-    return _complete(request, [_with_history(object_type, r, batch) for r in found])
+    missing = [i.id for i in batch.inputs if i.id not in rows]
+    errors = [_not_found(object_type, missing)] if missing else None
+    return _complete(request, [_with_history(object_type, r, batch) for r in found], errors)
+
+
+def _not_found(object_type: str, ids: list[str]) -> dict[str, Any]:
+    return {
+        "status": "error",
+        "category": "OBJECT_NOT_FOUND",
+        "message": f"Could not get some {object_type} objects, they may be deleted or not exist.",
+        "context": {"ids": ids},
+    }
 
 
 @get("/v4/objects/{source:str}/{object_id:str}/associations/{target:str}")
 async def associations(
     request: AnyRequest, source: FromPath[str], object_id: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
-    known = {r.id for r in _table(request, source)}
-    links = _links(request, source, object_id, _object_type(target)) if object_id in known else []
+    _, table = _view(request, source)
+    known = {r.id for r in table.live}
+    hidden = _archived_ids(request, target)
+    links = _links(request, source, object_id, target, hidden) if object_id in known else []
     return Reply(status=200, body={"results": links}).to_response()
 
 
@@ -122,28 +158,36 @@ async def associations(
 async def batch_associations(
     request: AnyRequest, source: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
-    known = {r.id for r in _table(request, source)}
-    _object_type(target)
+    _, table = _view(request, source)
+    known = {r.id for r in table.live}
+    hidden = _archived_ids(request, target)
     batch = _decode(await request.body(), BatchRead)
     results = [
-        {"from": {"id": item.id}, "to": _links(request, source, item.id, target)}
+        {"from": {"id": item.id}, "to": _links(request, source, item.id, target, hidden)}
         for item in batch.inputs
         if item.id in known
     ]
     return _complete(request, results)
 
 
-def _links(request: AnyRequest, source: str, object_id: str, target: str) -> list[dict[str, Any]]:
+def _archived_ids(request: AnyRequest, object_type: str) -> set[str]:
+    return overlay.view(sandbox_of(request), _object_type(object_type)).archived_ids()
+
+
+def _links(
+    request: AnyRequest, source: str, object_id: str, target: str, hidden: set[str]
+) -> list[dict[str, Any]]:
     key = records.key_of(source, object_id)
     if key is None:
         return []
-    pairs = records.associations(sandbox_of(request).dataset, source, key, target)
+    pairs = links.associations(sandbox_of(request).dataset, source, key, target)
     return [
         {
             "toObjectId": int(target_id),
             "associationTypes": [{"category": "HUBSPOT_DEFINED", "typeId": type_id, "label": None}],
         }
         for target_id, type_id in pairs
+        if target_id not in hidden  # an archived record's associations go with it
     ]
 
 
@@ -173,4 +217,5 @@ def _version(value: str, at: Any, by: int) -> dict[str, Any]:
 
 def crm_router() -> Router:
     handlers = [search_objects, list_objects, batch_read, associations, batch_associations]
+    handlers += [pipelines.list_pipelines]
     return Router(path="/crm", route_handlers=handlers, include_in_schema=False)

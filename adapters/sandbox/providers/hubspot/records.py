@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from adapters.sandbox.seed.dataset import Dataset
-from adapters.sandbox.seed.model import history_until, state_at
+from adapters.sandbox.seed.model import Change, Deal, Ticket, history_until, state_at
 
 BASES = {
     "contacts": 1_001,
@@ -139,53 +139,62 @@ def _contacts(d: Dataset, now: datetime) -> list[HubRecord]:
 
 
 def _deals(d: Dataset, now: datetime) -> list[HubRecord]:
-    out = []
-    for deal in d.deals:
-        current = state_at(deal.stages, now)
-        if current is None:
-            continue
-        record = _record(
-            "deals",
-            deal.key,
-            deal.created,
-            current.at,
-            dealname=deal.name,
-            dealstage=DEAL_STAGES[current.value],
-            pipeline="default",
-            amount=str(deal.amount),
-            closedate=deal.close_date,
-            hubspot_owner_id=owner_id(deal.owner),
-        )
-        record.history["dealstage"] = [
-            (DEAL_STAGES[c.value], c.at, c.by) for c in history_until(deal.stages, now)
-        ]
-        out.append(record)
-    return out
+    return [r for deal in d.deals if (r := deal_record(deal, deal.stages, now)) is not None]
+
+
+def deal_record(deal: Deal, stages: tuple[Change, ...], now: datetime) -> HubRecord | None:
+    """The deal as of ``now`` with ``stages`` as its history (the seeded one, or the overlay's)."""
+    current = state_at(stages, now)
+    if current is None:
+        return None
+    record = _record(
+        "deals",
+        deal.key,
+        deal.created,
+        current.at,
+        dealname=deal.name,
+        dealstage=deal_stage(current.value),
+        pipeline="default",
+        amount=str(deal.amount),
+        closedate=deal.close_date,
+        description=deal.description,
+        hubspot_owner_id=owner_id(deal.owner),
+    )
+    record.history["dealstage"] = [
+        (deal_stage(c.value), c.at, c.by) for c in history_until(stages, now)
+    ]
+    return record
+
+
+def deal_stage(value: str) -> str:
+    """The pipeline stage id of a seeded stage; an overlay change may name a stage id itself."""
+    return DEAL_STAGES.get(value, value)
 
 
 def _tickets(d: Dataset, now: datetime) -> list[HubRecord]:
-    out = []
-    for t in d.tickets:
-        current = state_at(t.statuses, now)
-        if current is None:
-            continue
-        record = _record(
-            "tickets",
-            t.key,
-            t.created,
-            current.at,
-            subject=t.subject,
-            content=t.description,
-            hs_pipeline="0",
-            hs_pipeline_stage=TICKET_STAGES[current.value],
-            hs_ticket_priority=t.priority.upper(),
-            hubspot_owner_id=owner_id(t.assignee),
-        )
-        record.history["hs_pipeline_stage"] = [
-            (TICKET_STAGES[c.value], c.at, c.by) for c in history_until(t.statuses, now)
-        ]
-        out.append(record)
-    return out
+    return [r for t in d.tickets if (r := ticket_record(t, t.statuses, now)) is not None]
+
+
+def ticket_record(t: Ticket, statuses: tuple[Change, ...], now: datetime) -> HubRecord | None:
+    current = state_at(statuses, now)
+    if current is None:
+        return None
+    record = _record(
+        "tickets",
+        t.key,
+        t.created,
+        current.at,
+        subject=t.subject,
+        content=t.description,
+        hs_pipeline="0",
+        hs_pipeline_stage=TICKET_STAGES.get(current.value, current.value),
+        hs_ticket_priority=t.priority.upper(),
+        hubspot_owner_id=owner_id(t.assignee),
+    )
+    record.history["hs_pipeline_stage"] = [
+        (TICKET_STAGES.get(c.value, c.value), c.at, c.by) for c in history_until(statuses, now)
+    ]
+    return record
 
 
 def _meetings(d: Dataset, now: datetime) -> list[HubRecord]:
@@ -230,42 +239,3 @@ def _emails(d: Dataset, now: datetime) -> list[HubRecord]:
             )
         )
     return out
-
-
-def associations(d: Dataset, source: str, key: int, target: str) -> list[tuple[str, int]]:
-    """``(target id, association type id)`` pairs, HubSpot-defined types only."""
-    links = _LINKS.get((source, target))
-    return [(object_id(target, k), type_id) for k, type_id in links(d, key)] if links else []
-
-
-def _deal_links(d: Dataset, key: int, target: str) -> list[tuple[int, int]]:
-    deal = d.deals[key]
-    return [(deal.account, 5)] if target == "companies" else [(c, 3) for c in deal.contacts]
-
-
-_LINKS: dict[tuple[str, str], Any] = {
-    ("deals", "companies"): lambda d, k: _deal_links(d, k, "companies"),
-    ("deals", "contacts"): lambda d, k: _deal_links(d, k, "contacts"),
-    ("contacts", "companies"): lambda d, k: (
-        [(d.people[k].account, 1)] if k < len(d.people) and d.people[k].account is not None else []
-    ),
-    ("contacts", "deals"): lambda d, k: [(x.key, 4) for x in d.deals if k in x.contacts],
-    ("companies", "contacts"): lambda d, k: [(p.key, 2) for p in d.contacts_of(k)],
-    ("companies", "deals"): lambda d, k: [(x.key, 6) for x in d.deals if x.account == k],
-    ("tickets", "contacts"): lambda d, k: [(d.tickets[k].requester, 16)],
-    ("tickets", "companies"): lambda d, k: [(d.tickets[k].account, 26)],
-    ("meetings", "deals"): lambda d, k: (
-        [(d.meetings_by_key[k].deal, 212)] if d.meetings_by_key[k].deal is not None else []
-    ),
-    ("meetings", "contacts"): lambda d, k: [
-        (p, 200) for p, _ in d.meetings_by_key[k].attendees if not d.people[p].internal
-    ],
-    ("emails", "deals"): lambda d, k: (
-        [(d.emails_by_key[k].deal, 210)] if d.emails_by_key[k].deal is not None else []
-    ),
-    ("emails", "contacts"): lambda d, k: [
-        (p, 198)
-        for p in (d.emails_by_key[k].sender, *d.emails_by_key[k].to)
-        if not d.people[p].internal
-    ],
-}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 import msgspec
@@ -51,7 +54,8 @@ def search(
     start = int(request.after or 0)
     if start >= CAP:
         raise SearchRefused(f"Paging beyond {CAP} results is not supported. Refine the search.")
-    matched = [r for r in table if _any_group(request.filterGroups, r)]
+    matches = _matches(request.filterGroups)
+    matched = [r for r in table if matches(r)]
     prop, descending = _sort(object_type, request.sorts)
     matched.sort(key=lambda r: (*_rank(r.properties.get(prop)), int(r.id)), reverse=descending)
     page = matched[start : start + request.limit]
@@ -79,43 +83,62 @@ def _sort(object_type: str, sorts: list[Sort | str]) -> tuple[str, bool]:
     return sort.propertyName, sort.direction.upper() == "DESCENDING"
 
 
-def _any_group(groups: list[FilterGroup], record: HubRecord) -> bool:
-    if not groups:
-        return True
-    return any(
-        all(_holds(f, record.properties.get(f.propertyName)) for f in g.filters) for g in groups
-    )
+def _matches(groups: list[FilterGroup]) -> Callable[[HubRecord], bool]:
+    """A record matches when every filter of one group holds (filters read once per search)."""
+    compiled = [[(f.propertyName, _test(f)) for f in g.filters] for g in groups]
+
+    def matches(record: HubRecord) -> bool:  # plain loops: this runs per record per search
+        props = record.properties
+        for group in compiled:
+            for name, test in group:
+                if not test(props.get(name)):
+                    break
+            else:
+                return True
+        return not compiled
+
+    return matches
 
 
-def _holds(f: Filter, actual: Any) -> bool:  # noqa: PLR0911 - one branch per operator
+def _test(f: Filter) -> Callable[[Any], bool]:
     op = f.operator.upper()
-    if op == "HAS_PROPERTY":
-        return actual is not None
-    if op == "NOT_HAS_PROPERTY":
-        return actual is None
-    if actual is None:
-        return op == "NEQ"
-    value = _comparable(actual)
+    if op in ("HAS_PROPERTY", "NOT_HAS_PROPERTY"):
+        return lambda actual: (actual is not None) == (op == "HAS_PROPERTY")
     if op in ("IN", "NOT_IN"):
-        found = value in {_comparable(v) for v in f.values or []}
-        return bool(found == (op == "IN"))
+        values = {_comparable(v) for v in f.values or []}
+        return lambda actual: actual is not None and (_comparable(actual) in values) == (op == "IN")
     if op == "BETWEEN":
-        return bool(_comparable(f.value) <= value <= _comparable(f.highValue))
+        low, high = _comparable(f.value), _comparable(f.highValue)
+        return _guarded(f, lambda value: low <= value <= high)
+    compare = _COMPARE.get(op)
+    if compare is None:
+        raise SearchRefused(f"operator {f.operator} cannot compare {f.propertyName}")
     wanted = _comparable(f.value)
-    checks = {"EQ": value == wanted, "NEQ": value != wanted}
-    if op in checks:
-        return bool(checks[op])
-    try:
-        return bool(
-            {
-                "LT": value < wanted,
-                "LTE": value <= wanted,
-                "GT": value > wanted,
-                "GTE": value >= wanted,
-            }[op]
-        )
-    except (KeyError, TypeError):
-        raise SearchRefused(f"operator {f.operator} cannot compare {f.propertyName}") from None
+    return _guarded(f, lambda value: compare(value, wanted))
+
+
+def _guarded(f: Filter, holds: Callable[[Any], Any]) -> Callable[[Any], bool]:
+    """An absent value only satisfies NEQ; values that do not compare are refused."""
+
+    def test(actual: Any) -> bool:
+        if actual is None:
+            return f.operator.upper() == "NEQ"
+        try:
+            return bool(holds(_comparable(actual)))
+        except TypeError:
+            raise SearchRefused(f"operator {f.operator} cannot compare {f.propertyName}") from None
+
+    return test
+
+
+_COMPARE = {
+    "EQ": operator.eq,
+    "NEQ": operator.ne,
+    "LT": operator.lt,
+    "LTE": operator.le,
+    "GT": operator.gt,
+    "GTE": operator.ge,
+}
 
 
 def _rank(value: Any) -> tuple[int, Any]:
@@ -126,6 +149,14 @@ def _rank(value: Any) -> tuple[int, Any]:
 
 
 def _comparable(value: Any) -> Any:
+    try:
+        return _cached_comparable(value)
+    except TypeError:  # an unhashable value (a list sent as a filter value)
+        return _cached_comparable.__wrapped__(value)
+
+
+@lru_cache(maxsize=1 << 17)  # values are immutable; a search compares each many times
+def _cached_comparable(value: Any) -> Any:
     """Datetimes and numeric strings compare as numbers (ms for times), other text folded."""
     if isinstance(value, datetime):
         return int(value.timestamp() * 1000)
