@@ -51,7 +51,7 @@ def state(sandbox: Sandbox, issue: Issue, now: datetime) -> IssueState | None:
     statuses = history_until(overlay.history("issue", issue.key, issue.statuses), now)
     assignments = tuple(a for a in issue.assignments if a.at <= now)
     edits = tuple(e for e in issue.edits if e.at <= now)
-    seeded = max(m.at for m in (*statuses, *assignments, *edits))
+    moments = [c.at for c in statuses] + [a.at for a in assignments] + [e.at for e in edits]
     pending = (e.before for e in issue.edits if e.field == "summary" and e.at > now)
     return IssueState(
         issue=issue,
@@ -59,7 +59,7 @@ def state(sandbox: Sandbox, issue: Issue, now: datetime) -> IssueState | None:
         assignments=assignments,
         edits=edits,
         summary=next(pending, issue.summary),
-        updated=overlay.modified_at("issue", issue.key, seeded, now),
+        updated=overlay.modified_at("issue", issue.key, max(moments), now),
     )
 
 
