@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from adapters.connectors.hubspot import calls as hubspot_calls
 from adapters.connectors.hubspot import reader as hubspot
+from adapters.connectors.jira import reader as jira
+from adapters.connectors.jira.throttle import classify as jira_classify
 from adapters.connectors.readers import Connector
 from adapters.connectors.salesforce import errors as salesforce_errors
 from adapters.connectors.salesforce import reader as salesforce
@@ -13,4 +15,5 @@ CONNECTORS: dict[str, Connector] = {
     "salesforce": Connector(build=salesforce.build, classify=salesforce_errors.classify),
     "hubspot": Connector(build=hubspot.build, classify=hubspot_calls.classify),
     "zendesk": Connector(build=zendesk.build),
+    "jira": Connector(build=jira.build, classify=jira_classify),
 }

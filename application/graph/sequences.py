@@ -56,7 +56,10 @@ async def maintain(
         if after != before:
             changed[obj] = after
     if changed:
-        types = {obj: known[obj].type for obj in changed}
+        # A link's cluster may be led by an entity of another source, absent from ``known``:
+        # its type is its members' (only entities of one type merge).
+        kinds = {entity.canonical_id: entity.type for entity in known.values()}
+        types = {obj: kinds[obj] for obj in changed}
         await uow.sequences.save(types, changed, revision)
     return len(changed)
 

@@ -90,6 +90,25 @@ class Ticket:
 
 
 @dataclass(frozen=True)
+class Assignment:
+    """An issue handed to a person (``to``) at a moment, by a person."""
+
+    to: int
+    at: datetime
+    by: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """A content field's earlier value, replaced by the current one at a moment."""
+
+    field: str  # "summary"
+    before: str
+    at: datetime
+    by: int
+
+
+@dataclass(frozen=True)
 class Issue:
     key: int
     project: str
@@ -104,6 +123,8 @@ class Issue:
     statuses: tuple[Change, ...]
     labels: tuple[str, ...]
     ticket: int | None
+    assignments: tuple[Assignment, ...] = ()  # handed on after creation (``assignee`` first)
+    edits: tuple[Edit, ...] = ()  # content rewritten after creation (changelog items)
 
 
 @dataclass(frozen=True)

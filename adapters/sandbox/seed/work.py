@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from adapters.sandbox.seed.canary import Canaries
+from adapters.sandbox.seed.issue_history import with_history
 from adapters.sandbox.seed.model import Account, Change, Deal, Issue, Person, Ticket
 from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.words import DEAL_KINDS, ISSUE_TOPICS, TICKET_TOPICS
@@ -147,23 +148,22 @@ def build_issues(
     for number, (created, reporter, ticket, kind) in enumerate(drafts, start=1):
         assignee = rng.choice(engineers)
         topic = rng.choice(ISSUE_TOPICS)
-        issues.append(
-            Issue(
-                key=number - 1,
-                project="ENG",
-                number=number,
-                summary=canaries.mark("issue-summary", topic),
-                description=canaries.mark("issue-description", f"Context and acceptance: {topic}."),
-                kind=kind,
-                priority=rng.choice(("Low", "Medium", "Medium", "High", "Highest")),
-                reporter=reporter,
-                assignee=assignee,
-                created=created,
-                statuses=_issue_walk(rng, timeline, created, assignee),
-                labels=("customer",) if ticket is not None else (),
-                ticket=ticket,
-            )
+        seeded = Issue(
+            key=number - 1,
+            project="ENG",
+            number=number,
+            summary=canaries.mark("issue-summary", topic),
+            description=canaries.mark("issue-description", f"Context and acceptance: {topic}."),
+            kind=kind,
+            priority=rng.choice(("Low", "Medium", "Medium", "High", "Highest")),
+            reporter=reporter,
+            assignee=assignee,
+            created=created,
+            statuses=_issue_walk(rng, timeline, created, assignee),
+            labels=("customer",) if ticket is not None else (),
+            ticket=ticket,
         )
+        issues.append(with_history(seeded, timeline, engineers, canaries))
         if ticket is not None:
             links[ticket] = number - 1
     linked = [_with_issue(t, links.get(t.key)) for t in tickets]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import msgspec
@@ -15,15 +15,17 @@ from adapters.sandbox.bearer import authorized
 from adapters.sandbox.context import AnyRequest, profile_of, sandbox_of
 from adapters.sandbox.oauth.model import Family
 from adapters.sandbox.providers.ids import atlassian_account, stable_uuid
-from adapters.sandbox.providers.jira import records
+from adapters.sandbox.providers.jira import issues, records
+from adapters.sandbox.providers.jira.issues import IssueState
 from adapters.sandbox.providers.jira.jql import JqlError, parse
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
-from adapters.sandbox.seed.model import Issue, state_at
 
 WORK = ("read:jira-work",)
 PAGE_TOKEN_AGE = timedelta(days=7)
 SORTABLE = ("updated", "created", "key")
+PAGE_MAX, ID_PAGE_MAX = 100, 5000  # the most per page; ids (or keys) alone come 5,000 at a time
+EMBEDDED_HISTORIES = 40  # expand=changelog on /search/jql: the rest via the changelog endpoint
 
 
 def cloud_id(sandbox: Sandbox) -> str:
@@ -97,12 +99,14 @@ async def issue_changelog(
     request: AnyRequest, cloud: FromPath[str], issue: FromPath[str]
 ) -> Response[bytes]:
     site = _site(request, cloud, *WORK)
-    found = _issue(site.sandbox, issue)
-    values = records.changelog(site.sandbox.dataset, found, site.sandbox.clock.now())
+    found = issues.find(site.sandbox, issue, site.sandbox.clock.now())
+    if found is None:
+        raise errors(404, "Issue does not exist or you do not have permission to see it.")
+    values = records.changelog(site.sandbox.dataset, found)
     start = int(request.query_params.get("startAt", "0") or 0)
     size = min(100, int(request.query_params.get("maxResults", "100") or 100))
     body = {
-        "self": f"{site.base}/issue/{found.key + records.ISSUE_BASE}/changelog",
+        "self": f"{site.base}/issue/{found.id}/changelog",
         "maxResults": size,
         "startAt": start,
         "total": len(values),
@@ -116,7 +120,7 @@ async def issue_changelog(
 async def myself(request: AnyRequest, cloud: FromPath[str]) -> Response[bytes]:
     site = _site(request, cloud, "read:jira-user", "read:jira-work", "read:me")
     person = site.sandbox.dataset.person(site.family.subject)
-    body = records.person(person) if person else {"accountId": atlassian_account(0)}
+    body = records.person(person, own=True) if person else {"accountId": atlassian_account(0)}
     return Reply(status=200, body={**body, "locale": "en_US"}).to_response()
 
 
@@ -125,15 +129,6 @@ def site_router() -> Router:
     return Router(
         path="/ex/jira/{cloud:str}/rest/api/3", route_handlers=handlers, include_in_schema=False
     )
-
-
-def _issue(sandbox: Sandbox, id_or_key: str) -> Issue:
-    now = sandbox.clock.now()
-    for issue in sandbox.dataset.issues:
-        names = (str(records.ISSUE_BASE + issue.key), f"{issue.project}-{issue.number}")
-        if issue.created <= now and id_or_key in names:
-            return issue
-    raise errors(404, "Issue does not exist or you do not have permission to see it.")
 
 
 def _search(site: _Site, body: SearchBody) -> Reply:
@@ -145,12 +140,17 @@ def _search(site: _Site, body: SearchBody) -> Reply:
         keys, offset = payload
     else:
         keys, offset = _matching(sandbox, site.family, body.jql), 0
-    size = min(100, max(1, body.maxResults))
     every = not body.fields or {"*all", "*navigable"} & set(body.fields)
     wanted = None if every else set(body.fields)
+    most = ID_PAGE_MAX if wanted is not None and wanted <= {"id", "key"} else PAGE_MAX
+    size = min(most, max(1, body.maxResults))
     now = sandbox.clock.now()
-    chunk = [sandbox.dataset.issues[k] for k in keys[offset : offset + size]]
-    out: dict[str, Any] = {"issues": [_render(site, i, now, wanted, body.expand) for i in chunk]}
+    chunk = [
+        issues.state(sandbox, sandbox.dataset.issues[k], now) for k in keys[offset : offset + size]
+    ]
+    out: dict[str, Any] = {
+        "issues": [_render(site, i, wanted, body.expand) for i in chunk if i is not None]
+    }
     if offset + size < len(keys):
         following = (keys, offset + size)
         out["nextPageToken"] = sandbox.cursors.issue(
@@ -166,14 +166,11 @@ def _matching(sandbox: Sandbox, family: Family, text: str) -> list[int]:
         query = parse(text, person.timezone if person else "UTC")
     except JqlError as error:
         raise errors(400, str(error)) from None
-    now = sandbox.clock.now()
     rows = []
-    for issue in sandbox.dataset.issues:
-        if issue.created > now:
-            continue
-        values = _values(issue, now)
+    for found in issues.visible(sandbox, sandbox.clock.now()):
+        values = _values(found)
         if all(_holds(c.field, c.op, c.value, values) for c in query.clauses):
-            rows.append((values, issue.key))
+            rows.append((values, found.issue.key))
     for field, descending in reversed(query.order):
         if field not in SORTABLE:
             raise errors(400, f"Not able to sort using field '{field}'.")
@@ -188,14 +185,14 @@ def _sort_key(field: str) -> Callable[[tuple[dict[str, Any], int]], Any]:
     return key
 
 
-def _values(issue: Issue, now: datetime) -> dict[str, Any]:
+def _values(found: IssueState) -> dict[str, Any]:
     return {
-        "updated": records.updated(issue, now),
-        "created": issue.created,
-        "project": issue.project,
-        "issuetype": issue.kind,
-        "status": (state_at(issue.statuses, now) or issue.statuses[0]).value,
-        "key": f"{issue.project}-{issue.number}",
+        "updated": found.updated,
+        "created": found.issue.created,
+        "project": found.issue.project,
+        "issuetype": found.issue.kind,
+        "status": found.status,
+        "key": found.key,
     }
 
 
@@ -222,24 +219,23 @@ def _holds(field: str, op: str, value: Any, values: dict[str, Any]) -> bool:
 
 
 def _render(
-    site: _Site, issue: Issue, now: datetime, wanted: set[str] | None, expand: str | None
+    site: _Site, found: IssueState, wanted: set[str] | None, expand: str | None
 ) -> dict[str, Any]:
-    every = records.fields(site.sandbox.dataset, issue, now)
-    issue_id = str(records.ISSUE_BASE + issue.key)
+    every = records.fields(site.sandbox.dataset, found)
     out: dict[str, Any] = {
         "expand": "operations,changelog",
-        "id": issue_id,
-        "self": f"{site.base}/issue/{issue_id}",
-        "key": f"{issue.project}-{issue.number}",
+        "id": found.id,
+        "self": f"{site.base}/issue/{found.id}",
+        "key": found.key,
         "fields": every if wanted is None else {k: v for k, v in every.items() if k in wanted},
     }
     if expand and "changelog" in expand:
-        histories = records.changelog(site.sandbox.dataset, issue, now)
-        total = len(histories)
+        # The search embeds a few histories only; ``total`` tells the client to fetch the rest.
+        histories = records.changelog(site.sandbox.dataset, found)
         out["changelog"] = {
             "startAt": 0,
-            "maxResults": total,
-            "total": total,
-            "histories": histories,
+            "maxResults": EMBEDDED_HISTORIES,
+            "total": len(histories),
+            "histories": histories[:EMBEDDED_HISTORIES],
         }
     return out
