@@ -59,3 +59,13 @@ def expected_ids(sandbox: Sandbox, now: datetime | None = None) -> set[str]:
             ids.add(source_id(sandbox, parent))
         ids |= {source_id(sandbox, r) for r in replies(sandbox, parent, now)}
     return ids
+
+
+def future_burst(sandbox: Sandbox, after: datetime) -> list[Message]:
+    """The next seeded burst in #general after ``after``: messages sharing one second."""
+    general = next(c.key for c in sandbox.dataset.channels if c.name == "general")
+    by_second: dict[int, list[Message]] = {}
+    for m in sandbox.dataset.messages:
+        if m.channel == general and m.parent is None and m.ts > after:
+            by_second.setdefault(int(m.ts.timestamp()), []).append(m)
+    return next(group for _, group in sorted(by_second.items()) if len(group) >= 5)

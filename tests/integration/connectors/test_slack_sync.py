@@ -1,61 +1,36 @@
 """Slack through the sync engine against the sandbox: public channels, their messages and
-threads, people; incremental per channel, exactly once, deletions mirrored, under faults."""
+threads, people; incremental per channel, exactly once, deletions mirrored, nothing said kept.
+Faults: ``test_slack_sync_faults.py``."""
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 from pathlib import Path
-from uuid import UUID
 
 import msgspec
 import pytest
 
 from adapters.connectors.slack import history, threads
 from adapters.fakes.graph_tables import GraphTables
-from adapters.fakes.integrations import IntegrationsTables
 from adapters.fakes.sync import SyncTables
-from adapters.sandbox.faults import FaultRule, RateLimit, Unauthorized
 from adapters.sandbox.providers.ids import slack_id
 from adapters.sandbox.providers.slack.messages import ts
 from adapters.sandbox.seed.model import Message
-from application.sync.run_sync import RunOutcome
 from domain.graph.model import Identity
-from domain.integrations.connection import ConnectionStatus
-from domain.sync.run import RunStatus, RunTrigger, SyncRun
+from domain.sync.run import RunStatus
+from tests.factories.slack_rig import fetched, new_records, slack_activities, stored_ids
 from tests.factories.slack_sandbox import (
     expected_ids,
+    future_burst,
     live,
     parents,
     public_channels,
     replies,
     source_id,
 )
-from tests.factories.sync_rig import SyncRig, built, sync_rig
+from tests.factories.sync_rig import SyncRig, sync_rig
 
 PUBLIC = {"general", "sales", "deals", "support", "engineering"}
-
-
-def stored_ids(rig: SyncRig) -> set[str]:
-    return {a.ref.source_id for a in rig.activities() if a.ref.provider == "slack"}
-
-
-def slack_activities(rig: SyncRig) -> int:
-    return sum(1 for a in rig.activities() if a.ref.provider == "slack")
-
-
-def new_records(run: SyncRun) -> int:
-    """New graph records (activities, and entities such as threads) the message streams wrote."""
-    return sum(s.records_new for s in run.streams if s.stream.startswith("messages:"))
-
-
-def fetched(run: SyncRun) -> int:
-    return sum(s.fetched for s in run.streams if s.stream.startswith("messages:"))
-
-
-def checkpoint(rig: SyncRig, connection: UUID, channel: str) -> history.ChannelCursor:
-    rows = rig.store.tables.of(SyncTables).checkpoints
-    _, saved = rows[(rig.actor.tenant_id, connection, f"messages:{channel}")]
-    return msgspec.json.decode(saved.cursor, type=history.ChannelCursor)
 
 
 @pytest.fixture
@@ -81,6 +56,8 @@ async def test_first_sync_brings_public_channels_messages_replies_and_people(
         private = [slack_id("C", c.key) for c in rig.sandbox.dataset.channels if c.private]
         refs = [e.ref.source_id for e in rig.entities()] + list(stored_ids(rig))
         assert not [r for r in refs for c in private if c in r]  # private channels never read
+        public = {f"messages:{slack_id('C', c.key)}" for c in public_channels(rig.sandbox)}
+        assert {s.stream for s in run.streams} == {"users", "channels", *public}
         people = {e.id: e for e in rig.entities("person")}
         assert all(a.actor_id in people for a in rig.activities() if a.ref.provider == "slack")
         threads_ = {e.id for e in rig.entities("slack_thread")}
@@ -155,7 +132,7 @@ async def test_messages_within_one_second_are_neither_skipped_nor_repeated(
     tmp_path: Path, small_pages: None
 ) -> None:
     async with sync_rig(tmp_path) as rig:
-        burst = _future_burst(rig)
+        burst = future_burst(rig.sandbox, rig.sandbox.clock.now() + timedelta(minutes=2))
         second = burst[0].ts.replace(microsecond=0)
         # The first sync's window ends right at the burst's second (latest = now - 60 s).
         rig.sandbox.clock.advance(second + timedelta(seconds=60.5) - rig.sandbox.clock.now())
@@ -177,17 +154,6 @@ async def test_messages_within_one_second_are_neither_skipped_nor_repeated(
         assert new_records(after) >= len(stored_ids(rig) - without) >= len(ids)
         assert new_records(again) == 0
         assert await rig.digest() == digest
-
-
-def _future_burst(rig: SyncRig) -> list[Message]:
-    """The next seeded burst in #general: messages sharing one second, not yet posted."""
-    now = rig.sandbox.clock.now() + timedelta(minutes=2)
-    general = next(c.key for c in rig.sandbox.dataset.channels if c.name == "general")
-    by_second: dict[int, list[Message]] = {}
-    for m in rig.sandbox.dataset.messages:
-        if m.channel == general and m.parent is None and m.ts > now:
-            by_second.setdefault(int(m.ts.timestamp()), []).append(m)
-    return next(group for _, group in sorted(by_second.items()) if len(group) >= 5)
 
 
 async def test_deleted_messages_disappear_at_the_next_reconciliation(tmp_path: Path) -> None:
@@ -271,139 +237,6 @@ async def test_a_deleted_channel_goes_with_its_messages_and_threads(tmp_path: Pa
         assert not [t for t in rig.entities("slack_thread") if channel in t.ref.source_id]
         assert stored_ids(rig) == expected_ids(rig.sandbox)
         assert f"messages:{channel}" not in {s.stream for s in run.streams}
-
-
-async def _request(rig: SyncRig, connection: UUID) -> UUID:
-    request = await built(rig.container.use_cases.sync.request_sync)
-    requested = await request.execute(rig.actor.scope, connection, RunTrigger.MANUAL)
-    return requested.run.id  # type: ignore[no-any-return]
-
-
-async def _one_attempt(rig: SyncRig) -> RunOutcome:
-    """What a worker does with the queued job once; a job handed back stays queued."""
-    run_sync = await built(rig.container.use_cases.sync.run_sync)
-    jobs = rig.store.tables.of(SyncTables).jobs
-    connection_id, queued = next(iter(jobs.items()))
-    outcome: RunOutcome = await run_sync.execute(queued.job)
-    if outcome.come_back_after is None:
-        del jobs[connection_id]
-    return outcome
-
-
-async def test_an_expired_cursor_mid_pagination_restarts_the_window_and_reconciles(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    async with sync_rig(tmp_path) as rig:
-        burst = _future_burst(rig)  # in #general, the first channel listed
-        rig.sandbox.clock.advance(burst[0].ts + timedelta(minutes=2) - rig.sandbox.clock.now())
-        connection = await rig.connect("slack")
-        await rig.sync(connection)
-        general = slack_id("C", burst[0].channel)
-        first = checkpoint(rig, connection, general)
-        before = rig.sandbox.clock.now() - timedelta(days=2)
-        old = next(
-            m
-            for m in parents(rig.sandbox, before)
-            if m.channel == burst[0].channel and not replies(rig.sandbox, m, before)
-        )
-        rig.sandbox.mutations.delete("message", old.key, rig.sandbox.clock.now())
-        rig.sandbox.clock.advance(timedelta(hours=1))
-        monkeypatch.setattr(history, "HISTORY_PAGE", 2)  # the burst alone fills four pages
-        run_id = await _request(rig, connection)
-        # The fourth page is throttled for an hour: the job goes back mid-pass.
-        rig.sandbox.faults.add(
-            FaultRule(
-                provider="slack",
-                path="/api/conversations.history",
-                skip=3,
-                fault=RateLimit(retry_after=3600),
-            )
-        )
-        stopped = await _one_attempt(rig)
-        paused = rig.run(run_id)
-        midway = checkpoint(rig, connection, general).current
-
-        rig.sandbox.cursors.expire("slack")
-        rig.sandbox.clock.advance(timedelta(seconds=stopped.come_back_after or 0))
-        await rig.drain()
-
-        assert paused.status is RunStatus.WAITING
-        assert midway is not None
-        assert not midway.full  # an ordinary pass over the last day, stopped in the middle
-        assert midway.page
-        assert rig.sandbox.stats.get("slack", "refused:invalid_cursor") >= 1
-        assert rig.run(run_id).status is RunStatus.SUCCEEDED
-        assert stored_ids(rig) == expected_ids(rig.sandbox)
-        assert slack_activities(rig) == len(expected_ids(rig.sandbox))
-        assert source_id(rig.sandbox, old) not in stored_ids(rig)  # reconciled at the restart
-        resumed = checkpoint(rig, connection, general)
-        assert resumed.current is None
-        assert first.reconciled_at is not None
-        assert resumed.reconciled_at == resumed.at != first.reconciled_at
-
-
-async def test_a_rate_limited_answer_is_waited_out(tmp_path: Path) -> None:
-    async with sync_rig(tmp_path) as rig:
-        connection = await rig.connect("slack")
-        rig.sandbox.faults.add(
-            FaultRule(
-                provider="slack",
-                path="/api/conversations.history",
-                times=2,
-                fault=RateLimit(retry_after=30),
-            )
-        )
-        before = rig.sandbox.clock.now()
-        settled = expected_ids(rig.sandbox, before)
-
-        run = await rig.sync(connection)
-
-        assert run.status is RunStatus.SUCCEEDED, run
-        assert run.attempts == 1  # waited inside the run, not handed back
-        assert rig.sandbox.stats.get("slack", "fault:RateLimit") == 2
-        assert rig.sandbox.clock.now() - before >= timedelta(seconds=60)  # Retry-After, twice
-        assert settled <= stored_ids(rig) <= expected_ids(rig.sandbox)
-
-
-def _connection_status(rig: SyncRig, connection: UUID) -> ConnectionStatus:
-    rows = rig.store.tables.of(IntegrationsTables).connections
-    return next(c.status for c in rows.values() if c.id == connection)
-
-
-async def test_invalid_auth_marks_the_connection_needs_reauth_and_cancels_the_run(
-    tmp_path: Path,
-) -> None:
-    async with sync_rig(tmp_path) as rig:
-        connection = await rig.connect("slack")
-        rig.sandbox.faults.add(
-            FaultRule(provider="slack", path="/api/conversations.history", fault=Unauthorized())
-        )
-
-        run = await rig.sync(connection)
-
-        assert run.status is RunStatus.CANCELLED
-        assert run.attempts == 1  # never retried
-        assert _connection_status(rig, connection) is ConnectionStatus.NEEDS_REAUTH
-        assert rig.sandbox.stats.get("slack", "refreshes") == 0  # no renewal for a dead grant
-
-
-async def test_an_expired_token_is_renewed_once_and_the_sync_goes_on(tmp_path: Path) -> None:
-    async with sync_rig(tmp_path) as rig:
-        connection = await rig.connect("slack")
-        rig.sandbox.faults.add(
-            FaultRule(
-                provider="slack",
-                path="/api/conversations.history",
-                fault=Unauthorized(reason="expired"),
-            )
-        )
-
-        run = await rig.sync(connection)
-
-        assert run.status is RunStatus.SUCCEEDED, run
-        assert rig.sandbox.stats.get("slack", "refreshes") == 1
-        assert _connection_status(rig, connection) is ConnectionStatus.ACTIVE
-        assert stored_ids(rig) == expected_ids(rig.sandbox)
 
 
 async def test_no_content_is_stored(tmp_path: Path) -> None:
