@@ -10,8 +10,9 @@ from email.utils import format_datetime
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.sandbox.faults import HangAfterProcessing, RateLimit, ServerError, Slow
+from adapters.sandbox.faults import HangAfterProcessing, RateLimit, ServerError, Slow, Unauthorized
 from adapters.sandbox.oauth.profile import Profile
+from adapters.sandbox.oauth.refusal import BearerReason
 from adapters.sandbox.reply import Reply
 from adapters.sandbox.sandbox import Sandbox
 
@@ -48,6 +49,8 @@ class FaultLayer:
             status = fault.statuses[hit % len(fault.statuses)]
             after = str(fault.retry_after) if fault.retry_after is not None else None
             await profile.server_error(status, after).send(send)
+        elif isinstance(fault, Unauthorized):
+            await profile.bearer_error(BearerReason(fault.reason)).send(send)
 
     async def _hang_after(
         self, fault: HangAfterProcessing, scope: Scope, receive: Receive, send: Send

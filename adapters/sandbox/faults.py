@@ -1,4 +1,5 @@
-"""Faults injected on demand: rate limits, 5xx bursts, slow answers, a token endpoint that hangs.
+"""Faults injected on demand: rate limits, 5xx bursts, slow answers, a token endpoint that hangs,
+a token refused.
 
 Rules are deterministic: each hits the next ``times`` matching requests (after letting ``skip``
 through), in the order the rules were added, and then retires.
@@ -42,7 +43,15 @@ class HangAfterProcessing(
     seconds: float = 60.0
 
 
-Fault = RateLimit | ServerError | Slow | HangAfterProcessing
+class Unauthorized(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", tag="unauthorized"):
+    """The provider refuses the token itself, in its own shape (Slack: ``invalid_auth``,
+    ``token_expired`` or ``token_revoked`` inside a 200; elsewhere a 401): an admin reset the
+    app's tokens, the account was deactivated, the token aged out early."""
+
+    reason: Literal["unknown", "expired", "revoked"] = "unknown"
+
+
+Fault = RateLimit | ServerError | Slow | HangAfterProcessing | Unauthorized
 
 
 class FaultRule(msgspec.Struct, frozen=True, kw_only=True):

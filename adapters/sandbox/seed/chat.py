@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 from datetime import datetime, timedelta
 
@@ -11,6 +12,10 @@ from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.work import KEY_ACCOUNTS
 
 REVOPS = 0
+# Days into the period of the bursts: several messages posted within one second of each other
+# (Slack ``ts`` values that differ only in their fraction), some still in the future.
+BURST_DAYS = (12, 61, 118, -9, -4)
+BURST_SIZE = 7
 
 
 def build_channels(
@@ -67,6 +72,9 @@ class _Chat:
             if not self.timeline.within(at):
                 return
             self._add(channel, at, self.rng.choice(repliers), f"Re: {words}", parent)
+
+    def add_burst(self, channel: Channel, at: datetime, user: int) -> None:
+        self._add(channel, at, user, "Quick reaction", None)
 
     def _add(
         self, channel: Channel, at: datetime, user: int, words: str, parent: int | None
@@ -125,4 +133,29 @@ def build_messages(
         room = rng.choice([by_name["general"], by_name["engineering"], by_name["sales"]])
         at = timeline.working(rng, timeline.day(rng))
         chat.post(room, at, rng.choice(room.members), "Quick update", room.members)
+    _bursts(chat, by_name["general"])  # last: the messages above stay as they were
     return sorted(chat.messages, key=lambda m: (m.ts, m.key))
+
+
+def _bursts(chat: _Chat, room: Channel) -> None:
+    """Messages sharing one second: paging and cursors must neither skip nor repeat them."""
+    for offset in BURST_DAYS:
+        day = chat.timeline.start + timedelta(days=offset % chat.timeline.days)
+        at = chat.timeline.working(chat.rng, day)
+        if not chat.timeline.within(at):
+            continue
+        for _ in range(BURST_SIZE):
+            chat.add_burst(room, at, chat.rng.choice(room.members))
+
+
+def with_canaries(channels: list[Channel], canaries: Canaries) -> list[Channel]:
+    """Purposes and topics are content too. Marked after every other record is built, so the
+    random stream the rest of the company comes from is the same as before they were."""
+    return [
+        dataclasses.replace(
+            c,
+            purpose=canaries.mark("channel-purpose", c.purpose),
+            topic=canaries.mark("channel-topic", f"About #{c.name}"),
+        )
+        for c in channels
+    ]

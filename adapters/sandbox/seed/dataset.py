@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from functools import cached_property
 
 from adapters.sandbox.seed.canary import Canaries
-from adapters.sandbox.seed.chat import build_channels, build_messages
+from adapters.sandbox.seed.chat import build_channels, build_messages, with_canaries
 from adapters.sandbox.seed.company import build_people
 from adapters.sandbox.seed.correspondence import build_emails, build_meetings
 from adapters.sandbox.seed.handovers import with_handovers
@@ -76,6 +76,7 @@ class Dataset:
             canaries=canaries,
         )
         deals, deal_canaries = describe_deals(seed, deals)
+        channels = with_canaries(channels, canaries)
         return cls(
             seed=seed,
             start=timeline.start,
@@ -133,6 +134,15 @@ class Dataset:
     @cached_property
     def messages_by_key(self) -> dict[int, Message]:
         return {m.key: m for m in self.messages}
+
+    @cached_property
+    def replies_by_parent(self) -> dict[int, tuple[Message, ...]]:
+        """Each thread's replies, oldest first."""
+        threads: dict[int, list[Message]] = {}
+        for m in self.messages:
+            if m.parent is not None:
+                threads.setdefault(m.parent, []).append(m)
+        return {parent: tuple(replies) for parent, replies in threads.items()}
 
     def contacts_of(self, account: int) -> tuple[Person, ...]:
         return tuple(p for p in self.people if p.account == account)

@@ -169,6 +169,7 @@ class Channel:
     created: datetime
     purpose: str
     account: int | None  # a channel shared with a customer
+    topic: str = ""
 
 
 @dataclass(frozen=True)

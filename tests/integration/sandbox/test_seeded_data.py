@@ -119,9 +119,8 @@ async def test_canaries_are_present_in_every_emulated_content_field() -> None:
                 headers=salesforce,
             )
         ).json()["records"][0]
-        channel = (await h.client.get("/slack/api/conversations.list", headers=slack)).json()[
-            "channels"
-        ][0]["id"]
+        listing = (await h.client.get("/slack/api/conversations.list", headers=slack)).json()
+        channel = listing["channels"][0]["id"]
         message = (
             await h.client.get(
                 "/slack/api/conversations.history", params={"channel": channel}, headers=slack
@@ -144,6 +143,8 @@ async def test_canaries_are_present_in_every_emulated_content_field() -> None:
         task["Subject"],
         task["Description"],
         message["text"],
+        listing["channels"][0]["purpose"]["value"],
+        listing["channels"][0]["topic"]["value"],
     ]
     known = set(listed["canaries"])
     for content in contents:

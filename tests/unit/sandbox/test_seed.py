@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from datetime import UTC, datetime
 
 from adapters.sandbox.seed.dataset import Dataset
@@ -76,8 +77,20 @@ def test_every_content_field_carries_its_own_canary() -> None:
         *(i.description for i in sut.issues),
         *(m.text for m in sut.messages),
         *(d.description for d in sut.deals),
+        *(c.purpose for c in sut.channels),
+        *(c.topic for c in sut.channels),
     ]
 
     assert all("[ATLAS-CANARY-" in f for f in fields)
     assert len(set(sut.canaries)) == len(sut.canaries)
     assert all(c.startswith("ATLAS-CANARY-") for c in sut.canaries)
+
+
+def test_chat_has_bursts_of_messages_within_one_second() -> None:
+    sut = Dataset.generate(seed=2026, start=START, days=150)
+
+    per_second = Counter((m.channel, int(m.ts.timestamp())) for m in sut.messages)
+    stamps = [(m.channel, m.ts) for m in sut.messages]
+
+    assert sum(1 for n in per_second.values() if n >= 5) >= 4
+    assert len(set(stamps)) == len(stamps)  # a ts is still unique inside its channel

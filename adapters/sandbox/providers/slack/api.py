@@ -1,31 +1,40 @@
-"""Slack Web API reads: conversations, history with cursors, replies, users, permalinks."""
+"""Slack Web API reads: conversations, history with cursors, replies.
+
+History and replies page by position, as Slack's own cursors do (they decode to
+``next_ts:<ts>``): a message deleted between two pages shifts nothing, so the next page starts
+right after the last message handed out. Listings of channels and users page by offset.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 from adapters.sandbox.oauth.model import Family
 from adapters.sandbox.providers.ids import slack_id
-from adapters.sandbox.providers.slack.profile import TEAM_ID, SlackProfile, slack_error
+from adapters.sandbox.providers.slack.messages import (
+    channel_gone,
+    parse_ts,
+    render,
+    replies,
+    top_level,
+    ts,
+)
+from adapters.sandbox.providers.slack.profile import SlackProfile, slack_error
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
 from adapters.sandbox.seed.model import Channel, Message
 
 Result = dict[str, Any] | Reply
-WORKSPACE = "https://northwind-sandbox.slack.com"
 
 
-def ts(moment: datetime) -> str:
-    return f"{int(moment.timestamp())}.{moment.microsecond:06d}"
-
-
-def _limit(params: dict[str, str], default: int, top: int) -> int:
+def limit(params: dict[str, str], default: int, top: int) -> int:
     raw = params.get("limit", "")
     return min(top, max(1, int(raw))) if raw.isdigit() else default
 
 
-def _needs(family: Family, scope: str) -> None:
+def needs(family: Family, scope: str) -> None:
     if scope not in family.scopes:
         raise ProviderError(
             slack_error("missing_scope", needed=scope, provided=",".join(family.scopes))
@@ -39,27 +48,56 @@ def _me(sandbox: Sandbox, family: Family) -> int:
 
 def _channel(sandbox: Sandbox, family: Family, params: dict[str, str]) -> Channel:
     wanted = params.get("channel", "")
+    now = sandbox.clock.now()
     for channel in sandbox.dataset.channels:
-        if slack_id("C", channel.key) == wanted:
+        if slack_id("C", channel.key) == wanted and not channel_gone(sandbox, channel, now):
             if _me(sandbox, family) not in channel.members:
                 raise ProviderError(slack_error("not_in_channel"))
-            _needs(family, "groups:history" if channel.private else "channels:history")
+            needs(family, "groups:history" if channel.private else "channels:history")
             return channel
     raise ProviderError(slack_error("channel_not_found"))
 
 
-def _page(
-    sandbox: Sandbox, kind: str, params: dict[str, str], items: list[Any], size: int
+def _resolve(sandbox: Sandbox, family: Family, kind: str, handle: str) -> Any:
+    status, payload = sandbox.cursors.resolve("slack", kind, handle)
+    if status != "ok":
+        sandbox.stats.count("slack", family.client_id, "refused:invalid_cursor")
+        raise ProviderError(slack_error("invalid_cursor"))
+    return payload
+
+
+def page(
+    sandbox: Sandbox,
+    family: Family,
+    kind: str,
+    params: dict[str, str],
+    items: list[Any],
+    *,
+    size: int,
 ) -> tuple[list[Any], str]:
-    offset = 0
-    if params.get("cursor"):
-        status, payload = sandbox.cursors.resolve("slack", kind, params["cursor"])
-        if status != "ok":
-            raise ProviderError(slack_error("invalid_cursor"))
-        offset = payload
+    offset = _resolve(sandbox, family, kind, params["cursor"]) if params.get("cursor") else 0
     following = offset + size
     cursor = sandbox.cursors.issue("slack", kind, following) if following < len(items) else ""
     return items[offset:following], cursor
+
+
+def _keyed_page(
+    sandbox: Sandbox,
+    family: Family,
+    kind: str,
+    params: dict[str, str],
+    items: list[Message],
+    *,
+    size: int,
+    after: Callable[[Message, datetime], bool],
+) -> tuple[list[Message], str]:
+    """``items`` in listing order; a cursor holds the ``ts`` of the last message handed out."""
+    if params.get("cursor"):
+        boundary = _resolve(sandbox, family, kind, params["cursor"])
+        items = [m for m in items if after(m, boundary)]
+    chosen = items[:size]
+    more = len(items) > size
+    return chosen, sandbox.cursors.issue("slack", kind, chosen[-1].ts) if more else ""
 
 
 def conversations_list(
@@ -67,21 +105,24 @@ def conversations_list(
 ) -> Result:
     types = set(params.get("types", "public_channel").split(","))
     if "public_channel" in types:
-        _needs(family, "channels:read")
+        needs(family, "channels:read")
     if "private_channel" in types:
-        _needs(family, "groups:read")
+        needs(family, "groups:read")
     me = _me(sandbox, family)
     now = sandbox.clock.now()
     visible = [
         c
         for c in sandbox.dataset.channels
         if c.created <= now
+        and not channel_gone(sandbox, c, now)
         and ("private_channel" if c.private else "public_channel") in types
         and (not c.private or me in c.members)
     ]
-    page, cursor = _page(sandbox, "channels", params, visible, _limit(params, 100, 1000))
+    chosen, cursor = page(
+        sandbox, family, "channels", params, visible, size=limit(params, 100, 1000)
+    )
     return {
-        "channels": [_render_channel(c, me) for c in page],
+        "channels": [_render_channel(c, me) for c in chosen],
         "response_metadata": {"next_cursor": cursor},
     }
 
@@ -104,7 +145,7 @@ def _render_channel(c: Channel, me: int) -> dict[str, Any]:
         "is_member": me in c.members,
         "num_members": len(c.members),
         "purpose": {"value": c.purpose, "creator": "", "last_set": 0},
-        "topic": {"value": "", "creator": "", "last_set": 0},
+        "topic": {"value": c.topic, "creator": "", "last_set": 0},
     }
 
 
@@ -112,10 +153,10 @@ def _bound(params: dict[str, str], name: str, default: datetime) -> datetime:
     raw = params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        return datetime.fromtimestamp(float(raw), UTC)
-    except ValueError:
-        raise ProviderError(slack_error(f"invalid_ts_{name}")) from None
+    moment = parse_ts(raw)
+    if moment is None:
+        raise ProviderError(slack_error(f"invalid_ts_{name}"))
+    return moment
 
 
 def conversations_history(
@@ -128,14 +169,21 @@ def conversations_history(
     inclusive = params.get("inclusive") in ("1", "true")
     msgs = [
         m
-        for m in sandbox.dataset.messages
-        if m.channel == channel.key and m.parent is None and m.ts <= now
+        for m in top_level(sandbox, channel, now)
+        if (oldest <= m.ts <= latest if inclusive else oldest < m.ts < latest)
     ]
-    msgs = [m for m in msgs if (oldest <= m.ts <= latest if inclusive else oldest < m.ts < latest)]
     msgs.sort(key=lambda m: m.ts, reverse=True)  # newest first
-    page, cursor = _page(sandbox, "history", params, msgs, _limit(params, 100, 999))
+    chosen, cursor = _keyed_page(
+        sandbox,
+        family,
+        "history",
+        params,
+        msgs,
+        size=limit(params, 100, 999),
+        after=lambda m, b: m.ts < b,
+    )
     return {
-        "messages": [_render(sandbox, m, now) for m in page],
+        "messages": [render(sandbox, m, now) for m in chosen],
         "has_more": cursor != "",
         "pin_count": 0,
         "channel_actions_ts": None,
@@ -149,96 +197,22 @@ def conversations_replies(
 ) -> Result:
     channel = _channel(sandbox, family, params)
     now = sandbox.clock.now()
-    parent = next(
-        (
-            m
-            for m in sandbox.dataset.messages
-            if m.channel == channel.key
-            and ts(m.ts) == params.get("ts")
-            and m.parent is None
-            and m.ts <= now
-        ),
-        None,
-    )
+    wanted = params.get("ts")
+    parent = next((m for m in top_level(sandbox, channel, now) if ts(m.ts) == wanted), None)
     if parent is None:
         return slack_error("thread_not_found")
-    thread = [
-        parent,
-        *(m for m in sandbox.dataset.messages if m.parent == parent.key and m.ts <= now),
-    ]
-    page, cursor = _page(sandbox, "replies", params, thread, _limit(params, 100, 1000))
+    thread = [parent, *replies(sandbox, parent, now)]
+    chosen, cursor = _keyed_page(
+        sandbox,
+        family,
+        "replies",
+        params,
+        thread,
+        size=limit(params, 100, 1000),
+        after=lambda m, b: m.ts > b,
+    )
     return {
-        "messages": [_render(sandbox, m, now) for m in page],
+        "messages": [render(sandbox, m, now) for m in chosen],
         "has_more": cursor != "",
         "response_metadata": {"next_cursor": cursor},
-    }
-
-
-def _render(sandbox: Sandbox, m: Message, now: datetime) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "type": "message",
-        "user": slack_id("U", m.user),
-        "text": m.text,
-        "ts": ts(m.ts),
-        "team": TEAM_ID,
-    }
-    if m.parent is not None:
-        out["thread_ts"] = ts(sandbox.dataset.messages_by_key[m.parent].ts)
-        out["parent_user_id"] = slack_id("U", sandbox.dataset.messages_by_key[m.parent].user)
-        return out
-    replies = [r for r in sandbox.dataset.messages if r.parent == m.key and r.ts <= now]
-    if replies:
-        out.update(
-            thread_ts=ts(m.ts),
-            reply_count=len(replies),
-            reply_users_count=len({r.user for r in replies}),
-            latest_reply=ts(replies[-1].ts),
-            reply_users=sorted({slack_id("U", r.user) for r in replies}),
-        )
-    return out
-
-
-def users_list(
-    sandbox: Sandbox, profile: SlackProfile, family: Family, params: dict[str, str]
-) -> Result:
-    _needs(family, "users:read")
-    members = list(sandbox.dataset.slack_members)
-    page, cursor = _page(sandbox, "users", params, members, _limit(params, 100, 1000))
-    with_email = "users:read.email" in family.scopes
-    out = []
-    for p in page:
-        profile_ = {"real_name": p.name, "display_name": p.first, "title": p.title}
-        if with_email:
-            profile_["email"] = p.email
-        out.append(
-            {
-                "id": slack_id("U", p.key),
-                "team_id": TEAM_ID,
-                "name": p.email.split("@")[0],
-                "deleted": False,
-                "real_name": p.name,
-                "tz": p.timezone,
-                "is_bot": False,
-                "is_restricted": not p.internal,
-                "is_ultra_restricted": not p.internal,
-                "profile": profile_,
-            }
-        )
-    return {
-        "members": out,
-        "cache_ts": int(sandbox.clock.now().timestamp()),
-        "response_metadata": {"next_cursor": cursor},
-    }
-
-
-def permalink(
-    sandbox: Sandbox, profile: SlackProfile, family: Family, params: dict[str, str]
-) -> Result:
-    channel = params.get("channel", "")
-    stamp = params.get("message_ts", "")
-    if not channel or not stamp:
-        return slack_error("invalid_arguments")
-    return {
-        "channel": channel,
-        "permalink": f"{WORKSPACE}/archives/{channel}/p{stamp.replace('.', '')}",
     }

@@ -11,7 +11,7 @@ from adapters.sandbox.bearer import authorized
 from adapters.sandbox.oauth.model import Family
 from adapters.sandbox.oauth.routes import oauth_handlers
 from adapters.sandbox.providers.ids import slack_id
-from adapters.sandbox.providers.slack import api
+from adapters.sandbox.providers.slack import api, people
 from adapters.sandbox.providers.slack.profile import TEAM_ID, SlackProfile, slack_error
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
@@ -64,8 +64,8 @@ def build(sandbox: Sandbox) -> tuple[SlackProfile, Router]:
         method("conversations.list", api.conversations_list),
         method("conversations.history", api.conversations_history),
         method("conversations.replies", api.conversations_replies),
-        method("users.list", api.users_list),
-        method("chat.getPermalink", api.permalink),
+        method("users.list", people.users_list),
+        method("chat.getPermalink", people.permalink),
     ]
     return profile, Router(path="/slack", route_handlers=[*handlers, *methods])
 
@@ -74,7 +74,7 @@ def _auth_test(
     sandbox: Sandbox, profile: SlackProfile, family: Family, params: dict[str, str]
 ) -> dict[str, Any]:
     body = {
-        "url": "https://northwind-sandbox.slack.com/",
+        "url": people.WORKSPACE + "/",
         "team": "Northwind Analytics",
         "team_id": TEAM_ID,
     }
