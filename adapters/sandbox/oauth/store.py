@@ -206,8 +206,7 @@ class TokenStore:
         return True
 
     def expire_access(self, provider: Provider) -> int:
-        """Every live access token of ``provider`` expires now; refresh tokens still work (an
-        access token running out mid-sync, without moving the clock the data is dated by)."""
+        """Every live access token of ``provider`` expires now; refresh tokens still work."""
         now, expired = self._clock.now(), 0
         with self._lock:
             for record in self._access.values():
