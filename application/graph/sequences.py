@@ -36,6 +36,7 @@ async def maintain(
 ) -> int:
     """Insert arrived activities into their objects' sequences and move replaced ones out of
     the sequences they left. ``known`` holds every entity involved. Returns objects changed."""
+    arrived, replaced = list(arrived), list(replaced)
     arrivals: dict[EntityId, list[Occurrence]] = defaultdict(list)
     removals: dict[EntityId, set[ActivityId]] = defaultdict(set)
     for activity in arrived:
@@ -56,7 +57,14 @@ async def maintain(
         if after != before:
             changed[obj] = after
     if changed:
-        types = {obj: known[obj].type for obj in changed}
+        # A canonical object may be another source's record, not in ``known``; resolution
+        # never joins two types, so the linked member's type is the canonical's.
+        kinds = {
+            known[link.entity_id].canonical_id: known[link.entity_id].type
+            for activity in (*arrived, *replaced)
+            for link in activity.objects
+        }
+        types = {obj: kinds[obj] for obj in changed}
         await uow.sequences.save(types, changed, revision)
     return len(changed)
 
