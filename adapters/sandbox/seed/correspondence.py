@@ -110,7 +110,8 @@ def build_simultaneous(
     first_key: int,
 ) -> list[Email]:
     """Every few days, three one-message threads reach the RevOps lead's mailbox in the same
-    second (one she sends, two she receives): equal timestamps every sync must keep apart."""
+    second (one she sends, two she receives): equal timestamps every sync must keep apart.
+    The last of the three goes to the trash two days later (so a trashing is always ahead)."""
     colleagues = [p.key for p in people if p.internal and p.key != REVOPS]
     contacts = [p for p in people if not p.internal]
     emails: list[Email] = []
@@ -118,11 +119,12 @@ def build_simultaneous(
     while day < timeline.end:
         at = timeline.working(rng, day)
         outside, inside = rng.choice(contacts), rng.choice(colleagues)
-        for sender, reader, account in (
+        parties = (
             (REVOPS, outside.key, outside.account),
             (inside, REVOPS, None),
             (rng.choice(contacts).key, REVOPS, None),
-        ):
+        )
+        for index, (sender, reader, account) in enumerate(parties):
             key = first_key + len(emails)
             topic = rng.choice(INTERNAL_TOPICS)
             emails.append(
@@ -138,7 +140,7 @@ def build_simultaneous(
                     account=account if account is not None else people[sender].account,
                     deal=None,
                     read_at=timeline.later(rng, at, 0.2, 8),
-                    trashed_at=None,
+                    trashed_at=at + timedelta(days=2) if index == 2 else None,
                 )
             )
         day += timedelta(days=4)
