@@ -15,6 +15,11 @@ keep the stored one, and are read again after a crash). A 404 means the id expir
 again, which this time lists every id to the end and removes the messages Atlas holds that the
 mailbox no longer lists (deleted or trashed during the gap). After a crash in such a pass,
 messages held from before it keep the labels they had until they change again.
+
+The backfill bounds the listing only: a change the history reports is applied whatever the
+message's date. A thread whose messages are all removed stays, without activities.
+Messages are read one at a time: Gmail's quota (15,000 units a minute, 5 a read) is the
+bound, and a failed read fails the page, never a sibling task.
 """
 
 from __future__ import annotations
