@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from adapters.connectors.gmail import reader as gmail
+from adapters.connectors.google import errors as google
+from adapters.connectors.google_calendar import reader as google_calendar
 from adapters.connectors.hubspot import calls as hubspot_calls
 from adapters.connectors.hubspot import reader as hubspot
 from adapters.connectors.jira import reader as jira
@@ -19,4 +22,6 @@ CONNECTORS: dict[str, Connector] = {
     "slack": Connector(build=slack.build, classify=slack_errors.classify),
     "zendesk": Connector(build=zendesk.build),
     "jira": Connector(build=jira.build, classify=jira_classify),
+    "gmail": Connector(build=gmail.build, classify=google.classify),
+    "google_calendar": Connector(build=google_calendar.build, classify=google.classify),
 }

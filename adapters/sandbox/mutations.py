@@ -46,6 +46,12 @@ class Mutations:
         when = self._deleted.get((kind, key))
         return when if when is not None and when <= now else None
 
+    def deletions(self, kind: RecordKind) -> list[tuple[int, datetime]]:
+        """Deleted records of ``kind`` as ``(key, at)``, in the order the deletions were made
+        (Gmail numbers its history by that order, not by ``at``)."""
+        with self._lock:
+            return [(key, at) for (k, key), at in self._deleted.items() if k == kind]
+
     def history(self, kind: RecordKind, key: int, seeded: tuple[Change, ...]) -> tuple[Change, ...]:
         """The seeded history with the appended changes, in time order."""
         extra = self._changes.get((kind, key))

@@ -36,6 +36,7 @@ async def maintain(
 ) -> int:
     """Insert arrived activities into their objects' sequences and move replaced ones out of
     the sequences they left. ``known`` holds every entity involved. Returns objects changed."""
+    arrived, replaced = list(arrived), list(replaced)
     arrivals: dict[EntityId, list[Occurrence]] = defaultdict(list)
     removals: dict[EntityId, set[ActivityId]] = defaultdict(set)
     for activity in arrived:

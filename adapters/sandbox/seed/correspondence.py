@@ -101,6 +101,52 @@ def build_emails(
     return sorted(mail.emails, key=lambda e: (e.sent, e.key))
 
 
+def build_simultaneous(
+    rng: random.Random,
+    timeline: Timeline,
+    people: list[Person],
+    canaries: Canaries,
+    *,
+    first_key: int,
+) -> list[Email]:
+    """Every few days, three one-message threads reach the RevOps lead's mailbox in the same
+    second (one she sends, two she receives): equal timestamps every sync must keep apart.
+    The last of the three goes to the trash two days later (so a trashing is always ahead)."""
+    colleagues = [p.key for p in people if p.internal and p.key != REVOPS]
+    contacts = [p for p in people if not p.internal]
+    emails: list[Email] = []
+    day = timeline.start + timedelta(days=2)
+    while day < timeline.end:
+        at = timeline.working(rng, day)
+        outside, inside = rng.choice(contacts), rng.choice(colleagues)
+        parties = (
+            (REVOPS, outside.key, outside.account),
+            (inside, REVOPS, None),
+            (rng.choice(contacts).key, REVOPS, None),
+        )
+        for index, (sender, reader, account) in enumerate(parties):
+            key = first_key + len(emails)
+            topic = rng.choice(INTERNAL_TOPICS)
+            emails.append(
+                Email(
+                    key=key,
+                    thread=key,
+                    sender=sender,
+                    to=(reader,),
+                    cc=(),
+                    subject=canaries.mark("email-subject", topic),
+                    snippet=canaries.mark("email-snippet", f"Quick note on {topic}"),
+                    sent=at,
+                    account=account if account is not None else people[sender].account,
+                    deal=None,
+                    read_at=timeline.later(rng, at, 0.2, 8),
+                    trashed_at=at + timedelta(days=2) if index == 2 else None,
+                )
+            )
+        day += timedelta(days=4)
+    return [e for e in emails if timeline.within(e.sent)]
+
+
 def build_meetings(
     rng: random.Random,
     timeline: Timeline,

@@ -10,7 +10,11 @@ from functools import cached_property
 from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.chat import build_channels, build_messages, with_canaries
 from adapters.sandbox.seed.company import build_people
-from adapters.sandbox.seed.correspondence import build_emails, build_meetings
+from adapters.sandbox.seed.correspondence import (
+    build_emails,
+    build_meetings,
+    build_simultaneous,
+)
 from adapters.sandbox.seed.handovers import with_handovers
 from adapters.sandbox.seed.model import (
     Account,
@@ -75,6 +79,9 @@ class Dataset:
             issues=issues,
             canaries=canaries,
         )
+        # Last, so the records above stay what they were before these were added.
+        emails += build_simultaneous(rng, timeline, people, canaries, first_key=len(emails))
+        emails.sort(key=lambda e: (e.sent, e.key))
         deals, deal_canaries = describe_deals(seed, deals)
         channels = with_canaries(channels, canaries)
         return cls(

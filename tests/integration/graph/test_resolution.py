@@ -8,7 +8,7 @@ from adapters.fakes.clock import FrozenClock
 from application.graph.ingest import IngestGraph
 from application.graph.undo_merge import UndoMerge
 from application.shared.actor import Actor
-from domain.graph.model import EntityRecord, GraphBatch, Identity, Link
+from domain.graph.model import ActivityId, EntityRecord, GraphBatch, Identity, Link, record_id
 from domain.graph.process_map import MapQuery
 from tests.factories.graph import T0, create_activity, create_entity, ref
 from tests.integration.graph.conftest import Graph
@@ -103,3 +103,29 @@ async def test_an_undone_merge_splits_the_person_and_keeps_them_apart(graph: Gra
     assert sorted((h.source, h.target) for h in split.handoffs) == sorted(
         [(ada_crm, ada_chat), (ada_chat, bob_id)]
     )
+
+
+async def test_an_activity_can_link_a_mention_already_resolved_into_another_source(
+    graph: Graph,
+) -> None:
+    actor = await graph.actor()
+    mail = person("ada-mail", "gmail", email("ada@example.com"))
+    calendar = EntityRecord(
+        ref=ref("ada-cal", scope="gcal"), type="person", identities=(email("ada@example.com"),)
+    )
+    await _ingest(graph, actor, GraphBatch(entities=(mail,)))
+    await _ingest(graph, actor, GraphBatch(entities=(calendar,)))
+    mention = EntityRecord(ref=calendar.ref, type="person", reference=True)
+    held = create_activity(type="Meeting held", links=(Link(object=calendar.ref),))
+
+    await _ingest(graph, actor, GraphBatch(entities=(mention,), activities=(held,)))
+
+    m, c = await _canonical(graph, actor, mail, calendar)
+    assert actor.tenant_id is not None
+    held_id = ActivityId(record_id(actor.tenant_id, "activity", held.ref))
+    async with graph.uow_for(actor.scope) as uow:
+        found = await uow.activities.get_many([held_id])
+        traces = await uow.sequences.get_many([m])
+    assert m == c
+    assert list(found) == [held_id]
+    assert [o.activity_id for o in traces[m]] == [held_id]  # in the resolved person's history

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,16 +10,15 @@ from litestar import Request, Response, Router, get
 from litestar.params import FromPath
 
 from adapters.sandbox.bearer import authorized
+from adapters.sandbox.providers.google import events
 from adapters.sandbox.providers.google.profile import (
     CALENDAR_EVENTS_READONLY,
     CALENDAR_READONLY,
     GoogleProfile,
     google_error,
 )
-from adapters.sandbox.providers.ids import calendar_event_id
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
-from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import Meeting
 
 AnyRequest = Request[Any, Any, Any]
@@ -29,9 +27,7 @@ NOT_WITH_SYNC = ("timeMin", "timeMax", "updatedMin", "q", "orderBy", "iCalUID")
 
 @dataclass(frozen=True)
 class _Listing:
-    since: datetime | None  # None: a full sync
-    snapshot: datetime
-    show_deleted: bool
+    snapshot: datetime  # the moment the listing shows (its later pages too)
     ids: tuple[int, ...]
 
 
@@ -94,31 +90,27 @@ def _listing(sandbox: Sandbox, request: AnyRequest, person: int) -> tuple[_Listi
     if page_token:
         listing, offset = _resolve(sandbox, "calendar-page", page_token, "page token")
         return listing, offset
-    now = sandbox.clock.now()
+    now, mutations = sandbox.clock.now(), sandbox.mutations
+    ours = [m for m in events.mine(sandbox.dataset, person) if m.created <= now]
     sync_token = params.get("syncToken")
     if sync_token:
         if any(name in params for name in NOT_WITH_SYNC):
             raise _fail(400, "Some of the parameters cannot be combined with syncToken.", "invalid")
-        since = _resolve(sandbox, "calendar-sync", sync_token, "sync token")
-        changed = [m for m in _mine(sandbox.dataset, person) if since < _updated(m, now) <= now]
-        return _Listing(
-            since=since, snapshot=now, show_deleted=True, ids=tuple(m.key for m in changed)
-        ), 0
+        seen: dict[int, datetime] = _resolve(sandbox, "calendar-sync", sync_token, "sync token")
+        # Every event whose state differs from the one the token saw, however close in time
+        # the change came to the token: a sync token is a position, not a timestamp.
+        changed = [m for m in ours if seen.get(m.key) != events.updated(m, now, mutations)]
+        changed.sort(key=lambda m: (events.updated(m, now, mutations), m.key))
+        return _Listing(snapshot=now, ids=tuple(m.key for m in changed)), 0
     if params.get("orderBy") == "startTime" and params.get("singleEvents") != "true":
         raise _fail(
             400, "The requested ordering is not available for the particular query.", "invalid"
         )
     show_deleted = params.get("showDeleted") == "true"
-    mine = [
-        m
-        for m in _mine(sandbox.dataset, person)
-        if m.created <= now and (show_deleted or not _cancelled(m, now))
-    ]
-    mine = [m for m in mine if _in_window(m, now, params.get("timeMin"), params.get("timeMax"))]
-    mine.sort(key=lambda m: (_timing(m, now)[0], m.key))
-    return _Listing(
-        since=None, snapshot=now, show_deleted=show_deleted, ids=tuple(m.key for m in mine)
-    ), 0
+    listed = [m for m in ours if show_deleted or not events.cancelled(m, now, mutations)]
+    listed = [m for m in listed if _in_window(m, now, params.get("timeMin"), params.get("timeMax"))]
+    listed.sort(key=lambda m: (events.timing(m, now)[0], m.key))
+    return _Listing(snapshot=now, ids=tuple(m.key for m in listed)), 0
 
 
 def _page(
@@ -127,52 +119,34 @@ def _page(
     raw = request.query_params.get("maxResults", "250")
     size = min(2500, max(1, int(raw))) if raw.isdigit() else 250
     chunk = listing.ids[offset : offset + size]
-    meetings = sandbox.dataset.meetings_by_key
+    dataset, mutations, now = sandbox.dataset, sandbox.mutations, listing.snapshot
+    meetings = dataset.meetings_by_key
     body: dict[str, Any] = {
         "kind": "calendar#events",
-        "etag": f'"{int(listing.snapshot.timestamp() * 1000)}"',
+        "etag": f'"{int(now.timestamp() * 1000)}"',
         "summary": owner,
-        "updated": _iso(listing.snapshot),
+        "updated": events.iso(now),
         "timeZone": "UTC",
         "accessRole": "owner",
         "defaultReminders": [],
-        "items": [_event(sandbox.dataset, meetings[k], listing.snapshot, owner) for k in chunk],
+        "items": [events.event(dataset, meetings[k], now, owner, mutations) for k in chunk],
     }
     if offset + size < len(listing.ids):
         body["nextPageToken"] = sandbox.cursors.issue(
             "google", "calendar-page", (listing, offset + size)
         )
     else:
-        # Only the last page carries the sync token, and it remembers the listing's moment.
-        body["nextSyncToken"] = sandbox.cursors.issue("google", "calendar-sync", listing.snapshot)
+        # Only the last page carries the sync token: what every event looked like at the
+        # listing's moment (the next incremental listing returns those that changed since).
+        person = dataset.person(owner)
+        ours = events.mine(dataset, person.key) if person else []
+        seen = {m.key: events.updated(m, now, mutations) for m in ours if m.created <= now}
+        body["nextSyncToken"] = sandbox.cursors.issue("google", "calendar-sync", seen)
     return Reply(status=200, body=body)
 
 
-def _mine(dataset: Dataset, person: int) -> list[Meeting]:
-    return [
-        m
-        for m in dataset.meetings
-        if person == m.organizer or any(p == person for p, _ in m.attendees)
-    ]
-
-
-def _cancelled(m: Meeting, now: datetime) -> bool:
-    return m.cancelled_at is not None and m.cancelled_at <= now
-
-
-def _timing(m: Meeting, now: datetime) -> tuple[datetime, datetime]:
-    if m.moved_at is not None and m.moved_at > now and m.original_start is not None:
-        return m.original_start, m.original_start + (m.end - m.start)
-    return m.start, m.end
-
-
-def _updated(m: Meeting, now: datetime) -> datetime:
-    moments = [m.created, *(t for t in (m.moved_at, m.cancelled_at) if t is not None and t <= now)]
-    return max(moments)
-
-
 def _in_window(m: Meeting, now: datetime, time_min: str | None, time_max: str | None) -> bool:
-    start, end = _timing(m, now)
+    start, end = events.timing(m, now)
     if time_min and end <= _parse(time_min):
         return False
     return not (time_max and start >= _parse(time_max))
@@ -183,50 +157,3 @@ def _parse(value: str) -> datetime:
         return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC)
     except ValueError:
         raise _fail(400, "Bad Request", "badRequest") from None
-
-
-def _iso(moment: datetime) -> str:
-    return (
-        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
-    )
-
-
-def _event(dataset: Dataset, m: Meeting, now: datetime, owner: str) -> dict[str, Any]:
-    event_id = calendar_event_id(m.key)
-    updated = _updated(m, now)
-    base = {
-        "kind": "calendar#event",
-        "etag": f'"{int(updated.timestamp() * 1000)}"',
-        "id": event_id,
-    }
-    if _cancelled(m, now):
-        return {**base, "status": "cancelled", "updated": _iso(updated)}
-    start, end = _timing(m, now)
-    organizer = dataset.people[m.organizer].email
-    eid = base64.urlsafe_b64encode(f"{event_id} {owner}".encode()).decode().rstrip("=")
-    attendees = [
-        {
-            "email": dataset.people[p].email,
-            "responseStatus": r,
-            **({"organizer": True} if p == m.organizer else {}),
-            **({"self": True} if dataset.people[p].email == owner else {}),
-        }
-        for p, r in m.attendees
-    ]
-    return {
-        **base,
-        "status": "confirmed",
-        "htmlLink": f"https://www.google.com/calendar/event?eid={eid}",
-        "created": _iso(m.created),
-        "updated": _iso(updated),
-        "summary": m.summary,
-        "description": m.description,
-        "creator": {"email": organizer},
-        "organizer": {"email": organizer},
-        "start": {"dateTime": start.strftime("%Y-%m-%dT%H:%M:%SZ"), "timeZone": "UTC"},
-        "end": {"dateTime": end.strftime("%Y-%m-%dT%H:%M:%SZ"), "timeZone": "UTC"},
-        "iCalUID": f"{event_id}@google.com",
-        "sequence": 1 if m.moved_at and m.moved_at <= now else 0,
-        "attendees": attendees,
-        "eventType": "default",
-    }

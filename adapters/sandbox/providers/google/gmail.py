@@ -13,7 +13,7 @@ from litestar.params import FromPath
 from adapters.sandbox.bearer import authorized
 from adapters.sandbox.context import AnyRequest, profile_of, sandbox_of
 from adapters.sandbox.oauth.model import Family
-from adapters.sandbox.providers.google.mailbox import Mailbox, mailbox
+from adapters.sandbox.providers.google.mailbox import HIDDEN, Mailbox, mailbox
 from adapters.sandbox.providers.google.profile import (
     GMAIL_METADATA,
     GMAIL_READONLY,
@@ -70,7 +70,9 @@ def _open(request: AnyRequest, user_id: str) -> _Mailbox:
         raise _forbidden("Delegation denied for " + family.subject)
     person = sandbox.dataset.person(family.subject)
     assert person is not None  # noqa: S101 - subjects are seeded people
-    return _Mailbox(sandbox, family, mailbox(sandbox.dataset, person.key), person)
+    seeded = mailbox(sandbox.dataset, person.key)
+    box = seeded.with_deletions(sandbox.mutations, sandbox.clock.now())
+    return _Mailbox(sandbox, family, box, person)
 
 
 @get("/users/{user_id:str}/profile")
@@ -123,7 +125,10 @@ def _message_ids(view: _Mailbox, request: AnyRequest) -> tuple[list[str], int]:
         return payload  # type: ignore[no-any-return]
     now = view.sandbox.clock.now()
     wanted = set(request.query_params.getall("labelIds", []))
-    return [m for m in view.box.visible(now) if wanted <= set(view.box.labels(m, now))], 0
+    # Trash and spam are left out unless asked for (includeSpamTrash, or by label).
+    trash = request.query_params.get("includeSpamTrash") == "true" or bool(wanted & set(HIDDEN))
+    listed = view.box.visible(now, include_trash=trash)
+    return [m for m in listed if wanted <= set(view.box.labels(m, now))], 0
 
 
 @get("/users/{user_id:str}/messages/{message_id:str}")
@@ -135,8 +140,8 @@ async def get_message(
     if message_format not in ("minimal", "metadata") and GMAIL_READONLY not in view.family.scopes:
         raise _forbidden(f"Metadata scope doesn't allow format {message_format.upper()}")
     now = view.sandbox.clock.now()
-    if message_id not in view.box.visible(now):
-        raise _not_found()
+    if not view.box.present(message_id, now):
+        raise _not_found()  # deleted for good (a trashed message is still there)
     wanted = [h.lower() for h in request.query_params.getall("metadataHeaders", [])]
     body = _message(view.sandbox, view.box, message_id, fmt=message_format, wanted=wanted, now=now)
     return Reply(status=200, body=body).to_response()
@@ -251,6 +256,13 @@ def _record(box: Mailbox, event: Any, now: datetime, shift: int) -> dict[str, An
         ]
     elif event.kind == "messageDeleted":
         record["messagesDeleted"] = [{"message": ref}]
+    elif event.kind == "labelAdded":
+        record["labelsAdded"] = [
+            {
+                "message": {**ref, "labelIds": list(box.labels(event.message, now))},
+                "labelIds": list(event.labels),
+            }
+        ]
     else:
         record["labelsRemoved"] = [
             {
