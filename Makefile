@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test test-all unit integration e2e lint fmt bench migrate check clean constraints
+.PHONY: install run demo test test-all unit integration e2e lint fmt bench migrate check clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -20,6 +20,11 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/atlas up
+
+# With `make run` going in another terminal: a demo account, seven connections, their first
+# sync, and the process maps of deals, tickets and Jira issues.
+demo: install
+	$(BIN)/atlas demo
 
 test: install
 	$(BIN)/lint-imports

@@ -13,6 +13,7 @@ from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
 from entrypoints.cli_common import database_running, load
 from entrypoints.cli_db import db
+from entrypoints.cli_demo import demo
 from entrypoints.cli_graph import import_log, process_map
 from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
@@ -34,6 +35,7 @@ main.add_command(import_log)  # graph
 main.add_command(process_map)  # graph
 main.add_command(worker)  # sync
 main.add_command(sync)  # sync
+main.add_command(demo)  # sync: a new user's first minutes
 
 
 @main.command()

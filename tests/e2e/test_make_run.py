@@ -37,9 +37,13 @@ class Running:
         return httpx.Client(base_url=self.base, verify=ssl.create_default_context(cafile=self.ca))
 
 
-def _start(data_dir: Path, port: int) -> Running:
+def atlas_env(data_dir: Path, port: int, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    env |= {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_PORT": str(port)}
+    return env | {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_PORT": str(port), **settings}
+
+
+def _start(data_dir: Path, port: int, **settings: str) -> Running:
+    env = atlas_env(data_dir, port, **settings)
     process = subprocess.Popen(
         [ATLAS, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
     )
