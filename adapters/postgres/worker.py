@@ -110,5 +110,7 @@ class SyncWorker:
             await self._abandon(sync_job, "internal")
             return
         if outcome.come_back_after is not None:
+            log.info("sync run %s comes back in %.0f s", sync_job.run_id, outcome.come_back_after)
             delay = timedelta(seconds=outcome.come_back_after)
             raise RetryRequested(delay, reason="come_back")
+        log.info("sync run %s of connection %s done", sync_job.run_id, sync_job.connection_id)

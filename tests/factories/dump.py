@@ -9,7 +9,7 @@ from adapters.postgres.cluster import Binaries
 from adapters.postgres.throwaway import ThrowawayDatabase
 
 
-def database_dump(database: ThrowawayDatabase) -> str:
+def database_dump(database: ThrowawayDatabase, name: str = "atlas") -> str:
     url = database.superuser
     result = subprocess.run(
         [
@@ -21,7 +21,7 @@ def database_dump(database: ThrowawayDatabase) -> str:
             "-U",
             url.user,
             "-d",
-            "atlas",
+            name,
         ],
         env={**os.environ, "PGPASSWORD": url.password or ""},
         capture_output=True,

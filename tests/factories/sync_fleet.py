@@ -32,7 +32,6 @@ from tests.e2e.connect_flow import come_back, consent, open_start, start_with
 
 ATLAS = str(Path(sys.executable).parent / "atlas")
 CALLBACK = "https://127.0.0.1:8443/api/v1/oauth/callback/{provider}"
-CLOCK_AT = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)  # the seeded data runs up to a fortnight later
 Client = AsyncTestClient[Any]
 
 
@@ -70,9 +69,11 @@ class ServedSandbox:
 
 @asynccontextmanager
 async def served_sandbox(
-    data_dir: Path, *, clock_at: datetime = CLOCK_AT
+    data_dir: Path, *, clock_at: datetime | None = None
 ) -> AsyncIterator[ServedSandbox]:
+    """Frozen at ``clock_at`` (default: now, so Atlas's backfill window meets the data)."""
     port = free_port()
+    clock_at = clock_at or datetime.now(UTC).replace(microsecond=0)
     at = clock_at.strftime("%Y-%m-%dT%H:%M:%S")
     command = [ATLAS, "sandbox", "serve", "--port", str(port), "--no-rate-limits",
                "--clock-at", at, "--callback", CALLBACK]  # fmt: skip

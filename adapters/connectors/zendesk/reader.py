@@ -31,6 +31,7 @@ from domain.sync.page import SyncPage
 STREAMS = ("organizations", "users", "tickets", "ticket_events")
 EXPORT_PAGE = 1000
 RESTART_OVERLAP = timedelta(minutes=5)
+RECENT = timedelta(minutes=2)  # Zendesk refuses a start_time within the last minute
 
 
 class TicketCursor(msgspec.Struct, frozen=True, kw_only=True):
@@ -93,11 +94,17 @@ class ZendeskReader(SourceReader):
                 return
             params = {"page[size]": "100", "page[after]": meta.after_cursor}
 
+    def _since(self) -> int:
+        """The backfill's start, but never within the export's last minutes by Zendesk's own
+        clock (it refuses a start_time that recent; our clock may run ahead of it)."""
+        latest = self._api.provider_now() - RECENT
+        return int(min(self._plan.since, latest).timestamp())
+
     async def _tickets(
         self, source: normalise.Source, raw: bytes | None
     ) -> AsyncIterator[SyncPage]:
         url = f"{await self._api.base()}/incremental/tickets/cursor.json"
-        since = int(self._plan.since.timestamp())
+        since = self._since()
         cursor = decode_cursor(raw, TicketCursor) or TicketCursor(
             start_time=since, updated_at=since
         )
@@ -136,7 +143,7 @@ class ZendeskReader(SourceReader):
 
     async def _events(self, source: normalise.Source, raw: bytes | None) -> AsyncIterator[SyncPage]:
         url = f"{await self._api.base()}/incremental/ticket_events.json"
-        since = int(self._plan.since.timestamp())
+        since = self._since()
         cursor = decode_cursor(raw, EventCursor) or EventCursor(start_time=since)
         while True:
             params = {"start_time": str(cursor.start_time), "per_page": str(EXPORT_PAGE)}
