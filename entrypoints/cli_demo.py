@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import ssl
 
 import click
@@ -27,16 +28,20 @@ def demo(url: str | None) -> None:
     if settings.production or not settings.sandbox:
         raise click.ClickException("the demo needs development with the provider sandbox")
     base = (url or settings.integrations.public_url).rstrip("/")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     try:
         asyncio.run(_demo(settings, base))
     except flow.DemoError as error:
         raise click.ClickException(str(error)) from None
+    except httpx.HTTPError as error:
+        raise click.ClickException(f"talking to Atlas at {base} failed: {error!r}") from None
 
 
 async def _demo(settings: Settings, base: str) -> None:
     ca = settings.data_dir / "tls" / "ca.pem"
     verify: ssl.SSLContext | bool = ssl.create_default_context(cafile=ca) if ca.exists() else True
-    async with httpx.AsyncClient(base_url=base, verify=verify, timeout=60) as client:
+    # A generous timeout: the server also runs the worker and the sandbox on a small machine.
+    async with httpx.AsyncClient(base_url=base, verify=verify, timeout=300) as client:
         await _reachable(client, base)
         account = await flow.sign_up(client)
         click.echo(click.style("Demo account", bold=True))
