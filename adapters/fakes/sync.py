@@ -66,8 +66,8 @@ class FakeSyncRunRepository(_Private, SyncRunRepository):
         return run if run is not None and self._visible(run.tenant_id, run.user_id) else None
 
     async def active(self, connection_id: UUID) -> SyncRun | None:
-        return next((r for r in self._mine() if r.connection_id == connection_id and
-                     r.status.active), None)  # fmt: skip
+        mine = self._mine()
+        return next((r for r in mine if r.connection_id == connection_id and r.status.active), None)
 
     def _mine(self) -> list[SyncRun]:
         return [r for r in self._t.runs.values() if self._visible(r.tenant_id, r.user_id)]
