@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.model import Account, Channel, Deal, Issue, Message, Person, Ticket
+from adapters.sandbox.seed.scale import scaled
 from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.work import KEY_ACCOUNTS
 
@@ -14,7 +15,7 @@ REVOPS = 0
 
 
 def build_channels(
-    timeline: Timeline, people: list[Person], accounts: list[Account]
+    timeline: Timeline, people: list[Person], accounts: list[Account], *, scale: float = 1
 ) -> list[Channel]:
     internal = tuple(p.key for p in people if p.internal)
 
@@ -30,13 +31,18 @@ def build_channels(
         ("engineering", False, team("engineering"), "Engineering"),
         ("revops-private", True, team("leadership"), "Revenue operations"),
     ]
+    specs += _project_rooms(internal, scaled(len(specs), scale) - len(specs))
     channels = [
         Channel(key=i, name=n, private=p, members=m, created=opened, purpose=d, account=None)
         for i, (n, p, m, d) in enumerate(specs)
     ]
-    for account in accounts[:KEY_ACCOUNTS]:
-        guests = tuple(p.key for p in people if p.account == account.key)
-        members = (REVOPS, account.owner, *team("success"), *guests)
+    contacts: dict[int | None, list[int]] = {}
+    for person in people:
+        contacts.setdefault(person.account, []).append(person.key)
+    success = team("success")
+    for account in accounts[: scaled(KEY_ACCOUNTS, scale)]:
+        guests = tuple(contacts.get(account.key, ()))
+        members = (REVOPS, account.owner, *success, *guests)
         channels.append(
             Channel(
                 key=len(channels),
@@ -49,6 +55,18 @@ def build_channels(
             )
         )
     return channels
+
+
+def _project_rooms(
+    internal: tuple[int, ...], count: int
+) -> list[tuple[str, bool, tuple[int, ...], str]]:
+    """A bigger company's extra public rooms, each with a dozen employees and the RevOps lead."""
+    rooms = []
+    for number in range(1, count + 1):
+        first = (number - 1) * 12 % len(internal)
+        members = (REVOPS, *(internal[(first + i) % len(internal)] for i in range(12)))
+        rooms.append((f"project-{number}", False, tuple(dict.fromkeys(members)), "Project room"))
+    return rooms
 
 
 class _Chat:
@@ -90,6 +108,7 @@ def build_messages(
     tickets: list[Ticket],
     issues: list[Issue],
     canaries: Canaries,
+    scale: float = 1,
 ) -> list[Message]:
     chat = _Chat(rng, timeline, canaries)
     by_name = {c.name: c for c in channels}
@@ -121,8 +140,10 @@ def build_messages(
                 words,
                 by_name["engineering"].members,
             )
-    for _ in range(120):
-        room = rng.choice([by_name["general"], by_name["engineering"], by_name["sales"]])
+    rooms = [by_name["general"], by_name["engineering"], by_name["sales"]]
+    rooms += [c for c in channels if c.name.startswith("project-")]
+    for _ in range(scaled(120, scale)):
+        room = rng.choice(rooms)
         at = timeline.working(rng, timeline.day(rng))
         chat.post(room, at, rng.choice(room.members), "Quick update", room.members)
     return sorted(chat.messages, key=lambda m: (m.ts, m.key))

@@ -47,23 +47,36 @@ class Dataset:
     bulk_contacts: int  # HubSpot-only contacts, all modified within one hour
     bulk_modified: datetime
     canaries: tuple[str, ...]
+    scale: float = 1  # how many times the standard company (seed/scale.py)
 
     @classmethod
     def generate(
-        cls, *, seed: int, start: datetime, days: int, hubspot_bulk_contacts: int = 0
+        cls,
+        *,
+        seed: int,
+        start: datetime,
+        days: int,
+        hubspot_bulk_contacts: int = 0,
+        scale: float = 1,
     ) -> Dataset:
         rng = random.Random(seed)
         timeline = Timeline(start=start, end=start + timedelta(days=days))
         canaries = Canaries(rng)
-        people, accounts = build_people(rng, timeline)
-        deals = build_deals(rng, timeline, accounts, people)
-        tickets = build_tickets(rng, timeline, people, canaries)
-        issues, tickets = build_issues(rng, timeline, people, tickets, canaries)
+        people, accounts = build_people(rng, timeline, scale=scale)
+        deals = build_deals(rng, timeline, accounts, people, scale=scale)
+        tickets = build_tickets(rng, timeline, people, canaries, scale=scale)
+        issues, tickets = build_issues(rng, timeline, people, tickets, canaries, scale=scale)
         emails = build_emails(
-            rng, timeline, people=people, deals=deals, tickets=tickets, canaries=canaries
+            rng,
+            timeline,
+            people=people,
+            deals=deals,
+            tickets=tickets,
+            canaries=canaries,
+            scale=scale,
         )
         meetings = build_meetings(rng, timeline, people, deals, canaries)
-        channels = build_channels(timeline, people, accounts)
+        channels = build_channels(timeline, people, accounts, scale=scale)
         messages = build_messages(
             rng,
             timeline,
@@ -72,6 +85,7 @@ class Dataset:
             tickets=tickets,
             issues=issues,
             canaries=canaries,
+            scale=scale,
         )
         return cls(
             seed=seed,
@@ -91,6 +105,7 @@ class Dataset:
             bulk_contacts=hubspot_bulk_contacts,
             bulk_modified=timeline.start + timedelta(days=20, hours=14),
             canaries=tuple(canaries.values),
+            scale=scale,
         )
 
     @property
