@@ -11,6 +11,7 @@ from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.chat import build_channels, build_messages
 from adapters.sandbox.seed.company import build_people
 from adapters.sandbox.seed.correspondence import build_emails, build_meetings
+from adapters.sandbox.seed.indexes import Indexes
 from adapters.sandbox.seed.model import (
     Account,
     Channel,
@@ -29,7 +30,7 @@ from adapters.sandbox.seed.work import build_deals, build_issues, build_tickets
 
 # eq=False: identity hashing, so per-dataset caches never hash thousands of records.
 @dataclass(frozen=True, eq=False)
-class Dataset:
+class Dataset(Indexes):
     seed: int
     start: datetime
     end: datetime
@@ -147,4 +148,4 @@ class Dataset:
         return {m.key: m for m in self.messages}
 
     def contacts_of(self, account: int) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if p.account == account)
+        return self.contacts_by_account.get(account, ())

@@ -135,7 +135,7 @@ async def get_message(
     if message_format not in ("minimal", "metadata") and GMAIL_READONLY not in view.family.scopes:
         raise _forbidden(f"Metadata scope doesn't allow format {message_format.upper()}")
     now = view.sandbox.clock.now()
-    if message_id not in view.box.visible(now):
+    if not view.box.present(message_id, now):
         raise _not_found()
     wanted = [h.lower() for h in request.query_params.getall("metadataHeaders", [])]
     body = _message(view.sandbox, view.box, message_id, fmt=message_format, wanted=wanted, now=now)
@@ -219,20 +219,19 @@ def _history(sandbox: Sandbox, box: Mailbox, request: AnyRequest) -> Reply:
         "labelRemoved",
     }
     token = request.query_params.get("pageToken")
-    offset, current = 0, box.history_id(now)
+    position, current = box.after(start), box.history_id(now)
     if token:
         status, payload = sandbox.cursors.resolve("google", "gmail-history", token)
         if status != "ok":
             raise _invalid("Invalid pageToken")
-        offset, current = payload
-    events = [e for e in box.events if start < e.id <= current and e.kind in types]
-    chunk = events[offset : offset + size]
+        position, current = payload
+    chunk, following = box.page(position, current, types, size)
     body: dict[str, Any] = {}
     if chunk:
         body["history"] = [_record(box, e, now, _shift(sandbox)) for e in chunk]
-    if offset + size < len(events):
+    if following is not None:
         body["nextPageToken"] = sandbox.cursors.issue(
-            "google", "gmail-history", (offset + size, current)
+            "google", "gmail-history", (following, current)
         )
     body["historyId"] = str(current + _shift(sandbox))
     return Reply(status=200, body=body)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
+from functools import cached_property, lru_cache
 
 from adapters.sandbox.providers.ids import hex_id
 from adapters.sandbox.seed.dataset import Dataset
@@ -45,18 +46,61 @@ class Mailbox:
         ids = [m for m, e in self.emails.items() if e.sent <= now and m not in gone]
         return sorted(ids, key=lambda m: (self.emails[m].sent, m), reverse=True)
 
+    def present(self, message: str, now: datetime) -> bool:
+        """``message in visible(now)``, without listing the mailbox."""
+        email = self.emails.get(message)
+        if email is None or email.sent > now:
+            return False
+        return email.trashed_at is None or email.trashed_at > now
+
+    # Events are in time order and their ids grow with time, so the lookups below bisect.
     def history_id(self, now: datetime) -> int:
-        past = [e.id for e in self.events if e.at <= now]
-        return past[-1] if past else HISTORY_BASE
+        past = bisect_right(self.events, now, key=_at)
+        return self.events[past - 1].id if past else HISTORY_BASE
 
     def message_history_id(self, message: str, now: datetime) -> int:
-        past = [e.id for e in self.events if e.message == message and e.at <= now]
+        past = [e.id for e in self._by_message.get(message, ()) if e.at <= now]
         return past[-1] if past else HISTORY_BASE
 
     def oldest_valid(self, now: datetime) -> int:
         """The smallest startHistoryId still answered; anything older gets 404."""
-        older = [e.id for e in self.events if e.at < now - RETENTION]
-        return older[-1] if older else HISTORY_BASE
+        older = bisect_left(self.events, now - RETENTION, key=_at)
+        return self.events[older - 1].id if older else HISTORY_BASE
+
+    def after(self, history_id: int) -> int:
+        """The position of the first event later than ``history_id``."""
+        return bisect_right(self.events, history_id, key=_id)
+
+    def page(
+        self, position: int, until: int, kinds: set[str], size: int
+    ) -> tuple[list[Event], int | None]:
+        """Up to ``size`` events of ``kinds`` from ``position`` on with ids up to ``until``,
+        and the position the next page starts at (None when there is no more)."""
+        found: list[Event] = []
+        for index in range(position, len(self.events)):
+            event = self.events[index]
+            if event.id > until:
+                break
+            if event.kind in kinds:
+                if len(found) == size:
+                    return found, index
+                found.append(event)
+        return found, None
+
+    @cached_property
+    def _by_message(self) -> dict[str, tuple[Event, ...]]:
+        by_message: dict[str, list[Event]] = {}
+        for event in self.events:
+            by_message.setdefault(event.message, []).append(event)
+        return {m: tuple(events) for m, events in by_message.items()}
+
+
+def _at(event: Event) -> datetime:
+    return event.at
+
+
+def _id(event: Event) -> int:
+    return event.id
 
 
 @lru_cache(maxsize=16)

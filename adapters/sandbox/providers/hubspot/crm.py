@@ -92,7 +92,7 @@ async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Respo
         return Reply(status=200, body={"results": []}).to_response()  # nothing is ever archived
     limit = min(100, int(request.query_params.get("limit", "10") or 10))
     start = int(request.query_params.get("after", "0") or 0)
-    ordered = sorted(rows, key=lambda r: int(r.id))
+    ordered = search.in_id_order(rows)
     props = request.query_params.getall("properties", [])
     chunk = ordered[start : start + limit]
     body: dict[str, Any] = {"results": [search.render(object_type, r, props) for r in chunk]}
@@ -103,7 +103,7 @@ async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Respo
 
 @post("/v3/objects/{object_type:str}/batch/read")
 async def batch_read(request: AnyRequest, object_type: FromPath[str]) -> Response[bytes]:
-    rows = {r.id: r for r in _table(request, object_type)}
+    rows = search.by_id(_table(request, object_type))
     batch = _decode(await request.body(), BatchRead)
     found = [rows[i.id] for i in batch.inputs if i.id in rows]
     return _complete(request, [_with_history(object_type, r, batch) for r in found])
@@ -113,7 +113,7 @@ async def batch_read(request: AnyRequest, object_type: FromPath[str]) -> Respons
 async def associations(
     request: AnyRequest, source: FromPath[str], object_id: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
-    known = {r.id for r in _table(request, source)}
+    known = search.by_id(_table(request, source))
     links = _links(request, source, object_id, _object_type(target)) if object_id in known else []
     return Reply(status=200, body={"results": links}).to_response()
 
@@ -122,7 +122,7 @@ async def associations(
 async def batch_associations(
     request: AnyRequest, source: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
-    known = {r.id for r in _table(request, source)}
+    known = search.by_id(_table(request, source))
     _object_type(target)
     batch = _decode(await request.body(), BatchRead)
     results = [

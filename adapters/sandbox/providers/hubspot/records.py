@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from adapters.sandbox.providers.tables import AFTER, settled
 from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import history_until, state_at
 
@@ -61,17 +63,24 @@ def key_of(object_type: str, value: str) -> int | None:
     return key if 0 <= key < 10**8 else None
 
 
-@lru_cache(maxsize=32)
 def records(dataset: Dataset, object_type: str, now: datetime) -> tuple[HubRecord, ...]:
-    build = {
-        "contacts": _contacts,
-        "companies": _companies,
-        "deals": _deals,
-        "tickets": _tickets,
-        "meetings": _meetings,
-        "emails": _emails,
-    }[object_type]
+    """The objects of one type as of ``now``, built once per change rather than per call."""
+    return _records_at(dataset, object_type, settled(_moments(dataset, object_type), now))
+
+
+@lru_cache(maxsize=32)
+def _records_at(dataset: Dataset, object_type: str, now: datetime) -> tuple[HubRecord, ...]:
+    build = _BUILDERS[object_type]
     return tuple(r for r in build(dataset, now) if r.created <= now and r.updated <= now)
+
+
+@lru_cache(maxsize=32)
+def _moments(dataset: Dataset, object_type: str) -> tuple[datetime, ...]:
+    """Every moment a record of the type appears or changes, in order."""
+    every = _BUILDERS[object_type](dataset, AFTER)
+    stamps = {t for r in every for t in (r.created, r.updated)}
+    stamps |= {at for r in every for changes in r.history.values() for _, at, _ in changes}
+    return tuple(sorted(stamps))
 
 
 def _record(
@@ -232,6 +241,16 @@ def _emails(d: Dataset, now: datetime) -> list[HubRecord]:
     return out
 
 
+_BUILDERS: dict[str, Callable[[Dataset, datetime], list[HubRecord]]] = {
+    "contacts": _contacts,
+    "companies": _companies,
+    "deals": _deals,
+    "tickets": _tickets,
+    "meetings": _meetings,
+    "emails": _emails,
+}
+
+
 def associations(d: Dataset, source: str, key: int, target: str) -> list[tuple[str, int]]:
     """``(target id, association type id)`` pairs, HubSpot-defined types only."""
     links = _LINKS.get((source, target))
@@ -249,9 +268,9 @@ _LINKS: dict[tuple[str, str], Any] = {
     ("contacts", "companies"): lambda d, k: (
         [(d.people[k].account, 1)] if k < len(d.people) and d.people[k].account is not None else []
     ),
-    ("contacts", "deals"): lambda d, k: [(x.key, 4) for x in d.deals if k in x.contacts],
+    ("contacts", "deals"): lambda d, k: [(x, 4) for x in d.deals_by_contact.get(k, ())],
     ("companies", "contacts"): lambda d, k: [(p.key, 2) for p in d.contacts_of(k)],
-    ("companies", "deals"): lambda d, k: [(x.key, 6) for x in d.deals if x.account == k],
+    ("companies", "deals"): lambda d, k: [(x, 6) for x in d.deals_by_account.get(k, ())],
     ("tickets", "contacts"): lambda d, k: [(d.tickets[k].requester, 16)],
     ("tickets", "companies"): lambda d, k: [(d.tickets[k].account, 26)],
     ("meetings", "deals"): lambda d, k: (

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
@@ -19,6 +21,7 @@ from adapters.sandbox.providers.jira import records
 from adapters.sandbox.providers.jira.jql import JqlError, parse
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import Issue, state_at
 
 WORK = ("read:jira-work",)
@@ -128,12 +131,22 @@ def site_router() -> Router:
 
 
 def _issue(sandbox: Sandbox, id_or_key: str) -> Issue:
-    now = sandbox.clock.now()
-    for issue in sandbox.dataset.issues:
-        names = (str(records.ISSUE_BASE + issue.key), f"{issue.project}-{issue.number}")
-        if issue.created <= now and id_or_key in names:
-            return issue
+    issue = _by_name(sandbox.dataset).get(id_or_key)
+    if issue is not None and issue.created <= sandbox.clock.now():
+        return issue
     raise errors(404, "Issue does not exist or you do not have permission to see it.")
+
+
+@lru_cache(maxsize=4)
+def _by_name(dataset: Dataset) -> Mapping[str, Issue]:
+    """Every issue under its id and its key (a changelog call per issue must not scan all)."""
+    return MappingProxyType(
+        {
+            name: issue
+            for issue in dataset.issues
+            for name in (str(records.ISSUE_BASE + issue.key), f"{issue.project}-{issue.number}")
+        }
+    )
 
 
 def _search(site: _Site, body: SearchBody) -> Reply:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -49,8 +51,8 @@ def _channel(sandbox: Sandbox, family: Family, params: dict[str, str]) -> Channe
 
 
 def _page(
-    sandbox: Sandbox, kind: str, params: dict[str, str], items: list[Any], size: int
-) -> tuple[list[Any], str]:
+    sandbox: Sandbox, kind: str, params: dict[str, str], items: Sequence[Any], size: int
+) -> tuple[Sequence[Any], str]:
     offset = 0
     if params.get("cursor"):
         status, payload = sandbox.cursors.resolve("slack", kind, params["cursor"])
@@ -126,14 +128,15 @@ def conversations_history(
     oldest = _bound(params, "oldest", datetime.fromtimestamp(0, UTC))
     latest = _bound(params, "latest", now)
     inclusive = params.get("inclusive") in ("1", "true")
-    msgs = [
-        m
-        for m in sandbox.dataset.messages
-        if m.channel == channel.key and m.parent is None and m.ts <= now
-    ]
-    msgs = [m for m in msgs if (oldest <= m.ts <= latest if inclusive else oldest < m.ts < latest)]
-    msgs.sort(key=lambda m: m.ts, reverse=True)  # newest first
-    page, cursor = _page(sandbox, "history", params, msgs, _limit(params, 100, 999))
+    # The channel's top-level messages are indexed oldest first: bisect the window, then page
+    # newest first over positions, so a call costs O(log n + page), not a scan of the company.
+    threads = sandbox.dataset.threads_by_channel.get(channel.key, ())
+    low = (bisect_left if inclusive else bisect_right)(threads, oldest, key=_ts)
+    high = (bisect_right if inclusive else bisect_left)(threads, latest, key=_ts)
+    high = min(high, bisect_right(threads, now, key=_ts))
+    newest_first = range(high - 1, low - 1, -1)
+    positions, cursor = _page(sandbox, "history", params, newest_first, _limit(params, 100, 999))
+    page = [threads[i] for i in positions]
     return {
         "messages": [_render(sandbox, m, now) for m in page],
         "has_more": cursor != "",
@@ -149,29 +152,33 @@ def conversations_replies(
 ) -> Result:
     channel = _channel(sandbox, family, params)
     now = sandbox.clock.now()
-    parent = next(
-        (
-            m
-            for m in sandbox.dataset.messages
-            if m.channel == channel.key
-            and ts(m.ts) == params.get("ts")
-            and m.parent is None
-            and m.ts <= now
-        ),
-        None,
-    )
+    parent = _thread_parent(sandbox, channel, params.get("ts", ""), now)
     if parent is None:
         return slack_error("thread_not_found")
-    thread = [
-        parent,
-        *(m for m in sandbox.dataset.messages if m.parent == parent.key and m.ts <= now),
-    ]
+    replies = sandbox.dataset.replies_by_parent.get(parent.key, ())
+    thread = [parent, *(m for m in replies if m.ts <= now)]
     page, cursor = _page(sandbox, "replies", params, thread, _limit(params, 100, 1000))
     return {
         "messages": [_render(sandbox, m, now) for m in page],
         "has_more": cursor != "",
         "response_metadata": {"next_cursor": cursor},
     }
+
+
+def _ts(m: Message) -> datetime:
+    return m.ts
+
+
+def _thread_parent(sandbox: Sandbox, channel: Channel, stamp: str, now: datetime) -> Message | None:
+    """The channel's top-level message with this ``ts``, found by bisection."""
+    seconds, _, micro = stamp.partition(".")
+    if not (seconds.isdigit() and micro.isdigit() and len(micro) == 6):
+        return None
+    at = datetime.fromtimestamp(int(seconds), UTC).replace(microsecond=int(micro))
+    threads = sandbox.dataset.threads_by_channel.get(channel.key, ())
+    index = bisect_left(threads, at, key=_ts)
+    found = threads[index] if index < len(threads) else None
+    return found if found is not None and ts(found.ts) == stamp and found.ts <= now else None
 
 
 def _render(sandbox: Sandbox, m: Message, now: datetime) -> dict[str, Any]:
@@ -186,7 +193,7 @@ def _render(sandbox: Sandbox, m: Message, now: datetime) -> dict[str, Any]:
         out["thread_ts"] = ts(sandbox.dataset.messages_by_key[m.parent].ts)
         out["parent_user_id"] = slack_id("U", sandbox.dataset.messages_by_key[m.parent].user)
         return out
-    replies = [r for r in sandbox.dataset.messages if r.parent == m.key and r.ts <= now]
+    replies = [r for r in sandbox.dataset.replies_by_parent.get(m.key, ()) if r.ts <= now]
     if replies:
         out.update(
             thread_ts=ts(m.ts),

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from litestar import Request
@@ -10,7 +13,8 @@ from litestar import Request
 from adapters.sandbox.providers.zendesk.records import organization, ticket, user
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
-from adapters.sandbox.seed.model import history_until, state_at
+from adapters.sandbox.seed.indexes import Step
+from adapters.sandbox.seed.model import Ticket
 
 AnyRequest = Request[Any, Any, Any]
 LAG = timedelta(minutes=1)  # changes from the last minute are not exported yet
@@ -46,19 +50,24 @@ def ticket_cursor_export(sandbox: Sandbox, request: AnyRequest, base: str) -> Re
             raise _bad("InvalidPaginationParameter", "cursor is invalid or has expired")
     else:
         position = (_start_time(request, now) - timedelta(microseconds=1), -1)
-    rows = []
-    for t in sandbox.dataset.tickets:
-        current = state_at(t.statuses, horizon)
-        if current is not None and (current.at, t.key) > position:
-            rows.append((current.at, t.key, t))
-    rows.sort(key=lambda r: (r[0], r[1]))
     size = _per_page(request)
+    # A ticket is exported at its current status change: walk the changes after the cursor in
+    # time order (an index), keeping those still current at the horizon, one more than a page.
+    steps, rows = sandbox.dataset.ticket_steps, list[Step]()
+    for i in range(bisect_right(steps, position, key=lambda s: (s.at, s.ticket)), len(steps)):
+        step = steps[i]
+        if step.at > horizon or len(rows) > size:
+            break
+        if step.until is None or step.until > horizon:
+            rows.append(step)
     page = rows[:size]
     # The cursor remembers where the stream stopped, so a later call picks up newer changes.
-    last = (page[-1][0], page[-1][1]) if page else position
+    last = (page[-1].at, page[-1].ticket) if page else position
     after = sandbox.cursors.issue("zendesk", "tickets", last)
     body = {
-        "tickets": [ticket(sandbox.dataset, t, horizon, base) for _, _, t in page],
+        "tickets": [
+            ticket(sandbox.dataset, sandbox.dataset.tickets[s.ticket], horizon, base) for s in page
+        ],
         "after_url": f"{base}/incremental/tickets/cursor.json?cursor={after}",
         "after_cursor": after,
         "before_url": None,
@@ -72,21 +81,17 @@ def ticket_events(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
     now = sandbox.clock.now()
     start = _start_time(request, now)
     horizon = now - LAG
-    events = []
-    for t in sandbox.dataset.tickets:
-        changes = history_until(t.statuses, horizon)
-        for index, change in enumerate(changes):
-            if change.at >= start:
-                previous = changes[index - 1].value if index else None
-                events.append((change, t, previous, index))
-    events.sort(key=lambda e: (e[0].at, e[1].key))
     size = _per_page(request)
+    # Status changes in export order are an index: bisect to ``start``, read one past a page.
+    steps, events = sandbox.dataset.ticket_steps, list[Step]()
+    for i in range(bisect_left(steps, start, key=lambda s: s.at), len(steps)):
+        if steps[i].at > horizon or len(events) > size:
+            break
+        events.append(steps[i])
     page = events[:size]
-    end_time = int(page[-1][0].at.timestamp()) if page else int(start.timestamp())
+    end_time = int(page[-1].at.timestamp()) if page else int(start.timestamp())
     body: dict[str, Any] = {
-        "ticket_events": [
-            _event(t, change, previous, index) for change, t, previous, index in page
-        ],
+        "ticket_events": [_event(sandbox.dataset.tickets[s.ticket], s.position) for s in page],
         "count": len(page),
         "end_of_stream": len(events) <= size,
         "end_time": end_time,
@@ -95,7 +100,9 @@ def ticket_events(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
     return Reply(status=200, body=body)
 
 
-def _event(t: Any, change: Any, previous: str | None, index: int) -> dict[str, Any]:
+def _event(t: Ticket, index: int) -> dict[str, Any]:
+    change = t.statuses[index]
+    previous = t.statuses[index - 1].value if index else None
     event_id = 9_000_000_000 + t.key * 100 + index
     child = {
         "id": event_id * 10,
@@ -123,7 +130,8 @@ def _listing(
     sandbox: Sandbox,
     request: AnyRequest,
     kind: str,
-    items: list[dict[str, Any]],
+    items: Sequence[Any],
+    render: Callable[[Any], dict[str, Any]],
     *,
     base: str,
     path: str,
@@ -137,7 +145,7 @@ def _listing(
         if status != "ok":
             raise _bad("InvalidPaginationParameter", "cursor is invalid or has expired")
         offset = payload
-    chunk = items[offset : offset + size]
+    chunk = [render(item) for item in items[offset : offset + size]]
     more = offset + size < len(items)
     handle = sandbox.cursors.issue("zendesk", kind, offset + size) if more else None
     links = {
@@ -155,10 +163,12 @@ def _listing(
 
 
 def users(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
-    items = [user(p, base) for p in sandbox.dataset.people]
-    return _listing(sandbox, request, "users", items, base=base, path="users.json")
+    items = sandbox.dataset.people
+    render = partial(user, base=base)  # only the page is rendered
+    return _listing(sandbox, request, "users", items, render, base=base, path="users.json")
 
 
 def organizations(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
-    items = [organization(a, base) for a in sandbox.dataset.accounts]
-    return _listing(sandbox, request, "organizations", items, base=base, path="organizations.json")
+    items, render = sandbox.dataset.accounts, partial(organization, base=base)
+    path = "organizations.json"
+    return _listing(sandbox, request, "organizations", items, render, base=base, path=path)
