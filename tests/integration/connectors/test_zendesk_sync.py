@@ -23,4 +23,9 @@ async def test_first_sync_brings_tickets_with_their_status_history(tmp_path: Pat
         assert all(t.name and t.name.startswith("Ticket #") for t in tickets)
         assert len(rig.activities("Ticket created")) == len(opened)
         assert rig.activities("Ticket solved")
-        assert {s.stream for s in run.streams} == {"organizations", "users", "tickets", "ticket_events"}
+        assert {s.stream for s in run.streams} == {
+            "organizations",
+            "users",
+            "tickets",
+            "ticket_events",
+        }
