@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, graph, identity, rls, vault
+from bench import connections, graph, identity, rls, sandbox, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
@@ -15,6 +15,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "vault": vault.run,
     "graph": graph.run,
     "connections": connections.run,  # integrations (issue 5): refresh storm
+    "sandbox": sandbox.run,  # sync (issue 9): the large sandbox company, generated and paged
 }
 
 

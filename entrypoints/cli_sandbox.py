@@ -13,6 +13,7 @@ from adapters.fakes.clock import FrozenClock
 from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.config import PROVIDERS, development_client_id
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from application.shared.ports import Clock
 from entrypoints.cli_common import load
 from entrypoints.sandbox import development_config, listening_socket, sandbox_server
@@ -27,6 +28,13 @@ def sandbox() -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", type=int, required=True, help="Port to listen on.")
 @click.option("--seed", type=int, default=2026, show_default=True, help="Seed of the company data.")
+@click.option(
+    "--scale",
+    default=None,
+    callback=lambda _, __, value: _scale(value),  # refused before settings are read
+    help="Size of the company: a number from 1 (the standard company) or 'large' "
+    "(the benchmark's, >= 100,000 records); default: ATLAS_SANDBOX_SCALE, else 1.",
+)
 @click.option(
     "--callback",
     "callbacks",
@@ -46,6 +54,7 @@ def serve(
     host: str,
     port: int,
     seed: int,
+    scale: float | None,
     callbacks: tuple[str, ...],
     public_url: str | None,
     control: bool,
@@ -61,6 +70,7 @@ def serve(
         settings,
         clock,
         seed=seed,
+        scale=scale,
         callbacks=callbacks,
         public_base_url=public_url,
         control_api=control,
@@ -75,6 +85,15 @@ def serve(
         asyncio.run(server.serve(sockets=[sock]))
     except KeyboardInterrupt:
         click.echo("Sandbox stopped.")
+
+
+def _scale(value: str | None) -> float | None:
+    if value is None:
+        return None
+    try:
+        return parse_scale(value)
+    except ScaleError as error:
+        raise click.BadParameter(str(error)) from None
 
 
 def _banner(base: str, redirects: tuple[str, ...]) -> None:

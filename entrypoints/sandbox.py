@@ -20,6 +20,7 @@ def development_config(
     clock: Clock,
     *,
     seed: int = 2026,
+    scale: float | None = None,
     callbacks: tuple[str, ...] = (),
     public_base_url: str | None = None,
     control_api: bool = True,
@@ -32,6 +33,7 @@ def development_config(
     return SandboxConfig(
         registrations=development_registrations(templates[0], extra_callbacks=templates[1:]),
         seed=seed,
+        scale=settings.sandbox_scale if scale is None else scale,
         data_start=default_data_start(clock.now()),
         public_base_url=public_base_url,
         control_api=control_api,

@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 import msgspec
 
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
+from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
 from entrypoints import settings_integrations as integrations
@@ -47,6 +48,7 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     # Provider sandbox mounted at /sandbox: on by default in development, refused in production.
     sandbox: bool | None = None
+    sandbox_scale: str = "1"  # the sandbox company's size: a number from 1, or "large"
     # Identity and sessions: checked in settings_identity.py.
     jwt_algorithm: str = "EdDSA"
     jwt_keyring_file: str | None = None
@@ -96,6 +98,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     postgres_system_user: str | None
     log_level: str
     sandbox: bool = False
+    sandbox_scale: float = 1
     identity: IdentitySettings
     integrations: integrations.IntegrationsSettings
     sync: SyncSettings
@@ -134,6 +137,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
+        sandbox_scale=_sandbox_scale(raw.sandbox_scale),
         identity=_identity(raw),
         integrations=_integrations(raw, origins),
         sync=_sync(raw),
@@ -184,6 +188,13 @@ def _sync(raw: _Raw) -> SyncSettings:
         return sync_settings(raw)
     except SyncSettingsError as error:
         raise SettingsError(str(error)) from None
+
+
+def _sandbox_scale(raw: str) -> float:
+    try:
+        return parse_scale(raw)
+    except ScaleError as error:
+        raise SettingsError(f"ATLAS_SANDBOX_SCALE: {error}") from None
 
 
 def _database_url(raw: str | None, name: str) -> DatabaseUrl | None:

@@ -7,6 +7,7 @@ from typing import Literal, get_args
 
 import msgspec
 
+from adapters.sandbox.seed.scale import parse_scale
 from domain.shared.secret import Secret
 
 Provider = Literal["salesforce", "hubspot", "google", "slack", "zendesk", "jira"]
@@ -52,6 +53,9 @@ class SandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
     seed: int = 2026
     data_start: datetime = datetime(2025, 9, 1, tzinfo=UTC)
     data_days: int = 150
+    # How many times the standard company: 1 (the default) is the one every test knows,
+    # LARGE_SCALE the benchmark's; MIN_SCALE..MAX_SCALE (seed/scale.py), else ScaleError.
+    scale: float = 1
     # Extra HubSpot contacts all modified inside one hour, so the 10,000-result cap is reachable.
     hubspot_bulk_contacts: int = 0
     # Zendesk's incremental export allows 10 requests a minute (None: unlimited).
@@ -61,6 +65,9 @@ class SandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
     # Absolute base for links the providers return (instance_url, after_url); derived from the
     # request when None.
     public_base_url: str | None = None
+
+    def __post_init__(self) -> None:
+        parse_scale(self.scale)
 
 
 def development_registrations(

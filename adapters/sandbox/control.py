@@ -7,7 +7,8 @@
 ``POST /_control/consent``         withhold scopes at consent (a person unticking boxes)
 ``POST /_control/grants/revoke``   the person removed the app at the provider
 ``POST /_control/cursors/expire``  every cursor handed out so far goes stale
-``GET /_control/dataset``          the seeded company in brief, with its canary strings
+``GET /_control/dataset``          the seeded company in brief (with the records each provider
+                                   serves as of the clock), with its canary strings
 ``POST /_control/tokens/expire``  every access token of a provider expires now (refresh works)
 ``POST /_control/records``         change the company: delete a record, append a stage or status
                                    change to its history, or touch it (``mutations``)
@@ -27,6 +28,7 @@ from adapters.sandbox.faults import FaultRule
 from adapters.sandbox.mutations import RecordKind
 from adapters.sandbox.reply import Reply
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.census import census, total
 from adapters.sandbox.seed.model import Change
 from domain.shared.secret import Secret
 
@@ -210,8 +212,10 @@ def _public(registration: ClientRegistration) -> dict[str, Any]:
 
 def _dataset_brief(sandbox: Sandbox) -> dict[str, Any]:
     d = sandbox.dataset
+    served = census(d, sandbox.clock.now())
     return {
         "seed": d.seed,
+        "scale": d.scale,
         "start": d.start.isoformat(),
         "end": d.end.isoformat(),
         "company": d.company,
@@ -227,6 +231,9 @@ def _dataset_brief(sandbox: Sandbox) -> dict[str, Any]:
             "channels": len(d.channels),
             "messages": len(d.messages),
         },
+        # What a full sync of each provider pages through now, signed in as the RevOps lead.
+        "records": served,
+        "records_total": total(served),
         "canary_prefix": "ATLAS-CANARY-",
         "canaries": list(d.canaries),
     }

@@ -28,18 +28,27 @@ class Mutations:
     _deleted: dict[tuple[RecordKind, int], datetime] = field(default_factory=dict)
     _changes: dict[tuple[RecordKind, int], tuple[Change, ...]] = field(default_factory=dict)
     _touched: dict[tuple[RecordKind, int], tuple[datetime, ...]] = field(default_factory=dict)
+    # Grows with every change made, so a view cached under it is rebuilt after one.
+    _version: int = 0
+
+    @property
+    def version(self) -> int:
+        return self._version
 
     def delete(self, kind: RecordKind, key: int, at: datetime) -> None:
         with self._lock:
             self._deleted.setdefault((kind, key), at)
+            self._version += 1
 
     def change(self, kind: RecordKind, key: int, change: Change) -> None:
         with self._lock:
             self._changes[(kind, key)] = (*self._changes.get((kind, key), ()), change)
+            self._version += 1
 
     def touch(self, kind: RecordKind, key: int, at: datetime) -> None:
         with self._lock:
             self._touched[(kind, key)] = (*self._touched.get((kind, key), ()), at)
+            self._version += 1
 
     def deleted_at(self, kind: RecordKind, key: int, now: datetime) -> datetime | None:
         """When the record was deleted, if that is not in the future of ``now``."""
@@ -71,6 +80,15 @@ class Mutations:
         if deleted is not None:
             moments.append(deleted)
         return max(m for m in moments if m <= now) if any(m <= now for m in moments) else seeded
+
+    def moments(self, kind: RecordKind) -> tuple[datetime, ...]:
+        """Every moment a record of ``kind`` is deleted, changed or touched, in order: what a
+        view of the records as of ``now`` depends on is which of these have passed."""
+        with self._lock:
+            stamps = {at for (k, _), at in self._deleted.items() if k == kind}
+            stamps |= {c.at for (k, _), cs in self._changes.items() if k == kind for c in cs}
+            stamps |= {at for (k, _), ats in self._touched.items() if k == kind for at in ats}
+        return tuple(sorted(stamps))
 
     def changed_keys(self, kind: RecordKind) -> set[int]:
         """Keys of records of ``kind`` the overlay touches at all (views index the rest)."""

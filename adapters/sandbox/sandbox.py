@@ -27,9 +27,11 @@ Sleep = Callable[[float], Awaitable[None]]
 
 
 @lru_cache(maxsize=4)
-def _generated(seed: int, start: datetime, days: int, bulk: int) -> Dataset:
+def _generated(seed: int, start: datetime, days: int, bulk: int, scale: float) -> Dataset:
     # The dataset is immutable, so sandboxes built from the same inputs can share one.
-    return Dataset.generate(seed=seed, start=start, days=days, hubspot_bulk_contacts=bulk)
+    return Dataset.generate(
+        seed=seed, start=start, days=days, hubspot_bulk_contacts=bulk, scale=scale
+    )
 
 
 class Sandbox:
@@ -63,6 +65,7 @@ class Sandbox:
                     self.config.data_start,
                     self.config.data_days,
                     self.config.hubspot_bulk_contacts,
+                    self.config.scale,
                 )
             return self._dataset
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from functools import lru_cache
 
 _BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 _SF_SUFFIX = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
@@ -32,6 +33,7 @@ def _base62(n: int, width: int) -> str:
     return out.rjust(width, "0")[-width:]
 
 
+@lru_cache(maxsize=1 << 18)  # every SOQL query renders its whole table: ids are asked often
 def salesforce_id(sobject: str, key: int) -> str:
     """An 18-character id: key prefix, pod, and the case-safe checksum suffix Salesforce adds."""
     base = SALESFORCE_PREFIXES[sobject] + "5g0" + _base62(key + 1_000_000, 9)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.model import Account, Channel, Deal, Issue, Message, Person, Ticket
+from adapters.sandbox.seed.scale import scaled
 from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.work import KEY_ACCOUNTS
 
@@ -19,7 +20,7 @@ BURST_SIZE = 7
 
 
 def build_channels(
-    timeline: Timeline, people: list[Person], accounts: list[Account]
+    timeline: Timeline, people: list[Person], accounts: list[Account], *, scale: float = 1
 ) -> list[Channel]:
     internal = tuple(p.key for p in people if p.internal)
 
@@ -35,13 +36,18 @@ def build_channels(
         ("engineering", False, team("engineering"), "Engineering"),
         ("revops-private", True, team("leadership"), "Revenue operations"),
     ]
+    specs += _project_rooms(internal, scaled(len(specs), scale) - len(specs))
     channels = [
         Channel(key=i, name=n, private=p, members=m, created=opened, purpose=d, account=None)
         for i, (n, p, m, d) in enumerate(specs)
     ]
-    for account in accounts[:KEY_ACCOUNTS]:
-        guests = tuple(p.key for p in people if p.account == account.key)
-        members = (REVOPS, account.owner, *team("success"), *guests)
+    contacts: dict[int | None, list[int]] = {}
+    for person in people:
+        contacts.setdefault(person.account, []).append(person.key)
+    success = team("success")
+    for account in accounts[: scaled(KEY_ACCOUNTS, scale)]:
+        guests = tuple(contacts.get(account.key, ()))
+        members = (REVOPS, account.owner, *success, *guests)
         channels.append(
             Channel(
                 key=len(channels),
@@ -54,6 +60,18 @@ def build_channels(
             )
         )
     return channels
+
+
+def _project_rooms(
+    internal: tuple[int, ...], count: int
+) -> list[tuple[str, bool, tuple[int, ...], str]]:
+    """A bigger company's extra public rooms, each with a dozen employees and the RevOps lead."""
+    rooms = []
+    for number in range(1, count + 1):
+        first = (number - 1) * 12 % len(internal)
+        members = (REVOPS, *(internal[(first + i) % len(internal)] for i in range(12)))
+        rooms.append((f"project-{number}", False, tuple(dict.fromkeys(members)), "Project room"))
+    return rooms
 
 
 class _Chat:
@@ -98,6 +116,7 @@ def build_messages(
     tickets: list[Ticket],
     issues: list[Issue],
     canaries: Canaries,
+    scale: float = 1,
 ) -> list[Message]:
     chat = _Chat(rng, timeline, canaries)
     by_name = {c.name: c for c in channels}
@@ -129,23 +148,29 @@ def build_messages(
                 words,
                 by_name["engineering"].members,
             )
-    for _ in range(120):
-        room = rng.choice([by_name["general"], by_name["engineering"], by_name["sales"]])
+    rooms = [by_name["general"], by_name["engineering"], by_name["sales"]]
+    rooms += [c for c in channels if c.name.startswith("project-")]
+    for _ in range(scaled(120, scale)):
+        room = rng.choice(rooms)
         at = timeline.working(rng, timeline.day(rng))
         chat.post(room, at, rng.choice(room.members), "Quick update", room.members)
-    _bursts(chat, by_name["general"])  # last: the messages above stay as they were
+    # Last: the messages above stay what they were before the bursts were added.
+    _bursts(chat, by_name["general"], scaled(1, scale))
     return sorted(chat.messages, key=lambda m: (m.ts, m.key))
 
 
-def _bursts(chat: _Chat, room: Channel) -> None:
-    """Messages sharing one second: paging and cursors must neither skip nor repeat them."""
+def _bursts(chat: _Chat, room: Channel, per_day: int) -> None:
+    """Messages sharing one second: paging and cursors must neither skip nor repeat them.
+    A bigger company has ``per_day`` bursts on each burst day (each in a second of its own),
+    so the busier #general keeps the standard company's share of them."""
     for offset in BURST_DAYS:
         day = chat.timeline.start + timedelta(days=offset % chat.timeline.days)
-        at = chat.timeline.working(chat.rng, day)
-        if not chat.timeline.within(at):
-            continue
-        for _ in range(BURST_SIZE):
-            chat.add_burst(room, at, chat.rng.choice(room.members))
+        for _ in range(per_day):
+            at = chat.timeline.working(chat.rng, day)
+            if not chat.timeline.within(at):
+                continue
+            for _ in range(BURST_SIZE):
+                chat.add_burst(room, at, chat.rng.choice(room.members))
 
 
 def with_canaries(channels: list[Channel], canaries: Canaries) -> list[Channel]:

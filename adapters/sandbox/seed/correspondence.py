@@ -7,8 +7,9 @@ from datetime import datetime, timedelta
 
 from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.model import Deal, Email, Meeting, Person, Ticket
+from adapters.sandbox.seed.scale import scaled
 from adapters.sandbox.seed.timeline import Timeline
-from adapters.sandbox.seed.words import INTERNAL_TOPICS
+from adapters.sandbox.seed.words import INTERNAL_TOPICS, TEAM_SIZES
 from adapters.sandbox.seed.work import KEY_ACCOUNTS
 
 REVOPS = 0  # the RevOps lead's person key
@@ -67,6 +68,7 @@ def build_emails(
     deals: list[Deal],
     tickets: list[Ticket],
     canaries: Canaries,
+    scale: float = 1,
 ) -> list[Email]:
     mail = _Mail(rng, timeline, canaries)
     for deal in deals:
@@ -89,7 +91,7 @@ def build_emails(
             )
             mail.thread(at, parties, f"Escalation #{ticket.key + 1001}", account=ticket.account)
     internal = [p.key for p in people if p.internal]
-    for _ in range(80):
+    for _ in range(scaled(80, scale)):
         sender, reader = rng.sample(internal, 2)
         at = timeline.working(rng, timeline.day(rng))
         mail.thread(
@@ -108,43 +110,69 @@ def build_simultaneous(
     canaries: Canaries,
     *,
     first_key: int,
+    scale: float = 1,
 ) -> list[Email]:
     """Every few days, three one-message threads reach the RevOps lead's mailbox in the same
     second (one she sends, two she receives): equal timestamps every sync must keep apart.
-    The last of the three goes to the trash two days later (so a trashing is always ahead)."""
+    The last of the three goes to the trash two days later (so a trashing is always ahead).
+    A bigger company sends her that many trios per slot, each in a second of its own, so the
+    share of equal timestamps in her mailbox stays what it is in the standard company."""
     colleagues = [p.key for p in people if p.internal and p.key != REVOPS]
     contacts = [p for p in people if not p.internal]
     emails: list[Email] = []
     day = timeline.start + timedelta(days=2)
     while day < timeline.end:
-        at = timeline.working(rng, day)
-        outside, inside = rng.choice(contacts), rng.choice(colleagues)
-        parties = (
-            (REVOPS, outside.key, outside.account),
-            (inside, REVOPS, None),
-            (rng.choice(contacts).key, REVOPS, None),
-        )
-        for index, (sender, reader, account) in enumerate(parties):
-            key = first_key + len(emails)
-            topic = rng.choice(INTERNAL_TOPICS)
-            emails.append(
-                Email(
-                    key=key,
-                    thread=key,
-                    sender=sender,
-                    to=(reader,),
-                    cc=(),
-                    subject=canaries.mark("email-subject", topic),
-                    snippet=canaries.mark("email-snippet", f"Quick note on {topic}"),
-                    sent=at,
-                    account=account if account is not None else people[sender].account,
-                    deal=None,
-                    read_at=timeline.later(rng, at, 0.2, 8),
-                    trashed_at=at + timedelta(days=2) if index == 2 else None,
-                )
+        for _ in range(scaled(1, scale)):
+            at = timeline.working(rng, day)
+            outside, inside = rng.choice(contacts), rng.choice(colleagues)
+            parties = (
+                (REVOPS, outside.key, outside.account),
+                (inside, REVOPS, None),
+                (rng.choice(contacts).key, REVOPS, None),
             )
+            for index, (sender, reader, account) in enumerate(parties):
+                emails.append(
+                    _one_message(
+                        rng,
+                        timeline,
+                        canaries,
+                        key=first_key + len(emails),
+                        parties=(sender, reader),
+                        account=account if account is not None else people[sender].account,
+                        at=at,
+                        trashed=index == 2,
+                    )
+                )
         day += timedelta(days=4)
     return [e for e in emails if timeline.within(e.sent)]
+
+
+def _one_message(
+    rng: random.Random,
+    timeline: Timeline,
+    canaries: Canaries,
+    *,
+    key: int,
+    parties: tuple[int, int],
+    account: int | None,
+    at: datetime,
+    trashed: bool,
+) -> Email:
+    topic = rng.choice(INTERNAL_TOPICS)
+    return Email(
+        key=key,
+        thread=key,
+        sender=parties[0],
+        to=(parties[1],),
+        cc=(),
+        subject=canaries.mark("email-subject", topic),
+        snippet=canaries.mark("email-snippet", f"Quick note on {topic}"),
+        sent=at,
+        account=account,
+        deal=None,
+        read_at=timeline.later(rng, at, 0.2, 8),
+        trashed_at=at + timedelta(days=2) if trashed else None,
+    )
 
 
 def build_meetings(
@@ -179,27 +207,43 @@ def build_meetings(
                     deal=deal,
                 )
             )
+    meetings += _weekly_reviews(rng, timeline, canaries, people, first_key=len(meetings))
+    return [m for m in meetings if timeline.within(m.created)]
+
+
+def _weekly_reviews(
+    rng: random.Random,
+    timeline: Timeline,
+    canaries: Canaries,
+    people: list[Person],
+    *,
+    first_key: int,
+) -> list[Meeting]:
+    """The RevOps lead's Monday review with each sales team of the standard company's size."""
     sales = [p.key for p in people if p.team == "sales"]
+    size = TEAM_SIZES["sales"]
+    teams = [sales[i : i + size] for i in range(0, len(sales), size)]
+    reviews: list[Meeting] = []
     monday = timeline.start - timedelta(days=timeline.start.weekday())
     while monday < timeline.end:
         start = monday.replace(hour=9)
-        created = start - timedelta(days=7)
-        meetings.append(
-            _meeting(
-                rng,
-                timeline,
-                canaries,
-                key=len(meetings),
-                created=created,
-                organizer=REVOPS,
-                guests=[REVOPS, *sales],
-                title="Weekly pipeline review",
-                deal=None,
-                start=start,
+        for number, team in enumerate(teams, start=1):
+            reviews.append(
+                _meeting(
+                    rng,
+                    timeline,
+                    canaries,
+                    key=first_key + len(reviews),
+                    created=start - timedelta(days=7),
+                    organizer=REVOPS,
+                    guests=[REVOPS, *team],
+                    title="Weekly pipeline review" + (f" (team {number})" if number > 1 else ""),
+                    deal=None,
+                    start=start,
+                )
             )
-        )
         monday += timedelta(days=7)
-    return [m for m in meetings if timeline.within(m.created)]
+    return reviews
 
 
 def _meeting(

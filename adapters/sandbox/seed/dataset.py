@@ -16,6 +16,7 @@ from adapters.sandbox.seed.correspondence import (
     build_simultaneous,
 )
 from adapters.sandbox.seed.handovers import with_handovers
+from adapters.sandbox.seed.indexes import Indexes
 from adapters.sandbox.seed.model import (
     Account,
     Channel,
@@ -34,7 +35,7 @@ from adapters.sandbox.seed.work import build_deals, build_issues, build_tickets,
 
 # eq=False: identity hashing, so per-dataset caches never hash thousands of records.
 @dataclass(frozen=True, eq=False)
-class Dataset:
+class Dataset(Indexes):
     seed: int
     start: datetime
     end: datetime
@@ -52,24 +53,37 @@ class Dataset:
     bulk_contacts: int  # HubSpot-only contacts, all modified within one hour
     bulk_modified: datetime
     canaries: tuple[str, ...]
+    scale: float = 1  # how many times the standard company (seed/scale.py)
 
     @classmethod
     def generate(
-        cls, *, seed: int, start: datetime, days: int, hubspot_bulk_contacts: int = 0
+        cls,
+        *,
+        seed: int,
+        start: datetime,
+        days: int,
+        hubspot_bulk_contacts: int = 0,
+        scale: float = 1,
     ) -> Dataset:
         rng = random.Random(seed)
         timeline = Timeline(start=start, end=start + timedelta(days=days))
         canaries = Canaries(rng)
-        people, accounts = build_people(rng, timeline)
-        deals = build_deals(rng, timeline, accounts, people)
-        tickets = build_tickets(rng, timeline, people, canaries)
-        issues, tickets = build_issues(rng, timeline, people, tickets, canaries)
+        people, accounts = build_people(rng, timeline, scale=scale)
+        deals = build_deals(rng, timeline, accounts, people, scale=scale)
+        tickets = build_tickets(rng, timeline, people, canaries, scale=scale)
+        issues, tickets = build_issues(rng, timeline, people, tickets, canaries, scale=scale)
         tickets = with_handovers(tickets, people, seed)
         emails = build_emails(
-            rng, timeline, people=people, deals=deals, tickets=tickets, canaries=canaries
+            rng,
+            timeline,
+            people=people,
+            deals=deals,
+            tickets=tickets,
+            canaries=canaries,
+            scale=scale,
         )
         meetings = build_meetings(rng, timeline, people, deals, canaries)
-        channels = build_channels(timeline, people, accounts)
+        channels = build_channels(timeline, people, accounts, scale=scale)
         messages = build_messages(
             rng,
             timeline,
@@ -78,9 +92,12 @@ class Dataset:
             tickets=tickets,
             issues=issues,
             canaries=canaries,
+            scale=scale,
         )
         # Last, so the records above stay what they were before these were added.
-        emails += build_simultaneous(rng, timeline, people, canaries, first_key=len(emails))
+        emails += build_simultaneous(
+            rng, timeline, people, canaries, first_key=len(emails), scale=scale
+        )
         emails.sort(key=lambda e: (e.sent, e.key))
         deals, deal_canaries = describe_deals(seed, deals)
         channels = with_canaries(channels, canaries)
@@ -102,6 +119,7 @@ class Dataset:
             bulk_contacts=hubspot_bulk_contacts,
             bulk_modified=timeline.start + timedelta(days=20, hours=14),
             canaries=(*canaries.values, *deal_canaries),
+            scale=scale,
         )
 
     @property
@@ -142,14 +160,5 @@ class Dataset:
     def messages_by_key(self) -> dict[int, Message]:
         return {m.key: m for m in self.messages}
 
-    @cached_property
-    def replies_by_parent(self) -> dict[int, tuple[Message, ...]]:
-        """Each thread's replies, oldest first."""
-        threads: dict[int, list[Message]] = {}
-        for m in self.messages:
-            if m.parent is not None:
-                threads.setdefault(m.parent, []).append(m)
-        return {parent: tuple(replies) for parent, replies in threads.items()}
-
     def contacts_of(self, account: int) -> tuple[Person, ...]:
-        return tuple(p for p in self.people if p.account == account)
+        return self.contacts_by_account.get(account, ())

@@ -9,6 +9,7 @@ from datetime import datetime
 from adapters.sandbox.seed.canary import Canaries
 from adapters.sandbox.seed.issue_history import with_history
 from adapters.sandbox.seed.model import Account, Change, Deal, Issue, Person, Ticket
+from adapters.sandbox.seed.scale import scaled
 from adapters.sandbox.seed.timeline import Timeline
 from adapters.sandbox.seed.words import DEAL_KINDS, ISSUE_TOPICS, TICKET_TOPICS
 
@@ -17,11 +18,16 @@ KEY_ACCOUNTS = 4  # the first accounts: shared Slack channels, the RevOps lead o
 
 
 def build_deals(
-    rng: random.Random, timeline: Timeline, accounts: list[Account], people: list[Person]
+    rng: random.Random,
+    timeline: Timeline,
+    accounts: list[Account],
+    people: list[Person],
+    *,
+    scale: float = 1,
 ) -> list[Deal]:
     contacts = _contacts_by_account(people)
     deals = []
-    for key in range(90):
+    for key in range(scaled(90, scale)):
         account = accounts[key % KEY_ACCOUNTS] if key < 3 * KEY_ACCOUNTS else rng.choice(accounts)
         created = timeline.working(rng, timeline.day(rng, margin=10))
         stages = _stage_walk(rng, timeline, created, account.owner)
@@ -79,11 +85,13 @@ def build_tickets(
     timeline: Timeline,
     people: list[Person],
     canaries: Canaries,
+    *,
+    scale: float = 1,
 ) -> list[Ticket]:
     support = [p.key for p in people if p.team == "support"]
     externals = [p for p in people if not p.internal]
     tickets = []
-    for key in range(160):
+    for key in range(scaled(160, scale)):
         requester = rng.choice(externals)
         created = timeline.working(rng, timeline.day(rng))
         assignee = rng.choice(support)
@@ -131,6 +139,8 @@ def build_issues(
     people: list[Person],
     tickets: list[Ticket],
     canaries: Canaries,
+    *,
+    scale: float = 1,
 ) -> tuple[list[Issue], list[Ticket]]:
     """Engineering issues, some escalated from tickets (which then point at their issue)."""
     engineers = [p.key for p in people if p.team == "engineering"]
@@ -140,7 +150,7 @@ def build_issues(
         at = timeline.later(rng, escalation.created, 1, 30)
         if timeline.within(at):
             drafts.append((at, escalation.assignee, escalation.key, "Bug"))
-    for _ in range(70):
+    for _ in range(scaled(70, scale)):
         at = timeline.working(rng, timeline.day(rng))
         drafts.append((at, rng.choice(engineers), None, rng.choice(("Task", "Story", "Bug"))))
     drafts.sort(key=lambda d: (d[0], d[1]))

@@ -1,16 +1,20 @@
 """One person's Gmail mailbox built from the seeded emails: messages, labels, history ids.
 
-The seeded mailbox is built once per owner; the overlay's deletions (``sandbox.mutations``) are
-laid over it per request (``with_deletions``). Gmail numbers history records in the order the
-changes happen, so seeded records are ``STRIDE`` apart and a deletion made through the overlay
-takes the next free id after the last seeded record at or before its moment: a change made at
-the very instant a client read the mailbox still comes after the ``historyId`` it was given.
+The seeded mailbox is built once per owner, with its history indexed by id (and so by time);
+the overlay's deletions (``sandbox.mutations``) are laid over it per request
+(``with_deletions``) as a few extra history records and the seeded records they hide, so every
+lookup bisects the seeded history and then checks the overlay's handful: O(log n + page).
+Gmail numbers history records in the order the changes happen, so seeded records are
+``STRIDE`` apart and a deletion made through the overlay takes the next free id after the last
+seeded record at or before its moment: a change made at the very instant a client read the
+mailbox still comes after the ``historyId`` it was given.
 """
 
 from __future__ import annotations
 
-import bisect
 import dataclasses
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -42,8 +46,13 @@ class Mailbox:
     owner: int
     emails: dict[str, Email]  # message id -> email
     threads: dict[str, str]  # message id -> thread id
-    events: tuple[Event, ...]  # by id
+    events: tuple[Event, ...]  # the seeded history, by id (and so by time)
     by_key: dict[int, str]  # email key -> message id
+    by_message: dict[str, tuple[Event, ...]]  # message id -> its seeded history
+    # The overlay (``with_deletions``): its messageDeleted records by id, and the ids of the
+    # seeded records of deleted messages that came after their deletion (gone with them).
+    extra: tuple[Event, ...] = ()
+    hidden: frozenset[int] = frozenset()
 
     def labels(self, message: str, now: datetime) -> tuple[str, ...]:
         email = self.emails[message]
@@ -57,8 +66,9 @@ class Mailbox:
         return (*labels, "TRASH") if trashed else labels
 
     def deleted(self, now: datetime) -> set[str]:
-        """Messages deleted for good (not trashed) by ``now``: gone from every call."""
-        return {e.message for e in self.events if e.kind == "messageDeleted" and e.at <= now}
+        """Messages deleted for good (not trashed) by ``now``: gone from every call. Only the
+        overlay deletes for good; the seeded mail is at most trashed."""
+        return {e.message for e in self.extra if e.kind == "messageDeleted" and e.at <= now}
 
     def present(self, message: str, now: datetime) -> bool:
         email = self.emails.get(message)
@@ -77,17 +87,59 @@ class Mailbox:
         return sorted(ids, key=lambda m: (self.emails[m].sent, m), reverse=True)
 
     def history_id(self, now: datetime) -> int:
-        past = [e.id for e in self.events if e.at <= now]
-        return max(past, default=HISTORY_BASE)
+        return self._latest(bisect_right(self.events, now, key=_at), lambda e: e.at <= now)
 
     def message_history_id(self, message: str, now: datetime) -> int:
-        past = [e.id for e in self.events if e.message == message and e.at <= now]
-        return max(past, default=HISTORY_BASE)
+        seeded = self.by_message.get(message, ())
+        ids = [e.id for e in seeded if e.at <= now and e.id not in self.hidden]
+        ids += [e.id for e in self.extra if e.message == message and e.at <= now]
+        return max(ids, default=HISTORY_BASE)
 
     def oldest_valid(self, now: datetime) -> int:
         """The smallest startHistoryId still answered; anything older gets 404."""
-        older = [e.id for e in self.events if e.at < now - RETENTION]
-        return max(older, default=HISTORY_BASE)
+        before = now - RETENTION
+        return self._latest(bisect_left(self.events, before, key=_at), lambda e: e.at < before)
+
+    def _latest(self, seeded_end: int, passed: Callable[[Event], bool]) -> int:
+        """The largest id among the seeded records before ``seeded_end`` and the overlay's
+        that have ``passed``, leaving out hidden ones (few: walked past one by one)."""
+        index = seeded_end - 1
+        while index >= 0 and self.events[index].id in self.hidden:
+            index -= 1
+        ids = [e.id for e in self.extra if passed(e)]
+        return max([self.events[index].id if index >= 0 else HISTORY_BASE, *ids])
+
+    def page(
+        self, after: int, until: int, kinds: set[str], size: int
+    ) -> tuple[list[Event], int | None]:
+        """Up to ``size`` records of ``kinds`` with ids after ``after`` and up to ``until``,
+        and the id the next page starts after (None when there is no more)."""
+        found: list[Event] = []
+        for event in self._from(after):
+            if event.id > until:
+                break
+            if event.kind in kinds:
+                if len(found) == size:
+                    return found, found[-1].id
+                found.append(event)
+        return found, None
+
+    def _from(self, after: int) -> Iterator[Event]:
+        """The history after the id ``after`` in id order: the seeded records from a bisection,
+        the overlay's merged in, the hidden ones left out."""
+        seeded = range(bisect_right(self.events, after, key=_id), len(self.events))
+        extra = iter([e for e in self.extra if e.id > after])
+        pending = next(extra, None)
+        for index in seeded:
+            event = self.events[index]
+            while pending is not None and pending.id < event.id:
+                yield pending
+                pending = next(extra, None)
+            if event.id not in self.hidden:
+                yield event
+        while pending is not None:
+            yield pending
+            pending = next(extra, None)
 
     def with_deletions(self, mutations: Mutations, now: datetime) -> Mailbox:
         """This mailbox with the overlay's deletions of its emails (up to ``now``) in its history.
@@ -101,18 +153,24 @@ class Mailbox:
         ]
         if not done:
             return self
-        seeded = self.events
-        moments = [e.at for e in seeded]
         taken: dict[int, int] = {}
         extra: dict[str, Event] = {}
         for message, at in done:
-            before = bisect.bisect_right(moments, at)
-            base = seeded[before - 1].id if before else HISTORY_BASE
+            before = bisect_right(self.events, at, key=_at)
+            base = self.events[before - 1].id if before else HISTORY_BASE
             taken[base] = taken.get(base, 0) + 1
             extra[message] = Event(base + taken[base], at, "messageDeleted", message, ())
-        kept = [e for e in seeded if e.message not in extra or e.id < extra[e.message].id]
-        events = tuple(sorted((*kept, *extra.values()), key=lambda e: e.id))
-        return dataclasses.replace(self, events=events)
+        hidden = {e.id for m, gone in extra.items() for e in self.by_message[m] if e.id > gone.id}
+        ordered = tuple(sorted(extra.values(), key=_id))
+        return dataclasses.replace(self, extra=ordered, hidden=frozenset(hidden))
+
+
+def _at(event: Event) -> datetime:
+    return event.at
+
+
+def _id(event: Event) -> int:
+    return event.id
 
 
 @lru_cache(maxsize=16)
@@ -137,4 +195,14 @@ def mailbox(dataset: Dataset, owner: int) -> Mailbox:
         Event(id=HISTORY_BASE + STRIDE * (i + 1), at=at, kind=kind, message=m, labels=labels)
         for i, (at, _, kind, m, labels) in enumerate(raw)
     )
-    return Mailbox(owner=owner, emails=emails, threads=threads, events=events, by_key=by_key)
+    by_message: dict[str, list[Event]] = {}
+    for event in events:
+        by_message.setdefault(event.message, []).append(event)
+    return Mailbox(
+        owner=owner,
+        emails=emails,
+        threads=threads,
+        events=events,
+        by_key=by_key,
+        by_message={m: tuple(history) for m, history in by_message.items()},
+    )

@@ -104,10 +104,12 @@ async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Respo
     _, table = _view(request, object_type)
     archived = request.query_params.get("archived") == "true"
     when = {a.record.id: a.at for a in table.archived}
-    rows = [a.record for a in table.archived] if archived else list(table.live)
+    rows = tuple(a.record for a in table.archived) if archived else table.live
     limit = min(100, int(request.query_params.get("limit", "10") or 10))
     start = int(request.query_params.get("after", "0") or 0)
-    ordered = sorted(rows, key=lambda r: int(r.id))
+    # The live table is sorted once per view (the view is cached, overlay included); the
+    # archived records are few, and sorted per call.
+    ordered = search.in_id_order(rows) if not archived else sorted(rows, key=lambda r: int(r.id))
     props = request.query_params.getall("properties", [])
     results = []
     for record in ordered[start : start + limit]:
@@ -124,7 +126,7 @@ async def list_objects(request: AnyRequest, object_type: FromPath[str]) -> Respo
 @post("/v3/objects/{object_type:str}/batch/read")
 async def batch_read(request: AnyRequest, object_type: FromPath[str]) -> Response[bytes]:
     _, table = _view(request, object_type)
-    rows = {r.id: r for r in table.live}
+    rows = search.by_id(table.live)
     batch = _decode(await request.body(), BatchRead)
     if len(batch.inputs) > BATCH_LIMIT:
         raise _error("VALIDATION_ERROR", f"at most {BATCH_LIMIT} inputs per batch")
@@ -148,7 +150,7 @@ async def associations(
     request: AnyRequest, source: FromPath[str], object_id: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
     _, table = _view(request, source)
-    known = {r.id for r in table.live}
+    known = search.by_id(table.live)
     hidden = _archived_ids(request, target)
     links = _links(request, source, object_id, target, hidden) if object_id in known else []
     return Reply(status=200, body={"results": links}).to_response()
@@ -159,7 +161,7 @@ async def batch_associations(
     request: AnyRequest, source: FromPath[str], target: FromPath[str]
 ) -> Response[bytes]:
     _, table = _view(request, source)
-    known = {r.id for r in table.live}
+    known = search.by_id(table.live)
     hidden = _archived_ids(request, target)
     batch = _decode(await request.body(), BatchRead)
     results = [

@@ -25,9 +25,9 @@ _LINKS: dict[tuple[str, str], Any] = {
     ("contacts", "companies"): lambda d, k: (
         [(d.people[k].account, 1)] if k < len(d.people) and d.people[k].account is not None else []
     ),
-    ("contacts", "deals"): lambda d, k: [(x.key, 4) for x in d.deals if k in x.contacts],
+    ("contacts", "deals"): lambda d, k: [(x, 4) for x in d.deals_by_contact.get(k, ())],
     ("companies", "contacts"): lambda d, k: [(p.key, 2) for p in d.contacts_of(k)],
-    ("companies", "deals"): lambda d, k: [(x.key, 6) for x in d.deals if x.account == k],
+    ("companies", "deals"): lambda d, k: [(x, 6) for x in d.deals_by_account.get(k, ())],
     ("tickets", "contacts"): lambda d, k: [(d.tickets[k].requester, 16)],
     ("tickets", "companies"): lambda d, k: [(d.tickets[k].account, 26)],
     ("meetings", "deals"): lambda d, k: (

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
+from adapters.sandbox.providers.tables import AFTER, settled
 from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import Change, Deal, Ticket, history_until, state_at
 
@@ -61,17 +63,30 @@ def key_of(object_type: str, value: str) -> int | None:
     return key if 0 <= key < 10**8 else None
 
 
-@lru_cache(maxsize=32)
 def records(dataset: Dataset, object_type: str, now: datetime) -> tuple[HubRecord, ...]:
-    build = {
-        "contacts": _contacts,
-        "companies": _companies,
-        "deals": _deals,
-        "tickets": _tickets,
-        "meetings": _meetings,
-        "emails": _emails,
-    }[object_type]
+    """The seeded objects of one type as of ``now``, built once per change rather than per
+    call. The overlay is not in here: ``overlay.view`` lays it over this table."""
+    return _records_at(dataset, object_type, settled_at(dataset, object_type, now))
+
+
+def settled_at(dataset: Dataset, object_type: str, now: datetime) -> datetime:
+    """The latest moment by ``now`` at which a seeded object of the type appeared or changed."""
+    return settled(_moments(dataset, object_type), now)
+
+
+@lru_cache(maxsize=32)
+def _records_at(dataset: Dataset, object_type: str, now: datetime) -> tuple[HubRecord, ...]:
+    build = _BUILDERS[object_type]
     return tuple(r for r in build(dataset, now) if r.created <= now and r.updated <= now)
+
+
+@lru_cache(maxsize=32)
+def _moments(dataset: Dataset, object_type: str) -> tuple[datetime, ...]:
+    """Every moment a record of the type appears or changes, in order."""
+    every = _BUILDERS[object_type](dataset, AFTER)
+    stamps = {t for r in every for t in (r.created, r.updated)}
+    stamps |= {at for r in every for changes in r.history.values() for _, at, _ in changes}
+    return tuple(sorted(stamps))
 
 
 def _record(
@@ -239,3 +254,13 @@ def _emails(d: Dataset, now: datetime) -> list[HubRecord]:
             )
         )
     return out
+
+
+_BUILDERS: dict[str, Callable[[Dataset, datetime], list[HubRecord]]] = {
+    "contacts": _contacts,
+    "companies": _companies,
+    "deals": _deals,
+    "tickets": _tickets,
+    "meetings": _meetings,
+    "emails": _emails,
+}

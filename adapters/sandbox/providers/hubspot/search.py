@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Any
 
 import msgspec
 
 from adapters.sandbox.providers.hubspot.records import HubRecord, modified_property
+from adapters.sandbox.providers.tables import SameTable
 
 MAX_LIMIT = 200
 CAP = 10_000
@@ -46,6 +48,11 @@ class SearchRequest(msgspec.Struct, frozen=True, kw_only=True):
     query: str | None = None
 
 
+# A search's filters and sort as bytes: the key its ranked results are remembered under.
+_ENCODE_QUERY = msgspec.json.Encoder().encode
+_DECODE_QUERY = msgspec.json.Decoder(tuple[list[FilterGroup], list[Sort | str]]).decode
+
+
 def search(
     object_type: str, table: tuple[HubRecord, ...], request: SearchRequest
 ) -> tuple[list[HubRecord], int, int | None]:
@@ -54,13 +61,43 @@ def search(
     start = int(request.after or 0)
     if start >= CAP:
         raise SearchRefused(f"Paging beyond {CAP} results is not supported. Refine the search.")
-    matches = _matches(request.filterGroups)
-    matched = [r for r in table if matches(r)]
-    prop, descending = _sort(object_type, request.sorts)
-    matched.sort(key=lambda r: (*_rank(r.properties.get(prop)), int(r.id)), reverse=descending)
-    page = matched[start : start + request.limit]
+    query = _ENCODE_QUERY((request.filterGroups, request.sorts))
+    matched = _ranked(SameTable(table), object_type, query)
+    page = list(matched[start : start + request.limit])
     following = start + request.limit
     return page, len(matched), following if following < len(matched) else None
+
+
+@lru_cache(maxsize=16)
+def _ranked(table: SameTable, object_type: str, query: bytes) -> tuple[HubRecord, ...]:
+    # Remembered per table and query: paging with ``after`` then costs O(page), not a filter
+    # and sort of the whole table per page.
+    groups, sorts = _DECODE_QUERY(query)
+    matches = _matches(groups)
+    matched = [r for r in table.table if matches(r)]
+    prop, descending = _sort(object_type, sorts)
+    matched.sort(key=lambda r: (*_rank(r.properties.get(prop)), int(r.id)), reverse=descending)
+    return tuple(matched)
+
+
+def by_id(table: tuple[HubRecord, ...]) -> Mapping[str, HubRecord]:
+    """The table's records by id, built once per table (batch reads come a hundred at a time)."""
+    return _by_id(SameTable(table))
+
+
+@lru_cache(maxsize=16)
+def _by_id(table: SameTable) -> Mapping[str, HubRecord]:
+    return MappingProxyType({r.id: r for r in table.table})
+
+
+def in_id_order(table: tuple[HubRecord, ...]) -> tuple[HubRecord, ...]:
+    """The table as the list endpoint pages it, sorted once per table rather than per page."""
+    return _in_id_order(SameTable(table))
+
+
+@lru_cache(maxsize=16)
+def _in_id_order(table: SameTable) -> tuple[HubRecord, ...]:
+    return tuple(sorted(table.table, key=lambda r: int(r.id)))
 
 
 def _validate(request: SearchRequest) -> None:

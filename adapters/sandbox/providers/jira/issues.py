@@ -7,11 +7,14 @@ changelog and moves ``updated``; a touch moves ``updated`` only.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
+from types import MappingProxyType
 
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.dataset import Dataset
 from adapters.sandbox.seed.model import Assignment, Change, Edit, Issue, history_until
 
 ISSUE_BASE = 10_000
@@ -72,8 +75,18 @@ def visible(sandbox: Sandbox, now: datetime) -> Iterator[IssueState]:
 
 def find(sandbox: Sandbox, id_or_key: str, now: datetime) -> IssueState | None:
     """By id ("10042") or key ("ENG-43"), as Jira's ``{issueIdOrKey}`` paths take either."""
-    for issue in sandbox.dataset.issues:
-        names = (str(ISSUE_BASE + issue.key), f"{issue.project}-{issue.number}")
-        if id_or_key in names:
-            return state(sandbox, issue, now)
-    return None
+    issue = _by_name(sandbox.dataset).get(id_or_key)
+    # The index holds the seeded issues only; the overlay (a deletion) is applied by ``state``.
+    return state(sandbox, issue, now) if issue is not None else None
+
+
+@lru_cache(maxsize=4)
+def _by_name(dataset: Dataset) -> Mapping[str, Issue]:
+    """Every issue under its id and its key (a changelog call per issue must not scan all)."""
+    return MappingProxyType(
+        {
+            name: issue
+            for issue in dataset.issues
+            for name in (str(ISSUE_BASE + issue.key), f"{issue.project}-{issue.number}")
+        }
+    )

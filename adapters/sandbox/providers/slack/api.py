@@ -15,11 +15,12 @@ from adapters.sandbox.oauth.model import Family
 from adapters.sandbox.providers.ids import slack_id
 from adapters.sandbox.providers.slack.messages import (
     channel_gone,
+    newest_first,
     parse_ts,
     render,
     replies,
-    top_level,
-    ts,
+    thread_parent,
+    window,
 )
 from adapters.sandbox.providers.slack.profile import SlackProfile, slack_error
 from adapters.sandbox.reply import ProviderError, Reply
@@ -167,21 +168,18 @@ def conversations_history(
     oldest = _bound(params, "oldest", datetime.fromtimestamp(0, UTC))
     latest = _bound(params, "latest", now)
     inclusive = params.get("inclusive") in ("1", "true")
-    msgs = [
-        m
-        for m in top_level(sandbox, channel, now)
-        if (oldest <= m.ts <= latest if inclusive else oldest < m.ts < latest)
-    ]
-    msgs.sort(key=lambda m: m.ts, reverse=True)  # newest first
-    chosen, cursor = _keyed_page(
-        sandbox,
-        family,
-        "history",
-        params,
-        msgs,
-        size=limit(params, 100, 999),
-        after=lambda m, b: m.ts < b,
+    before = (
+        _resolve(sandbox, family, "history", params["cursor"]) if params.get("cursor") else None
     )
+    # The channel's parents are indexed oldest first: bisect the window (and the cursor's
+    # position), then read newest first with the overlay's deletions applied per message, so a
+    # call costs O(log n + page), not a scan of the channel. The cursor holds the ``ts`` of the
+    # last message handed out, so a deletion between pages shifts nothing.
+    span = window(sandbox, channel, (oldest, latest, inclusive), now, before)
+    size = limit(params, 100, 999)
+    found = newest_first(sandbox, channel, span, now, size + 1)
+    chosen = found[:size]
+    cursor = sandbox.cursors.issue("slack", "history", chosen[-1].ts) if len(found) > size else ""
     return {
         "messages": [render(sandbox, m, now) for m in chosen],
         "has_more": cursor != "",
@@ -197,8 +195,7 @@ def conversations_replies(
 ) -> Result:
     channel = _channel(sandbox, family, params)
     now = sandbox.clock.now()
-    wanted = params.get("ts")
-    parent = next((m for m in top_level(sandbox, channel, now) if ts(m.ts) == wanted), None)
+    parent = thread_parent(sandbox, channel, params.get("ts", ""), now)
     if parent is None:
         return slack_error("thread_not_found")
     thread = [parent, *replies(sandbox, parent, now)]

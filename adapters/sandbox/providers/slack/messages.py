@@ -9,6 +9,7 @@ stay reachable; a deleted reply simply vanishes and the parent's counts drop.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -50,17 +51,64 @@ def replies(sandbox: Sandbox, parent: Message, now: datetime) -> list[Message]:
     ]
 
 
-def top_level(sandbox: Sandbox, channel: Channel, now: datetime) -> list[Message]:
-    """The channel's parents as history lists them: live ones, and tombstones of deleted
-    parents whose threads still have replies."""
-    return [
-        m
-        for m in sandbox.dataset.messages
-        if m.channel == channel.key
-        and m.parent is None
-        and m.ts <= now
-        and (live(sandbox, m, now) or replies(sandbox, m, now))
-    ]
+def listed(sandbox: Sandbox, parent: Message, now: datetime) -> bool:
+    """Whether history lists this top-level message: live, or the tombstone of a deleted
+    parent whose thread still has replies."""
+    return parent.ts <= now and (live(sandbox, parent, now) or bool(replies(sandbox, parent, now)))
+
+
+def newest_first(
+    sandbox: Sandbox, channel: Channel, window: tuple[int, int], now: datetime, size: int
+) -> list[Message]:
+    """Up to ``size`` listed parents among the channel's indexed ones at positions
+    ``[low, high)``, newest first. The index holds what was seeded; the overlay's deletions
+    are checked per message here, so a call reads a page (and the deletions skipped), not the
+    whole channel."""
+    threads = sandbox.dataset.threads_by_channel.get(channel.key, ())
+    low, high = window
+    found: list[Message] = []
+    for index in range(high - 1, low - 1, -1):
+        if len(found) == size:
+            break
+        if listed(sandbox, threads[index], now):
+            found.append(threads[index])
+    return found
+
+
+def thread_parent(sandbox: Sandbox, channel: Channel, stamp: str, now: datetime) -> Message | None:
+    """The channel's listed top-level message with this exact ``ts``, found by bisection."""
+    at = parse_ts(stamp)
+    threads = sandbox.dataset.threads_by_channel.get(channel.key, ())
+    if at is None:
+        return None
+    index = bisect_left(threads, at, key=_ts)
+    found = threads[index] if index < len(threads) else None
+    if found is None or ts(found.ts) != stamp:
+        return None
+    return found if listed(sandbox, found, now) else None
+
+
+def window(
+    sandbox: Sandbox,
+    channel: Channel,
+    bounds: tuple[datetime, datetime, bool],
+    now: datetime,
+    before: datetime | None,
+) -> tuple[int, int]:
+    """Positions ``[low, high)`` of the channel's indexed parents inside ``(oldest, latest,
+    inclusive)``, posted by ``now`` and earlier than ``before`` (a cursor's last ``ts``)."""
+    threads = sandbox.dataset.threads_by_channel.get(channel.key, ())
+    oldest, latest, inclusive = bounds
+    low = (bisect_left if inclusive else bisect_right)(threads, oldest, key=_ts)
+    high = (bisect_right if inclusive else bisect_left)(threads, latest, key=_ts)
+    high = min(high, bisect_right(threads, now, key=_ts))
+    if before is not None:
+        high = min(high, bisect_left(threads, before, key=_ts))
+    return low, max(low, high)
+
+
+def _ts(m: Message) -> datetime:
+    return m.ts
 
 
 def render(sandbox: Sandbox, m: Message, now: datetime) -> dict[str, Any]:

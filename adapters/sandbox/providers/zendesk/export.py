@@ -1,14 +1,24 @@
-"""Zendesk incremental exports: cursor-based tickets, time-based ticket events, one-minute lag."""
+"""Zendesk incremental exports: cursor-based tickets, one-minute lag; and the listings.
+
+The tickets come from the seeded company's index of ticket versions (``ticket_versions``), so
+a page costs O(page) however many tickets there are. The overlay (``sandbox.mutations``) is laid
+over it per request: tickets it changed, touched or deleted are left out of the index walk and
+exported from their overlaid state instead, so a deletion shows up as ``status: deleted``.
+"""
 
 from __future__ import annotations
 
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from litestar import Request
 
+from adapters.sandbox.mutations import Mutations
 from adapters.sandbox.providers.zendesk.records import (
-    USER_BASE,
+    TicketState,
     organization,
     ticket,
     ticket_state,
@@ -16,27 +26,29 @@ from adapters.sandbox.providers.zendesk.records import (
 )
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.dataset import Dataset
 
 AnyRequest = Request[Any, Any, Any]
 LAG = timedelta(minutes=1)  # changes from the last minute are not exported yet
 PAGE = 1000
+Position = tuple[datetime, int]  # (updated, ticket key): where the ticket stream stopped
 
 
-def _bad(error: str, description: str, status: int = 400) -> ProviderError:
+def bad(error: str, description: str, status: int = 400) -> ProviderError:
     return ProviderError(Reply(status=status, body={"error": error, "description": description}))
 
 
-def _start_time(request: AnyRequest, now: datetime) -> datetime:
+def start_time(request: AnyRequest, now: datetime) -> datetime:
     raw = request.query_params.get("start_time", "")
     if not raw.isdigit():
-        raise _bad("InvalidValue", "start_time is required and must be a Unix time in seconds")
+        raise bad("InvalidValue", "start_time is required and must be a Unix time in seconds")
     start = datetime.fromtimestamp(int(raw), UTC)
     if start > now - LAG:
-        raise _bad("InvalidValue", "Too recent start_time. Use a start_time older than one minute.")
+        raise bad("InvalidValue", "Too recent start_time. Use a start_time older than one minute.")
     return start
 
 
-def _per_page(request: AnyRequest) -> int:
+def per_page(request: AnyRequest) -> int:
     raw = request.query_params.get("per_page", "")
     return min(PAGE, max(1, int(raw))) if raw.isdigit() else PAGE
 
@@ -48,22 +60,20 @@ def ticket_cursor_export(sandbox: Sandbox, request: AnyRequest, base: str) -> Re
     if cursor:
         status, position = sandbox.cursors.resolve("zendesk", "tickets", cursor)
         if status != "ok":
-            raise _bad("InvalidPaginationParameter", "cursor is invalid or has expired")
+            raise bad("InvalidPaginationParameter", "cursor is invalid or has expired")
     else:
-        position = (_start_time(request, now) - timedelta(microseconds=1), -1)
-    rows = []
-    for t in sandbox.dataset.tickets:
-        state = ticket_state(sandbox.mutations, t, horizon)
-        if state is not None and (state.updated, t.key) > position:
-            rows.append((state.updated, t.key, t, state))
+        position = (start_time(request, now) - timedelta(microseconds=1), -1)
+    size = per_page(request)
+    rows = _seeded_rows(sandbox.dataset, sandbox.mutations, position, horizon, size + 1)
+    rows += _overlaid_rows(sandbox.dataset, sandbox.mutations, position, horizon)
     rows.sort(key=lambda r: (r[0], r[1]))
-    size = _per_page(request)
     page = rows[:size]
     # The cursor remembers where the stream stopped, so a later call picks up newer changes.
     last = (page[-1][0], page[-1][1]) if page else position
     after = sandbox.cursors.issue("zendesk", "tickets", last)
+    tickets = sandbox.dataset.tickets
     body = {
-        "tickets": [ticket(sandbox.dataset, t, state, base) for _, _, t, state in page],
+        "tickets": [ticket(sandbox.dataset, tickets[key], state, base) for _, key, state in page],
         "after_url": f"{base}/incremental/tickets/cursor.json?cursor={after}",
         "after_cursor": after,
         "before_url": None,
@@ -73,77 +83,48 @@ def ticket_cursor_export(sandbox: Sandbox, request: AnyRequest, base: str) -> Re
     return Reply(status=200, body=body)
 
 
-def ticket_events(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
-    now = sandbox.clock.now()
-    start = _start_time(request, now)
-    horizon = now - LAG
-    events = []
-    for t in sandbox.dataset.tickets:
-        if sandbox.mutations.deleted_at("ticket", t.key, horizon) is not None:
-            continue  # a deleted ticket's audits go with it
-        # Event ids stay what they were when a change is appended: seeded changes are numbered
-        # by their place in the seeded history, appended ones after them.
-        numbered = [(c, i) for i, c in enumerate(t.statuses)]
-        numbered += [(c, 80 + i) for i, c in enumerate(sandbox.mutations.appended("ticket", t.key))]
-        numbered = sorted((n for n in numbered if n[0].at <= horizon), key=lambda n: n[0].at)
-        for position, (change, index) in enumerate(numbered):
-            if change.at >= start:
-                previous = numbered[position - 1][0].value if position else None
-                events.append((change, t, previous, index, "status"))
-        for index, handover in enumerate(t.reassignments):
-            if start <= handover.at <= horizon:
-                previous = str(t.assignee if index == 0 else t.reassignments[index - 1].value)
-                events.append((handover, t, previous, 50 + index, "assignee_id"))
-    events.sort(key=lambda e: (e[0].at, e[1].key, e[3]))
-    size = _per_page(request)
-    page = events[:size]
-    end_time = int(page[-1][0].at.timestamp()) if page else int(start.timestamp())
-    body: dict[str, Any] = {
-        "ticket_events": [
-            _event(t, change, previous, index, field) for change, t, previous, index, field in page
-        ],
-        "count": len(page),
-        "end_of_stream": len(events) <= size,
-        "end_time": end_time,
-        "next_page": f"{base}/incremental/ticket_events.json?start_time={end_time}",
-    }
-    return Reply(status=200, body=body)
+Row = tuple[datetime, int, TicketState]
 
 
-def _event(t: Any, change: Any, previous: str | None, index: int, field: str) -> dict[str, Any]:
-    event_id = 9_000_000_000 + t.key * 100 + index
-    child: dict[str, Any] = {
-        "id": event_id * 10,
-        "via": "Web form",
-        "via_reference_id": None,
-        "event_type": "Change" if previous else "Create",
-        "field_name": field,
-    }
-    if field == "status":
-        child |= {"status": change.value, "previous_value": previous}
-    else:  # Zendesk reports ids as strings in a change's value and previous_value
-        child |= {
-            "value": str(USER_BASE + int(change.value)),
-            "previous_value": str(USER_BASE + int(previous)) if previous else None,
-        }
-    stamp = change.at.strftime("%Y-%m-%dT%H:%M:%SZ")
-    return {
-        "id": event_id,
-        "ticket_id": 1001 + t.key,
-        "timestamp": int(change.at.timestamp()),
-        "created_at": stamp,
-        "updater_id": 380_000_000 + change.by,
-        "via": "Web form",
-        "event_type": "Audit",
-        "child_events": [child],
-    }
+def _seeded_rows(
+    d: Dataset, mutations: Mutations, position: Position, horizon: datetime, most: int
+) -> list[Row]:
+    """Up to ``most`` tickets the overlay leaves alone, after ``position``, each at its latest
+    seeded version by ``horizon``: the index walked from the cursor, one page and one more."""
+    changed = mutations.changed_keys("ticket")
+    versions, rows = d.ticket_versions, list[Row]()
+    for i in range(bisect_right(versions, position, key=lambda v: (v.at, v.ticket)), len(versions)):
+        version = versions[i]
+        if version.at > horizon or len(rows) == most:
+            break
+        current = version.until is None or version.until > horizon
+        if current and version.ticket not in changed:
+            state = ticket_state(mutations, d.tickets[version.ticket], horizon)
+            if state is not None:  # always: the version is at or before the horizon
+                rows.append((version.at, version.ticket, state))
+    return rows
+
+
+def _overlaid_rows(
+    d: Dataset, mutations: Mutations, position: Position, horizon: datetime
+) -> list[Row]:
+    """The tickets the overlay changed, touched or deleted, as they are now, after ``position``."""
+    rows = []
+    for key in mutations.changed_keys("ticket"):
+        if not 0 <= key < len(d.tickets):
+            continue  # a key the control API was given that names no ticket
+        state = ticket_state(mutations, d.tickets[key], horizon)
+        if state is not None and (state.updated, key) > position:
+            rows.append((state.updated, key, state))
+    return rows
 
 
 def _listing(
     sandbox: Sandbox,
     request: AnyRequest,
     kind: str,
-    items: list[dict[str, Any]],
+    items: Sequence[Any],
+    render: Callable[[Any], dict[str, Any]],
     *,
     base: str,
     path: str,
@@ -155,9 +136,9 @@ def _listing(
     if after:
         status, payload = sandbox.cursors.resolve("zendesk", kind, after)
         if status != "ok":
-            raise _bad("InvalidPaginationParameter", "cursor is invalid or has expired")
+            raise bad("InvalidPaginationParameter", "cursor is invalid or has expired")
         offset = payload
-    chunk = items[offset : offset + size]
+    chunk = [render(item) for item in items[offset : offset + size]]
     more = offset + size < len(items)
     handle = sandbox.cursors.issue("zendesk", kind, offset + size) if more else None
     links = {
@@ -175,10 +156,12 @@ def _listing(
 
 
 def users(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
-    items = [user(p, base) for p in sandbox.dataset.people]
-    return _listing(sandbox, request, "users", items, base=base, path="users.json")
+    items = sandbox.dataset.people
+    render = partial(user, base=base)  # only the page is rendered
+    return _listing(sandbox, request, "users", items, render, base=base, path="users.json")
 
 
 def organizations(sandbox: Sandbox, request: AnyRequest, base: str) -> Reply:
-    items = [organization(a, base) for a in sandbox.dataset.accounts]
-    return _listing(sandbox, request, "organizations", items, base=base, path="organizations.json")
+    items, render = sandbox.dataset.accounts, partial(organization, base=base)
+    path = "organizations.json"
+    return _listing(sandbox, request, "organizations", items, render, base=base, path=path)

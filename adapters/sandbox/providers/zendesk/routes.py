@@ -11,7 +11,7 @@ from litestar import Request, Response, Router, delete, get
 
 from adapters.sandbox.bearer import authorized, bearer_token
 from adapters.sandbox.oauth.routes import oauth_handlers
-from adapters.sandbox.providers.zendesk import export
+from adapters.sandbox.providers.zendesk import events, export
 from adapters.sandbox.providers.zendesk.profile import ZendeskProfile
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
@@ -62,7 +62,7 @@ def build(sandbox: Sandbox) -> tuple[ZendeskProfile, Router]:
     async def ticket_events(request: AnyRequest) -> Response[bytes]:
         family = authorized(sandbox, profile, request, *READ)
         throttle.admit(family.client_id, profile)
-        return export.ticket_events(sandbox, request, api_base(request)).to_response()
+        return events.ticket_events(sandbox, request, api_base(request)).to_response()
 
     @get("/api/v2/users.json", include_in_schema=False)
     async def users(request: AnyRequest) -> Response[bytes]:
