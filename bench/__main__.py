@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, graph, identity, rls, sandbox, vault
+from bench import connections, graph, identity, rls, sandbox, sync, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
@@ -16,6 +16,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "graph": graph.run,
     "connections": connections.run,  # integrations (issue 5): refresh storm
     "sandbox": sandbox.run,  # sync (issue 9): the large sandbox company, generated and paged
+    "sync": sync.run,  # sync (issue 9): the large company from seven providers, end to end
 }
 
 

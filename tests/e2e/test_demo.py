@@ -25,7 +25,7 @@ def atlas_up() -> Iterator[dict[str, str]]:
     root = Path(tempfile.mkdtemp(prefix="atlas-demo-"))
     port = free_port()
     origin = {"ATLAS_APP_ORIGIN": f"https://127.0.0.1:{port}"}  # OAuth callbacks come back here
-    running = _start(root / ".atlas", port, **origin)
+    running = _start(root / ".atlas", port, log=root / "atlas-up.log", **origin)
     try:
         yield atlas_env(root / ".atlas", port, **origin)
     finally:

@@ -42,11 +42,14 @@ def atlas_env(data_dir: Path, port: int, **settings: str) -> dict[str, str]:
     return env | {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_PORT": str(port), **settings}
 
 
-def _start(data_dir: Path, port: int, **settings: str) -> Running:
+def _start(data_dir: Path, port: int, *, log: Path | None = None, **settings: str) -> Running:
+    """``log``: where the server writes (a pipe nobody reads would fill up and stall it)."""
     env = atlas_env(data_dir, port, **settings)
-    process = subprocess.Popen(
-        [ATLAS, "up"], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    with contextlib.ExitStack() as files:
+        out = files.enter_context(log.open("w")) if log is not None else subprocess.PIPE
+        process = subprocess.Popen(
+            [ATLAS, "up"], env=env, stdout=out, stderr=subprocess.STDOUT, text=True
+        )
     running = Running(process, f"https://127.0.0.1:{port}", data_dir / "tls" / "ca.pem")
     deadline = time.monotonic() + 90
     while time.monotonic() < deadline:
@@ -67,7 +70,7 @@ def _start(data_dir: Path, port: int, **settings: str) -> Running:
 def _stop(running: Running) -> str:
     running.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
     output, _ = running.process.communicate(timeout=60)
-    return output
+    return output or ""
 
 
 @pytest.fixture(scope="module")

@@ -69,14 +69,14 @@ class ServedSandbox:
 
 @asynccontextmanager
 async def served_sandbox(
-    data_dir: Path, *, clock_at: datetime | None = None
+    data_dir: Path, *, clock_at: datetime | None = None, scale: str = "1"
 ) -> AsyncIterator[ServedSandbox]:
     """Frozen at ``clock_at`` (default: now, so Atlas's backfill window meets the data)."""
     port = free_port()
     clock_at = clock_at or datetime.now(UTC).replace(microsecond=0)
     at = clock_at.strftime("%Y-%m-%dT%H:%M:%S")
     command = [ATLAS, "sandbox", "serve", "--port", str(port), "--no-rate-limits",
-               "--clock-at", at, "--callback", CALLBACK]  # fmt: skip
+               "--clock-at", at, "--callback", CALLBACK, "--scale", scale]  # fmt: skip
     with _process(command, atlas_env(data_dir)):
         base = f"http://127.0.0.1:{port}"
         async with httpx.AsyncClient(base_url=base, timeout=30) as client:
