@@ -30,7 +30,7 @@ def worker(concurrency: int | None) -> None:
         container = real_container(settings, configured_endpoints(settings))
         remote_sandbox(container)
         click.echo("Atlas worker starting; Ctrl-C (or SIGTERM) stops it after the page in hand.")
-        asyncio.run(run_alone(container, concurrency=concurrency))
+        asyncio.run(run_alone(container, concurrency=concurrency, ready=click.echo))
     click.echo("Atlas worker stopped.")
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
+from collections.abc import Callable
 from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
@@ -14,8 +14,6 @@ from application.sync.run_sync import RunOutcome, StopSignal
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
-
-log = logging.getLogger("atlas.worker")
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
 
@@ -55,8 +53,11 @@ async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None
         await running
 
 
-async def run_alone(container: Application, *, concurrency: int | None) -> None:
-    """``atlas worker``: until SIGTERM or SIGINT, then a graceful stop."""
+async def run_alone(
+    container: Application, *, concurrency: int | None, ready: Callable[[str], None]
+) -> None:
+    """``atlas worker``: until SIGTERM or SIGINT, then a graceful stop. ``ready`` is told when
+    jobs are taken (adapters up, signals handled)."""
     await composition.start(container)
     try:
         worker = sync_worker(container, concurrency=concurrency)
@@ -65,7 +66,7 @@ async def run_alone(container: Application, *, concurrency: int | None) -> None:
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
         running = asyncio.create_task(worker.run())
-        log.info("worker taking jobs (concurrency %d)", worker.concurrency)
+        ready(f"Atlas worker taking jobs (concurrency {worker.concurrency}).")
         await asyncio.wait(
             {running, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED
         )
