@@ -14,21 +14,24 @@ import asyncio
 import email.utils
 import random
 from collections.abc import Awaitable, Callable, Collection, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal, TypeVar
 
 import httpx
 import msgspec
 
+from application.integrations.connection_tokens import AccessGrant
 from application.shared.ports import Clock
 from application.sync.ports import AccessSource
 from domain.integrations.retry import next_attempt, retry_after_seconds
+from domain.shared.secret import Secret
 from domain.sync.errors import GrantRejected, SourceRefused, SourceThrottled, SourceUnavailable
 
 T = TypeVar("T")
 Sleep = Callable[[float], Awaitable[None]]
 
 DEFAULT_DEADLINE_SECONDS = 30.0
+REUSE_MARGIN = timedelta(minutes=6)  # past ConnectionTokens' own 5-minute refresh margin
 
 
 class Verdict(msgspec.Struct, frozen=True, kw_only=True):
@@ -99,10 +102,23 @@ class ProviderApi:
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
         self._provider_now: datetime | None = None
+        self._grant: AccessGrant | None = None
 
     async def base(self) -> str:
         """Where this connection's API calls go (Salesforce: its instance_url)."""
-        return (await self._access.token()).api_base
+        return (await self._token()).api_base
+
+    async def _token(self, rejected: Secret[str] | None = None) -> AccessGrant:
+        """The grant, asked for again only when it nears its expiry or was refused: a sync
+        makes thousands of calls, and each ask is a database read and a vault open."""
+        grant = self._grant
+        fresh = grant is not None and (
+            grant.expires_at is None or grant.expires_at - self._clock.now() > REUSE_MARGIN
+        )
+        if rejected is not None or not fresh:
+            self._grant = grant = await self._access.token(rejected=rejected)
+        assert grant is not None  # noqa: S101 - set above
+        return grant
 
     def provider_now(self) -> datetime:
         """The provider's clock, from its last ``Date`` header (ours until one came)."""
@@ -140,7 +156,7 @@ class ProviderApi:
     ) -> ApiResponse:
         """The answer; statuses in ``expect`` come back to the caller (Gmail's 404 on a stale
         history id, Calendar's 410) instead of being read as failures."""
-        grant, renewed, failures = await self._access.token(), False, 0
+        grant, renewed, failures = await self._token(), False, 0
         while True:
             token = grant.access_token.reveal()
             response, verdict = await self._once(
@@ -151,7 +167,7 @@ class ProviderApi:
             if verdict.kind == "ok":
                 return response  # type: ignore[return-value]
             if verdict.kind == "renew" and not renewed:
-                grant, renewed = await self._access.token(rejected=grant.access_token), True
+                grant, renewed = await self._token(rejected=grant.access_token), True
                 continue
             if verdict.kind in ("renew", "rejected"):
                 raise GrantRejected(verdict.reason or "rejected")

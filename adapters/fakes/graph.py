@@ -23,6 +23,7 @@ from application.graph.ports import (
     MergeRepository,
     ProcessMaps,
     RelationshipRepository,
+    SequenceChange,
     SequenceRepository,
     TypeCatalog,
     UpsertOutcome,
@@ -31,7 +32,7 @@ from application.shared.scope import Scope
 from domain.graph.catalog import TypeDeclaration
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
 from domain.graph.process_map import MapQuery, ProcessMap, compute
-from domain.graph.sequence import Occurrence
+from domain.graph.sequence import Occurrence, merge
 
 
 class FakeEntityRepository(Scoped, EntityRepository):
@@ -160,6 +161,22 @@ class FakeActivityRepository(Scoped, ActivityRepository):
 
 
 class FakeSequenceRepository(Scoped, SequenceRepository):
+    async def apply(
+        self,
+        object_type: Mapping[EntityId, str],
+        changes: Mapping[EntityId, SequenceChange],
+        revision: int,
+    ) -> int:
+        stored = await self.get_many(changes)
+        changed = {}
+        for obj, change in changes.items():
+            before = stored.get(obj, ())
+            after = merge(before, change.arrivals, change.removed)
+            if after != before:
+                changed[obj] = after
+        await self.save(object_type, changed, revision)
+        return len(changed)
+
     async def get_many(
         self, objects: Collection[EntityId]
     ) -> dict[EntityId, tuple[Occurrence, ...]]:

@@ -10,10 +10,12 @@ import asyncpg
 
 from adapters.postgres.graph_codec import activity_from, json_text, links_json, pack, unpack
 from adapters.postgres.graph_db import GraphDb, translate_driver
+from adapters.postgres.graph_merge import merge_packed
 from application.graph.ports import (
     ActivityFilter,
     ActivityRepository,
     GraphVersions,
+    SequenceChange,
     SequenceRepository,
     UpsertOutcome,
 )
@@ -191,6 +193,30 @@ class PostgresSequenceRepository(SequenceRepository):
             codes.update(zip(fresh, range(start, start + len(fresh)), strict=True))
         return codes
 
+    async def apply(
+        self,
+        object_type: Mapping[EntityId, str],
+        changes: Mapping[EntityId, SequenceChange],
+        revision: int,
+    ) -> int:
+        rows = await self._db.fetch(
+            """SELECT object_id, entries FROM atlas.graph_sequences
+            WHERE tenant_id = $2 AND object_id = ANY($1::uuid[])""",
+            list(changes),
+            self._db.tenant_id,
+        )
+        stored = {EntityId(r["object_id"]): bytes(r["entries"]) for r in rows}
+        codes = await self.codes({o.type for c in changes.values() for o in c.arrivals})
+        changed: dict[EntityId, bytes] = {}
+        for obj, change in changes.items():
+            before = stored.get(obj, b"")
+            after = merge_packed(before, change.arrivals, change.removed, codes)
+            if after != before:
+                changed[obj] = after
+        if changed:
+            await self._write(object_type, changed, revision)
+        return len(changed)
+
     async def get_many(
         self, objects: Collection[EntityId]
     ) -> dict[EntityId, tuple[Occurrence, ...]]:
@@ -211,7 +237,13 @@ class PostgresSequenceRepository(SequenceRepository):
         revision: int,
     ) -> None:
         codes = await self.codes({o.type for trace in sequences.values() for o in trace})
-        objects = list(sequences)
+        packed = {o: pack(trace, codes) for o, trace in sequences.items()}
+        await self._write(object_type, packed, revision)
+
+    async def _write(
+        self, object_type: Mapping[EntityId, str], packed: Mapping[EntityId, bytes], revision: int
+    ) -> None:
+        objects = list(packed)
         await self._db.execute(
             """INSERT INTO atlas.graph_sequences (tenant_id, object_id, object_type, revision,
                 entries)
@@ -222,7 +254,7 @@ class PostgresSequenceRepository(SequenceRepository):
             revision,
             objects,
             [object_type[o] for o in objects],
-            [pack(sequences[o], codes) for o in objects],
+            [packed[o] for o in objects],
         )
 
 

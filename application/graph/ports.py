@@ -112,8 +112,26 @@ class ActivityRepository(Protocol):
     async def window(self, start: datetime | None, end: datetime | None) -> list[Activity]: ...
 
 
+class SequenceChange(msgspec.Struct, frozen=True, kw_only=True):
+    """What one ingest does to one object's sequence."""
+
+    arrivals: tuple[Occurrence, ...] = ()  # inserted, or replacing the same activity's
+    removed: frozenset[ActivityId] = frozenset()  # activities that left the object
+
+
 class SequenceRepository(Protocol):
     """Each canonical object's occurrences in total order: the maintained process log."""
+
+    async def apply(
+        self,
+        object_type: Mapping[EntityId, str],
+        changes: Mapping[EntityId, SequenceChange],
+        revision: int,
+    ) -> int:
+        """Merge each change into its object's stored sequence (``domain.graph.sequence.
+        merge``) and store the sequences that changed; how many did. Objects with a long
+        history (a person in every email) make this the hot path of incremental ingest."""
+        ...
 
     async def get_many(
         self, objects: Collection[EntityId]

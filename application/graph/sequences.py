@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 
-from application.graph.ports import GraphUnitOfWork
+from application.graph.ports import GraphUnitOfWork, SequenceChange
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, to_micros
 from domain.graph.sequence import Occurrence, merge
 
@@ -49,20 +49,16 @@ async def maintain(
     touched = arrivals.keys() | removals.keys()
     if not touched:
         return 0
-    stored = await uow.sequences.get_many(touched)
-    changed: dict[EntityId, tuple[Occurrence, ...]] = {}
-    for obj in touched:
-        before = stored.get(obj, ())
-        after = merge(before, arrivals.get(obj, ()), removals.get(obj, ()))
-        if after != before:
-            changed[obj] = after
-    if changed:
-        # A link's cluster may be led by an entity of another source, absent from ``known``:
-        # its type is its members' (only entities of one type merge).
-        kinds = {entity.canonical_id: entity.type for entity in known.values()}
-        types = {obj: kinds[obj] for obj in changed}
-        await uow.sequences.save(types, changed, revision)
-    return len(changed)
+    changes = {
+        obj: SequenceChange(
+            arrivals=tuple(arrivals.get(obj, ())), removed=frozenset(removals.get(obj, ()))
+        )
+        for obj in touched
+    }
+    # A link's cluster may be led by an entity of another source, absent from ``known``:
+    # its type is its members' (only entities of one type merge).
+    kinds = {entity.canonical_id: entity.type for entity in known.values()}
+    return await uow.sequences.apply({obj: kinds[obj] for obj in touched}, changes, revision)
 
 
 async def absorb(
