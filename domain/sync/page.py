@@ -7,6 +7,7 @@ harmless (at-least-once delivery + idempotent writes = exactly-once effect).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 import msgspec
@@ -23,3 +24,20 @@ class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
     # The provider time the stream has reached (for the cursor's age); None when it has none.
     position: datetime | None = None
     fetched: int = 0  # provider records read to make this page (throughput figures)
+
+    @classmethod
+    def joined(cls, pages: Sequence[SyncPage]) -> SyncPage:
+        """Several pages stored as one (one transaction): their records and removals in order,
+        the last cursor and position given."""
+        return cls(
+            batch=GraphBatch(
+                types=tuple(t for p in pages for t in p.batch.types),
+                entities=tuple(e for p in pages for e in p.batch.entities),
+                relationships=tuple(r for p in pages for r in p.batch.relationships),
+                activities=tuple(a for p in pages for a in p.batch.activities),
+            ),
+            removals=tuple(r for p in pages for r in p.removals),
+            cursor=next((p.cursor for p in reversed(pages) if p.cursor is not None), None),
+            position=next((p.position for p in reversed(pages) if p.position is not None), None),
+            fetched=sum(p.fetched for p in pages),
+        )

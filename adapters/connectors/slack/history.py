@@ -21,6 +21,7 @@ thread older than a day likewise. Messages older than the backfill horizon are n
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -42,6 +43,7 @@ LOOKBACK = timedelta(days=1)
 RECONCILE_EVERY = timedelta(hours=24)
 HISTORY_PAGE = 200
 MAX_RESTARTS = 3
+THREADS_IN_FLIGHT = 8  # conversations.replies requests at once
 
 
 class Pass(msgspec.Struct, frozen=True, kw_only=True):
@@ -91,16 +93,27 @@ class ChannelHistory:
                 continue
             if page.error is not None:
                 return  # channel_not_found, not_in_channel: the channels stream mirrors that
-            changed = set()
-            for parent in self._stale_threads(page.messages):
-                changed.add(parent.ts)
-                yield await self._threads.read(parent.ts)
+            stale = self._stale_threads(page.messages)
+            changed = {parent.ts for parent in stale}
+            threads = await self._read_threads(stale)
             following = self._advance(state, page)
             cursor = self._after(cursor, following, state, page)
-            yield self._page(cursor, state, page, changed)
+            # One transaction for the page and the threads it showed stale: fewer, larger
+            # commits, and a thread is never stored without the parent that brought it.
+            yield SyncPage.joined([*threads, self._page(cursor, state, page, changed)])
             if following is None:
                 return
             state = following
+
+    async def _read_threads(self, parents: list[Message]) -> list[SyncPage]:
+        """The stale threads, a few ``conversations.replies`` in flight at once."""
+        slots = asyncio.Semaphore(THREADS_IN_FLIGHT)
+
+        async def one(parent: Message) -> SyncPage:
+            async with slots:
+                return await self._threads.read(parent.ts)
+
+        return list(await asyncio.gather(*(one(p) for p in parents)))
 
     def _start(self, cursor: ChannelCursor, *, restart: bool) -> Pass:
         now = self._api.provider_now()
