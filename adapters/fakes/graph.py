@@ -177,6 +177,16 @@ class FakeSequenceRepository(Scoped, SequenceRepository):
         await self.save(object_type, changed, revision)
         return len(changed)
 
+    async def join(
+        self, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
+    ) -> None:
+        stored = await self.get_many([survivor, absorbed])
+        if absorbed not in stored:
+            return
+        joined = merge(stored.get(survivor, ()), stored[absorbed])
+        types = {survivor: object_type, absorbed: object_type}
+        await self.save(types, {survivor: joined, absorbed: ()}, revision)
+
     async def get_many(
         self, objects: Collection[EntityId]
     ) -> dict[EntityId, tuple[Occurrence, ...]]:

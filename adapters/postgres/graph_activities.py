@@ -10,7 +10,7 @@ import asyncpg
 
 from adapters.postgres.graph_codec import activity_from, json_text, links_json, pack, unpack
 from adapters.postgres.graph_db import GraphDb, translate_driver
-from adapters.postgres.graph_merge import merge_packed
+from adapters.postgres.graph_merge import join_packed, merge_packed
 from application.graph.ports import (
     ActivityFilter,
     ActivityRepository,
@@ -216,6 +216,22 @@ class PostgresSequenceRepository(SequenceRepository):
         if changed:
             await self._write(object_type, changed, revision)
         return len(changed)
+
+    async def join(
+        self, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
+    ) -> None:
+        rows = await self._db.fetch(
+            """SELECT object_id, entries FROM atlas.graph_sequences
+            WHERE tenant_id = $2 AND object_id = ANY($1::uuid[])""",
+            [survivor, absorbed],
+            self._db.tenant_id,
+        )
+        stored = {EntityId(r["object_id"]): bytes(r["entries"]) for r in rows}
+        if not stored.get(absorbed):
+            return
+        joined = join_packed(stored.get(survivor, b""), stored[absorbed])
+        types = {survivor: object_type, absorbed: object_type}
+        await self._write(types, {survivor: joined, absorbed: b""}, revision)
 
     async def get_many(
         self, objects: Collection[EntityId]

@@ -19,6 +19,22 @@ from domain.graph.model import ActivityId
 from domain.graph.sequence import Occurrence
 
 
+def join_packed(survivor: bytes, absorbed: bytes) -> bytes:
+    """Two stored sequences as one (``merge`` of the survivor's with the absorbed's): an
+    activity in both keeps the absorbed one's record, as ``merge`` lets arrivals win."""
+    kept = np.frombuffer(survivor, dtype=ENTRY_TYPE)
+    arriving = np.frombuffer(absorbed, dtype=ENTRY_TYPE)
+    if len(kept) and len(arriving):
+        kept = kept[~np.isin(kept["activity"], arriving["activity"])]
+    return _ordered(np.concatenate((kept, arriving)))
+
+
+def _ordered(entries: np.ndarray) -> bytes:
+    activity = np.ascontiguousarray(entries["activity"]).view(">u8").reshape(-1, 2)
+    order = np.lexsort((activity[:, 1], activity[:, 0], entries["seq"], entries["at"]))
+    return entries[order].tobytes()
+
+
 def merge_packed(
     stored: bytes,
     arrivals: Sequence[Occurrence],
@@ -36,7 +52,4 @@ def merge_packed(
         # A later arrival of the same activity replaces an earlier one within the change too.
         _, last = np.unique(arriving["activity"][::-1], return_index=True)
         arriving = arriving[len(arriving) - 1 - np.sort(last)]
-    merged = np.concatenate((existing, arriving))
-    activity = np.ascontiguousarray(merged["activity"]).view(">u8").reshape(-1, 2)
-    order = np.lexsort((activity[:, 1], activity[:, 0], merged["seq"], merged["at"]))
-    return merged[order].tobytes()
+    return _ordered(np.concatenate((existing, arriving)))

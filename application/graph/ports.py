@@ -137,6 +137,13 @@ class SequenceRepository(Protocol):
         self, objects: Collection[EntityId]
     ) -> dict[EntityId, tuple[Occurrence, ...]]: ...
 
+    async def join(
+        self, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
+    ) -> None:
+        """Two clusters became one: the survivor's sequence holds both histories, the absorbed
+        one's is emptied. Nothing happens when the absorbed cluster has no history."""
+        ...
+
     async def save(
         self,
         object_type: Mapping[EntityId, str],

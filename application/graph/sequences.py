@@ -65,13 +65,7 @@ async def absorb(
     uow: GraphUnitOfWork, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
 ) -> None:
     """Two clusters became one entity: one sequence now holds both histories."""
-    stored = await uow.sequences.get_many([survivor, absorbed])
-    if absorbed not in stored:
-        return
-    joined = merge(stored.get(survivor, ()), stored[absorbed])
-    await uow.sequences.save(
-        {survivor: object_type, absorbed: object_type}, {survivor: joined, absorbed: ()}, revision
-    )
+    await uow.sequences.join(survivor, absorbed, object_type, revision)
 
 
 async def rebuild(

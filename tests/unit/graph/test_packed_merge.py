@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.postgres.graph_codec import pack, unpack
-from adapters.postgres.graph_merge import merge_packed
+from adapters.postgres.graph_merge import join_packed, merge_packed
 from domain.graph.model import ActivityId, EntityId
 from domain.graph.sequence import Occurrence, merge
 
@@ -43,3 +43,15 @@ def test_the_packed_merge_equals_the_domain_merge(
     packed = merge_packed(pack(before, CODES), arrivals, removed, CODES)
 
     assert unpack(packed, NAMES) == merge(before, arrivals, removed)
+
+
+@settings(max_examples=200)
+@given(survivor=st.lists(occurrences, max_size=20), absorbed=st.lists(occurrences, max_size=20))
+def test_joining_two_packed_sequences_equals_the_domain_merge(
+    survivor: list[Occurrence], absorbed: list[Occurrence]
+) -> None:
+    kept, arriving = merge((), survivor), merge((), absorbed)
+
+    joined = join_packed(pack(kept, CODES), pack(arriving, CODES))
+
+    assert unpack(joined, NAMES) == merge(kept, arriving)
