@@ -92,7 +92,7 @@ class FakeSyncRunRepository(_Private, SyncRunRepository):
         def add(progress: StreamProgress) -> StreamProgress:
             return msgspec.structs.replace(
                 progress,
-                pages=progress.pages + 1,
+                pages=progress.pages + counts.pages,
                 fetched=progress.fetched + counts.fetched,
                 records_new=progress.records_new + counts.new,
                 records_changed=progress.records_changed + counts.changed,

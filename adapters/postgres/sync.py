@@ -90,15 +90,15 @@ class PostgresSyncRunRepository(SyncRunRepository):
         await self._db.execute(
             """INSERT INTO atlas.sync_run_streams AS s (tenant_id, user_id, run_id, stream,
                 pages, fetched, records_new, records_changed, records_deleted, errors, position)
-            VALUES ($1, $2, $3, $4, 1, $5, $6, $7, $8, $9, $10)
+            VALUES ($1, $2, $3, $4, $11, $5, $6, $7, $8, $9, $10)
             ON CONFLICT (tenant_id, run_id, stream) DO UPDATE SET
-                pages = s.pages + 1, fetched = s.fetched + $5, records_new = s.records_new + $6,
+                pages = s.pages + $11, fetched = s.fetched + $5, records_new = s.records_new + $6,
                 records_changed = s.records_changed + $7,
                 records_deleted = s.records_deleted + $8, errors = s.errors + $9,
                 position = coalesce($10, s.position)
             WHERE s.tenant_id = $1 AND s.user_id = $2""",
             self._db.tenant_id, self._db.user_id, run_id, stream, counts.fetched, counts.new,
-            counts.changed, counts.deleted, counts.errors, position,
+            counts.changed, counts.deleted, counts.errors, position, counts.pages,
         )  # fmt: skip
 
     async def finish_stream(self, run_id: UUID, stream: str, at: datetime) -> None:

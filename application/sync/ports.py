@@ -45,8 +45,11 @@ class KnownRecords(Protocol):
 class SourceReader(Protocol):
     """One connection's provider, read stream by stream from each stream's checkpoint.
 
-    ``read`` yields pages; each page's records and cursor are committed together before the
-    next page is asked for, and no database connection is held while a page is fetched.
+    ``read`` yields pages; a page's records and its cursor are committed together, possibly
+    with the pages read just before it (small pages are stored together, up to a budget, and
+    what was read before a fault is stored): a reader must not count on its earlier pages of
+    a stream being committed when it is asked for the next one (``KnownRecords`` shows what
+    is). No database connection is held while a page is fetched.
     Raises ``SourceThrottled``, ``SourceUnavailable``, ``SourceRefused``, ``GrantRejected``
     (``domain.sync.errors``) or ``ConnectionNeedsReauth``, never a transport error.
     """

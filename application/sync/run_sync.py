@@ -56,6 +56,10 @@ class SyncPolicy(msgspec.Struct, frozen=True, kw_only=True):
     interval_seconds: int = DEFAULT_INTERVAL_SECONDS
     max_attempts: int = 8  # unreachable provider: attempts of one run before it fails
     backoff_cap_seconds: float = 900.0
+    # Pages smaller than this (records + removals) are stored together, in one transaction:
+    # every commit re-reads and rewrites the sequences of the people, companies and channels it
+    # touches, so a provider's 100-record pages would rewrite the same histories over and over.
+    store_records: int = 2_000
 
 
 class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -89,6 +93,15 @@ _ENDINGS = (
     SourceRefused,
     StorageError,
 )
+
+
+# Faults after which the pages already read are still worth storing.
+_KEEP_READ = (SourceThrottled, SourceUnavailable, SourceRefused, GrantRejected,
+              ConnectionNeedsReauth)  # fmt: skip
+
+
+def _size(page: SyncPage) -> int:
+    return len(page.batch.entities) + len(page.batch.activities) + len(page.removals)
 
 
 class _Started(msgspec.Struct, frozen=True, kw_only=True):
@@ -186,10 +199,26 @@ class RunSync:
     ) -> None:
         for stream in await reader.streams():
             checkpoint = started.checkpoints.get(stream)
-            async for page in reader.read(stream, checkpoint.cursor if checkpoint else None):
-                await self._store(scope, job, started.fence, stream, page)
-                if stop.requested:
-                    raise _Stopped
+            pending: list[SyncPage] = []
+            held = 0
+            try:
+                async for page in reader.read(stream, checkpoint.cursor if checkpoint else None):
+                    pending.append(page)
+                    held += _size(page)
+                    if held < self._policy.store_records and not stop.requested:
+                        continue
+                    await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
+                    pending, held = [], 0
+                    if stop.requested:
+                        raise _Stopped
+            except _KEEP_READ:
+                if pending:  # what was read before the fault is kept: the next attempt resumes
+                    await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
+                raise
+            if pending:
+                await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
+            if stop.requested:
+                raise _Stopped
             async with self._uow_for(scope) as uow:
                 if not await uow.schedules.holds(job.connection_id, started.fence):
                     raise RunSuperseded()
@@ -218,6 +247,7 @@ class RunSync:
                 )
                 await uow.checkpoints.save(job.connection_id, checkpoint)
             counts = PageCounts(
+                pages=page.pages,
                 fetched=page.fetched,
                 new=written.inserted + written.entities_new,
                 changed=written.replaced + written.entities_changed,

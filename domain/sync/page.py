@@ -24,6 +24,7 @@ class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
     # The provider time the stream has reached (for the cursor's age); None when it has none.
     position: datetime | None = None
     fetched: int = 0  # provider records read to make this page (throughput figures)
+    pages: int = 1  # provider pages read to make it (more than one once pages are joined)
 
     @classmethod
     def joined(cls, pages: Sequence[SyncPage]) -> SyncPage:
@@ -40,4 +41,5 @@ class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
             cursor=next((p.cursor for p in reversed(pages) if p.cursor is not None), None),
             position=next((p.position for p in reversed(pages) if p.position is not None), None),
             fetched=sum(p.fetched for p in pages),
+            pages=sum(p.pages for p in pages),
         )

@@ -56,6 +56,7 @@ class StreamProgress(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class PageCounts(msgspec.Struct, frozen=True, kw_only=True):
+    pages: int = 1  # provider pages these counts were read from
     fetched: int = 0
     new: int = 0
     changed: int = 0

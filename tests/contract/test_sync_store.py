@@ -103,7 +103,8 @@ async def test_pages_add_up_per_stream_and_checkpoints_replace_each_other(side: 
     async with side.uow_for(me) as uow:
         await uow.runs.add(run)
         await uow.runs.record_page(run.id, "tickets", PageCounts(fetched=5, new=3), None)
-        await uow.runs.record_page(run.id, "tickets", PageCounts(fetched=2, changed=1), position)
+        counts = PageCounts(pages=3, fetched=2, changed=1)  # three pages stored together
+        await uow.runs.record_page(run.id, "tickets", counts, position)
         await uow.runs.finish_stream(run.id, "tickets", WHEN)
         for cursor in (b"one", b"two"):
             checkpoint = Checkpoint(
@@ -118,7 +119,7 @@ async def test_pages_add_up_per_stream_and_checkpoints_replace_each_other(side: 
     assert stored is not None
     (tickets,) = stored.streams
     assert (tickets.pages, tickets.fetched, tickets.records_new, tickets.records_changed) == (
-        2,
+        4,
         7,
         3,
         1,
