@@ -29,6 +29,7 @@ from domain.shared.secret import Secret
 from domain.vault.oauth import OAuthTokens
 
 DEFAULT_TIMEOUT_SECONDS = 20.0
+POOL_CONNECTIONS = 64  # open at once to every provider, by one process
 
 
 class HttpProviderClient(ProviderClient):
@@ -179,6 +180,12 @@ async def open_http_client(
         timeout=httpx.Timeout(timeout_seconds, connect=min(5.0, timeout_seconds)),
         follow_redirects=False,
         verify=verify or True,
+        # As many connections kept alive as may be open: httpcore closes an idle connection as
+        # soon as the pool holds more than its keep-alive limit (20 by default), so a worker
+        # with more reads in flight than that reconnected for nearly every call.
+        limits=httpx.Limits(
+            max_connections=POOL_CONNECTIONS, max_keepalive_connections=POOL_CONNECTIONS
+        ),
         headers={"Accept": "application/json", "User-Agent": "Atlas/0.1"},
     )
     try:

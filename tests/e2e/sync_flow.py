@@ -45,9 +45,14 @@ async def sync_now(client: Client, headers: dict[str, str], connection: str) -> 
 
 
 async def finished(
-    client: Client, headers: dict[str, str], run_id: str, *, within: float = 120.0
+    client: Client,
+    headers: dict[str, str],
+    run_id: str,
+    *,
+    within: float = 120.0,
+    every: float = 0.05,
 ) -> dict[str, Any]:
-    """Poll the run as a client would until the worker has finished it."""
+    """Poll the run as a client would, every ``every`` seconds, until the worker finished it."""
     deadline = time.monotonic() + within
     while True:
         answer = await client.get(f"/api/v1/sync-runs/{run_id}", headers=headers)
@@ -56,4 +61,4 @@ async def finished(
         if run["status"] in FINISHED:
             return run  # type: ignore[no-any-return]
         assert time.monotonic() < deadline, f"run still {run['status']} after {within} s: {run}"
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every)
