@@ -7,11 +7,16 @@ a job per provider at once) syncs them into a throwaway PostgreSQL. Figures: pro
 read per second from the first trigger until the last run committed (overall, and per provider
 over its own run), the worker's peak RSS; then, after 1 % of the company's records change, the
 wall time of an incremental pass of all seven. Duplicates are counted in the database.
+
+``ATLAS_BENCH_SYNC_WORKERS=N`` runs N worker processes instead of one, sharing the jobs through
+the queue as workers on several machines would (the seven jobs split between them).
 """
 
 from __future__ import annotations
 
 import logging
+import math
+import os
 import tempfile
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -44,7 +49,11 @@ DUPLICATES = """SELECT count(*) FROM (SELECT 1 FROM atlas.graph_activities
 
 
 async def run() -> dict[str, float]:
-    print("Sync: the large sandbox company, seven providers, one worker (its own process)")
+    workers = int(os.environ.get("ATLAS_BENCH_SYNC_WORKERS", "1"))
+    print(
+        "Sync: the large sandbox company, seven providers, "
+        + ("one worker (its own process)" if workers == 1 else f"{workers} worker processes")
+    )
     logging.getLogger("httpx").setLevel(logging.WARNING)
     db = await start_throwaway_database()
     root = Path(tempfile.mkdtemp(prefix="atlas-bench-sync-"))
@@ -52,12 +61,14 @@ async def run() -> dict[str, float]:
     frozen = datetime.now(UTC).replace(microsecond=0) + timedelta(days=15)
     try:
         async with served_sandbox(root / "sandbox", clock_at=frozen, scale="large") as sandbox:
-            return await _bench(db, sandbox, root)
+            return await _bench(db, sandbox, root, workers)
     finally:
         db.cluster.destroy()
 
 
-async def _bench(db: ThrowawayDatabase, sandbox: ServedSandbox, root: Path) -> dict[str, float]:
+async def _bench(
+    db: ThrowawayDatabase, sandbox: ServedSandbox, root: Path, workers: int
+) -> dict[str, float]:
     shared = {"ATLAS_PROVIDERS_BASE_URL": sandbox.base, "ATLAS_SANDBOX": "false"}
     settings = load_settings(shared | {"ATLAS_LOG_LEVEL": "WARNING"}, cwd=root)
     app_ = create_app(real_container(settings, DatabaseEndpoints(app=db.app, owner=None)))
@@ -82,16 +93,21 @@ async def _bench(db: ThrowawayDatabase, sandbox: ServedSandbox, root: Path) -> d
             ATLAS_LOG_LEVEL="WARNING",
             ATLAS_DATABASE_URL=db.app.render(hide_password=False),
         )
-        worker = WorkerProcess(env, root / "worker.log", concurrency=len(CATALOG))
+        each = math.ceil(len(CATALOG) / workers)
+        fleet = [
+            WorkerProcess(env, root / f"worker-{n}.log", concurrency=each) for n in range(workers)
+        ]
         try:
-            await worker.started()
+            for worker in fleet:
+                await worker.started()
             figures = await _initial(app, owner, connections)
-            figures["peak_rss_mb"] = _peak_rss_mb(worker.process.pid)
-            line("worker peak RSS", f"{figures['peak_rss_mb']:.0f} MB")
+            figures["peak_rss_mb"] = max(_peak_rss_mb(w.process.pid) for w in fleet)
+            line("worker peak RSS (the largest)", f"{figures['peak_rss_mb']:.0f} MB")
             await _change(sandbox, brief)
             figures |= await _incremental(app, owner, connections)
         finally:
-            worker.close()
+            for worker in fleet:
+                worker.close()
     figures["duplicates"] = await _duplicates(db)
     line("duplicate activities (same source record twice)", f"{figures['duplicates']:.0f}")
     return figures
@@ -152,6 +168,13 @@ async def _incremental(
     app: Any, owner: dict[str, str], connections: dict[str, str]
 ) -> dict[str, float]:
     seconds, done = await _pass(app, owner, connections)
+    for provider, run in sorted(done.items()):
+        took = (_when(run["finished_at"]) - _when(run["started_at"])).total_seconds()
+        waited = (_when(run["started_at"]) - _when(run["requested_at"])).total_seconds()
+        line(
+            f"  {provider}: {run['fetched']:,} read, {run['records_changed']:,} changed",
+            f"{took:.1f} s (queued {waited:.1f} s)",
+        )
     fetched = sum(r["fetched"] for r in done.values())
     new = sum(r["records_new"] for r in done.values())
     changed = sum(r["records_changed"] for r in done.values())

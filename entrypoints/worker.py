@@ -10,7 +10,8 @@ from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from application.sync.ports import SyncJob
-from application.sync.run_sync import RunOutcome, StopSignal
+from application.sync.run_sync import RunOutcome
+from application.sync.stream_pass import StopSignal
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve

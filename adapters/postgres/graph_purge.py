@@ -68,13 +68,16 @@ class PostgresScopedRecords(ScopedRecords):
         return {r[0] for r in rows}
 
     async def activity_source_ids(self, scope: str, *, prefix: str) -> set[str]:
-        # starts_with keeps a prefix holding % or _ literal (LIKE would read them as patterns).
+        # A range in byte order ("C") walks the graph_activities_source index; starts_with
+        # stays the exact test (LIKE would read a % or _ in the prefix as a pattern).
         rows = await self._db.fetch(
             "SELECT source_id FROM atlas.graph_activities "
-            "WHERE tenant_id = $1 AND scope = $2 AND starts_with(source_id, $3)",
+            'WHERE tenant_id = $1 AND scope = $2 AND source_id COLLATE "C" >= $3 '
+            'AND ($4::text IS NULL OR source_id COLLATE "C" < $4) AND starts_with(source_id, $3)',
             self._db.tenant_id,
             scope,
             prefix,
+            _past_prefix(prefix),
         )
         return {r[0] for r in rows}
 
@@ -116,3 +119,18 @@ class PostgresGraphPurgeUnitOfWork(PostgresGraphUnitOfWork, GraphPurgeUnitOfWork
     def _attach(self, session: AsyncSession) -> None:
         super()._attach(session)
         self.scoped = PostgresScopedRecords(GraphDb(session, self.scope.tenant_id))
+
+
+def _past_prefix(prefix: str) -> str | None:
+    """The first string in byte order after every string that starts with ``prefix``.
+
+    UTF-8 keeps code point order, so raising the last character that can be raised is enough;
+    None when no character can be (no upper bound: the range is open).
+    """
+    for end in range(len(prefix) - 1, -1, -1):
+        point = ord(prefix[end]) + 1
+        if point in range(0xD800, 0xE000):
+            point = 0xE000  # surrogates are not characters: the next one is past them
+        if point <= 0x10FFFF:
+            return prefix[:end] + chr(point)
+    return None

@@ -26,7 +26,8 @@ from adapters.postgres.jobs import SCHEDULE_ENTRYPOINT, SYNC_ENTRYPOINT, queries
 from adapters.postgres.jobs_schema import JOBS_CHANNEL
 from adapters.postgres.url import DatabaseUrl
 from application.sync.ports import SyncJob
-from application.sync.run_sync import RunOutcome, StopSignal
+from application.sync.run_sync import RunOutcome
+from application.sync.stream_pass import StopSignal
 
 log = logging.getLogger("atlas.worker")
 

@@ -60,6 +60,11 @@ class SourceReader(Protocol):
 
     def read(self, stream: str, cursor: bytes | None) -> AsyncIterator[SyncPage]: ...
 
+    def independent(self, stream: str) -> bool:
+        """Whether the stream may be read and stored alongside its independent neighbours in
+        ``streams()`` (none depends on another's pages: Slack's channels); False by default."""
+        return False
+
 
 class ReadPlan(msgspec.Struct, frozen=True, kw_only=True):
     connection: Connection

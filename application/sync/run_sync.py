@@ -5,7 +5,8 @@ stream's new cursor and the run's counts are committed in one transaction that f
 the run's fence (a worker that lost its run writes nothing). Faults end in a state the next
 attempt resumes from: throttling and unreachable providers bring the job back later, a dead
 grant cancels the run and pauses the schedule (the connection is ``needs_reauth``), a stop
-request commits the page in hand and hands the job back.
+request commits the page in hand and hands the job back. The pass over the streams, and how
+pages are stored together: ``stream_pass``.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from application.sync.ports import (
     SyncJob,
     SyncUnitOfWork,
 )
+from application.sync.stream_pass import Stopped, StopSignal, StreamPass
 from domain.graph.model import RecordIds
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNeedsReauth, ConnectionRevoked
@@ -60,6 +62,9 @@ class SyncPolicy(msgspec.Struct, frozen=True, kw_only=True):
     # every commit re-reads and rewrites the sequences of the people, companies and channels it
     # touches, so a provider's 100-record pages would rewrite the same histories over and over.
     store_records: int = 2_000
+    # Streams a reader calls independent (Slack's channels) read and stored this many at once:
+    # a pass over 160 small channels is otherwise one round trip after another.
+    streams_together: int = 4
 
 
 class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,19 +76,8 @@ class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
 DONE = RunOutcome()
 
 
-class StopSignal:
-    """Set by the worker on SIGTERM: the page in hand is committed, then the job goes back."""
-
-    def __init__(self) -> None:
-        self.requested = False
-
-
-class _Stopped(Exception):
-    pass
-
-
 _ENDINGS = (
-    _Stopped,
+    Stopped,
     RunSuperseded,
     ConnectionNeedsReauth,
     ConnectionRevoked,
@@ -93,15 +87,6 @@ _ENDINGS = (
     SourceRefused,
     StorageError,
 )
-
-
-# Faults after which the pages already read are still worth storing.
-_KEEP_READ = (SourceThrottled, SourceUnavailable, SourceRefused, GrantRejected,
-              ConnectionNeedsReauth)  # fmt: skip
-
-
-def _size(page: SyncPage) -> int:
-    return len(page.batch.entities) + len(page.batch.activities) + len(page.removals)
 
 
 class _Started(msgspec.Struct, frozen=True, kw_only=True):
@@ -156,7 +141,7 @@ class RunSync:
         if isinstance(ended, RunSuperseded):
             log.info("sync run %s continues on another worker", job.run_id)
             return DONE
-        if isinstance(ended, _Stopped):
+        if isinstance(ended, Stopped):
             return await self._wait(scope, job, "worker_stopped", 0.0)
         if isinstance(ended, GrantRejected):
             with contextlib.suppress(ConnectionNeedsReauth):
@@ -197,33 +182,26 @@ class RunSync:
     async def _read(
         self, scope: Scope, job: SyncJob, started: _Started, reader: SourceReader, stop: StopSignal
     ) -> None:
-        for stream in await reader.streams():
-            checkpoint = started.checkpoints.get(stream)
-            pending: list[SyncPage] = []
-            held = 0
-            try:
-                async for page in reader.read(stream, checkpoint.cursor if checkpoint else None):
-                    pending.append(page)
-                    held += _size(page)
-                    if held < self._policy.store_records and not stop.requested:
-                        continue
-                    await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
-                    pending, held = [], 0
-                    if stop.requested:
-                        raise _Stopped
-            except _KEEP_READ:
-                if pending:  # what was read before the fault is kept: the next attempt resumes
-                    await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
-                raise
-            if pending:
-                await self._store(scope, job, started.fence, stream, SyncPage.joined(pending))
-            if stop.requested:
-                raise _Stopped
+        async def store(stream: str, page: SyncPage) -> None:
+            await self._store(scope, job, started.fence, stream, page)
+
+        async def finish(stream: str) -> None:
             async with self._uow_for(scope) as uow:
                 if not await uow.schedules.holds(job.connection_id, started.fence):
                     raise RunSuperseded()
                 await uow.runs.finish_stream(job.run_id, stream, self._clock.now())
                 await uow.commit()
+
+        cursors = {stream: c.cursor for stream, c in started.checkpoints.items()}
+        await StreamPass(
+            reader,
+            cursors,
+            store=store,
+            finish=finish,
+            store_records=self._policy.store_records,
+            together=self._policy.streams_together,
+            stop=stop,
+        ).run()
 
     async def _store(
         self, scope: Scope, job: SyncJob, fence: int, stream: str, page: SyncPage

@@ -23,11 +23,16 @@ __all__ = ["graph"]
 KEPT, GONE = "import-1", "connection-1"
 
 
-def purge(g: Graph) -> PurgeSourceScope:
+def purge_uow_for(g: Graph) -> Any:
+    """The harness's graph unit of work, in its purge flavour (fake or PostgreSQL)."""
     uow = g.uow_for
     assert isinstance(uow, partial)
     kind = FakeGraphPurgeUnitOfWork if uow.func is FakeGraphUnitOfWork else None
-    return PurgeSourceScope(partial(kind or PostgresGraphPurgeUnitOfWork, *uow.args))
+    return partial(kind or PostgresGraphPurgeUnitOfWork, *uow.args)
+
+
+def purge(g: Graph) -> PurgeSourceScope:
+    return PurgeSourceScope(purge_uow_for(g))
 
 
 def _person(source_id: str, scope: str, *keys: Identity) -> Any:
@@ -138,3 +143,26 @@ async def test_other_scopes_activities_lose_their_links_to_purged_records(graph:
     assert [o.entity_id for o in closed.objects] == [case_id]
     assert [o.type for o in sequences[case_id]] == ["Open", "Close"]
     assert again == PurgeSummary()  # nothing left to purge: idempotent
+
+
+async def test_activities_are_found_by_source_id_prefix_exactly(graph: Graph) -> None:
+    world = await graph.tenant()
+    held = ("msg:C1:1.0", "msg:C1:2.0", "msg:C1%:3.0", "msg:C1_:4.0", "msg:Cé:5.0", "msg:Cê:6.0")
+    other = create_activity(ref=ref("msg:C1:9.0", scope=KEPT), type="Message posted")
+    activities = tuple(
+        create_activity(ref=ref(source_id, scope=GONE), type="Message posted") for source_id in held
+    )
+    await graph.ingest().execute(world, GraphBatch(activities=(*activities, other)))
+
+    async with purge_uow_for(graph)(world) as uow:
+        found = {
+            prefix: await uow.scoped.activity_source_ids(GONE, prefix=prefix)
+            for prefix in ("msg:C1:", "msg:C1%", "msg:C1_", "msg:Cé:", "msg:C", "", "msg:D")
+        }
+
+    assert found["msg:C1:"] == {"msg:C1:1.0", "msg:C1:2.0"}  # not the other scope's 9.0
+    assert found["msg:C1%"] == {"msg:C1%:3.0"}  # % and _ are characters, not patterns
+    assert found["msg:C1_"] == {"msg:C1_:4.0"}
+    assert found["msg:Cé:"] == {"msg:Cé:5.0"}  # the bound past é is ê's: not included
+    assert found["msg:C"] == found[""] == set(held)
+    assert found["msg:D"] == set()

@@ -1,13 +1,15 @@
 """How the engine stores what a reader yields: small pages together, nothing read is lost.
 
-The reader here is a script (one stream of numbered pages, a fault or a stop where the test
-wants it), so the engine's own rules are what is tested: pages stored together up to the
-policy's budget, the pages read before a fault or a stop stored before the run hands back,
-and the next attempt resuming exactly after the last stored page.
+The reader here is a script (streams of numbered pages, a fault or a stop where the test wants
+it), so the engine's own rules are what is tested: pages stored together up to the policy's
+budget, the pages read before a fault or a stop stored before the run hands back, the next
+attempt resuming exactly after the last stored page, and independent streams read a few at once
+without losing or repeating a page when one of them fails.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -17,8 +19,15 @@ import pytest
 from dependency_injector import providers
 
 from adapters.fakes.sync import FakeCheckpointRepository, SyncTables
-from application.sync.ports import AccessSource, KnownRecords, ReadPlan, SourceReaders
-from application.sync.run_sync import StopSignal, SyncPolicy
+from application.sync.ports import (
+    AccessSource,
+    KnownRecords,
+    ReadPlan,
+    SourceReader,
+    SourceReaders,
+)
+from application.sync.run_sync import SyncPolicy
+from application.sync.stream_pass import StopSignal
 from domain.graph.model import EntityRecord, GraphBatch, SourceRef
 from domain.sync.errors import SourceUnavailable
 from domain.sync.page import SyncPage
@@ -26,17 +35,22 @@ from domain.sync.run import RunStatus, RunTrigger
 from tests.factories.sync_rig import SyncRig, built, sync_rig
 
 PAGES, PER_PAGE, BUDGET = 30, 10, 100  # ten pages fill the budget
+TOGETHER = 3  # independent streams read at once
 
 
 class Script(SourceReaders):
-    """One stream of ``PAGES`` pages of tickets; the cursor is the next page's number."""
+    """Streams of ``PAGES`` pages of tickets each; a stream's cursor is its next page's number.
+    Streams named ``ch:…`` are independent (read together, like Slack's channels)."""
 
-    def __init__(self) -> None:
-        self.starts: list[int] = []  # the page each read started from
+    def __init__(self, names: Sequence[str] = ("tickets",)) -> None:
+        self.names = list(names)
+        self.starts: dict[str, list[int]] = {n: [] for n in names}  # where each read started
         self.yielded = 0
-        self.fault_at: int | None = None  # asking for this page fails, once
+        self.fault_in = "tickets"
+        self.fault_at: int | None = None  # asking for this page of ``fault_in`` fails, once
         self.stop_after: int | None = None  # the stop is asked for while this page is read
         self.stop = StopSignal()
+        self.reading, self.most_at_once, self.log = 0, 0, list[str]()
 
     def supports(self, provider: str) -> bool:
         return True
@@ -44,10 +58,12 @@ class Script(SourceReaders):
     def reader(self, plan: ReadPlan, access: AccessSource, known: KnownRecords) -> _Reader:
         return _Reader(self, str(plan.connection.id))
 
-    def page(self, scope: str, number: int) -> SyncPage:
+    def page(self, scope: str, stream: str, number: int) -> SyncPage:
         tickets = tuple(
             EntityRecord(
-                ref=SourceRef(provider="zendesk", scope=scope, source_id=f"ticket:{number}:{i}"),
+                ref=SourceRef(
+                    provider="zendesk", scope=scope, source_id=f"ticket:{stream}:{number}:{i}"
+                ),
                 type="ticket",
             )
             for i in range(PER_PAGE)
@@ -57,25 +73,36 @@ class Script(SourceReaders):
         )
 
 
-class _Reader:
+class _Reader(SourceReader):
     def __init__(self, script: Script, scope: str) -> None:
         self._script, self._scope = script, scope
 
     async def streams(self) -> Sequence[str]:
-        return ["tickets"]
+        return self._script.names
+
+    def independent(self, stream: str) -> bool:
+        return stream.startswith("ch:")
 
     async def read(self, stream: str, cursor: bytes | None) -> AsyncIterator[SyncPage]:
         script = self._script
         start = int(cursor or b"0")
-        script.starts.append(start)
-        for number in range(start, PAGES):
-            if script.fault_at == number:
-                script.fault_at = None
-                raise SourceUnavailable(reason="server_error")
-            if script.stop_after == number + 1:  # SIGTERM arrives while this page is fetched
-                script.stop.requested = True
-            script.yielded += 1
-            yield script.page(self._scope, number)
+        script.starts[stream].append(start)
+        script.log.append(f"begin {stream}")
+        script.reading += 1
+        script.most_at_once = max(script.most_at_once, script.reading)
+        try:
+            for number in range(start, PAGES):
+                await asyncio.sleep(0)  # a provider call: the other streams go on meanwhile
+                if script.fault_at == number and stream == script.fault_in:
+                    script.fault_at = None
+                    raise SourceUnavailable(reason="server_error")
+                if script.stop_after == number + 1:  # SIGTERM arrives while this page is read
+                    script.stop.requested = True
+                script.yielded += 1
+                yield script.page(self._scope, stream, number)
+        finally:
+            script.reading -= 1
+            script.log.append(f"end {stream}")
 
 
 @pytest.fixture
@@ -92,10 +119,10 @@ def stored_cursors(monkeypatch: pytest.MonkeyPatch) -> list[bytes]:
     return saved
 
 
-async def _scripted(rig: SyncRig) -> tuple[Script, UUID]:
-    script = Script()
+async def _scripted(rig: SyncRig, script: Script | None = None) -> tuple[Script, UUID]:
+    script = script or Script()
     rig.container.adapters.sync.source_readers.override(providers.Object(script))  # type: ignore[attr-defined]
-    policy = SyncPolicy(store_records=BUDGET)
+    policy = SyncPolicy(store_records=BUDGET, streams_together=TOGETHER)
     rig.container.adapters.sync.policy.override(providers.Object(policy))  # type: ignore[attr-defined]
     return script, await rig.connect("zendesk", subdomain="acme")
 
@@ -131,7 +158,7 @@ async def test_pages_read_before_a_fault_are_stored_and_the_retry_resumes_after_
         assert run.status is RunStatus.SUCCEEDED, run
         assert run.attempts == 2
         assert stored_cursors == [b"10", b"15", b"25", b"30"]
-        assert script.starts == [0, 15]  # nothing read twice
+        assert script.starts["tickets"] == [0, 15]  # nothing read twice
         assert script.yielded == PAGES
         tickets = _tickets(rig)
         assert len(tickets) == len(set(tickets)) == PAGES * PER_PAGE
@@ -160,6 +187,28 @@ async def test_a_stop_stores_the_pages_in_hand_at_once_and_hands_the_job_back(
         script.stop = StopSignal()
         outcome = await run_sync.execute(job, script.stop)
         assert outcome.come_back_after is None
-        assert script.starts == [0, 13]
+        assert script.starts["tickets"] == [0, 13]
         assert rig.run(requested.run.id).status is RunStatus.SUCCEEDED
         assert len(_tickets(rig)) == PAGES * PER_PAGE
+
+
+async def test_independent_streams_are_read_together_and_a_failing_one_loses_nothing(
+    tmp_path: Path,
+) -> None:
+    channels = [f"ch:{n}" for n in range(1, 7)]
+    async with sync_rig(tmp_path) as rig:
+        script, connection = await _scripted(rig, Script(["tickets", *channels]))
+        script.fault_in, script.fault_at = "ch:2", 15
+
+        run = await rig.sync(connection)
+
+        assert run.status is RunStatus.SUCCEEDED, run
+        assert run.attempts == 2
+        assert script.log[:2] == ["begin tickets", "end tickets"]  # the others wait for it
+        assert script.most_at_once == TOGETHER
+        assert script.starts["ch:2"] == [0, 15]  # the failing stream resumes where it failed
+        assert script.yielded == PAGES * (1 + len(channels))  # every page read exactly once
+        tickets = _tickets(rig)
+        assert len(tickets) == len(set(tickets)) == PAGES * PER_PAGE * (1 + len(channels))
+        assert run.totals.new == len(tickets)
+        assert sorted(s.stream for s in run.streams) == sorted(["tickets", *channels])

@@ -5,7 +5,8 @@ Streams, in order: ``users`` (``users.list``, read whole each pass), ``channels`
 deleted, and goes with its messages and threads), then one ``messages:<channel id>`` stream per
 public channel with its own cursor (history.py). Private channels, DMs and group DMs are never
 listed nor read: that needs a product decision first. ``streams()`` asks Slack for the channels,
-so a channel created since the last run gets its stream at once.
+so a channel created since the last run gets its stream at once. Channels are independent:
+the engine reads a few at once.
 """
 
 from __future__ import annotations
@@ -47,6 +48,10 @@ class SlackReader(SourceReader):
     async def streams(self) -> Sequence[str]:
         channels = await self._public_channels()
         return ("users", "channels", *(MESSAGES + c.id for c in channels))
+
+    def independent(self, stream: str) -> bool:
+        # A channel's messages depend on no other channel's; people and channels come first.
+        return stream.startswith(MESSAGES)
 
     async def read(self, stream: str, cursor: bytes | None) -> AsyncIterator[SyncPage]:
         source = await self._workspace()
