@@ -45,7 +45,15 @@ class RedactSecrets(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):
             message = str(record.msg)
-        record.msg, record.args = redact(message), None
+        cleaned = redact(message)
+        # A clean record keeps its arguments: uvicorn's access formatter reads them as a tuple
+        # (client, method, path, version, status), and an access line whose path still held
+        # a secret keeps that shape, each argument redacted on its own (the path is one).
+        if cleaned != message:
+            if record.name == "uvicorn.access" and isinstance(record.args, tuple):
+                record.args = tuple(redact(a) if isinstance(a, str) else a for a in record.args)
+            else:
+                record.msg, record.args = cleaned, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:

@@ -150,6 +150,8 @@ def test_atlas_up_serves_https_and_stops_cleanly_on_ctrl_c(data_dir: Path) -> No
     assert control == "TLSv1.1"  # the same client does speak 1.1 to a server that allows it
     assert running.process.returncode == 0, output
     assert "Stopping embedded PostgreSQL" in output
+    assert '"GET /ready HTTP/1.1" 200' in output  # the access line, formatted by uvicorn
+    assert "Logging error" not in output
     assert not (data_dir / "postgres" / "data" / "postmaster.pid").exists()  # the database stopped
     secrets = list((data_dir / "secrets").iterdir())
     assert secrets

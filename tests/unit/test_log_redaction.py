@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 import pytest
+from uvicorn.logging import AccessFormatter
 
 from entrypoints.log_redaction import AccessLogWithoutQueries, RedactSecrets, redact
 from tests.factories.vault import marker
@@ -79,3 +80,21 @@ def test_the_access_log_drops_every_query_string_and_the_ticket(path: str, logge
     assert record.args is not None
     assert record.args[2] == logged  # type: ignore[index]
     assert record.getMessage() == f'127.0.0.1:5 - "GET {logged} HTTP/1.1" 303'
+
+
+@pytest.mark.parametrize("path", ["/ready", "/api/v1/oauth/start/t.u.t1cket?x=1", "/x?token=abc"])
+def test_access_lines_still_format_with_uvicorns_formatter_after_both_filters(path: str) -> None:
+    formatter = AccessFormatter('%(client_addr)s - "%(request_line)s" %(status_code)s')
+    record = _record('%s - "%s %s HTTP/%s" %d', "127.0.0.1:5", "GET", path, "1.1", 200,
+                     name="uvicorn.access")  # fmt: skip
+    record.args = (*record.args[:2], f"{path} access_token=s3cr3t", *record.args[3:])  # type: ignore[index]
+
+    AccessLogWithoutQueries().filter(record)
+    RedactSecrets().filter(record)
+    line = formatter.format(record)
+
+    assert line.startswith('127.0.0.1:5 - "GET ')
+    assert line.endswith('HTTP/1.1" 200 OK')
+    assert "s3cr3t" not in line
+    assert "t1cket" not in line
+    assert "?" not in line
