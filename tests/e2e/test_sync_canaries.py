@@ -144,6 +144,7 @@ async def test_no_content_reaches_the_database_the_api_or_the_logs(
     assert sum(r["records_new"] for r in done) > 5_000
     assert len(canaries) > 1_000
     assert len(cursors) >= len(CATALOG)
+    assert any("HTTP Request" in line for line in logs.lines)  # the logs were captured at all
     everywhere = {
         "dump": dump,
         "cursors": "\n".join(cursors),
