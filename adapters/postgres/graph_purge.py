@@ -70,15 +70,11 @@ class PostgresScopedRecords(ScopedRecords):
     async def activity_source_ids(self, scope: str, *, prefix: str) -> set[str]:
         # A range in byte order ("C") walks the graph_activities_source index; starts_with
         # stays the exact test (LIKE would read a % or _ in the prefix as a pattern).
-        rows = await self._db.fetch(
-            "SELECT source_id FROM atlas.graph_activities "
-            'WHERE tenant_id = $1 AND scope = $2 AND source_id COLLATE "C" >= $3 '
-            'AND ($4::text IS NULL OR source_id COLLATE "C" < $4) AND starts_with(source_id, $3)',
-            self._db.tenant_id,
-            scope,
-            prefix,
-            _past_prefix(prefix),
-        )
+        past = _past_prefix(prefix)
+        if past is None:
+            rows = await self._db.fetch(_BY_PREFIX, self._db.tenant_id, scope, prefix)
+        else:
+            rows = await self._db.fetch(_BY_PREFIX_BOUNDED, self._db.tenant_id, scope, prefix, past)
         return {r[0] for r in rows}
 
     async def activities_touching(self, ids: Collection[EntityId]) -> list[Activity]:
@@ -119,6 +115,12 @@ class PostgresGraphPurgeUnitOfWork(PostgresGraphUnitOfWork, GraphPurgeUnitOfWork
     def _attach(self, session: AsyncSession) -> None:
         super()._attach(session)
         self.scoped = PostgresScopedRecords(GraphDb(session, self.scope.tenant_id))
+
+
+_BY_PREFIX = """SELECT source_id FROM atlas.graph_activities
+    WHERE tenant_id = $1 AND scope = $2 AND source_id COLLATE "C" >= $3
+    AND starts_with(source_id, $3)"""
+_BY_PREFIX_BOUNDED = _BY_PREFIX + ' AND source_id COLLATE "C" < $4'
 
 
 def _past_prefix(prefix: str) -> str | None:

@@ -103,11 +103,13 @@ class SyncWorker:
         sync_job = msgspec.json.decode(job.payload or b"", type=SyncJob)
         try:
             outcome = await self._run_job(sync_job, self._stop)
-        except Exception as error:  # a bug, or the database went away mid-run
+        except Exception:  # a bug, or the database went away mid-run
             log.exception("sync job %s failed unexpectedly (attempt %d)", job.id, job.attempts)
             if job.attempts < MAX_UNEXPECTED:
                 wait = min(900.0, 2.0 ** (job.attempts + 1))
-                raise RetryRequested(timedelta(seconds=wait), reason="unexpected") from error
+                # from None: PgQueuer keeps a retried job's traceback in its global log table,
+                # outside row security and the log redaction; the log line above has it.
+                raise RetryRequested(timedelta(seconds=wait), reason="unexpected") from None
             await self._abandon(sync_job, "internal")
             return
         if outcome.come_back_after is not None:

@@ -9,6 +9,7 @@ the job exists).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from typing import final
 from uuid import UUID
 
@@ -69,7 +70,12 @@ class RequestSync:
                 active = run if created else await uow.runs.active(connection_id)
                 if active is None:
                     raise ConnectionNotSyncable(status="busy")
-            await uow.jobs.enqueue_sync(job_of(active))
+            # A waiting run whose job went missing comes back when it was due, not at once
+            # (a throttled provider is not asked again early).
+            due = active.resume_at - self._clock.now() if active.resume_at else None
+            await uow.jobs.enqueue_sync(
+                job_of(active), delay=due if due and due > timedelta(0) else None
+            )
             if await uow.schedules.get(connection_id) is None:
                 await uow.schedules.save(
                     SyncSchedule(

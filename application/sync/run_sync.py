@@ -126,8 +126,8 @@ class RunSync:
         try:
             await self._read(scope, job, started, reader, stop or StopSignal())
         except _ENDINGS as ended:
-            return await self._settle(scope, job, started.run, ended)
-        return await self._end(scope, job, None)
+            return await self._settle(scope, job, started, ended)
+        return await self._end(scope, job, None, fence=started.fence)
 
     async def abandon(self, job: SyncJob, reason: str) -> None:
         """Give the run up (a fault no retry got past): it fails, the schedule goes on."""
@@ -135,27 +135,27 @@ class RunSync:
         await self._end(scope, job, reason)
 
     async def _settle(
-        self, scope: Scope, job: SyncJob, run: SyncRun, ended: Exception
+        self, scope: Scope, job: SyncJob, started: _Started, ended: Exception
     ) -> RunOutcome:
         """Where a run that did not finish its pass stands, and when its job comes back."""
+        fence = started.fence
         if isinstance(ended, RunSuperseded):
-            log.info("sync run %s continues on another worker", job.run_id)
-            return DONE
+            return _superseded(job)
         if isinstance(ended, Stopped):
-            return await self._wait(scope, job, "worker_stopped", 0.0)
+            return await self._wait(scope, job, "worker_stopped", 0.0, fence)
         if isinstance(ended, GrantRejected):
             with contextlib.suppress(ConnectionNeedsReauth):
                 await self._tokens.reject(scope, job.connection_id, ended.reason)
             ended = ConnectionNeedsReauth(connection_id=str(job.connection_id))
         if isinstance(ended, ConnectionNeedsReauth | ConnectionRevoked):
-            return await self._end(scope, job, ended.code, cancelled=True)
+            return await self._end(scope, job, ended.code, cancelled=True, fence=fence)
         if isinstance(ended, SourceThrottled):
             wait = max(1.0, ended.retry_after_seconds or 60.0)
-            return await self._wait(scope, job, ended.reason, wait)
+            return await self._wait(scope, job, ended.reason, wait, fence)
         if isinstance(ended, SourceRefused):
             log.warning("sync run %s refused by the provider: %s", job.run_id, ended.reason)
-            return await self._end(scope, job, f"refused:{ended.reason}")
-        return await self._retry(scope, job, run, ended)  # unreachable provider, storage fault
+            return await self._end(scope, job, f"refused:{ended.reason}", fence=fence)
+        return await self._retry(scope, job, started, ended)  # unreachable provider, storage fault
 
     async def _start(self, scope: Scope, job: SyncJob) -> _Started | None:
         async with self._uow_for(scope) as uow:
@@ -235,18 +235,23 @@ class RunSync:
             await uow.commit()
 
     async def _retry(
-        self, scope: Scope, job: SyncJob, run: SyncRun, failure: Exception
+        self, scope: Scope, job: SyncJob, started: _Started, failure: Exception
     ) -> RunOutcome:
+        run, fence = started.run, started.fence
         reason = getattr(failure, "reason", None) or getattr(failure, "code", "unavailable")
         if run.attempts >= self._policy.max_attempts:
-            return await self._end(scope, job, f"unavailable:{reason}")
+            return await self._end(scope, job, f"unavailable:{reason}", fence=fence)
         given = getattr(failure, "retry_after_seconds", None)
         step = min(self._policy.backoff_cap_seconds, 2.0 ** min(run.attempts, 20))
         wait = given if given is not None else step / 2 + self._rng.uniform(0, step / 2)
-        return await self._wait(scope, job, str(reason), max(1.0, wait))
+        return await self._wait(scope, job, str(reason), max(1.0, wait), fence)
 
-    async def _wait(self, scope: Scope, job: SyncJob, reason: str, wait: float) -> RunOutcome:
+    async def _wait(
+        self, scope: Scope, job: SyncJob, reason: str, wait: float, fence: int
+    ) -> RunOutcome:
         async with self._uow_for(scope) as uow:
+            if not await uow.schedules.holds(job.connection_id, fence):
+                return _superseded(job)
             run = await uow.runs.get(job.run_id)
             if run is not None and run.status.active:
                 until = self._clock.now() + timedelta(seconds=math.ceil(wait))
@@ -255,9 +260,19 @@ class RunSync:
         return RunOutcome(come_back_after=wait)
 
     async def _end(
-        self, scope: Scope, job: SyncJob, error: str | None, *, cancelled: bool = False
+        self,
+        scope: Scope,
+        job: SyncJob,
+        error: str | None,
+        *,
+        cancelled: bool = False,
+        fence: int | None = None,
     ) -> RunOutcome:
+        """The run's end and the next one's schedule; with ``fence``, only while the run is
+        still this worker's (one that lost it to another worker writes nothing)."""
         async with self._uow_for(scope) as uow:
+            if fence is not None and not await uow.schedules.holds(job.connection_id, fence):
+                return _superseded(job)
             run = await uow.runs.get(job.run_id)
             now = self._clock.now()
             if run is not None and run.status.active:
@@ -275,3 +290,8 @@ class RunSync:
                 await uow.schedules.save(schedule.after_run(job.run_id, now, interval, ok=ok))
             await uow.commit()
         return DONE
+
+
+def _superseded(job: SyncJob) -> RunOutcome:
+    log.info("sync run %s continues on another worker", job.run_id)
+    return DONE

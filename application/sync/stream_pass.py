@@ -40,11 +40,12 @@ class _Halt:
     """The worker's stop, or a sibling stream's failure: either ends a stream at its next page."""
 
     def __init__(self, stop: StopSignal) -> None:
-        self._stop, self.failed = stop, False
+        self._stop = stop
+        self.first: Exception | None = None  # the first stream to fail, in time
 
     @property
     def requested(self) -> bool:
-        return self._stop.requested or self.failed
+        return self._stop.requested or self.first is not None
 
 
 def _size(page: SyncPage) -> int:
@@ -93,15 +94,19 @@ class StreamPass:
                     raise Stopped  # not begun: its checkpoint stands
                 try:
                     await self._stream(stream, halt)
-                except Exception:
-                    halt.failed = True
+                except Stopped:
+                    raise
+                except Exception as failure:
+                    halt.first = halt.first or failure
                     raise
 
         ended = await asyncio.gather(*(one(s) for s in streams), return_exceptions=True)
-        failures = [e for e in ended if isinstance(e, BaseException)]
-        # A sibling's failure first (it is why the others stopped), else the worker's stop.
-        for failure in sorted(failures, key=lambda e: isinstance(e, Stopped)):
-            raise failure
+        # The first failure (it is why the others stopped), else the worker's stop.
+        if halt.first is not None:
+            raise halt.first
+        for result in ended:
+            if isinstance(result, BaseException):
+                raise result
 
     async def _stream(self, stream: str, stop: StopSignal | _Halt) -> None:
         pending: list[SyncPage] = []

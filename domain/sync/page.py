@@ -12,7 +12,7 @@ from datetime import datetime
 
 import msgspec
 
-from domain.graph.model import GraphBatch, Removal
+from domain.graph.model import GraphBatch, Removal, SourceRef
 
 
 class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
@@ -28,8 +28,10 @@ class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def joined(cls, pages: Sequence[SyncPage]) -> SyncPage:
-        """Several pages stored as one (one transaction): their records and removals in order,
-        the last cursor and position given."""
+        """Several pages stored as one (one transaction): their records, and the removals no
+        later page brings back, the last cursor and position given. (A joined page is written
+        before its removals apply; a record removed by one page and delivered again by a later
+        one is the later page's, so its removal is dropped.)"""
         return cls(
             batch=GraphBatch(
                 types=tuple(t for p in pages for t in p.batch.types),
@@ -37,9 +39,19 @@ class SyncPage(msgspec.Struct, frozen=True, kw_only=True):
                 relationships=tuple(r for p in pages for r in p.batch.relationships),
                 activities=tuple(a for p in pages for a in p.batch.activities),
             ),
-            removals=tuple(r for p in pages for r in p.removals),
+            removals=_still_removed(pages),
             cursor=next((p.cursor for p in reversed(pages) if p.cursor is not None), None),
             position=next((p.position for p in reversed(pages) if p.position is not None), None),
             fetched=sum(p.fetched for p in pages),
             pages=sum(p.pages for p in pages),
         )
+
+
+def _still_removed(pages: Sequence[SyncPage]) -> tuple[Removal, ...]:
+    kept: list[Removal] = []
+    later: set[tuple[str, SourceRef]] = set()  # (kind, ref) delivered by the pages after
+    for page in reversed(pages):
+        kept += (r for r in reversed(page.removals) if (r.kind, r.ref) not in later)
+        later |= {("entity", e.ref) for e in page.batch.entities if not e.reference}
+        later |= {("activity", a.ref) for a in page.batch.activities}
+    return tuple(reversed(kept))

@@ -10,7 +10,7 @@ without losing or repeating a page when one of them fails.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -51,6 +51,7 @@ class Script(SourceReaders):
         self.stop_after: int | None = None  # the stop is asked for while this page is read
         self.stop = StopSignal()
         self.reading, self.most_at_once, self.log = 0, 0, list[str]()
+        self.before_fault: Callable[[], Awaitable[None]] | None = None
 
     def supports(self, provider: str) -> bool:
         return True
@@ -95,6 +96,8 @@ class _Reader(SourceReader):
                 await asyncio.sleep(0)  # a provider call: the other streams go on meanwhile
                 if script.fault_at == number and stream == script.fault_in:
                     script.fault_at = None
+                    if script.before_fault is not None:
+                        await script.before_fault()
                     raise SourceUnavailable(reason="server_error")
                 if script.stop_after == number + 1:  # SIGTERM arrives while this page is read
                     script.stop.requested = True
@@ -212,3 +215,27 @@ async def test_independent_streams_are_read_together_and_a_failing_one_loses_not
         assert len(tickets) == len(set(tickets)) == PAGES * PER_PAGE * (1 + len(channels))
         assert run.totals.new == len(tickets)
         assert sorted(s.stream for s in run.streams) == sorted(["tickets", *channels])
+
+
+async def test_a_worker_that_lost_its_run_ends_a_fault_without_writing(tmp_path: Path) -> None:
+    async with sync_rig(tmp_path) as rig:
+        script, connection = await _scripted(rig)
+        script.fault_at = 10  # nothing in hand: the fault path itself must see the take-over
+
+        async def taken_over() -> None:
+            uow_for = rig.container.adapters.sync_uow()  # type: ignore[attr-defined]
+            async with uow_for(rig.actor.scope) as uow:
+                await uow.schedules.take_over(connection)
+                await uow.commit()
+
+        script.before_fault = taken_over
+        request = await built(rig.container.use_cases.sync.request_sync)  # type: ignore[attr-defined]
+        requested = await request.execute(rig.actor.scope, connection, RunTrigger.MANUAL)
+        job = rig.store.tables.of(SyncTables).jobs.pop(connection).job
+        run_sync = await built(rig.container.use_cases.sync.run_sync)  # type: ignore[attr-defined]
+
+        outcome = await run_sync.execute(job, script.stop)
+
+        assert outcome.come_back_after is None  # the job is the other worker's now
+        run = rig.run(requested.run.id)
+        assert (run.status, run.error, run.resume_at) == (RunStatus.RUNNING, None, None)

@@ -18,13 +18,12 @@ messages held from before it keep the labels they had until they change again.
 
 The backfill bounds the listing only: a change the history reports is applied whatever the
 message's date. A thread whose messages are all removed stays, without activities.
-Messages are read one at a time: Gmail's quota (15,000 units a minute, 5 a read) is the
-bound, and a failed read fails the page, never a sibling task.
+Messages are read a few at a time (``IN_FLIGHT``): Gmail's quota (15,000 units a minute, 5 a
+read) is the bound, and a failed read fails the page and cancels the reads still going.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import msgspec
@@ -35,6 +34,7 @@ from adapters.connectors.gmail import normalise
 from adapters.connectors.gmail.normalise import MESSAGE_PREFIX, Mailbox
 from adapters.connectors.gmail.records import HistoryPage, Message, MessageList, Profile
 from adapters.connectors.google.participants import address
+from adapters.connectors.in_flight import read_all
 from application.sync.ports import KnownRecords, ReadPlan, SourceReader
 from domain.graph.model import GraphBatch, Removal
 from domain.sync.page import SyncPage
@@ -159,13 +159,7 @@ class GmailReader(SourceReader):
         """Each message's metadata, a few requests in flight at once: one read per message is
         Gmail's only way, and waiting for each in turn leaves the worker idle (the per-user
         quota, ~50 reads/s, is the provider's to enforce: its 429s are honoured)."""
-        slots = asyncio.Semaphore(IN_FLIGHT)
-
-        async def one(message_id: str) -> Message | None:
-            async with slots:
-                return await self._message(message_id)
-
-        return list(await asyncio.gather(*(one(i) for i in message_ids)))
+        return await read_all(message_ids, self._message, limit=IN_FLIGHT)
 
     async def _read_messages(
         self, mailbox: Mailbox, fetch: list[str], remove: list[str]

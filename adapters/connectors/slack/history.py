@@ -21,7 +21,6 @@ thread older than a day likewise. Messages older than the backfill horizon are n
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 
@@ -29,6 +28,7 @@ import msgspec
 
 from adapters.connectors.api import ProviderApi
 from adapters.connectors.cursors import decode_cursor, encode_cursor
+from adapters.connectors.in_flight import read_all
 from adapters.connectors.slack import normalise, stamps
 from adapters.connectors.slack.known import KnownMessages
 from adapters.connectors.slack.records import Message, MessagePage
@@ -107,13 +107,7 @@ class ChannelHistory:
 
     async def _read_threads(self, parents: list[Message]) -> list[SyncPage]:
         """The stale threads, a few ``conversations.replies`` in flight at once."""
-        slots = asyncio.Semaphore(THREADS_IN_FLIGHT)
-
-        async def one(parent: Message) -> SyncPage:
-            async with slots:
-                return await self._threads.read(parent.ts)
-
-        return list(await asyncio.gather(*(one(p) for p in parents)))
+        return await read_all([p.ts for p in parents], self._threads.read, limit=THREADS_IN_FLIGHT)
 
     def _start(self, cursor: ChannelCursor, *, restart: bool) -> Pass:
         now = self._api.provider_now()
