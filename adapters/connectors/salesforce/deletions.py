@@ -99,8 +99,10 @@ class Deletions:
         ids: set[str] = set()
         after: str | None = None
         while True:
+            # queryAll: a Task or Event archived after a year is not in ``query``'s answers but
+            # is still at Salesforce (its IsDeleted stays false); it must not be removed.
             answer = await self._api.get(
-                f"{self._root}/query", params={"q": soql.ids_after(sobject, after)}
+                f"{self._root}/queryAll", params={"q": soql.ids_after(sobject, after)}
             )
             page = answer.decode(QueryPage[IdOnly])
             ids.update(r.id for r in page.records)

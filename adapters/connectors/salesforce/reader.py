@@ -81,8 +81,9 @@ class ModstampCursor(msgspec.Struct, frozen=True, kw_only=True):
     id: str = ""
 
     def before(self, record: Record) -> bool:
-        # Salesforce orders ids by their characters' codes (0-9 < A-Z < a-z), as Python does.
-        return (self.at, self.id) < (record.system_modstamp, record.id)
+        # SOQL sorts text case-insensitively (English locales: by the uppercase characters'
+        # codes), Ids included; an 18-character Id is unique ignoring case, so no ties.
+        return (self.at, self.id.upper()) < (record.system_modstamp, record.id.upper())
 
 
 class SalesforceReader(SourceReader):

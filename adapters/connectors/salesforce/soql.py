@@ -28,8 +28,11 @@ def window(sobject: str, fields: tuple[str, ...], lo: datetime, hi: datetime) ->
 
 
 def ids_after(sobject: str, after: str | None) -> str:
-    """The next page of live ids, keyset-paged by id (no query locator that could expire)."""
+    """The next page of live ids, keyset-paged by id (no query locator that could expire).
+
+    Asked of ``queryAll``, hence ``IsDeleted = false``: ``query`` leaves out
+    archived activities, which are still at Salesforce."""
     if after is not None and not (after.isascii() and after.isalnum()):
         raise ValueError("a Salesforce id is alphanumeric")  # never quote anything else
-    where = f" WHERE Id > '{after}'" if after else ""
-    return f"SELECT Id FROM {sobject}{where} ORDER BY Id LIMIT {ID_PAGE}"  # noqa: S608
+    where = ["IsDeleted = false", *([f"Id > '{after}'"] if after else [])]
+    return f"SELECT Id FROM {sobject} WHERE {' AND '.join(where)} ORDER BY Id LIMIT {ID_PAGE}"  # noqa: S608

@@ -154,7 +154,7 @@ def test_the_daily_allowance_spent_reschedules_for_an_hour_and_other_refusals_do
     assert classify(answer(401, "INVALID_SESSION_ID"), now) is None  # renewed by status
 
 
-def test_the_cursor_orders_equal_timestamps_by_id() -> None:
+def test_the_cursor_orders_equal_timestamps_by_id_as_soql_does() -> None:
     at = datetime(2026, 1, 5, tzinfo=UTC)
     sut = ModstampCursor(at=at, id="00T5g000000000BAAA")
 
@@ -164,7 +164,9 @@ def test_the_cursor_orders_equal_timestamps_by_id() -> None:
     assert not sut.before(task("00T5g000000000AAAA"))
     assert not sut.before(task("00T5g000000000BAAA"))
     assert sut.before(task("00T5g000000000CAAA"))
-    assert sut.before(task("00T5g000000000aAAA"))  # lower case sorts after upper case
+    # SOQL sorts ids case-insensitively: a lower-case "a" comes before "B", a "c" after it.
+    assert not sut.before(task("00T5g000000000aAAB"))
+    assert sut.before(task("00T5g000000000cAAE"))
     assert ModstampCursor(at=at).before(task("00T5g000000000AAAA"))
 
 

@@ -62,8 +62,11 @@ def render(
 
 
 def _nulls_first(field: str) -> Callable[[dict[str, Any]], tuple[bool, Any]]:
+    # Text sorts case-insensitively, as SOQL's ORDER BY does in English locales (by the
+    # uppercase characters' codes): Ids too, so "…a…" and "…B…" sort a, B, not B, a.
     def key(row: dict[str, Any]) -> tuple[bool, Any]:
-        return row[field] is not None, row[field]
+        value = row[field]
+        return value is not None, value.upper() if isinstance(value, str) else value
 
     return key
 
@@ -99,6 +102,8 @@ def _holds(condition: Condition, value: Any) -> bool:
         return bool((value == wanted) == (condition.op == "="))
     if value is None or wanted is None:
         return False
+    if isinstance(value, str) and isinstance(wanted, str):  # in the ORDER BY's collation
+        value, wanted = value.upper(), wanted.upper()
     try:
         return bool(
             {
