@@ -43,6 +43,9 @@ class DemoAccount(msgspec.Struct, frozen=True, kw_only=True):
     def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens['access_token']}"}
 
+    def __repr__(self) -> str:  # the password and tokens must not reach a log through a repr
+        return f"DemoAccount(email={self.email!r}, password=***, tokens=***)"
+
 
 async def sign_up(client: httpx.AsyncClient) -> DemoAccount:
     email = f"demo-{secrets.token_hex(4)}@northwind.example"

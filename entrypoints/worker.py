@@ -49,7 +49,9 @@ async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None
     with contextlib.suppress(TimeoutError):
         await asyncio.wait_for(asyncio.shield(running), GRACE_SECONDS)
     if not running.done():
-        running.cancel()  # the page in hand rolls back; its job is re-picked after the heartbeat
+        # The page in hand rolls back. PgQueuer drops a cancelled job; the run it leaves active
+        # is re-enqueued by the next scheduler tick and resumes from its last committed cursor.
+        running.cancel()
     with contextlib.suppress(asyncio.CancelledError):
         await running
 

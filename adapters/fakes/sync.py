@@ -146,7 +146,7 @@ class FakeCheckpointRepository(_Private, CheckpointRepository):
 
 
 class FakeScheduleRepository(_Private, ScheduleRepository):
-    async def get(self, connection_id: UUID) -> SyncSchedule | None:
+    async def get(self, connection_id: UUID, *, for_update: bool = False) -> SyncSchedule | None:
         found = self._t.schedules.get((self._tenant, connection_id))
         return (
             found if found is not None and self._visible(found.tenant_id, found.user_id) else None

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import asyncpg
 import msgspec
 from pgqueuer.adapters.drivers.asyncpg import AsyncpgDriver
 from pgqueuer.adapters.persistence.qb import (
@@ -20,7 +21,7 @@ from pgqueuer.adapters.persistence.queries import Queries
 from pgqueuer.domain.settings import DBSettings
 from pgqueuer.ports.driver import Driver
 
-from adapters.postgres.graph_db import GraphDb
+from adapters.postgres.graph_db import GraphDb, translate_driver
 from adapters.postgres.jobs_schema import jobs_settings
 from application.sync.ports import JobQueue, SyncJob
 
@@ -48,11 +49,14 @@ class PgQueuerJobQueue(JobQueue):
 
     async def enqueue_sync(self, job: SyncJob, *, delay: timedelta | None = None) -> bool:
         queries = queries_on(AsyncpgDriver(await self._db.connection()))
-        ids = await queries.enqueue(
-            SYNC_ENTRYPOINT,
-            msgspec.json.encode(job),
-            execute_after=delay,
-            dedupe_key=dedupe_key(job),
-            on_conflict="skip",
-        )
+        try:
+            ids = await queries.enqueue(
+                SYNC_ENTRYPOINT,
+                msgspec.json.encode(job),
+                execute_after=delay,
+                dedupe_key=dedupe_key(job),
+                on_conflict="skip",
+            )
+        except asyncpg.PostgresError as error:  # a storage fault, as every repository says it
+            raise translate_driver(error) from error
         return ids[0] is not None

@@ -210,15 +210,18 @@ class PostgresCheckpointRepository(CheckpointRepository):
         )
 
 
+_SCHEDULE = """SELECT connection_id, backfill_days, next_run_at, last_run_id, last_success_at,
+    fence FROM atlas.sync_schedules WHERE tenant_id = $1 AND user_id = $2 AND connection_id = $3"""
+_SCHEDULE_FOR_UPDATE = _SCHEDULE + " FOR UPDATE"
+
+
 class PostgresScheduleRepository(ScheduleRepository):
     def __init__(self, db: SyncDb) -> None:
         self._db = db
 
-    async def get(self, connection_id: UUID) -> SyncSchedule | None:
+    async def get(self, connection_id: UUID, *, for_update: bool = False) -> SyncSchedule | None:
         row = await self._db.fetch(
-            """SELECT connection_id, backfill_days, next_run_at, last_run_id, last_success_at,
-                fence FROM atlas.sync_schedules
-            WHERE tenant_id = $1 AND user_id = $2 AND connection_id = $3""",
+            _SCHEDULE_FOR_UPDATE if for_update else _SCHEDULE,
             self._db.tenant_id,
             self._db.user_id,
             connection_id,

@@ -164,7 +164,10 @@ class CheckpointRepository(Protocol):
 
 
 class ScheduleRepository(Protocol):
-    async def get(self, connection_id: UUID) -> SyncSchedule | None: ...
+    async def get(self, connection_id: UUID, *, for_update: bool = False) -> SyncSchedule | None:
+        """``for_update``: the row stays locked until commit, for a read-modify-write (a run's
+        end and a settings change must not undo each other's columns)."""
+        ...
 
     async def save(self, schedule: SyncSchedule) -> None:
         """Insert or update everything but the fence."""

@@ -283,7 +283,7 @@ class RunSync:
                 else:
                     run = run.failed(error, now)
                 await uow.runs.save(run)
-            schedule = await uow.schedules.get(job.connection_id)
+            schedule = await uow.schedules.get(job.connection_id, for_update=True)
             if schedule is not None:
                 interval = self._policy.interval_seconds
                 ok = error is None and not cancelled

@@ -29,14 +29,18 @@ class ChangeSyncSettings:
         async with self._uow_for(scope) as uow:
             if await uow.connections.get(connection_id) is None:
                 raise ConnectionNotFound(connection_id=str(connection_id))
-            schedule = await uow.schedules.get(connection_id) or SyncSchedule(
+            schedule = await uow.schedules.get(connection_id, for_update=True) or SyncSchedule(
                 tenant_id=scope.tenant_id, user_id=scope.user_id, connection_id=connection_id
             )
+            changed = msgspec.structs.replace(schedule, backfill_days=days)
             if days > schedule.backfill_days:
                 # Reaching further back than the streams have read: every stream starts over
-                # from the new backfill on the next run (upserts make re-reading harmless).
+                # from the new backfill (upserts make re-reading harmless). A run under way
+                # loaded the old checkpoints: moving the fence stops it at its next page, and
+                # the connection is due at once, so the scheduler starts the run over.
                 await uow.checkpoints.clear(connection_id)
-            changed = msgspec.structs.replace(schedule, backfill_days=days)
+                await uow.schedules.take_over(connection_id)
+                changed = msgspec.structs.replace(changed, next_run_at=None)
             await uow.schedules.save(changed)
             await uow.commit()
         return changed

@@ -52,6 +52,7 @@ class Script(SourceReaders):
         self.stop = StopSignal()
         self.reading, self.most_at_once, self.log = 0, 0, list[str]()
         self.before_fault: Callable[[], Awaitable[None]] | None = None
+        self.before_page: dict[int, Callable[[], Awaitable[None]]] = {}  # once, then dropped
 
     def supports(self, provider: str) -> bool:
         return True
@@ -99,6 +100,8 @@ class _Reader(SourceReader):
                     if script.before_fault is not None:
                         await script.before_fault()
                     raise SourceUnavailable(reason="server_error")
+                if (hook := script.before_page.pop(number, None)) is not None:
+                    await hook()
                 if script.stop_after == number + 1:  # SIGTERM arrives while this page is read
                     script.stop.requested = True
                 script.yielded += 1
@@ -239,3 +242,31 @@ async def test_a_worker_that_lost_its_run_ends_a_fault_without_writing(tmp_path:
         assert outcome.come_back_after is None  # the job is the other worker's now
         run = rig.run(requested.run.id)
         assert (run.status, run.error, run.resume_at) == (RunStatus.RUNNING, None, None)
+
+
+async def test_reaching_further_back_mid_run_starts_the_run_over_from_the_new_backfill(
+    tmp_path: Path, stored_cursors: list[bytes]
+) -> None:
+    async with sync_rig(tmp_path) as rig:
+        script, connection = await _scripted(rig)
+        settings = await built(rig.container.use_cases.sync.change_sync_settings)  # type: ignore[attr-defined]
+        await settings.execute(rig.actor.scope, connection, backfill_days=90)
+
+        async def further_back() -> None:
+            await settings.execute(rig.actor.scope, connection, backfill_days=365)
+
+        script.before_page[15] = further_back  # ten pages stored, five in hand
+        request = await built(rig.container.use_cases.sync.request_sync)  # type: ignore[attr-defined]
+        requested = await request.execute(rig.actor.scope, connection, RunTrigger.MANUAL)
+        job = rig.store.tables.of(SyncTables).jobs.pop(connection).job
+        run_sync = await built(rig.container.use_cases.sync.run_sync)  # type: ignore[attr-defined]
+
+        outcome = await run_sync.execute(job, script.stop)
+
+        assert outcome.come_back_after is None  # the old attempt gave the run up...
+        assert stored_cursors == [b"10"]  # ...and stored nothing after the change
+        assert rig.run(requested.run.id).status is RunStatus.RUNNING  # still to be finished
+        run = await rig.sync(connection)  # the scheduler's next tick takes it up again
+        assert run.id == requested.run.id
+        assert run.status is RunStatus.SUCCEEDED, run
+        assert script.starts["tickets"] == [0, 0]  # from the new backfill: the cursor was cleared
