@@ -177,6 +177,10 @@ class FakeScheduleRepository(_Private, ScheduleRepository):
         stored = await self.get(connection_id)
         return stored is not None and stored.fence == fence
 
+    async def due(self, connection_id: UUID, now: datetime) -> bool:
+        stored = await self.get(connection_id)
+        return stored is None or stored.next_run_at is None or stored.next_run_at <= now
+
 
 class FakeJobQueue(JobQueue):
     def __init__(self, tables: SyncTables) -> None:

@@ -269,3 +269,15 @@ class PostgresScheduleRepository(ScheduleRepository):
             fence,
         )
         return bool(held)
+
+    async def due(self, connection_id: UUID, now: datetime) -> bool:
+        # FOR SHARE: a run's end (which moves next_run_at, FOR UPDATE) waits until commit.
+        due = await self._db.fetchval(
+            """SELECT next_run_at IS NULL OR next_run_at <= $4 FROM atlas.sync_schedules
+            WHERE tenant_id = $1 AND user_id = $2 AND connection_id = $3 FOR SHARE""",
+            self._db.tenant_id,
+            self._db.user_id,
+            connection_id,
+            now,
+        )
+        return due is None or bool(due)

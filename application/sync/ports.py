@@ -181,6 +181,11 @@ class ScheduleRepository(Protocol):
         """Still the holder; the row stays locked against a take-over until commit."""
         ...
 
+    async def due(self, connection_id: UUID, now: datetime) -> bool:
+        """Its next run is due (or it has no schedule yet); the row stays locked against a
+        run's end until commit, so a run that ends meanwhile is not followed by another."""
+        ...
+
 
 class SyncUnitOfWork(GraphPurgeUnitOfWork, Protocol):
     """The graph and the sync tables in one transaction: a page and its cursor commit together."""

@@ -3,7 +3,8 @@
 The run row and its job are written in one transaction, so a run exists exactly when its job
 does. A connection that already has a queued, running or waiting run gets that run back (and
 its job is enqueued again if it went missing: the queue's dedupe key makes that a no-op while
-the job exists).
+the job exists). A scheduled request asks again, under a lock, whether the connection is still
+due: a run that ended after the scheduler's census looked is not followed by another at once.
 """
 
 from __future__ import annotations
@@ -46,6 +47,17 @@ class RequestSync:
         self._uow_for, self._clock = uow_for, clock
 
     async def execute(self, scope: Scope, connection_id: UUID, trigger: RunTrigger) -> RequestedRun:
+        requested = await self._request(scope, connection_id, trigger, only_when_due=False)
+        assert requested is not None  # noqa: S101 - only a request made when due can be refused
+        return requested
+
+    async def when_due(self, scope: Scope, connection_id: UUID) -> RequestedRun | None:
+        """The scheduler's request: None when the connection is no longer due."""
+        return await self._request(scope, connection_id, RunTrigger.SCHEDULE, only_when_due=True)
+
+    async def _request(
+        self, scope: Scope, connection_id: UUID, trigger: RunTrigger, *, only_when_due: bool
+    ) -> RequestedRun | None:
         if scope.tenant_id is None or scope.user_id is None:
             raise ScopeViolation()
         async with self._uow_for(scope) as uow:
@@ -54,6 +66,8 @@ class RequestSync:
                 raise ConnectionNotFound(connection_id=str(connection_id))
             if not connection.usable:
                 raise ConnectionNotSyncable(status=connection.status.value)
+            if only_when_due and not await uow.schedules.due(connection_id, self._clock.now()):
+                return None
             active, created = await uow.runs.active(connection_id), False
             if active is None:
                 run = SyncRun.requested(

@@ -15,7 +15,6 @@ from application.sync.ports import SyncCensus
 from application.sync.request_sync import RequestSync
 from domain.integrations.errors import ConnectionNotFound
 from domain.sync.errors import ConnectionNotSyncable
-from domain.sync.run import RunTrigger
 
 log = logging.getLogger("atlas.sync")
 
@@ -33,10 +32,10 @@ class ScheduleDueSyncs:
         for due in await self._census.due(self._clock.now(), self._batch):
             scope = Scope(tenant_id=due.tenant_id, user_id=due.user_id)
             try:
-                outcome = await self._request.execute(scope, due.connection_id, RunTrigger.SCHEDULE)
+                outcome = await self._request.when_due(scope, due.connection_id)
             except (ConnectionNotFound, ConnectionNotSyncable):
                 continue  # disconnected or dead since the census looked
-            requested += outcome.created
+            requested += outcome is not None and outcome.created
         if requested:
             log.info("scheduled %d sync run(s)", requested)
         return requested

@@ -152,6 +152,27 @@ async def test_the_fence_moves_on_with_each_take_over(side: Side) -> None:
     assert (saved.backfill_days, saved.fence) == (30, second)  # save never moves the fence
 
 
+async def test_a_connection_is_due_until_its_next_run_is_set_in_the_future(side: Side) -> None:
+    me, _ = await side.owner_and_colleague()
+    connection = await seed_connection(side.identity_uow, me)
+    schedule = SyncSchedule(
+        tenant_id=me.tenant_id,  # type: ignore[arg-type]
+        user_id=me.user_id,  # type: ignore[arg-type]
+        connection_id=connection,
+    )
+
+    async with side.uow_for(me) as uow:
+        unscheduled = await uow.schedules.due(connection, WHEN)
+        await uow.schedules.save(schedule)
+        never_run = await uow.schedules.due(connection, WHEN)
+        await uow.schedules.save(schedule.after_run(new_id(), WHEN, 900, ok=True))
+        before = await uow.schedules.due(connection, WHEN + timedelta(seconds=899))
+        at = await uow.schedules.due(connection, WHEN + timedelta(seconds=900))
+        await uow.commit()
+
+    assert (unscheduled, never_run, before, at) == (True, True, False, True)
+
+
 async def test_the_census_finds_due_active_connections_across_tenants(side: Side) -> None:
     me, _ = await side.owner_and_colleague()
     other, _ = await side.owner_and_colleague()
