@@ -21,10 +21,20 @@ class Role(enum.StrEnum):
     OWNER = "owner"
     ADMIN = "admin"
     MEMBER = "member"
+    VIEWER = "viewer"  # reads the graph; connects and changes nothing
 
     @property
     def manages_members(self) -> bool:
         return self in (Role.OWNER, Role.ADMIN)
+
+    @property
+    def connects_sources(self) -> bool:
+        return self is not Role.VIEWER
+
+    @property
+    def exports_tenant(self) -> bool:
+        """The whole tenant's graph leaves Atlas only in an owner's or an admin's hands."""
+        return self.manages_members
 
 
 def normalise_email(raw: str) -> str:
