@@ -14,6 +14,7 @@ from application.shared.scope import Scope
 from domain.graph.catalog import TypeDeclaration
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship
 from domain.graph.process_map import Window
+from domain.identity.errors import RoleRequired
 
 PAGE = 5_000
 
@@ -45,6 +46,8 @@ class ExportGraph:
         self._uow_for = uow_for
 
     async def execute(self, actor: Actor, window: Window) -> AsyncIterator[ExportPart]:
+        if not actor.role.exports_tenant:
+            raise RoleRequired()
         whole = window.start is None and window.end is None
         async with self._uow_for(actor.scope) as uow:
             referenced: set[EntityId] = set()

@@ -15,6 +15,7 @@ from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from domain.integrations import flow, pkce
+from domain.identity.errors import RoleRequired
 from domain.integrations.errors import ConnectionNotFound
 from domain.shared.ids import new_id
 from domain.shared.secret import Secret
@@ -47,6 +48,8 @@ class StartConnection:
         self._sealer, self._clock = sealer, clock
 
     async def execute(self, actor: Actor, command: StartConnectionCommand) -> StartedConnection:
+        if not actor.role.connects_sources:
+            raise RoleRequired()
         now = self._clock.now()
         async with self._uow_for(actor.scope) as uow:
             connection_id, provider = await self._target(uow, command)

@@ -75,6 +75,11 @@ def requires_role(*roles: Role) -> Guard:
     return guard
 
 
+# A viewer reads the graph; connecting, syncing and changing sources are for the other roles.
+requires_connector = requires_role(*(r for r in Role if r.connects_sources))
+requires_exporter = requires_role(*(r for r in Role if r.exports_tenant))
+
+
 async def requires_actor(connection: Connection, _: BaseRouteHandler) -> None:
     """For controllers whose every handler needs a signed-in actor, whatever the role."""
     await authenticate(connection)

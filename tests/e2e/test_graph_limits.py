@@ -110,9 +110,9 @@ async def test_an_export_past_the_concurrent_ones_is_refused(api: Api) -> None:
     slots = api.container.adapters.export_spool()._slots
     running = [slots.take() for _ in range(slots.limit)]
 
-    refused = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.MEMBER))
+    refused = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.ADMIN))
     running[0].release()
-    served = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.MEMBER))
+    served = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.ADMIN))
 
     assert refused.status_code == 503
     assert refused.json()["code"] == "graph.exports_busy"
@@ -124,7 +124,7 @@ async def test_an_export_past_the_concurrent_ones_is_refused(api: Api) -> None:
 async def _export(api: Api, *, disconnect: bool = False) -> tuple[bytes, list[int]]:
     """GET export.ocel.json through the app itself; with each chunk of the body sent, how
     many units of work were open at that moment."""
-    (name, value), = api.headers(Role.MEMBER).items()  # fmt: skip
+    (name, value), = api.headers(Role.ADMIN).items()  # fmt: skip
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
         "scheme": "http", "path": f"{API}/export.ocel.json", "raw_path": b"", "root_path": "",

@@ -20,7 +20,7 @@ from application.shared.ports import Clock
 from application.sync.queries import ListConnectionSyncs, ShowConnectionSync
 from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor
+from entrypoints.http.auth import requires_actor, requires_connector
 from entrypoints.http.controllers.integrations_schemas import (
     ConnectBody,
     ConnectionList,
@@ -43,7 +43,7 @@ class ConnectionController(Controller):
     security = BEARER_REQUIRED
 
     @post("/", summary="Start connecting a provider: returns the link to open in the browser",
-          responses=problems(401, 409, 422))  # fmt: skip
+          guards=[requires_connector], responses=problems(401, 403, 409, 422))  # fmt: skip
     async def connect(
         self,
         data: JSONBody[ConnectBody],
@@ -80,7 +80,7 @@ class ConnectionController(Controller):
         return ConnectionView.of(sync.connection, SyncView.of(sync, clock.now()))
 
     @patch("/{connection_id:uuid}", summary="Change a connection's sync settings",
-           responses=problems(401, 404, 422))  # fmt: skip
+           guards=[requires_connector], responses=problems(401, 403, 404, 422))  # fmt: skip
     async def change(
         self,
         *,
@@ -100,7 +100,7 @@ class ConnectionController(Controller):
 
     @post("/{connection_id:uuid}/reconnect", status_code=200,
           summary="Authorize again; the connection keeps its id",
-          responses=problems(401, 404, 409, 422))  # fmt: skip
+          guards=[requires_connector], responses=problems(401, 403, 404, 409, 422))  # fmt: skip
     async def reconnect(
         self,
         connection_id: FromPath[UUID],

@@ -32,7 +32,7 @@ from domain.graph.process_map import MapQuery, Window
 from domain.identity.model import Role
 from domain.shared.errors import DomainError
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor, requires_role
+from entrypoints.http.auth import requires_actor, requires_exporter, requires_role
 from entrypoints.http.controllers.graph_schemas import (
     FileNameHeader,
     HandoffsView,
@@ -162,8 +162,8 @@ class GraphController(Controller):
             raise ImportNotFound(import_id=str(import_id))
         return state
 
-    @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON",
-         responses=problems(401, 422, 503))  # fmt: skip
+    @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON "
+         "(owners and admins)", guards=[requires_exporter], responses=problems(401, 403, 422, 503))  # fmt: skip
     async def export(
         self, *, actor: NamedDependency[Actor], export_graph: NamedDependency[ExportGraph],
         export_spool: NamedDependency[ExportSpool], start: Start = None, end: End = None,

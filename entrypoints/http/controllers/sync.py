@@ -15,7 +15,7 @@ from application.sync.queries import ListSyncRuns, ShowSyncRun
 from application.sync.request_sync import RequestSync
 from domain.sync.run import RunTrigger
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor
+from entrypoints.http.auth import requires_actor, requires_connector
 from entrypoints.http.controllers.sync_schemas import RunList, RunView
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
@@ -31,7 +31,7 @@ class ConnectionSyncController(Controller):
 
     @post("/{connection_id:uuid}/sync", status_code=202,
           summary="Sync now: the run (the active one, if a sync is already queued or running)",
-          responses=problems(401, 404, 409))  # fmt: skip
+          guards=[requires_connector], responses=problems(401, 403, 404, 409))  # fmt: skip
     async def sync_now(
         self,
         connection_id: FromPath[UUID],
