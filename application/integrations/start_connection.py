@@ -14,8 +14,8 @@ from application.integrations.ports import FlowSealer, IntegrationsUnitOfWork
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
-from domain.integrations import flow, pkce
 from domain.identity.errors import RoleRequired
+from domain.integrations import flow, pkce
 from domain.integrations.errors import ConnectionNotFound
 from domain.shared.ids import new_id
 from domain.shared.secret import Secret
