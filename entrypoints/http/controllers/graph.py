@@ -163,7 +163,8 @@ class GraphController(Controller):
         return state
 
     @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON "
-         "(owners and admins)", guards=[requires_exporter], responses=problems(401, 403, 422, 503))  # fmt: skip
+         "(owners and admins)", guards=[requires_exporter],
+         responses=problems(401, 403, 422, 503))  # fmt: skip
     async def export(
         self, *, actor: NamedDependency[Actor], export_graph: NamedDependency[ExportGraph],
         export_spool: NamedDependency[ExportSpool], start: Start = None, end: End = None,
