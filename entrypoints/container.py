@@ -179,7 +179,11 @@ class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
 
     check_readiness = providers.Factory(CheckReadiness, probe=adapters.database_probe)
-    identity = providers.Container(IdentityUseCases, adapters=adapters)
+    # --- integrations (issue 5) ---
+    integrations = providers.Container(IntegrationsUseCases, adapters=adapters)
+    identity = providers.Container(
+        IdentityUseCases, adapters=adapters, departure=integrations.member_departure
+    )
 
     # -- vault --
     store_api_key = providers.Factory(
@@ -223,9 +227,6 @@ class UseCases(containers.DeclarativeContainer):
     get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
     list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
     undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
-
-    # --- integrations (issue 5) ---
-    integrations = providers.Container(IntegrationsUseCases, adapters=adapters)
 
     # --- sync (issue 9) ---
     sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)

@@ -21,6 +21,7 @@ from application.identity.switch_tenant import SwitchTenant
 
 class IdentityUseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer()
+    departure = providers.Dependency(instance_of=object)  # integrations': what leaves with a member
 
     sessions = providers.Singleton(
         Sessions,
@@ -58,7 +59,9 @@ class IdentityUseCases(containers.DeclarativeContainer):
     list_members = providers.Factory(ListMembers, uow_for=_uow, sessions=sessions)
     show_member = providers.Factory(ShowMember, uow_for=_uow, sessions=sessions)
     change_member_role = providers.Factory(ChangeMemberRole, uow_for=_uow, sessions=sessions)
-    remove_member = providers.Factory(RemoveMember, uow_for=_uow, sessions=sessions)
+    remove_member = providers.Factory(
+        RemoveMember, uow_for=_uow, sessions=sessions, departure=departure
+    )
     invite_member = providers.Factory(
         InviteMember,
         uow_for=_uow,

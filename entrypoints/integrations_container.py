@@ -13,6 +13,7 @@ from application.graph.purge_scope import PurgeSourceScope
 from application.integrations.complete_connection import CompleteConnection
 from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
 from application.integrations.connections import ListConnections, ListProviders, ShowConnection
+from application.integrations.departure import ReleaseMemberConnections
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.open_authorization import OpenAuthorization
 from application.integrations.start_connection import StartConnection
@@ -86,6 +87,13 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
         vault=adapters.vault,
         purge=purge_source_scope,
         clock=adapters.clock,
+    )
+    member_departure = providers.Factory(
+        ReleaseMemberConnections,
+        uow_for=_uow,
+        providers=_shared.provider_directory,
+        disconnect=disconnect_connection,
+        purge=purge_source_scope,
     )
     # One per process: sync jobs share it (its state is all in the database).
     connection_tokens = providers.Singleton(

@@ -10,7 +10,7 @@ from typing import final
 
 import msgspec
 
-from application.identity.ports import IdentityUnitOfWork
+from application.identity.ports import IdentityUnitOfWork, MemberDeparture
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
 from domain.identity.errors import MembershipNotFound, RoleRequired
@@ -65,22 +65,34 @@ class ChangeMemberRole:
 
 @final
 class RemoveMember:
-    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
-        self._uow_for, self._sessions = uow_for, sessions
+    """Their grants are given back and their personal records purged first, while the
+    membership still exists: a failure there leaves the member in place, and removing them
+    again picks up where it stopped. No provider is called inside a transaction."""
+
+    def __init__(self, uow_for: UowFor, sessions: Sessions, departure: MemberDeparture) -> None:
+        self._uow_for, self._sessions, self._departure = uow_for, sessions, departure
 
     async def execute(self, actor: Actor, user_id: UserId) -> None:
         async with self._uow_for(actor.scope) as uow:
-            await self._sessions.require_active(uow, actor)
-            await uow.tenants.lock(actor.tenant_id)
-            target = await uow.memberships.get(user_id)
-            if target is None:
-                raise MembershipNotFound()
-            check_may_change(await manager_role(uow, actor), target, None, await _owners(uow))
+            await self._may_remove(uow, actor, user_id)
+        purged = await self._departure.release(actor.tenant_id, user_id)
+        async with self._uow_for(actor.scope) as uow:
+            await self._may_remove(uow, actor, user_id)  # still so, under the tenant's lock
             # The member's sessions in this tenant go with the membership (the families'
-            # foreign key cascades), so their next refresh fails.
+            # foreign key cascades), so their next refresh fails; so do their connections and
+            # sync schedules, which stops any sync of theirs still writing.
             await uow.memberships.remove(user_id)
             await uow.commit()
         self._sessions.forget_user(user_id)
+        await self._departure.sweep(actor.tenant_id, user_id, purged)
+
+    async def _may_remove(self, uow: IdentityUnitOfWork, actor: Actor, user_id: UserId) -> None:
+        await self._sessions.require_active(uow, actor)
+        await uow.tenants.lock(actor.tenant_id)
+        target = await uow.memberships.get(user_id)
+        if target is None:
+            raise MembershipNotFound()
+        check_may_change(await manager_role(uow, actor), target, None, await _owners(uow))
 
 
 async def _member(uow: IdentityUnitOfWork, user_id: UserId) -> Member:

@@ -17,6 +17,20 @@ from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
 
 
+class MemberDeparture(Protocol):
+    """What leaves with a member: their grants at the providers, their personal records."""
+
+    async def release(self, tenant_id: TenantId, user_id: UserId) -> list[str]:
+        """Give back every grant of the member's connections at its provider and purge the
+        records their personal ones brought. The source scopes purged, to sweep once more
+        after the membership is gone (a sync page in flight may still have landed)."""
+        ...
+
+    async def sweep(self, tenant_id: TenantId, user_id: UserId, source_scopes: list[str]) -> None:
+        """Purge these source scopes again, in a remaining manager's scope."""
+        ...
+
+
 class TenantRepository(Protocol):
     async def add(self, tenant: Tenant) -> None: ...
 

@@ -48,7 +48,11 @@ class DisconnectConnection:
         self._vault, self._purge, self._clock = vault, purge, clock
 
     async def execute(self, actor: Actor, connection_id: UUID, *, purge: bool) -> Disconnected:
-        async with self._uow_for(actor.scope) as uow:
+        return await self.in_scope(actor.scope, connection_id, purge=purge)
+
+    async def in_scope(self, scope: Scope, connection_id: UUID, *, purge: bool) -> Disconnected:
+        """The connection owner's scope: a member's own request, or their departure."""
+        async with self._uow_for(scope) as uow:
             connection = await uow.connections.get(connection_id)
             sealed = await uow.oauth_tokens.get(connection_id)
         if connection is None:
@@ -56,7 +60,7 @@ class DisconnectConnection:
         revocation = connection.revocation or "no_tokens"
         if sealed is not None:
             revocation = await self._give_back(connection, sealed)
-        async with self._uow_for(actor.scope) as uow:
+        async with self._uow_for(scope) as uow:
             # Deleted whatever the provider said: a failed revocation never keeps tokens here.
             await uow.oauth_tokens.remove(connection_id)
             current = await uow.connections.get(connection_id) or connection
@@ -65,7 +69,7 @@ class DisconnectConnection:
             await uow.commit()
         purged = None
         if purge:  # its own transaction: a failure here is retried by disconnecting again
-            purged = await self._purge.execute(actor.scope, str(connection_id))
+            purged = await self._purge.execute(scope, str(connection_id))
         return Disconnected(connection=connection, purged=purged)
 
     async def _give_back(self, connection: Connection, sealed: SealedOAuthTokens) -> str:

@@ -56,6 +56,9 @@ class ProviderSpec(msgspec.Struct, frozen=True, kw_only=True):
     reads: str
     never_stores: str
     revocation_note: str | None = None  # what the person must do when Atlas cannot revoke
+    # One person's own mailbox or calendar, not the company's system: its records belong to
+    # the member who connected it, and leave with them.
+    personal: bool = False
 
     @property
     def needs_subdomain(self) -> bool:

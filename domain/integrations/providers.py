@@ -72,6 +72,7 @@ GMAIL = ProviderSpec(
     reads="Message ids, thread ids, labels, dates and the From/To/Cc addresses.",
     never_stores="Subjects, snippets, bodies or attachments (the metadata scope cannot read "
     "bodies at all).",
+    personal=True,
 )
 
 GOOGLE_CALENDAR = ProviderSpec(
@@ -91,6 +92,7 @@ GOOGLE_CALENDAR = ProviderSpec(
     rate_limits="600 requests per user per minute; 403 usageLimits or 429",
     reads="Event ids, times, status, organiser and attendee addresses with their responses.",
     never_stores="Event titles, descriptions, locations or attachments.",
+    personal=True,
 )
 
 SLACK = ProviderSpec(

@@ -29,6 +29,7 @@ class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
     pkce: bool
     revocable: bool  # disconnecting gives the grant back at the provider
     revocation_note: str | None
+    personal: bool  # one person's mailbox or calendar: purged when that member leaves
 
     @classmethod
     def of(cls, listing: ProviderListing) -> ProviderView:
@@ -45,6 +46,7 @@ class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
             pkce=spec.pkce,
             revocable=spec.revocation is not None,
             revocation_note=spec.revocation_note,
+            personal=spec.personal,
         )
 
 

@@ -23,6 +23,7 @@ from domain.identity.errors import (
 )
 from domain.identity.model import Role
 from domain.shared.secret import Secret
+from entrypoints.http.di import resolve
 from tests.factories.sessions import CLIENT, PASSWORD, World, identity_world
 
 
@@ -109,7 +110,9 @@ async def test_only_owners_touch_the_owner_role_and_one_owner_always_remains(wor
     with pytest.raises(OwnerRequired):
         await change.execute(admin.actor, member.actor.user_id, Role.OWNER)
     with pytest.raises(OwnerRequired):
-        await world.identity.remove_member().execute(admin.actor, owner.actor.user_id)
+        await (await resolve(world.identity.remove_member)).execute(
+            admin.actor, owner.actor.user_id
+        )
     with pytest.raises(LastOwner):
         await change.execute(owner.actor, owner.actor.user_id, Role.ADMIN)
     promoted = await change.execute(owner.actor, member.actor.user_id, Role.OWNER)
@@ -131,7 +134,7 @@ async def test_a_removed_member_loses_their_sessions_in_that_tenant(world: World
     owner = await world.sign_up()
     member = await _accept(world, await _invite(world, owner, "me@example.com"))
 
-    await world.identity.remove_member().execute(owner.actor, member.actor.user_id)
+    await (await resolve(world.identity.remove_member)).execute(owner.actor, member.actor.user_id)
 
     with pytest.raises(InvalidRefreshToken):
         await world.refresh(member)
@@ -145,4 +148,6 @@ async def test_another_tenants_member_is_not_found(world: World) -> None:
     with pytest.raises(MembershipNotFound):
         await world.identity.show_member().execute(mine.actor, theirs.actor.user_id)
     with pytest.raises(MembershipNotFound):
-        await world.identity.remove_member().execute(mine.actor, theirs.actor.user_id)
+        await (await resolve(world.identity.remove_member)).execute(
+            mine.actor, theirs.actor.user_id
+        )
