@@ -28,3 +28,23 @@ async def sign_up(
 
 def bearer(tokens: dict[str, Any]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def join(
+    client: AsyncTestClient[Any], sent: list[Any], owner: dict[str, Any], role: str, email: str
+) -> dict[str, Any]:
+    """Invite ``email`` to the owner's tenant as ``role`` and accept: the newcomer's tokens.
+    ``sent`` is the fake email sender's outbox, where the invitation's link arrives."""
+    invited = await client.post(
+        "/api/v1/tenants/current/invitations",
+        json={"email": email, "role": role},
+        headers=bearer(owner),
+    )
+    assert invited.status_code == 201, invited.text
+    token = sent[-1].text.split("#token=")[1].split()[0]
+    accepted = await client.post(
+        "/api/v1/auth/invitations/accept",
+        json={"token": token, "password": PASSWORD, "name": role.title()},
+    )
+    assert accepted.status_code == 200, accepted.text
+    return accepted.json()  # type: ignore[no-any-return]

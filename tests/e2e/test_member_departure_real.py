@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
@@ -20,7 +19,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import BASE, sandbox_stats
-from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 
 pytestmark = pytest.mark.e2e
@@ -43,21 +42,6 @@ async def stack(
         yield client, outbox
 
 
-async def _colleague(client: Client, outbox: FakeEmailSender, owner: dict[str, Any]) -> Any:
-    await client.post(
-        "/api/v1/tenants/current/invitations",
-        json={"email": "leaver@example.com", "role": "member"},
-        headers=bearer(owner),
-    )
-    token = outbox.sent[-1].text.split("#token=")[1].split()[0]
-    accepted = await client.post(
-        "/api/v1/auth/invitations/accept",
-        json={"token": token, "password": PASSWORD, "name": "Leaver"},
-    )
-    assert accepted.status_code == 200, accepted.text
-    return accepted.json()
-
-
 async def test_a_member_who_leaves_takes_their_grants_and_personal_records_along(
     stack: tuple[Client, FakeEmailSender],
     database: ThrowawayDatabase,
@@ -65,7 +49,7 @@ async def test_a_member_who_leaves_takes_their_grants_and_personal_records_along
 ) -> None:
     client, outbox = stack
     owner = await sign_up(client)
-    leaver = await _colleague(client, outbox, owner)
+    leaver = await join(client, outbox.sent, owner, "member", "leaver@example.com")
     theirs = bearer(leaver)
     connections = {p: await connected(client, theirs, p) for p in PERSONAL + SHARED}
     for provider, connection in connections.items():

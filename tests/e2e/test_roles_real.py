@@ -17,11 +17,10 @@ from entrypoints.database import DatabaseEndpoints
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
-from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up
 
 pytestmark = pytest.mark.e2e
 
-INVITATIONS = "/api/v1/tenants/current/invitations"
 ROLES = ("owner", "admin", "member", "viewer")
 
 
@@ -37,22 +36,6 @@ async def stack(
         yield client, outbox
 
 
-async def _join(
-    client: AsyncTestClient[Any], outbox: FakeEmailSender, owner: dict[str, Any], role: str
-) -> dict[str, str]:
-    invited = await client.post(
-        INVITATIONS, json={"email": f"{role}@example.com", "role": role}, headers=bearer(owner)
-    )
-    assert invited.status_code == 201, invited.text
-    token = outbox.sent[-1].text.split("#token=")[1].split()[0]
-    accepted = await client.post(
-        "/api/v1/auth/invitations/accept",
-        json={"token": token, "password": PASSWORD, "name": role.title()},
-    )
-    assert accepted.status_code == 200, accepted.text
-    return bearer(accepted.json())
-
-
 async def test_each_role_reads_connects_and_exports_as_its_rights_say(
     stack: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
@@ -60,7 +43,7 @@ async def test_each_role_reads_connects_and_exports_as_its_rights_say(
     owner = await sign_up(client)
     people = {"owner": bearer(owner)}
     for role in ROLES[1:]:
-        people[role] = await _join(client, outbox, owner, role)
+        people[role] = bearer(await join(client, outbox.sent, owner, role, f"{role}@example.com"))
 
     answers: dict[str, dict[str, int]] = {}
     codes: dict[str, set[str]] = {}
