@@ -15,8 +15,9 @@ from adapters.exporters.spool import ExportSpool
 from adapters.fakes.access_tokens import FakeAccessTokens
 from adapters.fakes.clock import FrozenClock
 from adapters.fakes.email import FakeEmailSender
-from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
+from adapters.fakes.graph import FakeGraphUnitOfWork
 from adapters.fakes.graph_purge import FakeGraphPurgeUnitOfWork
+from adapters.fakes.graph_sequences import FakeProcessMaps
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.integrations import FakeIntegrationsUnitOfWork
 from adapters.fakes.passwords import FakePasswordHasher

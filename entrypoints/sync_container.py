@@ -9,6 +9,7 @@ from dependency_injector import containers, providers
 
 from adapters.connectors.catalog import CONNECTORS
 from adapters.connectors.readers import ProviderReaders
+from application.sync.policy import SyncPolicy
 from application.sync.queries import (
     ListConnectionSyncs,
     ListSyncRuns,
@@ -17,8 +18,9 @@ from application.sync.queries import (
     SyncStatus,
 )
 from application.sync.request_sync import RequestSync
-from application.sync.run_sync import RunSync, SyncPolicy
+from application.sync.run_sync import RunSync
 from application.sync.schedule_due import ScheduleDueSyncs
+from application.sync.share_connection import ShareConnection
 from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.settings import Settings
 
@@ -61,6 +63,7 @@ class SyncUseCases(containers.DeclarativeContainer):
         ScheduleDueSyncs, census=adapters.sync_census, request=request_sync, clock=adapters.clock
     )
     change_sync_settings = providers.Factory(ChangeSyncSettings, uow_for=adapters.sync_uow)
+    share_connection = providers.Factory(ShareConnection, uow_for=adapters.sync_uow)
     show_connection_sync = providers.Factory(ShowConnectionSync, uow_for=adapters.sync_uow)
     list_connection_syncs = providers.Factory(ListConnectionSyncs, uow_for=adapters.sync_uow)
     list_sync_runs = providers.Factory(ListSyncRuns, uow_for=adapters.sync_uow)

@@ -9,8 +9,8 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
+from application.sync.policy import RunOutcome
 from application.sync.ports import SyncJob
-from application.sync.run_sync import RunOutcome
 from application.sync.stream_pass import StopSignal
 from entrypoints import container as composition
 from entrypoints.container import Application

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -10,47 +10,62 @@ from uuid import UUID
 import msgspec
 
 from adapters.fakes.graph_bulk import FakeBulkRecords
-from adapters.fakes.graph_tables import GraphTables, Scoped
-from adapters.fakes.store import InMemoryStore, Tables
+from adapters.fakes.graph_sequences import FakeGraphVersions, FakeSequenceRepository
+from adapters.fakes.graph_tables import GraphTables, Scoped, WriteMode
+from adapters.fakes.store import Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from application.graph.ports import (
     ActivityFilter,
     ActivityRepository,
     EntityRepository,
     GraphUnitOfWork,
-    GraphVersions,
     MergeRecord,
     MergeRepository,
-    ProcessMaps,
     RelationshipRepository,
-    SequenceChange,
-    SequenceRepository,
     TypeCatalog,
     UpsertOutcome,
 )
-from application.shared.scope import Scope
 from domain.graph.catalog import TypeDeclaration
-from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
-from domain.graph.process_map import MapQuery, ProcessMap, compute
-from domain.graph.sequence import Occurrence, merge
+from domain.graph.model import (
+    Activity,
+    ActivityId,
+    Entity,
+    EntityId,
+    Identity,
+    Relationship,
+    as_cluster,
+)
+from domain.shared.errors import ScopeViolation
+from domain.shared.ids import UserId
 
 
 class FakeEntityRepository(Scoped, EntityRepository):
     async def get_many(self, ids: Collection[EntityId]) -> dict[EntityId, Entity]:
-        rows = self._t.entities
-        return {i: rows[(t, i)] for i in ids if (t := self._scope.tenant_id) and (t, i) in rows}
+        rows, t = self._t.entities, self._scope.tenant_id
+        if t is None:
+            return {}
+        return {i: rows[(t, i)] for i in ids if (t, i) in rows and self._seen((t, i))}
 
     async def upsert(self, entities: Sequence[Entity]) -> None:
         for entity in entities:
-            self._t.entities[(self._tenant, entity.id)] = entity
+            slot = (self._tenant, entity.id)
+            if slot not in self._t.entities:  # a row keeps its visibility: only sharing moves it
+                self._stamp(slot)
+            self._t.entities[slot] = entity
 
     async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]:
-        found = {k: self._t.keys.get((self._tenant, k), frozenset()) for k in keys}
-        return {k: set(v) for k, v in found.items() if v}
+        t = self._tenant
+        found = {
+            k: {e for e in self._t.keys.get((t, k), frozenset()) if self._seen((t, k, e))}
+            for k in keys
+        }
+        return {k: v for k, v in found.items() if v}
 
     async def add_keys(self, keys: Collection[tuple[Identity, EntityId]]) -> None:
         for key, entity_id in keys:
             slot = (self._tenant, key)
+            if entity_id not in self._t.keys.get(slot, frozenset()):  # ON CONFLICT DO NOTHING
+                self._stamp((self._tenant, key, entity_id))
             self._t.keys[slot] = self._t.keys.get(slot, frozenset()) | {entity_id}
 
     async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
@@ -83,21 +98,26 @@ class FakeEntityRepository(Scoped, EntityRepository):
         for key, holders in self._mine(self._t.keys):
             if key.kind == "email":
                 for holder in holders:
+                    if not self._seen((self._tenant, key, holder)):
+                        continue
                     canonical = self._t.entities[(self._tenant, holder)].canonical_id
                     emails.setdefault(canonical, []).append(key.value)
         found = [
             e
             for e in entities
-            if e.canonical_id == e.id
-            and (type is None or e.type == type)
-            and (after is None or e.id > after)
+            if (type is None or e.type == type)
+            and (after is None or e.canonical_id > after)
             and (
                 not needle
                 or needle in (e.name or "").lower()
-                or any(needle in mail for mail in emails.get(e.id, []))
+                or any(needle in mail for mail in emails.get(e.canonical_id, []))
             )
         ]
-        return sorted(found, key=lambda e: e.id)[:limit]
+        return sorted(_leaders(found).values(), key=lambda e: e.id)[:limit]
+
+    async def representatives(self, canonicals: Collection[EntityId]) -> dict[EntityId, Entity]:
+        wanted = set(canonicals)
+        return _leaders([e for _, e in self._mine(self._t.entities) if e.canonical_id in wanted])
 
     async def all(self) -> list[Entity]:
         return sorted((e for _, e in self._mine(self._t.entities)), key=lambda e: e.id)
@@ -106,7 +126,10 @@ class FakeEntityRepository(Scoped, EntityRepository):
 class FakeRelationshipRepository(Scoped, RelationshipRepository):
     async def add(self, relationships: Collection[Relationship]) -> None:
         for relationship in relationships:
-            self._t.relationships[(self._tenant, relationship)] = None
+            slot = (self._tenant, relationship)
+            if slot not in self._t.relationships:  # ON CONFLICT DO NOTHING
+                self._stamp(slot)
+            self._t.relationships[slot] = None
 
     async def touching(self, ids: Collection[EntityId]) -> list[Relationship]:
         wanted = set(ids)
@@ -129,13 +152,17 @@ class FakeActivityRepository(Scoped, ActivityRepository):
             elif before != activity:
                 replaced.append(before)
             self._t.activities[slot] = activity
+            if before is None:  # a row keeps its visibility: only sharing changes it
+                self._stamp(slot)
         return UpsertOutcome(inserted=frozenset(inserted), replaced=tuple(replaced))
 
     async def get_many(self, ids: Collection[ActivityId]) -> dict[ActivityId, Activity]:
         rows, tenant = self._t.activities, self._scope.tenant_id
         if tenant is None:
             return {}
-        return {i: rows[(tenant, i)] for i in ids if (tenant, i) in rows}
+        return {
+            i: rows[(tenant, i)] for i in ids if (tenant, i) in rows and self._seen((tenant, i))
+        }
 
     async def page(
         self, selection: ActivityFilter, *, after: tuple[datetime, ActivityId] | None, limit: int
@@ -144,6 +171,7 @@ class FakeActivityRepository(Scoped, ActivityRepository):
         if selection.object_id is not None:
             entry = self._t.sequences.get((self._tenant, selection.object_id))
             members = {o.activity_id for o in entry[1]} if entry else set()
+            members |= set(await self.private_about([selection.object_id]))
         found = [
             a
             for _, a in self._mine(self._t.activities)
@@ -156,54 +184,23 @@ class FakeActivityRepository(Scoped, ActivityRepository):
         ]
         return sorted(found, key=lambda a: (a.occurred_at, a.id))[:limit]
 
+    async def private_about(self, objects: Collection[EntityId]) -> list[ActivityId]:
+        entities, tenant, wanted = self._t.entities, self._tenant, set(objects)
+        return [
+            a.id
+            for (t, _), a in self._t.activities.items()
+            if t == tenant
+            and self._scope.user_id is not None
+            and self._t.private.get((t, a.id)) == self._scope.user_id
+            and any(
+                (t, link.entity_id) in entities
+                and entities[(t, link.entity_id)].canonical_id in wanted
+                for link in a.objects
+            )
+        ]
+
     async def window(self, start: datetime | None, end: datetime | None) -> list[Activity]:
         return await self.page(ActivityFilter(start=start, end=end), after=None, limit=10**12)
-
-
-class FakeSequenceRepository(Scoped, SequenceRepository):
-    async def apply(
-        self,
-        object_type: Mapping[EntityId, str],
-        changes: Mapping[EntityId, SequenceChange],
-        revision: int,
-    ) -> int:
-        stored = await self.get_many(changes)
-        changed = {}
-        for obj, change in changes.items():
-            before = stored.get(obj, ())
-            after = merge(before, change.arrivals, change.removed)
-            if after != before:
-                changed[obj] = after
-        await self.save(object_type, changed, revision)
-        return len(changed)
-
-    async def join(
-        self, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
-    ) -> None:
-        stored = await self.get_many([survivor, absorbed])
-        if absorbed not in stored:
-            return
-        joined = merge(stored.get(survivor, ()), stored[absorbed])
-        types = {survivor: object_type, absorbed: object_type}
-        await self.save(types, {survivor: joined, absorbed: ()}, revision)
-
-    async def get_many(
-        self, objects: Collection[EntityId]
-    ) -> dict[EntityId, tuple[Occurrence, ...]]:
-        rows, tenant = self._t.sequences, self._scope.tenant_id
-        if tenant is None:
-            return {}
-        found = {o: rows[(tenant, o)][1] for o in objects if (tenant, o) in rows}
-        return {o: trace for o, trace in found.items() if trace}
-
-    async def save(
-        self,
-        object_type: Mapping[EntityId, str],
-        sequences: Mapping[EntityId, Sequence[Occurrence]],
-        revision: int,
-    ) -> None:
-        for obj, trace in sequences.items():
-            self._t.sequences[(self._tenant, obj)] = (object_type[obj], tuple(trace), revision)
 
 
 class FakeTypeCatalog(Scoped, TypeCatalog):
@@ -220,9 +217,11 @@ class FakeTypeCatalog(Scoped, TypeCatalog):
 class FakeMergeRepository(Scoped, MergeRepository):
     async def add(self, merge: MergeRecord) -> None:
         self._t.merges[(self._tenant, merge.id)] = merge
+        self._stamp((self._tenant, merge.id))
 
     async def get(self, merge_id: UUID) -> MergeRecord | None:
-        return self._t.merges.get((self._scope.tenant_id, merge_id))  # type: ignore[arg-type]
+        slot = (self._scope.tenant_id, merge_id)
+        return self._t.merges.get(slot) if self._seen(slot) else None  # type: ignore[arg-type]
 
     async def mark_undone(self, merge_id: UUID, at: datetime) -> None:
         slot = (self._tenant, merge_id)
@@ -238,15 +237,13 @@ class FakeMergeRepository(Scoped, MergeRepository):
         return sorted(found, key=lambda m: (m.merged_at, m.id))
 
 
-class FakeGraphVersions(Scoped, GraphVersions):
-    async def begin_ingest(self) -> int:
-        revision, generation = self._t.versions.get(self._tenant, (0, 0))
-        self._t.versions[self._tenant] = (revision + 1, generation)
-        return revision + 1
-
-    async def invalidate(self) -> None:
-        revision, _ = self._t.versions.get(self._tenant, (0, 0))
-        self._t.versions[self._tenant] = (revision, revision)
+def _leaders(records: Collection[Entity]) -> dict[EntityId, Entity]:
+    """Per cluster, the record standing for it (``as_cluster``): its canonical one when
+    present, else its smallest id."""
+    leaders: dict[EntityId, Entity] = {}
+    for record in sorted(records, key=lambda e: (e.id != e.canonical_id, e.id)):
+        leaders.setdefault(record.canonical_id, as_cluster(record))
+    return leaders
 
 
 def _replace(value: Any, **changes: Any) -> Any:
@@ -255,33 +252,23 @@ def _replace(value: Any, **changes: Any) -> Any:
 
 class FakeGraphUnitOfWork(FakeUnitOfWork, GraphUnitOfWork):
     def _attach(self, tables: Tables) -> None:
-        graph = tables.of(GraphTables)
-        self.entities = FakeEntityRepository(graph, self.scope)
-        self.relationships = FakeRelationshipRepository(graph, self.scope)
-        self.activities = FakeActivityRepository(graph, self.scope)
+        graph, writes = tables.of(GraphTables), self._writes
+        self.entities = FakeEntityRepository(graph, self.scope, writes)
+        self.relationships = FakeRelationshipRepository(graph, self.scope, writes)
+        self.activities = FakeActivityRepository(graph, self.scope, writes)
         self.sequences = FakeSequenceRepository(graph, self.scope)
         self.types = FakeTypeCatalog(graph, self.scope)
-        self.merges = FakeMergeRepository(graph, self.scope)
+        self.merges = FakeMergeRepository(graph, self.scope, writes)
         self.versions = FakeGraphVersions(graph, self.scope)
         self.bulk = FakeBulkRecords(graph, self.scope)
 
+    @property
+    def _writes(self) -> WriteMode:
+        if not hasattr(self, "_write_mode"):
+            self._write_mode = WriteMode()
+        return self._write_mode
 
-class FakeProcessMaps(ProcessMaps):
-    """The reference computation over the committed sequences."""
-
-    def __init__(self, store: InMemoryStore) -> None:
-        self._store = store
-
-    async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
-        graph = self._store.tables.of(GraphTables)
-        traces = {
-            obj: trace
-            for (tenant, obj), (kind, trace, _) in graph.sequences.items()
-            if tenant == scope.tenant_id and kind == query.object_type and trace
-        }
-        aliases = {
-            e.id: e.canonical_id
-            for (tenant, _), e in graph.entities.items()
-            if tenant == scope.tenant_id and e.canonical_id != e.id
-        }
-        return compute(traces, query, aliases)
+    def write_private(self, owner: UserId | None) -> None:
+        if owner is not None and owner != self.scope.user_id:
+            raise ScopeViolation()
+        self._writes.private_to = owner

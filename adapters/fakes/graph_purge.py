@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from typing import Any
 from uuid import UUID
 
 import msgspec
@@ -12,6 +13,7 @@ from adapters.fakes.graph_tables import GraphTables, Scoped
 from adapters.fakes.store import Tables
 from application.graph.ports import GraphPurgeUnitOfWork, ScopedRecords
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity
+from domain.shared.ids import UserId
 
 
 class FakeScopedRecords(Scoped, ScopedRecords):
@@ -49,6 +51,33 @@ class FakeScopedRecords(Scoped, ScopedRecords):
             for holder in holders & wanted:
                 found.setdefault(holder, set()).add(key)
         return {entity: frozenset(keys) for entity, keys in found.items()}
+
+    async def set_private(self, scope: str, owner: UserId | None) -> None:
+        t = self._tenant
+        ids = {e.id for _, e in self._mine(self._t.entities) if e.ref.scope == scope}
+        slots: list[tuple[Any, ...]] = [(t, i) for i in ids]
+        slots += [(t, a.id) for _, a in self._mine(self._t.activities) if a.ref.scope == scope]
+        slots += [
+            (t, key, holder)
+            for (tenant, key), holders in self._t.keys.items()
+            if tenant == t
+            for holder in holders & ids
+        ]
+        slots += [
+            slot
+            for slot in self._t.relationships
+            if slot[0] == t and {slot[1].source_id, slot[1].target_id} & ids
+        ]
+        slots += [
+            slot
+            for slot, m in self._t.merges.items()
+            if slot[0] == t and {m.survivor, m.absorbed} & ids
+        ]
+        for slot in slots:
+            if owner is None:
+                self._t.private.pop(slot, None)
+            else:
+                self._t.private[slot] = owner
 
     async def delete(
         self,

@@ -13,7 +13,14 @@ from domain.graph.catalog import TypeDeclaration
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
 from domain.graph.sequence import Occurrence
 from domain.shared.errors import ScopeViolation
-from domain.shared.ids import TenantId
+from domain.shared.ids import TenantId, UserId
+
+
+@dataclass
+class WriteMode:
+    """Shared by one unit of work's repositories: whose private records it writes."""
+
+    private_to: UserId | None = None
 
 
 @dataclass
@@ -29,11 +36,26 @@ class GraphTables:
     types: dict[tuple[TenantId, str, str], TypeDeclaration] = field(default_factory=dict)
     merges: dict[tuple[TenantId, UUID], MergeRecord] = field(default_factory=dict)
     versions: dict[TenantId, tuple[int, int]] = field(default_factory=dict)
+    # Row security's private_to: whose private row each slot is (absent: the tenant's shared).
+    private: dict[tuple[Any, ...], UserId] = field(default_factory=dict)
 
 
 class Scoped:
-    def __init__(self, tables: GraphTables, scope: Scope) -> None:
+    def __init__(self, tables: GraphTables, scope: Scope, writes: WriteMode | None = None) -> None:
         self._t, self._scope = tables, scope
+        self._writes = writes or WriteMode()
+
+    def _seen(self, slot: tuple[Any, ...]) -> bool:
+        """USING of the private policies: shared, or private to the scope's user."""
+        owner = self._t.private.get(slot)
+        return owner is None or owner == self._scope.user_id
+
+    def _stamp(self, slot: tuple[Any, ...]) -> None:
+        """WITH CHECK: a row is written shared, or private to the scope's own user."""
+        if self._writes.private_to is None:
+            self._t.private.pop(slot, None)
+        else:
+            self._t.private[slot] = self._writes.private_to
 
     @property
     def _tenant(self) -> TenantId:
@@ -46,5 +68,5 @@ class Scoped:
         return [
             (k[1:] if len(k) > 2 else k[1], v)
             for k, v in rows.items()
-            if k[0] == self._scope.tenant_id
+            if k[0] == self._scope.tenant_id and self._seen(k)
         ]

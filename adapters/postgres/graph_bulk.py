@@ -20,10 +20,10 @@ from itertools import pairwise
 
 import asyncpg
 
-from adapters.postgres.graph_activities import PostgresSequenceRepository
 from adapters.postgres.graph_codec import json_text, links_json, pack_traces
 from adapters.postgres.graph_db import GraphDb, translate_driver
 from adapters.postgres.graph_entities import INSERT_ENTITIES, entity_columns
+from adapters.postgres.graph_sequences import PostgresSequenceRepository
 from application.graph.ports import BulkRecords, PreparedTraces
 from domain.graph.model import ObjectLink
 
@@ -71,7 +71,9 @@ class PostgresBulkRecords(BulkRecords):
         connection = await self._db.connection()
         try:
             async with connection.transaction():  # a savepoint: a stored record undoes it all
-                await connection.execute(INSERT_ENTITIES, tenant, *entity_columns(traces.entities))
+                await connection.execute(
+                    INSERT_ENTITIES, tenant, *entity_columns(traces.entities), None
+                )  # imports are the tenant's: never private
                 await connection.execute(_ACTIVITIES, tenant, *_activity_arguments(traces))
                 await connection.execute(
                     _SEQUENCES,

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.graph.errors import InvalidRecord
 from domain.shared.errors import DomainError, ScopeViolation, StorageError
-from domain.shared.ids import TenantId
+from domain.shared.ids import TenantId, UserId
 
 _UNSTORABLE = (
     asyncpg.UntranslatableCharacterError,  # \u0000 in a jsonb value
@@ -32,9 +32,15 @@ def translate_driver(error: asyncpg.PostgresError) -> DomainError:
 
 
 class GraphDb:
-    def __init__(self, session: AsyncSession, tenant_id: TenantId | None) -> None:
+    def __init__(
+        self, session: AsyncSession, tenant_id: TenantId | None, user_id: UserId | None = None
+    ) -> None:
         self._session = session
         self._tenant_id = tenant_id
+        self.viewer = user_id  # the scope's user: statements about their private rows name them
+        # Whose private records this unit of work writes (None: the tenant's shared ones).
+        # Every insert names it itself; row security refuses any other user's id.
+        self.private_to: UserId | None = None
 
     @property
     def tenant_id(self) -> TenantId:

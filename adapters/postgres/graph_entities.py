@@ -16,11 +16,11 @@ from application.graph.ports import (
     TypeCatalog,
 )
 from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
-from domain.graph.model import Entity, EntityId, Identity, Relationship
+from domain.graph.model import Entity, EntityId, Identity, Relationship, as_cluster
 
 INSERT_ENTITIES = """INSERT INTO atlas.graph_entities (tenant_id, entity_id, provider, scope,
-        source_id, type, name, attributes, url, canonical_id)
-    SELECT $1, i, p, sc, s, t, n, a::jsonb, u, c FROM unnest($2::uuid[], $3::text[],
+        source_id, type, name, attributes, url, canonical_id, private_to)
+    SELECT $1, i, p, sc, s, t, n, a::jsonb, u, c, $11 FROM unnest($2::uuid[], $3::text[],
         $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::uuid[])
         AS x(i, p, sc, s, t, n, a, u, c)"""
 
@@ -57,6 +57,7 @@ class PostgresEntityRepository(EntityRepository):
                                   EXCLUDED.canonical_id)""",
             self._db.tenant_id,
             *entity_columns(entities),
+            self._db.private_to,
         )
 
     async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]:
@@ -75,13 +76,14 @@ class PostgresEntityRepository(EntityRepository):
 
     async def add_keys(self, keys: Collection[tuple[Identity, EntityId]]) -> None:
         await self._db.execute(
-            """INSERT INTO atlas.graph_entity_keys (tenant_id, kind, value, entity_id)
-            SELECT $1, k, v, e FROM unnest($2::text[], $3::text[], $4::uuid[]) AS x(k, v, e)
+            """INSERT INTO atlas.graph_entity_keys (tenant_id, kind, value, entity_id, private_to)
+            SELECT $1, k, v, e, $5 FROM unnest($2::text[], $3::text[], $4::uuid[]) AS x(k, v, e)
             ON CONFLICT DO NOTHING""",
             self._db.tenant_id,
             [k.kind for k, _ in keys],
             [k.value for k, _ in keys],
             [e for _, e in keys],
+            self._db.private_to,
         )
 
     async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
@@ -117,25 +119,37 @@ class PostgresEntityRepository(EntityRepository):
     async def page(
         self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
     ) -> list[Entity]:
+        # One row per cluster the reader may see any record of: its canonical record if
+        # visible, else its first visible one (a colleague's private record may lead it).
         # strpos, not LIKE: a user's search text is never a pattern.
         rows = await self._db.fetch(
-            """SELECT e.* FROM atlas.graph_entities e
-            WHERE e.canonical_id = e.entity_id
-              AND ($1::text IS NULL OR e.type = $1)
-              AND ($2::uuid IS NULL OR e.entity_id > $2)
+            """SELECT DISTINCT ON (e.canonical_id) e.* FROM atlas.graph_entities e
+            WHERE ($1::text IS NULL OR e.type = $1)
+              AND ($2::uuid IS NULL OR e.canonical_id > $2)
               AND ($3::text IS NULL OR strpos(lower(coalesce(e.name, '')), lower($3)) > 0
                    OR EXISTS (SELECT 1 FROM atlas.graph_entity_keys k
                               JOIN atlas.graph_entities m ON m.tenant_id = k.tenant_id
                                AND m.entity_id = k.entity_id
-                              WHERE m.canonical_id = e.entity_id AND k.kind = 'email'
+                              WHERE m.canonical_id = e.canonical_id AND k.kind = 'email'
                                 AND strpos(k.value, lower($3)) > 0))
-            ORDER BY e.entity_id LIMIT $4""",
+            ORDER BY e.canonical_id, e.entity_id <> e.canonical_id, e.entity_id LIMIT $4""",
             type,
             after,
             search or None,
             limit,
         )
-        return [entity_from(r) for r in rows]
+        return [as_cluster(entity_from(r)) for r in rows]
+
+    async def representatives(self, canonicals: Collection[EntityId]) -> dict[EntityId, Entity]:
+        if not canonicals:
+            return {}
+        rows = await self._db.fetch(
+            """SELECT DISTINCT ON (canonical_id) * FROM atlas.graph_entities
+            WHERE canonical_id = ANY($1::uuid[])
+            ORDER BY canonical_id, entity_id <> canonical_id, entity_id""",
+            list(canonicals),
+        )
+        return {EntityId(r["canonical_id"]): as_cluster(entity_from(r)) for r in rows}
 
     async def all(self) -> list[Entity]:
         rows = await self._db.fetch("SELECT * FROM atlas.graph_entities ORDER BY entity_id")
@@ -148,13 +162,15 @@ class PostgresRelationshipRepository(RelationshipRepository):
 
     async def add(self, relationships: Collection[Relationship]) -> None:
         await self._db.execute(
-            """INSERT INTO atlas.graph_relationships (tenant_id, source_id, target_id, qualifier)
-            SELECT $1, s, t, q FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS x(s, t, q)
+            """INSERT INTO atlas.graph_relationships (tenant_id, source_id, target_id, qualifier,
+                private_to)
+            SELECT $1, s, t, q, $5 FROM unnest($2::uuid[], $3::uuid[], $4::text[]) AS x(s, t, q)
             ON CONFLICT DO NOTHING""",
             self._db.tenant_id,
             [r.source_id for r in relationships],
             [r.target_id for r in relationships],
             [r.qualifier for r in relationships],
+            self._db.private_to,
         )
 
     async def touching(self, ids: Collection[EntityId]) -> list[Relationship]:
@@ -222,7 +238,8 @@ class PostgresMergeRepository(MergeRepository):
     async def add(self, merge: MergeRecord) -> None:
         await self._db.execute(
             """INSERT INTO atlas.graph_merges (tenant_id, merge_id, survivor_id, absorbed_id,
-                members, key_kind, key_value, merged_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)""",
+                members, key_kind, key_value, merged_at, private_to)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
             self._db.tenant_id,
             merge.id,
             merge.survivor,
@@ -231,6 +248,7 @@ class PostgresMergeRepository(MergeRepository):
             merge.key.kind,
             merge.key.value,
             merge.merged_at,
+            self._db.private_to,
         )
 
     async def get(self, merge_id: UUID) -> MergeRecord | None:

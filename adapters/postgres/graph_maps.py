@@ -22,12 +22,19 @@ from adapters.maps.columns import Columns, build
 from adapters.maps.compute import compute
 from adapters.postgres.engine import SCOPE_KEY
 from adapters.postgres.graph_db import translate_driver
+from adapters.postgres.graph_private_maps import (
+    OWN_ALIASES,
+    SHARED_ALIASES,
+    has_private,
+    laid_over,
+    private_traces,
+)
 from application.graph.ports import ProcessMaps
 from application.shared.scope import Scope
 from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, ProcessMap
 from domain.shared.errors import ScopeViolation
-from domain.shared.ids import TenantId
+from domain.shared.ids import TenantId, UserId
 
 CACHED_LOGS = 16  # (tenant, object type) pairs kept per process (~20 MB per 250k occurrences)
 CACHED_MAPS = 16  # computed maps kept per log until its columns change
@@ -47,18 +54,21 @@ class _Log:
 class PostgresProcessMaps(ProcessMaps):
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
-        self._logs: OrderedDict[tuple[TenantId, str], _Log] = OrderedDict()
+        self._logs: OrderedDict[tuple[TenantId, UserId | None, str], _Log] = OrderedDict()
 
     async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
         if scope.tenant_id is None:
             raise ScopeViolation()
-        key = (scope.tenant_id, query.object_type)
+        # A member with private activities has a log of their own; everyone else shares the
+        # tenant's, built from shared records only: no member's view is served to another.
+        owner = await self._private_owner(scope)
+        key = (scope.tenant_id, owner, query.object_type)
         log = self._logs.pop(key, None) or _Log()
         self._logs[key] = log
         while len(self._logs) > CACHED_LOGS:
             self._logs.popitem(last=False)
         async with log.lock:
-            columns = await self._refresh(scope, query.object_type, log)
+            columns = await self._refresh(scope, query.object_type, log, owner)
             # A map is a function of the columns and the query: computed once per revision.
             served = log.maps.pop(query, None) or compute(columns, query)
             log.maps[query] = served
@@ -66,20 +76,35 @@ class PostgresProcessMaps(ProcessMaps):
                 log.maps.popitem(last=False)
         return served
 
-    async def _refresh(self, scope: Scope, object_type: str, log: _Log) -> Columns:
+    async def _private_owner(self, scope: Scope) -> UserId | None:
+        if scope.user_id is None:
+            return None
+        session = self._sessions(info={SCOPE_KEY: scope})
+        try:
+            connection = await session.connection()
+            raw = (await connection.get_raw_connection()).driver_connection
+            return scope.user_id if await has_private(raw, scope.user_id) else None
+        except asyncpg.PostgresError as error:
+            raise translate_driver(error) from error
+        finally:
+            await session.close()
+
+    async def _refresh(
+        self, scope: Scope, object_type: str, log: _Log, owner: UserId | None
+    ) -> Columns:
         session = self._sessions(info={SCOPE_KEY: scope})
         try:
             connection = await session.connection(
                 execution_options={"isolation_level": "REPEATABLE READ"}
             )
             raw = (await connection.get_raw_connection()).driver_connection
-            return await self._read(raw, object_type, log)
+            return await self._read(raw, object_type, log, owner)
         except asyncpg.PostgresError as error:
             raise translate_driver(error) from error
         finally:
             await session.close()
 
-    async def _read(self, conn: Any, object_type: str, log: _Log) -> Columns:
+    async def _read(self, conn: Any, object_type: str, log: _Log, owner: UserId | None) -> Columns:
         version = await conn.fetchrow("SELECT revision, generation FROM atlas.graph_versions")
         revision, generation = (version["revision"], version["generation"]) if version else (0, 0)
         if log.columns is not None and (revision, generation) == (log.revision, log.generation):
@@ -98,13 +123,16 @@ class PostgresProcessMaps(ProcessMaps):
             else:
                 blobs.pop(EntityId(row["object_id"]), None)
         codes = await conn.fetch("SELECT code, name FROM atlas.graph_activity_types")
+        names = {r["code"]: r["name"] for r in codes}
         if rebuild:  # resolution changes only ever come with a new generation
-            aliases = await conn.fetch(
-                "SELECT entity_id, canonical_id FROM atlas.graph_entities "
-                "WHERE canonical_id <> entity_id"
+            aliases = await (
+                conn.fetch(OWN_ALIASES, owner) if owner else conn.fetch(SHARED_ALIASES)
             )
             log.aliases = {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in aliases}
-        log.columns = build(blobs.values(), {r["code"]: r["name"] for r in codes}, log.aliases)
+        shown = blobs
+        if owner is not None:  # their private activities change with the revision too
+            shown = laid_over(blobs, await private_traces(conn, owner, object_type), names)
+        log.columns = build(shown.values(), names, log.aliases)
         log.maps.clear()
         log.blobs, log.revision, log.generation = blobs, revision, generation
         return log.columns

@@ -15,6 +15,7 @@ from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from application.graph.ports import GraphPurgeUnitOfWork, ScopedRecords
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity
+from domain.shared.ids import UserId
 
 _TOUCHING = """SELECT * FROM atlas.graph_activities a
     WHERE a.tenant_id = $2 AND (a.actor_id = ANY($1::uuid[]) OR EXISTS (
@@ -37,9 +38,32 @@ _ENTITIES = (
 )
 
 
+_PRIVATE_TO = (
+    """UPDATE atlas.graph_entities SET private_to = $3
+    WHERE tenant_id = $1 AND scope = $2 AND private_to IS DISTINCT FROM $3""",
+    """UPDATE atlas.graph_activities SET private_to = $3
+    WHERE tenant_id = $1 AND scope = $2 AND private_to IS DISTINCT FROM $3""",
+    """UPDATE atlas.graph_entity_keys k SET private_to = $3 FROM atlas.graph_entities e
+    WHERE k.tenant_id = $1 AND e.tenant_id = $1 AND e.scope = $2 AND k.entity_id = e.entity_id
+      AND k.private_to IS DISTINCT FROM $3""",
+    """UPDATE atlas.graph_relationships r SET private_to = $3 FROM atlas.graph_entities e
+    WHERE r.tenant_id = $1 AND e.tenant_id = $1 AND e.scope = $2
+      AND e.entity_id IN (r.source_id, r.target_id) AND r.private_to IS DISTINCT FROM $3""",
+    """UPDATE atlas.graph_merges g SET private_to = $3 FROM atlas.graph_entities e
+    WHERE g.tenant_id = $1 AND e.tenant_id = $1 AND e.scope = $2
+      AND e.entity_id IN (g.survivor_id, g.absorbed_id) AND g.private_to IS DISTINCT FROM $3""",
+)
+
+
 class PostgresScopedRecords(ScopedRecords):
     def __init__(self, db: GraphDb) -> None:
         self._db = db
+
+    async def set_private(self, scope: str, owner: UserId | None) -> None:
+        # Entities last would be wrong: the keys, relationships and merges are found through
+        # the scope's entities, whose rows a new owner can always still see.
+        for statement in _PRIVATE_TO:
+            await self._db.execute(statement, self._db.tenant_id, scope, owner)
 
     async def entities_of(self, scope: str) -> list[Entity]:
         rows = await self._db.fetch(

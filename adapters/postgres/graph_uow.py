@@ -4,11 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from adapters.postgres.graph_activities import (
-    PostgresActivityRepository,
-    PostgresGraphVersions,
-    PostgresSequenceRepository,
-)
+from adapters.postgres.graph_activities import PostgresActivityRepository
 from adapters.postgres.graph_bulk import PostgresBulkRecords
 from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.graph_entities import (
@@ -17,13 +13,16 @@ from adapters.postgres.graph_entities import (
     PostgresRelationshipRepository,
     PostgresTypeCatalog,
 )
+from adapters.postgres.graph_sequences import PostgresGraphVersions, PostgresSequenceRepository
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.graph.ports import GraphUnitOfWork
+from domain.shared.errors import ScopeViolation
+from domain.shared.ids import UserId
 
 
 class PostgresGraphUnitOfWork(PostgresUnitOfWork, GraphUnitOfWork):
     def _attach(self, session: AsyncSession) -> None:
-        db = GraphDb(session, self.scope.tenant_id)
+        db = self._graph_db = GraphDb(session, self.scope.tenant_id, self.scope.user_id)
         self.entities = PostgresEntityRepository(db)
         self.relationships = PostgresRelationshipRepository(db)
         self.activities = PostgresActivityRepository(db)
@@ -32,3 +31,8 @@ class PostgresGraphUnitOfWork(PostgresUnitOfWork, GraphUnitOfWork):
         self.types = PostgresTypeCatalog(db)
         self.merges = PostgresMergeRepository(db)
         self.versions = PostgresGraphVersions(db)
+
+    def write_private(self, owner: UserId | None) -> None:
+        if owner is not None and owner != self.scope.user_id:
+            raise ScopeViolation()  # row security would refuse it too
+        self._graph_db.private_to = owner

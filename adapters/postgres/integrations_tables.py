@@ -28,6 +28,7 @@ connections = Table(
     when("retry_not_before", nullable=True),
     when("reauth_notified_at", nullable=True),
     Column("revocation", Text, nullable=True),
+    Column("shared", Boolean, nullable=False),
 )
 
 oauth_states = Table(

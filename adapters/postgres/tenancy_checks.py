@@ -95,6 +95,53 @@ async def check_tenant_guard(conn: asyncpg.Connection) -> CheckResult:
     return _result("every tenant table has a restrictive tenant guard on the app role", offenders)
 
 
+async def private_tables(conn: asyncpg.Connection) -> list[str]:
+    """Tenant tables whose rows may be private to one member: they carry ``private_to``."""
+    rows = await conn.fetch(
+        """
+        SELECT c.oid::regclass::text AS name FROM pg_class c
+        JOIN pg_attribute a
+          ON a.attrelid = c.oid AND a.attname = 'private_to' AND NOT a.attisdropped
+        WHERE c.relkind IN ('r', 'p') AND c.relnamespace::regnamespace::text = ANY($1::text[])
+        ORDER BY 1
+        """,
+        list(APP_SCHEMAS),
+    )
+    return [row["name"] for row in rows]
+
+
+async def check_private_guard(conn: asyncpg.Connection) -> CheckResult:
+    """A private row is hidden from colleagues by the restrictive twin, and no permissive
+    policy of the table forgets the private condition (the owner role is held by those)."""
+    offenders = []
+    for table in await private_tables(conn):
+        rows = await conn.fetch(
+            """
+            SELECT p.polname, p.polpermissive, p.polcmd = '*' AS every_command,
+                   ($2::regrole = ANY(p.polroles) OR 0::oid = ANY(p.polroles)) AS binds_app,
+                   coalesce(pg_get_expr(p.polqual, p.polrelid), '') AS qual,
+                   coalesce(pg_get_expr(p.polwithcheck, p.polrelid), '') AS checked
+            FROM pg_policy p WHERE p.polrelid = $1::regclass
+            """,
+            table,
+            APP_ROLE,
+        )
+
+        def private(expr: str) -> bool:
+            return "private_to IS NULL" in expr and "app.user_id" in expr
+
+        guarded = any(
+            not r["polpermissive"] and r["every_command"] and r["binds_app"]
+            and private(r["qual"]) and private(r["checked"])
+            for r in rows
+        )  # fmt: skip
+        loose = [r["polname"] for r in rows if r["polpermissive"] and not private(r["qual"])]
+        if not guarded:
+            offenders.append(f"{table} has no restrictive private guard on the app role")
+        offenders += [f"{table} policy {name} ignores private_to" for name in loose]
+    return _result("every table of private rows hides them from colleagues", offenders)
+
+
 async def check_keys_lead_with_tenant(conn: asyncpg.Connection) -> CheckResult:
     rows = await conn.fetch(
         """
@@ -224,6 +271,7 @@ CHECKS: tuple[Check, ...] = (
     check_forced,
     check_policies_complete,
     check_tenant_guard,
+    check_private_guard,
     check_keys_lead_with_tenant,
     check_foreign_keys_carry_tenant,
     check_functions_and_views,

@@ -25,8 +25,8 @@ from pgqueuer.domain.types import Channel
 from adapters.postgres.jobs import SCHEDULE_ENTRYPOINT, SYNC_ENTRYPOINT, queries_on
 from adapters.postgres.jobs_schema import JOBS_CHANNEL
 from adapters.postgres.url import DatabaseUrl
+from application.sync.policy import RunOutcome
 from application.sync.ports import SyncJob
-from application.sync.run_sync import RunOutcome
 from application.sync.stream_pass import StopSignal
 
 log = logging.getLogger("atlas.worker")

@@ -17,13 +17,8 @@ import enum
 from itertools import pairwise
 
 from application.graph.ports import GraphUnitOfWork, PreparedTraces
-from application.graph.writer import (
-    GraphWriter,
-    IngestSummary,
-    check_ref,
-    check_type,
-    stored_entity,
-)
+from application.graph.records import check_ref, check_type, stored_entity
+from application.graph.writer import GraphWriter, IngestSummary
 from domain.graph.catalog import TypeDeclaration, observed_types
 from domain.graph.content import metadata_only
 from domain.graph.model import (

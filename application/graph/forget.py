@@ -82,8 +82,10 @@ async def forget_removed(
 
 async def _histories(uow: GraphPurgeUnitOfWork, entities: list[Entity]) -> set[ActivityId]:
     """The activities of each entity's own source scope that concern it (its history)."""
-    stored = await uow.sequences.get_many({e.canonical_id for e in entities})
+    clusters = {e.canonical_id for e in entities}
+    stored = await uow.sequences.get_many(clusters)
     candidates = {o.activity_id for trace in stored.values() for o in trace}
+    candidates |= set(await uow.activities.private_about(clusters))
     activities = await uow.activities.get_many(candidates)
     found: set[ActivityId] = set()
     for entity in entities:

@@ -17,6 +17,7 @@ from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity,
 from domain.graph.process_map import MapQuery, ProcessMap
 from domain.graph.sequence import Occurrence
 from domain.graph.traces import TraceBlock
+from domain.shared.ids import UserId
 
 
 class MergeRecord(msgspec.Struct, frozen=True, kw_only=True):
@@ -77,6 +78,11 @@ class EntityRepository(Protocol):
 
     async def members(self, canonical: EntityId) -> list[Entity]: ...
 
+    async def representatives(self, canonicals: Collection[EntityId]) -> dict[EntityId, Entity]:
+        """For each cluster the reader may see any record of, that record as the cluster
+        (``as_cluster``): its canonical one when visible, else its first visible one."""
+        ...
+
     async def page(
         self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
     ) -> list[Entity]:
@@ -107,6 +113,11 @@ class ActivityRepository(Protocol):
         self, selection: ActivityFilter, *, after: tuple[datetime, ActivityId] | None, limit: int
     ) -> list[Activity]:
         """Activities in (time, id) order after the ``after`` position."""
+        ...
+
+    async def private_about(self, objects: Collection[EntityId]) -> list[ActivityId]:
+        """The scope's own private activities about these objects (canonical ids): the
+        maintained sequences hold shared activities only."""
         ...
 
     async def window(self, start: datetime | None, end: datetime | None) -> list[Activity]: ...
@@ -223,6 +234,11 @@ class GraphUnitOfWork(UnitOfWork, Protocol):
     versions: GraphVersions
     bulk: BulkRecords
 
+    def write_private(self, owner: UserId | None) -> None:
+        """Records written from now on are private to ``owner``, the scope's own user (their
+        unshared personal connection's); None, the default: the tenant's shared records."""
+        ...
+
 
 class ProcessMaps(Protocol):
     """Serves process maps from the maintained sequences; equal to ``process_map.reference``."""
@@ -254,6 +270,11 @@ class ScopedRecords(Protocol):
         ...
 
     async def keys_of(self, ids: Collection[EntityId]) -> dict[EntityId, frozenset[Identity]]: ...
+
+    async def set_private(self, scope: str, owner: UserId | None) -> None:
+        """Make every record the scope brought (its entities, their keys, relationships and
+        merges, its activities) private to ``owner``, or the tenant's with None."""
+        ...
 
     async def delete(
         self,

@@ -36,7 +36,7 @@ class GetProcessMap:
         names: tuple[ActorName, ...] = ()
         if ids:
             async with self._uow_for(actor.scope) as uow:
-                found = await uow.entities.get_many(ids)
+                found = await uow.entities.representatives(ids)
             names = tuple(
                 ActorName(id=e.id, name=e.name or e.ref.source_id, type=e.type)
                 for e in sorted(found.values(), key=lambda e: e.id)

@@ -20,7 +20,7 @@ from application.shared.actor import Actor
 from application.shared.paging import decode_cursor, encode_cursor
 from application.shared.scope import Scope
 from domain.graph.errors import EntityNotFound, InvalidCursor
-from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship
+from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship, as_cluster
 from domain.graph.times import within_range
 
 MAX_PAGE = 500
@@ -90,9 +90,8 @@ class ListActivities:
         async with self._uow_for(actor.scope) as uow:
             if selection.actors:  # a person is every record that resolves to them
                 wanted = await uow.entities.get_many(selection.actors)
-                members = [
-                    m for e in wanted.values() for m in await uow.entities.members(e.canonical_id)
-                ]
+                clusters = {wanted[a].canonical_id if a in wanted else a for a in selection.actors}
+                members = [m for c in clusters for m in await uow.entities.members(c)]
                 selection = msgspec.structs.replace(
                     selection, actors=tuple({m.id for m in members} | set(selection.actors))
                 )
@@ -117,11 +116,12 @@ class GetEntity:
     async def execute(self, actor: Actor, entity_id: EntityId) -> EntityDetail:
         async with self._uow_for(actor.scope) as uow:
             found = (await uow.entities.get_many([entity_id])).get(entity_id)
-            if found is None:
-                raise EntityNotFound(entity_id=str(entity_id))
-            canonical = found.canonical_id
+            # The id of a record, or of a cluster whose leading record the reader may not see.
+            canonical = found.canonical_id if found is not None else entity_id
             members = await uow.entities.members(canonical)
-            entity = next(m for m in members if m.id == canonical)
+            if not members:
+                raise EntityNotFound(entity_id=str(entity_id))
+            entity = as_cluster(next((m for m in members if m.id == canonical), members[0]))
             ids = [m.id for m in members]
             relationships = await uow.relationships.touching(ids)
             merges = await uow.merges.of_entities(ids)

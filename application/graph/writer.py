@@ -15,10 +15,11 @@ import msgspec
 
 from application.graph import sequences
 from application.graph.ports import GraphUnitOfWork, MergeRecord
+from application.graph.records import check_ref, check_type, stored_entity
 from application.shared.ports import Clock
 from domain.graph import resolution
 from domain.graph.catalog import observed_types
-from domain.graph.content import metadata_only, named_metadata_only
+from domain.graph.content import metadata_only
 from domain.graph.errors import EntityTypeChanged, InvalidRecord, UnknownEntity
 from domain.graph.model import (
     Activity,
@@ -35,10 +36,7 @@ from domain.graph.model import (
     SourceRef,
 )
 from domain.graph.times import within_range
-from domain.shared.ids import TenantId, new_id
-
-MAX_NAME = 200
-MAX_ID = 1000
+from domain.shared.ids import TenantId, UserId, new_id
 
 
 class IngestSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -57,22 +55,24 @@ class IngestSummary(msgspec.Struct, frozen=True, kw_only=True):
         return IngestSummary(**{f: getattr(self, f) + getattr(other, f) for f in fields})
 
 
-def check_ref(ref: SourceRef) -> None:
-    for part in (ref.provider, ref.scope, ref.source_id):
-        if not part or len(part) > MAX_ID:
-            raise InvalidRecord("A source reference part is empty or too long.")
-
-
-def check_type(name: str) -> None:
-    if not name or len(name) > MAX_NAME:
-        raise InvalidRecord("A type name must have 1 to 200 characters.", type=name[:MAX_NAME])
-
-
 class GraphWriter:
-    def __init__(self, uow: GraphUnitOfWork, tenant_id: TenantId, clock: Clock) -> None:
+    """``private_to``: the member whose private records these are (their unshared personal
+    connection's). Private activities stay out of the maintained sequences, which serve every
+    member's maps; the owner's maps add them when read."""
+
+    def __init__(
+        self,
+        uow: GraphUnitOfWork,
+        tenant_id: TenantId,
+        clock: Clock,
+        *,
+        private_to: UserId | None = None,
+    ) -> None:
         self._uow, self._clock = uow, clock
         self._ids = RecordIds(tenant_id)
         self._revision: int | None = None
+        self._private = private_to is not None
+        uow.write_private(private_to)
 
     async def write(self, batch: GraphBatch) -> IngestSummary:
         revision = await self.begin()
@@ -220,9 +220,10 @@ class GraphWriter:
         if len(outcome.inserted) != len(activities):  # some were stored already
             changed = {a.id for a in outcome.replaced} | outcome.inserted
             arrived = [a for a in activities if a.id in changed]
-        left = {link.entity_id for a in outcome.replaced for link in a.objects}
-        known = await self._known(known, left, {})
-        await sequences.maintain(self._uow, arrived, outcome.replaced, known, revision)
+        if not self._private:  # a scope is all private or all shared: so were the replaced
+            left = {link.entity_id for a in outcome.replaced for link in a.objects}
+            known = await self._known(known, left, {})
+            await sequences.maintain(self._uow, arrived, outcome.replaced, known, revision)
         return IngestSummary(
             activities=len(records),
             inserted=len(outcome.inserted),
@@ -268,29 +269,3 @@ class GraphWriter:
             url=record.url,
         )
         return activity, dropped
-
-
-def stored_entity(
-    entity_id: EntityId, record: EntityRecord, before: Entity | None
-) -> tuple[Entity, int]:
-    """What a delivered entity record becomes (a stored one keeps its canonical id), and how
-    many of its attributes were dropped as content: every path that stores an entity comes
-    through here, so none can store a subject or a body."""
-    for attribute in record.attributes:
-        if attribute.at is not None and not within_range(attribute.at):
-            raise InvalidRecord(
-                "An attribute time has no time zone or is out of range.",
-                source_id=record.ref.source_id,
-                attribute=attribute.name,
-            )
-    attributes, dropped = named_metadata_only(record.attributes)
-    entity = Entity(
-        id=entity_id,
-        ref=record.ref,
-        type=record.type,
-        name=record.name,
-        attributes=attributes,
-        url=record.url,
-        canonical_id=before.canonical_id if before is not None else entity_id,
-    )
-    return entity, dropped

@@ -27,6 +27,7 @@ from application.integrations.connection_tokens import ConnectionTokens
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.sync.access import ConnectionAccess, GraphKnownRecords
+from application.sync.policy import DONE, RunOutcome, SyncPolicy
 from application.sync.ports import (
     Checkpoint,
     ReadPlan,
@@ -39,7 +40,9 @@ from application.sync.stream_pass import Stopped, StopSignal, StreamPass
 from domain.graph.model import RecordIds
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNeedsReauth, ConnectionRevoked
+from domain.integrations.providers import CATALOG
 from domain.shared.errors import StorageError
+from domain.shared.ids import UserId
 from domain.sync.errors import (
     GrantRejected,
     RunSuperseded,
@@ -49,31 +52,8 @@ from domain.sync.errors import (
 )
 from domain.sync.page import SyncPage
 from domain.sync.run import PageCounts, SyncRun
-from domain.sync.schedule import DEFAULT_INTERVAL_SECONDS
 
 log = logging.getLogger("atlas.sync")
-
-
-class SyncPolicy(msgspec.Struct, frozen=True, kw_only=True):
-    interval_seconds: int = DEFAULT_INTERVAL_SECONDS
-    max_attempts: int = 8  # unreachable provider: attempts of one run before it fails
-    backoff_cap_seconds: float = 900.0
-    # Pages smaller than this (records + removals) are stored together, in one transaction:
-    # every commit re-reads and rewrites the sequences of the people, companies and channels it
-    # touches, so a provider's 100-record pages would rewrite the same histories over and over.
-    store_records: int = 2_000
-    # Streams a reader calls independent (Slack's channels) read and stored this many at once:
-    # a pass over 160 small channels is otherwise one round trip after another.
-    streams_together: int = 4
-
-
-class RunOutcome(msgspec.Struct, frozen=True, kw_only=True):
-    """``come_back_after``: hand the job back to the queue for that long (None: done)."""
-
-    come_back_after: float | None = None
-
-
-DONE = RunOutcome()
 
 
 _ENDINGS = (
@@ -163,13 +143,15 @@ class RunSync:
             if run is None or not run.status.active:
                 return None  # finished or cancelled already: a stale job
             now = self._clock.now()
+            # The fence first: a change that moves it (sharing, a longer backfill) commits
+            # before this reads the connection and the schedule, or waits for this run.
+            fence = await uow.schedules.take_over(job.connection_id)
             connection = await uow.connections.get(job.connection_id)
             if connection is None or not connection.usable:
                 await uow.runs.save(run.cancelled("integrations.connection_not_usable", now))
                 await uow.commit()
                 return None
             schedule = await uow.schedules.get(job.connection_id)
-            fence = await uow.schedules.take_over(job.connection_id)
             checkpoints = await uow.checkpoints.all(job.connection_id)
             run = run.started(now)
             await uow.runs.save(run)
@@ -182,8 +164,10 @@ class RunSync:
     async def _read(
         self, scope: Scope, job: SyncJob, started: _Started, reader: SourceReader, stop: StopSignal
     ) -> None:
+        private_to = started.connection.private_to(CATALOG[started.connection.provider].personal)
+
         async def store(stream: str, page: SyncPage) -> None:
-            await self._store(scope, job, started.fence, stream, page)
+            await self._store(scope, job, started.fence, stream, page, private_to)
 
         async def finish(stream: str) -> None:
             async with self._uow_for(scope) as uow:
@@ -203,8 +187,14 @@ class RunSync:
             stop=stop,
         ).run()
 
-    async def _store(
-        self, scope: Scope, job: SyncJob, fence: int, stream: str, page: SyncPage
+    async def _store(  # noqa: PLR0917 - the page's whole context, each piece named
+        self,
+        scope: Scope,
+        job: SyncJob,
+        fence: int,
+        stream: str,
+        page: SyncPage,
+        private_to: UserId | None,
     ) -> None:
         assert scope.tenant_id is not None  # noqa: S101 - a job always names its tenant
         async with self._uow_for(scope) as uow:
@@ -212,7 +202,7 @@ class RunSync:
                 raise RunSuperseded()
             written, removed = IngestSummary(), ForgetSummary()
             if page.batch.entities or page.batch.activities or page.batch.relationships:
-                writer = GraphWriter(uow, scope.tenant_id, self._clock)
+                writer = GraphWriter(uow, scope.tenant_id, self._clock, private_to=private_to)
                 written = await writer.write(page.batch)
             if page.removals:
                 revision = await uow.versions.begin_ingest()

@@ -212,3 +212,11 @@ class GraphBatch(msgspec.Struct, frozen=True, kw_only=True):
     entities: tuple[EntityRecord, ...] = ()
     relationships: tuple[RelationshipRecord, ...] = ()
     activities: tuple[ActivityRecord, ...] = ()
+
+
+def as_cluster(record: Entity) -> Entity:
+    """A record standing for its whole cluster: under the cluster's id (the canonical one),
+    with what this record says. The canonical record may be a colleague's private one."""
+    if record.id == record.canonical_id:
+        return record
+    return msgspec.structs.replace(record, id=record.canonical_id)

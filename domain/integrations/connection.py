@@ -54,6 +54,14 @@ class Connection(msgspec.Struct, frozen=True, kw_only=True):
     retry_not_before: datetime | None = None  # cooldown after transient refresh failures
     reauth_notified_at: datetime | None = None  # the owner was told once (deduplicated)
     revocation: str | None = None  # how the last disconnect went at the provider
+    # A personal connection's records are its owner's alone until they share it; the
+    # company's systems are always the tenant's (see ``ProviderSpec.personal``).
+    shared: bool = False
+
+    def private_to(self, personal: bool) -> UserId | None:
+        """Whose private records this connection brings: its owner's, while it is personal
+        and not shared; None: the tenant's."""
+        return self.user_id if personal and not self.shared else None
 
     @classmethod
     def granted(

@@ -26,6 +26,14 @@ class SubdomainRequired(IntegrationsError, Invalid):
     )
 
 
+class NotPersonal(IntegrationsError, Invalid):
+    code = "integrations.not_personal"
+    default_message = (
+        "Only a personal connection (a mailbox, a calendar) is shared or kept private: "
+        "the company's systems are always the tenant's."
+    )
+
+
 class InvalidSubdomain(IntegrationsError, Invalid):
     code = "integrations.invalid_subdomain"
     default_message = "A subdomain is 1-63 lowercase letters, digits or hyphens."

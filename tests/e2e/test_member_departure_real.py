@@ -8,19 +8,14 @@ from pathlib import Path
 
 import asyncpg
 import pytest
-from dependency_injector import providers
-from litestar.testing import AsyncTestClient
 
 from adapters.fakes.email import FakeEmailSender
 from adapters.postgres.throwaway import ThrowawayDatabase
-from entrypoints.container import real_container
-from entrypoints.database import DatabaseEndpoints
-from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
-from tests.e2e.connect_flow import BASE, sandbox_stats
+from tests.e2e.connect_flow import sandbox_stats
 from tests.e2e.identity_http import bearer, join, sign_up
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
+from tests.factories.team_stack import team_stack
 
 pytestmark = pytest.mark.e2e
 
@@ -34,12 +29,8 @@ RECORDS = """SELECT (SELECT count(*) FROM atlas.graph_activities WHERE scope = $
 async def stack(
     fresh_database: FreshDatabase, tmp_path: Path
 ) -> AsyncIterator[tuple[Client, FakeEmailSender]]:
-    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
-    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
-    outbox = FakeEmailSender()
-    container.adapters.email.override(providers.Object(outbox))
-    async with AsyncTestClient(create_app(container, with_worker=True), base_url=BASE) as client:
-        yield client, outbox
+    async with team_stack(fresh_database, tmp_path) as team:
+        yield team
 
 
 async def test_a_member_who_leaves_takes_their_grants_and_personal_records_along(

@@ -11,7 +11,8 @@ from uuid import uuid4
 import pytest
 
 from adapters.fakes.clock import FrozenClock
-from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
+from adapters.fakes.graph import FakeGraphUnitOfWork
+from adapters.fakes.graph_sequences import FakeProcessMaps
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.store import InMemoryStore
 from adapters.importers.formats import SniffingParser

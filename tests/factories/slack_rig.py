@@ -10,7 +10,7 @@ import msgspec
 from adapters.connectors.slack import history
 from adapters.fakes.integrations import IntegrationsTables
 from adapters.fakes.sync import SyncTables
-from application.sync.run_sync import RunOutcome
+from application.sync.policy import RunOutcome
 from domain.integrations.connection import ConnectionStatus
 from domain.sync.run import RunTrigger, SyncRun
 from tests.factories.sync_rig import SyncRig, built

@@ -19,6 +19,7 @@ import pytest
 from dependency_injector import providers
 
 from adapters.fakes.sync import FakeCheckpointRepository, SyncTables
+from application.sync.policy import SyncPolicy
 from application.sync.ports import (
     AccessSource,
     KnownRecords,
@@ -26,7 +27,6 @@ from application.sync.ports import (
     SourceReader,
     SourceReaders,
 )
-from application.sync.run_sync import SyncPolicy
 from application.sync.stream_pass import StopSignal
 from domain.graph.model import EntityRecord, GraphBatch, SourceRef
 from domain.sync.errors import SourceUnavailable

@@ -105,6 +105,30 @@ async def test_a_tenant_table_without_the_restrictive_guard_is_caught(
     assert "atlas.scratch" in result.detail
 
 
+async def test_private_records_are_guarded_on_every_graph_table_that_holds_them(
+    owner_tx: asyncpg.Connection,
+) -> None:
+    tables = await checks.private_tables(owner_tx)
+    passing = await checks.check_private_guard(owner_tx)
+    await owner_tx.execute("DROP POLICY graph_activities_guard ON atlas.graph_activities")
+    await owner_tx.execute(
+        "CREATE POLICY loose ON atlas.graph_merges FOR SELECT USING (tenant_id = "
+        "(SELECT NULLIF(current_setting('app.tenant_id', true), '')::uuid))"
+    )
+
+    result = await checks.check_private_guard(owner_tx)
+
+    assert set(tables) == {
+        f"atlas.{t}"
+        for t in ("graph_entities", "graph_entity_keys", "graph_relationships",
+                  "graph_activities", "graph_merges")
+    }  # fmt: skip
+    assert passing.passed, passing.detail
+    assert not result.passed
+    assert "atlas.graph_activities has no restrictive private guard" in result.detail
+    assert "atlas.graph_merges policy loose ignores private_to" in result.detail
+
+
 async def test_a_unique_key_not_led_by_tenant_id_is_caught(owner_tx: asyncpg.Connection) -> None:
     await owner_tx.execute("CREATE TABLE atlas.scratch (tenant_id uuid, email text)")
     await owner_tx.execute("CREATE UNIQUE INDEX scratch_email ON atlas.scratch (email)")

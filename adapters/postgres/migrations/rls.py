@@ -40,3 +40,23 @@ def tenant_table(table: str, *, user_column: str | None = None) -> list[str]:
         f"CREATE POLICY {table}_guard ON {qualified} AS RESTRICTIVE TO {APP_ROLE} "
         f"USING ({predicate}) WITH CHECK ({predicate})",
     ]
+
+
+def private_predicate() -> str:
+    """A tenant's row that is shared, or private to the transaction's user."""
+    return f"tenant_id = {CURRENT_TENANT} AND (private_to IS NULL OR private_to = {CURRENT_USER})"
+
+
+def private_policies(table: str) -> list[str]:
+    """The policies of a table whose rows may be private to one member (``private_to``):
+    the tenant's shape, with the private condition in both the permissive policy and its
+    restrictive twin. Writes are held to it too: nobody writes a row private to someone else.
+    """
+    qualified = f"{SCHEMA}.{table}"
+    predicate = private_predicate()
+    return [
+        f"CREATE POLICY {table}_isolation ON {qualified} "
+        f"USING ({predicate}) WITH CHECK ({predicate})",
+        f"CREATE POLICY {table}_guard ON {qualified} AS RESTRICTIVE TO {APP_ROLE} "
+        f"USING ({predicate}) WITH CHECK ({predicate})",
+    ]

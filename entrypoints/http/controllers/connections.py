@@ -18,6 +18,7 @@ from application.integrations.start_connection import (
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.sync.queries import ListConnectionSyncs, ShowConnectionSync
+from application.sync.share_connection import ShareConnection
 from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_connector
@@ -79,7 +80,8 @@ class ConnectionController(Controller):
         sync = await show_connection_sync.execute(actor.scope, connection_id)
         return ConnectionView.of(sync.connection, SyncView.of(sync, clock.now()))
 
-    @patch("/{connection_id:uuid}", summary="Change a connection's sync settings",
+    @patch("/{connection_id:uuid}", summary="Change a connection's sync settings, or share a "
+           "personal connection's records with the tenant",
            guards=[requires_connector], responses=problems(401, 403, 404, 422))  # fmt: skip
     async def change(
         self,
@@ -88,6 +90,7 @@ class ConnectionController(Controller):
         data: JSONBody[ConnectionPatch],
         actor: NamedDependency[Actor],
         change_sync_settings: NamedDependency[ChangeSyncSettings],
+        share_connection: NamedDependency[ShareConnection],
         show_connection_sync: NamedDependency[ShowConnectionSync],
         clock: NamedDependency[Clock],
     ) -> ConnectionView:
@@ -95,6 +98,8 @@ class ConnectionController(Controller):
             await change_sync_settings.execute(
                 actor.scope, connection_id, backfill_days=data.backfill_days
             )
+        if data.shared is not None:
+            await share_connection.execute(actor.scope, connection_id, shared=data.shared)
         sync = await show_connection_sync.execute(actor.scope, connection_id)
         return ConnectionView.of(sync.connection, SyncView.of(sync, clock.now()))
 
@@ -150,6 +155,7 @@ def routes(container: Application) -> Router:
             "list_connection_syncs": provide(sync.list_connection_syncs),
             "show_connection_sync": provide(sync.show_connection_sync),
             "change_sync_settings": provide(sync.change_sync_settings),
+            "share_connection": provide(sync.share_connection),
             "disconnect_connection": provide(use_cases.disconnect_connection),
         },
     )

@@ -11,6 +11,7 @@ import msgspec
 from application.graph.purge_scope import PurgeSummary
 from application.integrations.directory import ProviderListing
 from domain.integrations.connection import Connection
+from domain.integrations.providers import CATALOG
 from entrypoints.http.controllers.sync_schemas import SyncView
 
 ProviderKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
@@ -81,6 +82,8 @@ class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
     last_refresh_at: datetime | None
     last_error: str | None
     revocation: str | None  # how the last disconnect went at the provider
+    personal: bool  # one person's mailbox or calendar: its records are theirs unless shared
+    shared: bool  # its records are the tenant's (always so for a company system)
     sync: SyncView | None = None  # the schedule and the latest run
 
     @classmethod
@@ -99,6 +102,8 @@ class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
             last_refresh_at=connection.last_refresh_at,
             last_error=connection.last_error,
             revocation=connection.revocation,
+            personal=CATALOG[connection.provider].personal,
+            shared=connection.private_to(CATALOG[connection.provider].personal) is None,
             sync=sync,
         )
 

@@ -108,3 +108,5 @@ class SyncView(msgspec.Struct, frozen=True, kw_only=True):
 
 class ConnectionPatch(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
     backfill_days: BackfillDays | None = None  # how far back the first run reads (1-730 days)
+    # A personal connection's records: the tenant's (true) or only yours (false, the default).
+    shared: bool | None = None

@@ -21,7 +21,7 @@ from adapters.sandbox.faults import FaultRule, RateLimit, Slow
 from adapters.sandbox.providers.ids import salesforce_id
 from adapters.sandbox.providers.salesforce.objects import stage_name
 from adapters.sandbox.seed.model import Change, Deal, state_at
-from application.sync.run_sync import RunOutcome
+from application.sync.policy import RunOutcome
 from domain.graph.model import Activity, Entity
 from domain.sync.run import RunStatus, RunTrigger, StreamProgress, SyncRun
 from tests.factories.sync_rig import SyncRig, built, sync_rig

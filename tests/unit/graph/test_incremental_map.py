@@ -9,7 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from adapters.fakes.clock import FrozenClock
-from adapters.fakes.graph import FakeGraphUnitOfWork, FakeProcessMaps
+from adapters.fakes.graph import FakeGraphUnitOfWork
+from adapters.fakes.graph_sequences import FakeProcessMaps
 from adapters.fakes.store import InMemoryStore
 from application.graph.ingest import IngestGraph
 from application.shared.scope import Scope

@@ -1,0 +1,110 @@
+"""The in-memory maintained sequences, the tenant's graph version, and maps served from them."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping, Sequence
+
+from adapters.fakes.graph_tables import GraphTables, Scoped
+from adapters.fakes.store import InMemoryStore
+from application.graph.ports import (
+    GraphVersions,
+    ProcessMaps,
+    SequenceChange,
+    SequenceRepository,
+)
+from application.graph.sequences import occurrence_of
+from application.shared.scope import Scope
+from domain.graph.model import EntityId
+from domain.graph.process_map import MapQuery, ProcessMap, compute
+from domain.graph.sequence import Occurrence, merge
+
+
+class FakeSequenceRepository(Scoped, SequenceRepository):
+    async def apply(
+        self,
+        object_type: Mapping[EntityId, str],
+        changes: Mapping[EntityId, SequenceChange],
+        revision: int,
+    ) -> int:
+        stored = await self.get_many(changes)
+        changed = {}
+        for obj, change in changes.items():
+            before = stored.get(obj, ())
+            after = merge(before, change.arrivals, change.removed)
+            if after != before:
+                changed[obj] = after
+        await self.save(object_type, changed, revision)
+        return len(changed)
+
+    async def join(
+        self, survivor: EntityId, absorbed: EntityId, object_type: str, revision: int
+    ) -> None:
+        stored = await self.get_many([survivor, absorbed])
+        if absorbed not in stored:
+            return
+        joined = merge(stored.get(survivor, ()), stored[absorbed])
+        types = {survivor: object_type, absorbed: object_type}
+        await self.save(types, {survivor: joined, absorbed: ()}, revision)
+
+    async def get_many(
+        self, objects: Collection[EntityId]
+    ) -> dict[EntityId, tuple[Occurrence, ...]]:
+        rows, tenant = self._t.sequences, self._scope.tenant_id
+        if tenant is None:
+            return {}
+        found = {o: rows[(tenant, o)][1] for o in objects if (tenant, o) in rows}
+        return {o: trace for o, trace in found.items() if trace}
+
+    async def save(
+        self,
+        object_type: Mapping[EntityId, str],
+        sequences: Mapping[EntityId, Sequence[Occurrence]],
+        revision: int,
+    ) -> None:
+        for obj, trace in sequences.items():
+            self._t.sequences[(self._tenant, obj)] = (object_type[obj], tuple(trace), revision)
+
+
+class FakeGraphVersions(Scoped, GraphVersions):
+    async def begin_ingest(self) -> int:
+        revision, generation = self._t.versions.get(self._tenant, (0, 0))
+        self._t.versions[self._tenant] = (revision + 1, generation)
+        return revision + 1
+
+    async def invalidate(self) -> None:
+        revision, _ = self._t.versions.get(self._tenant, (0, 0))
+        self._t.versions[self._tenant] = (revision, revision)
+
+
+class FakeProcessMaps(ProcessMaps):
+    """The reference computation over the committed (shared) sequences, with the asking
+    member's own private activities merged in."""
+
+    def __init__(self, store: InMemoryStore) -> None:
+        self._store = store
+
+    async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
+        graph = self._store.tables.of(GraphTables)
+        traces = {
+            obj: trace
+            for (tenant, obj), (kind, trace, _) in graph.sequences.items()
+            if tenant == scope.tenant_id and kind == query.object_type and trace
+        }
+        seen = Scoped(graph, scope)._seen
+        entities = {
+            e.id: e
+            for slot, e in graph.entities.items()
+            if slot[0] == scope.tenant_id and seen(slot)
+        }
+        for slot, activity in graph.activities.items():
+            owner = graph.private.get(slot)
+            if slot[0] == scope.tenant_id and owner is not None and owner == scope.user_id:
+                objects = {
+                    entities[link.entity_id].canonical_id
+                    for link in activity.objects
+                    if entities[link.entity_id].type == query.object_type
+                }
+                for obj in objects:
+                    traces[obj] = merge(traces.get(obj, ()), [occurrence_of(activity)])
+        aliases = {e.id: e.canonical_id for e in entities.values() if e.canonical_id != e.id}
+        return compute(traces, query, aliases)
