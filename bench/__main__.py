@@ -7,10 +7,11 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, graph, identity, rls, sandbox, sync, vault
+from bench import connections, graph, identity, private_rls, rls, sandbox, sync, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
+    "private_rls": private_rls.run,  # who sees what (issue 10): the user-scoped policies' cost
     "identity": identity.run,
     "vault": vault.run,
     "graph": graph.run,

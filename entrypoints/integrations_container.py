@@ -12,7 +12,12 @@ from adapters.crypto.flow_sealing import AesGcmFlowSealer
 from application.graph.purge_scope import PurgeSourceScope
 from application.integrations.complete_connection import CompleteConnection
 from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
-from application.integrations.connections import ListConnections, ListProviders, ShowConnection
+from application.integrations.connections import (
+    ListConnections,
+    ListProviders,
+    ListTenantConnections,
+    ShowConnection,
+)
 from application.integrations.departure import ReleaseMemberConnections
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.open_authorization import OpenAuthorization
@@ -78,6 +83,7 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
     )
     list_connections = providers.Factory(ListConnections, uow_for=_uow)
     show_connection = providers.Factory(ShowConnection, uow_for=_uow)
+    list_tenant_connections = providers.Factory(ListTenantConnections, uow_for=_uow)
     purge_source_scope = providers.Factory(PurgeSourceScope, uow_for=adapters.graph_purge_uow)
     disconnect_connection = providers.Factory(
         DisconnectConnection,

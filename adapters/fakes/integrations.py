@@ -13,17 +13,19 @@ from uuid import UUID
 
 import msgspec
 
-from adapters.fakes.store import InMemoryStore, Tables
+from adapters.fakes.store import IdentityTables, InMemoryStore, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from adapters.fakes.vault import FakeOAuthTokenRepository, VaultTables
 from application.integrations.directory import Provider
 from application.integrations.ports import (
+    ConnectionDirectory,
     ConnectionRepository,
     IntegrationsUnitOfWork,
     PendingGrantRepository,
     ProviderClient,
     ReauthNotices,
     RefreshLocks,
+    TenantConnection,
 )
 from application.shared.scope import Scope
 from domain.integrations.connection import Connection
@@ -126,6 +128,34 @@ class FakeRefreshLocks(RefreshLocks):
         await self._uow.lock(connection_id, timeout_seconds)
 
 
+class FakeConnectionDirectory(ConnectionDirectory):
+    """``tenant_connections()``: the tenant's connections, for an owner or an admin only."""
+
+    def __init__(self, tables: Tables, scope: Scope) -> None:
+        self._tables, self._scope = tables, scope
+
+    async def of_tenant(self) -> list[TenantConnection]:
+        identity, tenant = self._tables.of(IdentityTables), self._scope.tenant_id
+        me = identity.memberships.get((tenant, self._scope.user_id))  # type: ignore[arg-type]
+        if tenant is None or me is None or not me.role.manages_members:
+            return []
+        found = [
+            TenantConnection(
+                id=c.id,
+                user_id=c.user_id,
+                owner_name=identity.users[c.user_id].name,
+                owner_email=identity.users[c.user_id].email,
+                provider=c.provider,
+                status=c.status.value,
+                shared=c.shared,
+                created_at=c.created_at,
+            )
+            for (t, _), c in self._tables.of(IntegrationsTables).connections.items()
+            if t == tenant and c.user_id in identity.users
+        ]
+        return sorted(found, key=lambda c: (c.created_at, c.id))
+
+
 class FakeIntegrationsUnitOfWork(FakeUnitOfWork, IntegrationsUnitOfWork):
     """Locks are per store and held until the unit of work ends, like a row lock."""
 
@@ -135,6 +165,7 @@ class FakeIntegrationsUnitOfWork(FakeUnitOfWork, IntegrationsUnitOfWork):
 
     def _attach(self, tables: Tables) -> None:
         self.connections = FakeConnectionRepository(tables.of(IntegrationsTables), self.scope)
+        self.directory = FakeConnectionDirectory(tables, self.scope)
         self.pending = FakePendingGrantRepository(tables.of(IntegrationsTables), self.scope)
         self.oauth_tokens = FakeOAuthTokenRepository(tables.of(VaultTables), self.scope)
         self.locks = FakeRefreshLocks(self)

@@ -17,10 +17,12 @@ from adapters.postgres.errors import execute, sqlstate, translate
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.postgres.vault import PostgresOAuthTokenRepository
 from application.integrations.ports import (
+    ConnectionDirectory,
     ConnectionRepository,
     IntegrationsUnitOfWork,
     PendingGrantRepository,
     RefreshLocks,
+    TenantConnection,
 )
 from domain.integrations.connection import Connection, ConnectionStatus
 from domain.integrations.errors import RefreshBusy
@@ -166,9 +168,34 @@ class PostgresRefreshLocks(RefreshLocks):
             raise translate(error) from error
 
 
+class PostgresConnectionDirectory(ConnectionDirectory):
+    """Through ``tenant_connections()``: the columns an owner or an admin may see, nothing
+    more, for the scope's tenant only; the function checks the role itself."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self._session = session
+
+    async def of_tenant(self) -> list[TenantConnection]:
+        rows = await execute(self._session, text("SELECT * FROM atlas.tenant_connections()"))
+        return [
+            TenantConnection(
+                id=r.connection_id,
+                user_id=UserId(r.user_id),
+                owner_name=r.owner_name,
+                owner_email=r.owner_email,
+                provider=r.provider,
+                status=r.status,
+                shared=r.shared,
+                created_at=r.created_at,
+            )
+            for r in rows
+        ]
+
+
 class PostgresIntegrationsUnitOfWork(PostgresUnitOfWork, IntegrationsUnitOfWork):
     def _attach(self, session: AsyncSession) -> None:
         self.connections = PostgresConnectionRepository(session)
+        self.directory = PostgresConnectionDirectory(session)
         self.pending = PostgresPendingGrantRepository(session)
         self.oauth_tokens = PostgresOAuthTokenRepository(session)
         self.locks = PostgresRefreshLocks(session)

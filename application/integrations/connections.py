@@ -7,9 +7,10 @@ from typing import final
 from uuid import UUID
 
 from application.integrations.directory import ProviderDirectory, ProviderListing
-from application.integrations.ports import IntegrationsUnitOfWork
+from application.integrations.ports import IntegrationsUnitOfWork, TenantConnection
 from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.identity.errors import RoleRequired
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNotFound
 
@@ -45,3 +46,18 @@ class ShowConnection:
         if connection is None:
             raise ConnectionNotFound(connection_id=str(connection_id))
         return connection
+
+
+@final
+class ListTenantConnections:
+    """Owners and admins see that a colleague's connection exists: its provider, owner,
+    status and whether it is shared; never a record it brought."""
+
+    def __init__(self, uow_for: Callable[[Scope], IntegrationsUnitOfWork]) -> None:
+        self._uow_for = uow_for
+
+    async def execute(self, actor: Actor) -> list[TenantConnection]:
+        if not actor.manages_members:
+            raise RoleRequired()
+        async with self._uow_for(actor.scope) as uow:
+            return await uow.directory.of_tenant()

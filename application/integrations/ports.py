@@ -6,12 +6,15 @@ from datetime import datetime
 from typing import Protocol
 from uuid import UUID
 
+import msgspec
+
 from application.integrations.directory import Provider
 from application.shared.ports import UnitOfWork
 from application.vault.ports import OAuthTokenRepository
 from domain.integrations.connection import Connection
 from domain.integrations.flow import PendingGrant
 from domain.integrations.grant import TokenGrant
+from domain.shared.ids import UserId
 from domain.shared.secret import Secret
 from domain.vault.oauth import OAuthTokens
 
@@ -59,11 +62,32 @@ class RefreshLocks(Protocol):
         ...
 
 
+class TenantConnection(msgspec.Struct, frozen=True, kw_only=True):
+    """What owners and admins see of a colleague's connection: never its records."""
+
+    id: UUID
+    user_id: UserId
+    owner_name: str
+    owner_email: str
+    provider: str
+    status: str
+    shared: bool
+    created_at: datetime
+
+
+class ConnectionDirectory(Protocol):
+    async def of_tenant(self) -> list[TenantConnection]:
+        """Every connection of the scope's tenant, for an owner or an admin (the database
+        checks the role too: anyone else gets none)."""
+        ...
+
+
 class IntegrationsUnitOfWork(UnitOfWork, Protocol):
     connections: ConnectionRepository
     pending: PendingGrantRepository
     oauth_tokens: OAuthTokenRepository
     locks: RefreshLocks
+    directory: ConnectionDirectory
 
     async def reread(self) -> None:
         """After a lock was granted: see what others committed while we waited."""

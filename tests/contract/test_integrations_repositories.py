@@ -51,6 +51,25 @@ def side(request: pytest.FixtureRequest) -> Side:
     )
 
 
+async def test_owners_see_every_connection_of_their_tenant_and_members_none(side: Side) -> None:
+    owner, member = await side.people()
+    stranger, *_ = await side.people(members=0)
+    mine = await seed_connection(side.identity_uow, member, provider="gmail")
+    theirs = await seed_connection(side.identity_uow, owner, provider="hubspot")
+    await seed_connection(side.identity_uow, stranger, provider="jira")
+
+    seen = {}
+    for who, scope in (("owner", owner), ("member", member), ("stranger", stranger)):
+        async with side.uow_for(scope) as uow:
+            seen[who] = [(c.id, c.user_id, c.provider) for c in await uow.directory.of_tenant()]
+
+    assert sorted(seen["owner"]) == sorted(
+        [(mine, member.user_id, "gmail"), (theirs, owner.user_id, "hubspot")]
+    )
+    assert seen["member"] == []  # the database checks the role, not only the use case
+    assert [p for _, _, p in seen["stranger"]] == ["jira"]  # their own tenant's only
+
+
 async def test_connections_are_private_to_their_user_and_saved_by_id(side: Side) -> None:
     me, colleague = await side.people()
     first = create_connection(me, at=WHEN)

@@ -109,6 +109,8 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
         for who, h in (("ada", ada), ("bob", bob))
     }
     listed = (await client.get("/api/v1/connections", headers=ada)).json()["items"]
+    directory = await client.get("/api/v1/tenants/current/connections", headers=owner)
+    bob_directory = await client.get("/api/v1/tenants/current/connections", headers=bob)
     shared_mail = await client.patch(
         f"/api/v1/connections/{sources['gmail']}", json={"shared": True}, headers=ada
     )
@@ -142,6 +144,17 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
     assert {c["provider"]: (c["personal"], c["shared"]) for c in listed} == {
         "gmail": (True, False), "google_calendar": (True, False), "hubspot": (False, True),
     }  # fmt: skip
+    # The owner sees that Ada's connections exist, never their records; Bob sees neither.
+    assert directory.status_code == 200, directory.text
+    assert sorted(
+        (c["provider"], c["owner"]["email"], c["status"], c["personal"], c["shared"])
+        for c in directory.json()
+    ) == [
+        ("gmail", "ada@example.com", "active", True, False),
+        ("google_calendar", "ada@example.com", "active", True, False),
+        ("hubspot", "ada@example.com", "active", False, True),
+    ]
+    assert bob_directory.status_code == 403
     # Shared, the mail is everyone's: the same maps, the same records; the calendar is not.
     assert shared_mail.status_code == 200, shared_mail.text
     assert shared_mail.json()["shared"] is True

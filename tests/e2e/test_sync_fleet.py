@@ -73,14 +73,16 @@ async def test_two_workers_run_every_connection_once_into_its_own_tenant(
             provider = PROVIDERS[(n + k) % len(PROVIDERS)]
             body = {"subdomain": "northwind"} if provider == "zendesk" else {}
             connections.append((owner, await connect_at(app, sandbox, owner, provider, **body)))
+    # Every connection asked twice at once, before any worker runs: the second ask must hand
+    # back the first one's run (asked while workers run, a fast run may already have ended).
+    triggered = await asyncio.gather(
+        *(sync_now(app, o, c) for o, c in connections),
+        *(sync_now(app, o, c) for o, c in connections),
+    )
     workers = [WorkerProcess(env, tmp_path / f"worker-{n}.log") for n in range(2)]
     try:
         for worker in workers:
             await worker.started()
-        triggered = await asyncio.gather(
-            *(sync_now(app, o, c) for o, c in connections),
-            *(sync_now(app, o, c) for o, c in connections),
-        )
         runs = [
             await finished(app, o, r["id"], within=600)
             for (o, _), r in zip(connections, triggered[: len(connections)], strict=True)

@@ -9,6 +9,7 @@ from litestar import Controller, Router, delete, get, patch, post
 from litestar.di import NamedDependency
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from application.integrations.connections import ListTenantConnections
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.start_connection import (
     StartConnection,
@@ -21,13 +22,14 @@ from application.sync.queries import ListConnectionSyncs, ShowConnectionSync
 from application.sync.share_connection import ShareConnection
 from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor, requires_connector
+from entrypoints.http.auth import requires_actor, requires_connector, requires_exporter
 from entrypoints.http.controllers.integrations_schemas import (
     ConnectBody,
     ConnectionList,
     ConnectionView,
     DisconnectedView,
     StartedView,
+    TenantConnectionView,
 )
 from entrypoints.http.controllers.sync_schemas import ConnectionPatch, SyncView
 from entrypoints.http.di import provide
@@ -141,13 +143,29 @@ def _started(links: OAuthLinks, started: StartedConnection) -> StartedView:
     )
 
 
+class TenantConnectionsController(Controller):
+    path = "/tenants/current/connections"
+    tags = ["Integrations"]
+    guards = [requires_actor, requires_exporter]  # owners and admins
+    security = BEARER_REQUIRED
+
+    @get("/", summary="Every connection of the tenant: provider, owner, status, shared (owners "
+         "and admins; never a record it brought)", responses=problems(401, 403))  # fmt: skip
+    async def list_tenant_connections(
+        self,
+        actor: NamedDependency[Actor],
+        list_tenant_connections: NamedDependency[ListTenantConnections],
+    ) -> list[TenantConnectionView]:
+        return [TenantConnectionView.of(c) for c in await list_tenant_connections.execute(actor)]
+
+
 def routes(container: Application) -> Router:
     use_cases: Any = container.use_cases.integrations
     sync: Any = container.use_cases.sync
     shared: Any = container.adapters.integrations
     return Router(
         path="/api/v1",
-        route_handlers=[ConnectionController],
+        route_handlers=[ConnectionController, TenantConnectionsController],
         dependencies={
             "oauth_links": provide(shared.oauth_links),
             "start_connection": provide(use_cases.start_connection),
@@ -157,5 +175,6 @@ def routes(container: Application) -> Router:
             "change_sync_settings": provide(sync.change_sync_settings),
             "share_connection": provide(sync.share_connection),
             "disconnect_connection": provide(use_cases.disconnect_connection),
+            "list_tenant_connections": provide(use_cases.list_tenant_connections),
         },
     )

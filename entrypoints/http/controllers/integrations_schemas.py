@@ -10,6 +10,7 @@ import msgspec
 
 from application.graph.purge_scope import PurgeSummary
 from application.integrations.directory import ProviderListing
+from application.integrations.ports import TenantConnection
 from domain.integrations.connection import Connection
 from domain.integrations.providers import CATALOG
 from entrypoints.http.controllers.sync_schemas import SyncView
@@ -115,3 +116,32 @@ class ConnectionList(msgspec.Struct, frozen=True, kw_only=True):
 class DisconnectedView(msgspec.Struct, frozen=True, kw_only=True):
     connection: ConnectionView
     purged: PurgeSummary | None
+
+
+class TenantConnectionView(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    provider: str
+    personal: bool
+    shared: bool  # its records are the tenant's
+    status: str
+    owner: MemberRef
+    created_at: datetime
+
+    @classmethod
+    def of(cls, found: TenantConnection) -> TenantConnectionView:
+        personal = CATALOG[found.provider].personal
+        return cls(
+            id=found.id,
+            provider=found.provider,
+            personal=personal,
+            shared=found.shared or not personal,
+            status=found.status,
+            owner=MemberRef(user_id=found.user_id, name=found.owner_name, email=found.owner_email),
+            created_at=found.created_at,
+        )
+
+
+class MemberRef(msgspec.Struct, frozen=True, kw_only=True):
+    user_id: UUID
+    name: str
+    email: str
