@@ -20,6 +20,7 @@ from adapters.fakes.graph_purge import FakeGraphPurgeUnitOfWork
 from adapters.fakes.graph_sequences import FakeProcessMaps
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.integrations import FakeIntegrationsUnitOfWork
+from adapters.fakes.originals import FakeOriginalsUnitOfWork
 from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.probe import FakeDatabaseProbe
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
@@ -42,12 +43,14 @@ from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.migrate import head_revision
+from adapters.postgres.originals import PostgresOriginalsUnitOfWork
 from adapters.postgres.probe import PostgresDatabaseProbe
 from adapters.postgres.rate_limits import PostgresRateLimiter
 from adapters.postgres.sync_uow import PostgresSyncCensus, PostgresSyncUnitOfWork
 from adapters.postgres.vault import PostgresVaultUnitOfWork
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.graph.export import ExportGraph
+from application.graph.fetch_original import FetchOriginal
 from application.graph.importing import ImportLog
 from application.graph.ingest import IngestGraph
 from application.graph.process_map import GetProcessMap
@@ -65,6 +68,7 @@ from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints.database import DatabaseEndpoints
+from entrypoints.http.links import reconnect_link
 from entrypoints.identity_container import IdentityUseCases
 from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
 from entrypoints.sandbox import development_sandbox
@@ -107,6 +111,7 @@ class RealAdapters(containers.DeclarativeContainer):
 
     # --- graph ---
     graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
+    originals_uow = providers.Singleton(partial, PostgresOriginalsUnitOfWork, sessions)
     process_maps = providers.Singleton(PostgresProcessMaps, sessions)
     import_board = providers.Singleton(ImportBoard)
     import_slots = providers.Singleton(Slots.for_imports)
@@ -125,6 +130,7 @@ class RealAdapters(containers.DeclarativeContainer):
     sync = providers.Container(
         SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
+    original_source = sync.original_source  # the connectors' single-record reads
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -156,6 +162,7 @@ class FakeAdapters(containers.DeclarativeContainer):
 
     # --- graph ---
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
+    originals_uow = providers.Singleton(partial, FakeOriginalsUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
     import_board = providers.Singleton(ImportBoard)
     import_slots = providers.Singleton(Slots.for_imports)
@@ -174,6 +181,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     sync = providers.Container(
         SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
+    original_source = sync.original_source  # the connectors' single-record reads
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -231,6 +239,18 @@ class UseCases(containers.DeclarativeContainer):
 
     # --- sync (issue 9) ---
     sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)
+
+    # --- originals on demand (issue 10): the owner's token, the connectors' single reads ---
+    fetch_original = providers.Factory(
+        FetchOriginal,
+        uow_for=adapters.originals_uow,
+        integrations_uow=adapters.integrations_uow,
+        census=adapters.sync_census,
+        tokens=integrations.connection_tokens,
+        source=adapters.original_source,
+        clock=adapters.clock,
+        reconnect_link=providers.Object(reconnect_link),
+    )
 
 
 class Application(containers.DeclarativeContainer):

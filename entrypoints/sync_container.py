@@ -8,6 +8,8 @@ from typing import Any
 from dependency_injector import containers, providers
 
 from adapters.connectors.catalog import CONNECTORS
+from adapters.connectors.original_readers import ORIGINALS
+from adapters.connectors.originals import ProviderOriginals
 from adapters.connectors.readers import ProviderReaders
 from application.sync.policy import SyncPolicy
 from application.sync.queries import (
@@ -39,6 +41,10 @@ class SyncAdapters(containers.DeclarativeContainer):
         CONNECTORS,
         deadline_seconds=settings.provided.sync.call_deadline_seconds,
         sleep=connector_sleep,
+    )
+    # Originals on demand read through the same client, a record at a time.
+    original_source = providers.Singleton(
+        ProviderOriginals, provider_http, clock, ORIGINALS, CONNECTORS, sleep=connector_sleep
     )
     policy = providers.Singleton(
         SyncPolicy, interval_seconds=settings.provided.sync.interval_seconds

@@ -103,3 +103,41 @@ class ImportsBusy(GraphError, Unavailable):
 class ExportsBusy(GraphError, Unavailable):
     code = "graph.exports_busy"
     default_message = "As many exports as this server runs at once are running; retry later."
+
+
+class ActivityNotFound(GraphError, NotFound):
+    code = "graph.activity_not_found"
+    default_message = "No such activity."
+
+
+# -- originals fetched on demand (``originals``) -------------------------------------------------
+
+
+class OriginalUnavailable(GraphError, Conflict):
+    """The record is visible but has no original to fetch: an import, or a record the source
+    only mentions (a person known by an address), or a connection that is gone."""
+
+    code = "graph.original_unavailable"
+    default_message = "This record has no original Atlas can fetch from its source."
+
+
+class OriginalGone(GraphError, NotFound):
+    code = "graph.original_gone"
+    default_message = "The source no longer has this record."
+
+
+class OriginalNeedsReauth(GraphError, Conflict):
+    """``reconnect`` in the details is where the connection's owner reconnects it."""
+
+    code = "graph.original_needs_reauth"
+    default_message = "The connection that brought this record must be reconnected by its owner."
+
+
+class OriginalRefused(GraphError, Conflict):
+    code = "graph.original_refused"
+    default_message = "The source refused to hand out this record."
+
+
+class OriginalSourceUnavailable(GraphError, Unavailable):
+    code = "graph.original_source_unavailable"
+    default_message = "The source could not be reached; try again later."

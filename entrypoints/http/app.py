@@ -28,6 +28,7 @@ from entrypoints.http.controllers import (
     me,
     members,
     oauth,
+    originals,
     sync,
 )
 from entrypoints.http.errors import exception_handlers
@@ -77,6 +78,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         api_keys.routes(container),
         # Context graph and process maps (issue 6)
         graph.routes(container),
+        originals.routes(container),  # fetched on demand, never stored (issue 10)
         # Integrations: provider catalog, connections, the OAuth flow (issue 5)
         integrations.routes(container),
         connections.routes(container),

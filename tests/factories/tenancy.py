@@ -38,6 +38,7 @@ async def seed_tenant(
     await _seed_graph(identity_uow, seeded.owner_scope)
     connection = await _seed_integrations(identity_uow, seeded.owner_scope)
     await _seed_sync(identity_uow, seeded.owner_scope, connection)
+    await _seed_originals(identity_uow, seeded.owner_scope, connection)
     return seeded
 
 
@@ -102,4 +103,33 @@ async def _seed_sync(
         await uow.runs.record_page(run.id, "deals", PageCounts(fetched=1, new=1), WHEN)
         checkpoint = Checkpoint(stream="deals", cursor=b"{}", position=WHEN, updated_at=WHEN)
         await uow.checkpoints.save(connection, checkpoint)
+        await uow.commit()
+
+
+# --- originals on demand ---------------------------------------------------------------------
+async def _seed_originals(
+    identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope, connection: UUID
+) -> None:
+    """One audited retrieval (the reference only)."""
+    from functools import partial
+
+    from adapters.fakes.identity import FakeIdentityUnitOfWork
+    from adapters.fakes.originals import FakeOriginalsUnitOfWork
+    from adapters.postgres.originals import PostgresOriginalsUnitOfWork
+    from domain.graph.model import SourceRef
+    from domain.graph.originals import Retrieval, RetrievalOutcome
+    from domain.shared.ids import new_id
+    from tests.factories.integrations import WHEN
+
+    assert isinstance(identity_uow, partial)
+    assert scope.tenant_id is not None
+    assert scope.user_id is not None
+    kind = FakeOriginalsUnitOfWork if identity_uow.func is FakeIdentityUnitOfWork else None
+    ref = SourceRef(provider="hubspot", scope=str(connection), source_id="deal:1")
+    retrieval = Retrieval(
+        id=new_id(), tenant_id=scope.tenant_id, user_id=scope.user_id, record_kind="entity",
+        record_id=new_id(), ref=ref, outcome=RetrievalOutcome.OK, retrieved_at=WHEN,
+    )  # fmt: skip
+    async with (kind or PostgresOriginalsUnitOfWork)(*identity_uow.args, scope) as uow:
+        await uow.retrievals.add(retrieval)
         await uow.commit()

@@ -11,12 +11,15 @@ from litestar.params import FromPath
 
 from adapters.sandbox.bearer import authorized
 from adapters.sandbox.providers.google import events
+from adapters.sandbox.providers.google.events import event as render_event
+from adapters.sandbox.providers.google.events import mine
 from adapters.sandbox.providers.google.profile import (
     CALENDAR_EVENTS_READONLY,
     CALENDAR_READONLY,
     GoogleProfile,
     google_error,
 )
+from adapters.sandbox.providers.ids import calendar_event_id
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
 from adapters.sandbox.seed.model import Meeting
@@ -53,6 +56,23 @@ def calendar_router(sandbox: Sandbox, profile: GoogleProfile) -> Router:
         listing, offset = _listing(sandbox, request, person.key)
         return _page(sandbox, request, listing, offset, family.subject).to_response()
 
+    @get("/calendars/{calendar_id:str}/events/{event_id:str}")
+    async def one_event(
+        request: AnyRequest, calendar_id: FromPath[str], event_id: FromPath[str]
+    ) -> Response[bytes]:
+        family = authorized(sandbox, profile, request, CALENDAR_READONLY, CALENDAR_EVENTS_READONLY)
+        person = sandbox.dataset.person(family.subject)
+        now = sandbox.clock.now()
+        if calendar_id not in ("primary", family.subject) or person is None:
+            raise ProviderError(google_error(404, "Not Found", "notFound", "NOT_FOUND"))
+        for meeting in mine(sandbox.dataset, person.key):
+            if calendar_event_id(meeting.key) == event_id and meeting.created <= now:
+                body = render_event(
+                    sandbox.dataset, meeting, now, family.subject, sandbox.mutations
+                )
+                return Reply(status=200, body=body).to_response()
+        raise ProviderError(google_error(404, "Not Found", "notFound", "NOT_FOUND"))
+
     @get("/users/me/calendarList")
     async def calendar_list(request: AnyRequest) -> Response[bytes]:
         family = authorized(sandbox, profile, request, CALENDAR_READONLY)
@@ -70,7 +90,9 @@ def calendar_router(sandbox: Sandbox, profile: GoogleProfile) -> Router:
         ).to_response()
 
     return Router(
-        path="/calendar/v3", route_handlers=[events, calendar_list], include_in_schema=False
+        path="/calendar/v3",
+        route_handlers=[events, one_event, calendar_list],
+        include_in_schema=False,
     )
 
 

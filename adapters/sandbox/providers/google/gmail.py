@@ -75,6 +75,15 @@ def _open(request: AnyRequest, user_id: str) -> _Mailbox:
     return _Mailbox(sandbox, family, box, person)
 
 
+def _open_as(request: AnyRequest, user_id: str) -> tuple[_Mailbox, str]:
+    """The mailbox and the format asked for; only minimal and metadata under the metadata scope."""
+    view = _open(request, user_id)
+    message_format = request.query_params.get("format", "full").lower()
+    if message_format not in ("minimal", "metadata") and GMAIL_READONLY not in view.family.scopes:
+        raise _forbidden(f"Metadata scope doesn't allow format {message_format.upper()}")
+    return view, message_format
+
+
 @get("/users/{user_id:str}/profile")
 async def gmail_profile(request: AnyRequest, user_id: FromPath[str]) -> Response[bytes]:
     view = _open(request, user_id)
@@ -135,15 +144,30 @@ def _message_ids(view: _Mailbox, request: AnyRequest) -> tuple[list[str], int]:
 async def get_message(
     request: AnyRequest, user_id: FromPath[str], message_id: FromPath[str]
 ) -> Response[bytes]:
-    view = _open(request, user_id)
-    message_format = request.query_params.get("format", "full").lower()
-    if message_format not in ("minimal", "metadata") and GMAIL_READONLY not in view.family.scopes:
-        raise _forbidden(f"Metadata scope doesn't allow format {message_format.upper()}")
+    view, message_format = _open_as(request, user_id)
     now = view.sandbox.clock.now()
     if not view.box.present(message_id, now):
         raise _not_found()  # deleted for good (a trashed message is still there)
     wanted = [h.lower() for h in request.query_params.getall("metadataHeaders", [])]
     body = _message(view.sandbox, view.box, message_id, fmt=message_format, wanted=wanted, now=now)
+    return Reply(status=200, body=body).to_response()
+
+
+@get("/users/{user_id:str}/threads/{thread_id:str}")
+async def get_thread(
+    request: AnyRequest, user_id: FromPath[str], thread_id: FromPath[str]
+) -> Response[bytes]:
+    view, message_format = _open_as(request, user_id)
+    now = view.sandbox.clock.now()
+    ids = [m for m, t in view.box.threads.items() if t == thread_id and view.box.present(m, now)]
+    if not ids:
+        raise _not_found()
+    wanted = [h.lower() for h in request.query_params.getall("metadataHeaders", [])]
+    found = [
+        _message(view.sandbox, view.box, m, fmt=message_format, wanted=wanted, now=now)
+        for m in sorted(ids, key=lambda m: view.box.emails[m].sent)
+    ]
+    body = {"id": thread_id, "historyId": found[-1]["historyId"], "messages": found}
     return Reply(status=200, body=body).to_response()
 
 
@@ -154,7 +178,7 @@ async def history(request: AnyRequest, user_id: FromPath[str]) -> Response[bytes
 
 
 def gmail_router() -> Router:
-    handlers = [gmail_profile, labels, list_messages, get_message, history]
+    handlers = [gmail_profile, labels, list_messages, get_message, get_thread, history]
     return Router(path="/gmail/v1", route_handlers=handlers, include_in_schema=False)
 
 

@@ -136,6 +136,27 @@ async def batch_read(request: AnyRequest, object_type: FromPath[str]) -> Respons
     return _complete(request, [_with_history(object_type, r, batch) for r in found], errors)
 
 
+@get("/v3/objects/{object_type:str}/{object_id:str}")
+async def read_object(
+    request: AnyRequest, object_type: FromPath[str], object_id: FromPath[str]
+) -> Response[bytes]:
+    """One record by id; an archived or unknown one is a 404, as HubSpot answers."""
+    _, table = _view(request, object_type)
+    record = search.by_id(table.live).get(object_id)
+    if record is None:
+        body = {"status": "error", "message": "resource not found", "category": "OBJECT_NOT_FOUND"}
+        return Reply(status=404, body={**body, "correlationId": correlation()}).to_response()
+    params = request.query_params
+    asked = BatchRead(
+        inputs=[],
+        properties=[p for v in params.getall("properties", []) for p in v.split(",") if p],
+        propertiesWithHistory=[
+            p for v in params.getall("propertiesWithHistory", []) for p in v.split(",") if p
+        ],
+    )
+    return Reply(status=200, body=_with_history(object_type, record, asked)).to_response()
+
+
 def _not_found(object_type: str, ids: list[str]) -> dict[str, Any]:
     return {
         "status": "error",
@@ -218,6 +239,7 @@ def _version(value: str, at: Any, by: int) -> dict[str, Any]:
 
 
 def crm_router() -> Router:
-    handlers = [search_objects, list_objects, batch_read, associations, batch_associations]
+    handlers = [search_objects, list_objects, read_object, batch_read, associations]
+    handlers += [batch_associations]
     handlers += [pipelines.list_pipelines]
     return Router(path="/crm", route_handlers=handlers, include_in_schema=False)

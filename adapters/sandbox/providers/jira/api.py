@@ -94,14 +94,19 @@ async def removed_search(request: AnyRequest, cloud: FromPath[str]) -> Response[
     raise errors(410, message)
 
 
-@get("/issue/{issue:str}/changelog")
-async def issue_changelog(
-    request: AnyRequest, cloud: FromPath[str], issue: FromPath[str]
-) -> Response[bytes]:
+def _issue(request: AnyRequest, cloud: str, issue: str) -> tuple[_Site, issues.IssueState]:
     site = _site(request, cloud, *WORK)
     found = issues.find(site.sandbox, issue, site.sandbox.clock.now())
     if found is None:
         raise errors(404, "Issue does not exist or you do not have permission to see it.")
+    return site, found
+
+
+@get("/issue/{issue:str}/changelog")
+async def issue_changelog(
+    request: AnyRequest, cloud: FromPath[str], issue: FromPath[str]
+) -> Response[bytes]:
+    site, found = _issue(request, cloud, issue)
     values = records.changelog(site.sandbox.dataset, found)
     start = int(request.query_params.get("startAt", "0") or 0)
     size = min(100, int(request.query_params.get("maxResults", "100") or 100))
@@ -116,6 +121,25 @@ async def issue_changelog(
     return Reply(status=200, body=body).to_response()
 
 
+@get("/issue/{issue:str}")
+async def one_issue(
+    request: AnyRequest, cloud: FromPath[str], issue: FromPath[str]
+) -> Response[bytes]:
+    """One issue by id or key, every field; ``expand=changelog`` adds its whole history."""
+    site, found = _issue(request, cloud, issue)
+    body: dict[str, Any] = {
+        "id": found.id,
+        "key": found.key,
+        "self": f"{site.base}/issue/{found.id}",
+        "fields": records.fields(site.sandbox.dataset, found),
+    }
+    if "changelog" in request.query_params.get("expand", "").split(","):
+        values = records.changelog(site.sandbox.dataset, found)
+        body["changelog"] = {"startAt": 0, "maxResults": len(values), "total": len(values),
+                             "histories": values}  # fmt: skip
+    return Reply(status=200, body=body).to_response()
+
+
 @get("/myself")
 async def myself(request: AnyRequest, cloud: FromPath[str]) -> Response[bytes]:
     site = _site(request, cloud, "read:jira-user", "read:jira-work", "read:me")
@@ -125,7 +149,7 @@ async def myself(request: AnyRequest, cloud: FromPath[str]) -> Response[bytes]:
 
 
 def site_router() -> Router:
-    handlers = [search_get, search_post, removed_search, issue_changelog, myself]
+    handlers = [search_get, search_post, removed_search, issue_changelog, one_issue, myself]
     return Router(
         path="/ex/jira/{cloud:str}/rest/api/3", route_handlers=handlers, include_in_schema=False
     )

@@ -155,6 +155,7 @@ def _opportunities(v: _View) -> Iterator[Row]:
             "IsClosed": stage.startswith("Closed"),
             "IsWon": stage == "Closed Won",
             "Probability": PROBABILITY.get(current.value, 100 if stage == "Closed Won" else 0),
+            "Description": deal.description,
             **v.stamps(
                 ("deal", deal.key), deal.created, seeded.at if seeded else deal.created, gone
             ),

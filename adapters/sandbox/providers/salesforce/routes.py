@@ -108,6 +108,17 @@ def _data_handlers(sandbox: Sandbox, profile: SalesforceProfile) -> list[HTTPRou
         authorized(sandbox, profile, request, "api", "full")
         return _deleted(sandbox, request, version, sobject).to_response()
 
+    @get("/services/data/{version:str}/sobjects/{sobject:str}/{record_id:str}",
+         include_in_schema=False)  # fmt: skip
+    async def retrieve(
+        request: AnyRequest,
+        version: FromPath[str],
+        sobject: FromPath[str],
+        record_id: FromPath[str],
+    ) -> Response[bytes]:
+        authorized(sandbox, profile, request, "api", "full")
+        return _retrieve(sandbox, version, sobject, record_id).to_response()
+
     @get("/services/data/{version:str}", include_in_schema=False)
     async def resources(request: AnyRequest, version: FromPath[str]) -> Response[bytes]:
         # The version's resource directory: what any API user may read (unlike /limits,
@@ -127,7 +138,7 @@ def _data_handlers(sandbox: Sandbox, profile: SalesforceProfile) -> list[HTTPRou
         body = {"DailyApiRequests": {"Max": DAILY_ALLOWANCE, "Remaining": DAILY_ALLOWANCE - used}}
         return _api_reply(sandbox, body).to_response()
 
-    return [resources, query, more, get_deleted, limits]
+    return [resources, query, more, get_deleted, limits, retrieve]
 
 
 def _api_reply(sandbox: Sandbox, body: Any, status: int = 200) -> Reply:
@@ -159,6 +170,17 @@ def _query(sandbox: Sandbox, request: AnyRequest, version: str) -> Reply:
         return _error(400, error.code, str(error))
     rendered = [records.render(r, parsed.fields, parsed.sobject, version) for r in selected]
     return _page(sandbox, version, rendered, 0, _batch_size(request))
+
+
+def _retrieve(sandbox: Sandbox, version: str, sobject: str, record_id: str) -> Reply:
+    """One record with every field (an sObject retrieve); a deleted one is not found."""
+    if version not in VERSIONS or sobject not in objects.SOBJECTS:
+        return _error(404, "NOT_FOUND", "The requested resource does not exist")
+    rows = objects.rows(sandbox.dataset, sobject, sandbox.clock.now(), sandbox.mutations)
+    row = next((r for r in rows if r["Id"] == record_id and not r["IsDeleted"]), None)
+    if row is None:
+        return _error(404, "NOT_FOUND", "The requested resource does not exist")
+    return _api_reply(sandbox, records.render(row, tuple(row), sobject, version))
 
 
 def _deleted(sandbox: Sandbox, request: AnyRequest, version: str, sobject: str) -> Reply:

@@ -199,6 +199,11 @@ def conversations_replies(
     if parent is None:
         return slack_error("thread_not_found")
     thread = [parent, *replies(sandbox, parent, now)]
+    if params.get("oldest") or params.get("latest"):  # a window of the thread, bounds as asked
+        low = _bound(params, "oldest", datetime.fromtimestamp(0, UTC))
+        high = _bound(params, "latest", now)
+        inclusive = params.get("inclusive") in ("1", "true")
+        thread = [m for m in thread if (low <= m.ts <= high if inclusive else low < m.ts < high)]
     chosen, cursor = _keyed_page(
         sandbox,
         family,
@@ -213,3 +218,11 @@ def conversations_replies(
         "has_more": cursor != "",
         "response_metadata": {"next_cursor": cursor},
     }
+
+
+def conversations_info(
+    sandbox: Sandbox, profile: SlackProfile, family: Family, params: dict[str, str]
+) -> Result:
+    """One channel the caller can see (a member of a private one), with its purpose and topic."""
+    channel = _channel(sandbox, family, params)
+    return {"channel": _render_channel(channel, _me(sandbox, family))}

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from adapters.sandbox.oauth.model import Family
 from adapters.sandbox.providers.ids import slack_id
 from adapters.sandbox.providers.slack.api import Result, limit, needs, page
 from adapters.sandbox.providers.slack.profile import TEAM_ID, SlackProfile, slack_error
 from adapters.sandbox.sandbox import Sandbox
+from adapters.sandbox.seed.model import Person
 
 WORKSPACE = "https://northwind-sandbox.slack.com"
 
@@ -18,27 +21,8 @@ def users_list(
     members = list(sandbox.dataset.slack_members)
     chosen, cursor = page(sandbox, family, "users", params, members, size=limit(params, 100, 1000))
     with_email = "users:read.email" in family.scopes
-    out = []
-    for p in chosen:
-        profile_ = {"real_name": p.name, "display_name": p.first, "title": p.title}
-        if with_email:
-            profile_["email"] = p.email
-        out.append(
-            {
-                "id": slack_id("U", p.key),
-                "team_id": TEAM_ID,
-                "name": p.email.split("@")[0],
-                "deleted": False,
-                "real_name": p.name,
-                "tz": p.timezone,
-                "is_bot": False,
-                "is_restricted": not p.internal,
-                "is_ultra_restricted": not p.internal,
-                "profile": profile_,
-            }
-        )
     return {
-        "members": out,
+        "members": [_member(p, with_email) for p in chosen],
         "cache_ts": int(sandbox.clock.now().timestamp()),
         "response_metadata": {"next_cursor": cursor},
     }
@@ -54,4 +38,32 @@ def permalink(
     return {
         "channel": channel,
         "permalink": f"{WORKSPACE}/archives/{channel}/p{stamp.replace('.', '')}",
+    }
+
+
+def users_info(
+    sandbox: Sandbox, profile: SlackProfile, family: Family, params: dict[str, str]
+) -> Result:
+    needs(family, "users:read")
+    for p in sandbox.dataset.slack_members:
+        if slack_id("U", p.key) == params.get("user"):
+            return {"user": _member(p, "users:read.email" in family.scopes)}
+    return slack_error("user_not_found")
+
+
+def _member(p: Person, with_email: bool) -> dict[str, Any]:
+    profile_ = {"real_name": p.name, "display_name": p.first, "title": p.title}
+    if with_email:
+        profile_["email"] = p.email
+    return {
+        "id": slack_id("U", p.key),
+        "team_id": TEAM_ID,
+        "name": p.email.split("@")[0],
+        "deleted": False,
+        "real_name": p.name,
+        "tz": p.timezone,
+        "is_bot": False,
+        "is_restricted": not p.internal,
+        "is_ultra_restricted": not p.internal,
+        "profile": profile_,
     }

@@ -64,7 +64,9 @@ def build(sandbox: Sandbox) -> tuple[SlackProfile, Router]:
         method("conversations.list", api.conversations_list),
         method("conversations.history", api.conversations_history),
         method("conversations.replies", api.conversations_replies),
+        method("conversations.info", api.conversations_info),
         method("users.list", people.users_list),
+        method("users.info", people.users_info),
         method("chat.getPermalink", people.permalink),
     ]
     return profile, Router(path="/slack", route_handlers=[*handlers, *methods])

@@ -126,3 +126,18 @@ def _event(
         "event_type": "Audit",
         "child_events": [child],
     }
+
+
+def audits(mutations: Mutations, t: Ticket, now: datetime) -> list[dict[str, Any]]:
+    """The ticket's audits up to ``now``, as ``tickets/{id}/audits`` lists them: its creation
+    carries the first comment (the description), as Zendesk's creation audit does."""
+    start = datetime.min.replace(tzinfo=now.tzinfo)
+    found = []
+    for change, ticket, previous, index, field in _overlaid(mutations, t, start, now):
+        event = _event(ticket, change, previous, index, field)
+        children = list(event.pop("child_events"))
+        if previous is None and field == "status":
+            children.insert(0, {"id": event["id"] * 10 + 1, "type": "Comment",
+                                "body": t.description, "public": True})  # fmt: skip
+        found.append({**event, "author_id": event["updater_id"], "events": children})
+    return found

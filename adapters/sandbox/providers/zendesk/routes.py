@@ -11,7 +11,7 @@ from litestar import Request, Response, Router, delete, get
 
 from adapters.sandbox.bearer import authorized, bearer_token
 from adapters.sandbox.oauth.routes import oauth_handlers
-from adapters.sandbox.providers.zendesk import events, export
+from adapters.sandbox.providers.zendesk import events, export, single
 from adapters.sandbox.providers.zendesk.profile import ZendeskProfile
 from adapters.sandbox.reply import ProviderError, Reply
 from adapters.sandbox.sandbox import Sandbox
@@ -84,4 +84,5 @@ def build(sandbox: Sandbox) -> tuple[ZendeskProfile, Router]:
         return Reply(status=204, media_type="text/plain").to_response()
 
     routes = [*handlers, tickets, ticket_events, users, organizations, revoke]
+    routes += single.handlers(sandbox, profile, api_base)
     return profile, Router(path="/zendesk", route_handlers=routes)
