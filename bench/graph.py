@@ -5,7 +5,10 @@ Runs the real use cases against a throwaway PostgreSQL: ``ImportLog`` on the XES
 ``PostgresProcessMaps`` for the whole log and a one-month window, then
 10,000 more activities delivered out of time order through ``IngestGraph`` and the same maps
 again. The first request after a change (reload or delta) is reported apart from the
-steady-state percentiles. For the record, the pure-Python reference on the same traces.
+steady-state percentiles. For the record, the pure-Python reference on the same traces. Last,
+the log split across two sources: every other case becomes one member's private records, and
+the maps are served to the owner (who sees the shared part) and to that member (who sees all,
+their private activities laid over the shared sequences).
 """
 
 from __future__ import annotations
@@ -18,6 +21,8 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
+from sqlalchemy import text
+
 from adapters.clock import SystemClock
 from adapters.importers.files import LocalFile
 from adapters.importers.formats import SniffingParser
@@ -26,6 +31,7 @@ from adapters.postgres.graph_maps import PostgresProcessMaps
 from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.throwaway import start_throwaway_database
+from application.graph import sequences
 from application.graph.importing import ImportLog, ImportOptions
 from application.graph.ingest import IngestGraph
 from application.shared.actor import Actor
@@ -61,6 +67,7 @@ async def run() -> dict[str, float]:
         await _late_arrivals(sessions, actor)
         results |= await _serve(maps, actor, f"after {LATE:,} late activities")
         await _reference(sessions, actor)
+        results |= await _split(sessions, maps, actor)
         return results
     finally:
         await engine.dispose()
@@ -172,6 +179,56 @@ async def _late_arrivals(sessions: object, actor: Actor) -> None:
         )
     line(
         f"{LATE:,} late activities in 10 batches of 1,000", f"{time.perf_counter() - started:.2f} s"
+    )
+
+
+async def _split(sessions: object, maps: PostgresProcessMaps, owner: Actor) -> dict[str, float]:
+    """BPIC 2012 split across two sources: the activities of every other case become one
+    member's private records (their personal source, unshared), taken out of the shared
+    sequences as sharing does. The owner then sees part of the log; that member all of it."""
+    member = await _colleague(partial(PostgresIdentityUnitOfWork, sessions), owner)
+    uow_for = partial(PostgresGraphUnitOfWork, sessions)
+    started = time.perf_counter()
+    async with uow_for(member.scope) as uow:
+        cases = sorted(e.id for e in await uow.entities.all() if e.type == "case")[::2]
+        traces = await uow.sequences.get_many(cases)
+        ids = [o.activity_id for trace in traces.values() for o in trace]
+        activities = list((await uow.activities.get_many(ids)).values())
+        await uow.session.execute(
+            text(
+                "UPDATE atlas.graph_activities SET private_to = :member "
+                "WHERE tenant_id = :tenant AND activity_id = ANY(CAST(:ids AS uuid[]))"
+            ),
+            {"member": member.user_id, "tenant": member.tenant_id, "ids": ids},
+        )
+        linked = {link.entity_id for a in activities for link in a.objects}
+        known = await uow.entities.get_many(linked)
+        revision = await uow.versions.begin_ingest()
+        await sequences.maintain(uow, (), activities, known, revision)
+        await uow.versions.invalidate()
+        await uow.commit()
+    line(
+        f"split: {len(activities):,} activities of {len(cases):,} cases made private",
+        f"{time.perf_counter() - started:.1f} s",
+    )
+    results = await _serve(maps, owner, "split, the owner (sees the shared part)")
+    return results | await _serve(maps, member, "split, the member (sees all: shared + own)")
+
+
+async def _colleague(identity_uow: partial[PostgresIdentityUnitOfWork], owner: Actor) -> Actor:
+    now = datetime.now(UTC)
+    user = User(
+        id=new_user_id(), email=f"member-{uuid.uuid4().hex[:8]}@example.com", name="Member",
+        password_hash=Secret("x"), created_at=now,
+    )  # fmt: skip
+    async with identity_uow(Scope(tenant_id=owner.tenant_id, user_id=user.id)) as uow:
+        await uow.users.add(user)
+        await uow.memberships.add(
+            Membership(tenant_id=owner.tenant_id, user_id=user.id, role=Role.MEMBER, created_at=now)
+        )
+        await uow.commit()
+    return Actor(
+        tenant_id=owner.tenant_id, user_id=user.id, role=Role.MEMBER, session_id=uuid.uuid4()
     )
 
 

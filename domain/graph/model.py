@@ -136,7 +136,8 @@ class Entity(msgspec.Struct, frozen=True, kw_only=True):
     type: str
     name: str | None
     attributes: tuple[EntityAttribute, ...]
-    url: str | None
+    # A deep link that opens the record in the provider's own interface.
+    url: str | None = msgspec.field(name="source_url")
     canonical_id: EntityId
 
 
@@ -188,7 +189,7 @@ class Activity(msgspec.Struct, frozen=True, kw_only=True):
     actor_id: EntityId | None
     attributes: dict[str, AttributeValue]
     objects: tuple[ObjectLink, ...]
-    url: str | None
+    url: str | None = msgspec.field(name="source_url")  # opens it at the provider
 
 
 class Removal(msgspec.Struct, frozen=True, kw_only=True):

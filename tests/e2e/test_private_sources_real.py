@@ -95,6 +95,13 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
         assert run["status"] == "succeeded", (provider, run)
     thread = (await client.get(f"{GRAPH}/entities?type=email_thread&limit=1", headers=ada)).json()
     thread_id = thread["entities"][0]["id"]
+    mail = await _all(client, "/activities?limit=500", "activities", ada)
+    message = next(a["id"] for a in mail if a["ref"]["provider"] == "gmail")
+    ada_entities = await _all(client, "/entities?limit=500", "entities", ada)
+    unlinked = Counter(
+        (r["ref"]["provider"], r.get("type")) for r in [*mail, *ada_entities] if not r["source_url"]
+    )
+    original = f"{GRAPH}/activities/{message}/original"
 
     private = {
         who: await _view(client, h, export=who != "bob")
@@ -104,6 +111,7 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
         (await client.get(f"{GRAPH}/entities/{thread_id}", headers=h)).status_code
         for h in (bob, owner)
     ]
+    originals = [(await client.get(original, headers=h)).status_code for h in (ada, bob, owner)]
     about = {
         who: (await client.get(f"{GRAPH}/activities?object={thread_id}", headers=h)).json()
         for who, h in (("ada", ada), ("bob", bob))
@@ -117,6 +125,7 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
     after_share = {who: await _view(client, h, export=False) for who, h in
                    (("ada", ada), ("bob", bob))}  # fmt: skip
     bob_sees_thread = await client.get(f"{GRAPH}/entities/{thread_id}", headers=bob)
+    bob_original = await client.get(original, headers=bob)
     unshared = await client.patch(
         f"/api/v1/connections/{sources['gmail']}", json={"shared": False}, headers=ada
     )
@@ -139,6 +148,8 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
         assert view["deal"] == ada_view["deal"]  # the company's CRM is everyone's
     assert owner_view["export"] == bob_view["activities"].total() < ada_view["export"]
     assert peeks == [404, 404]
+    assert unlinked == Counter(), unlinked  # every record opens at its provider
+    assert originals == [200, 404, 404]  # the original only for who may see the record
     assert about["ada"]["activities"]  # her own thread's messages, not in the shared sequences
     assert about["bob"]["activities"] == []
     assert {c["provider"]: (c["personal"], c["shared"]) for c in listed} == {
@@ -162,6 +173,7 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
     assert after_share["bob"]["activities"]["gmail"] == ada_view["activities"]["gmail"]
     assert after_share["bob"]["meeting"] == (0, [], 0, 0)
     assert bob_sees_thread.status_code == 200
+    assert bob_original.status_code == 200  # fetched with Ada's connection, for Bob
     # Taken back, it is Ada's alone again.
     assert unshared.json()["shared"] is False
     assert after_unshare == bob_view | {"deal": after_unshare["deal"]}

@@ -27,6 +27,7 @@ KEPT_HEADERS = ("From", "To", "Cc", "Date", "Message-ID")  # never Subject
 NOT_MAIL = frozenset({"TRASH", "SPAM", "DRAFT"})
 VOLATILE = frozenset({"UNREAD"})  # flips on every read: not kept, so its changes need no fetch
 WEB = "https://mail.google.com/mail/u/0/#all/"
+SEARCH = "https://mail.google.com/mail/u/0/#search/"
 
 
 class Mailbox(msgspec.Struct, frozen=True, kw_only=True):
@@ -38,7 +39,7 @@ class Mailbox(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def participants(self) -> Participants:
         domain = self.owner.rpartition("@")[2]
-        return Participants(provider=PROVIDER, scope=self.scope, own_domain=domain)
+        return Participants(provider=PROVIDER, scope=self.scope, own_domain=domain, search=SEARCH)
 
     def message_ref(self, message_id: str) -> SourceRef:
         return self.participants.ref(MESSAGE_PREFIX + message_id)

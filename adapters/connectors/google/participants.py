@@ -9,6 +9,8 @@ own domain is the tenant itself, so neither makes a company.
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 import msgspec
 
 from domain.graph.model import EntityRecord, Identity, SourceRef
@@ -37,6 +39,12 @@ class Participants(msgspec.Struct, frozen=True, kw_only=True):
     provider: str
     scope: str
     own_domain: str | None  # the mailbox or calendar owner's domain: the tenant itself
+    # Where the provider's own interface searches: a person known only by an address, or a
+    # company by a domain, opens as the mail or the meetings that name it.
+    search: str
+
+    def found_at(self, term: str) -> str:
+        return self.search + quote(term, safe="@")
 
     def ref(self, source_id: str) -> SourceRef:
         return SourceRef(provider=self.provider, scope=self.scope, source_id=source_id)
@@ -50,6 +58,7 @@ class Participants(msgspec.Struct, frozen=True, kw_only=True):
             type="person",
             name=name or None,
             identities=(Identity(kind="email", value=email),),
+            url=self.found_at(email),
             reference=True,
         )
 
@@ -65,5 +74,6 @@ class Participants(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.company_ref(domain),
             type="company",
             identities=(Identity(kind="domain", value=domain),),
+            url=self.found_at(domain),
             reference=True,
         )

@@ -32,6 +32,7 @@ from domain.graph.model import (
 )
 
 PROVIDER = "google_calendar"
+SEARCH = "https://calendar.google.com/calendar/r/search?q="
 SCHEDULED, HELD = "Meeting scheduled", "Meeting held"
 EVENT_PREFIX = "event:"
 RESPONSES = {  # responseStatus -> the attribute counting it
@@ -53,7 +54,7 @@ class Calendar(msgspec.Struct, frozen=True, kw_only=True):
     @property
     def participants(self) -> Participants:
         domain = self.owner.rpartition("@")[2] if self.owner else None
-        return Participants(provider=PROVIDER, scope=self.scope, own_domain=domain)
+        return Participants(provider=PROVIDER, scope=self.scope, own_domain=domain, search=SEARCH)
 
     def event_ref(self, event_id: str, activity: str | None = None) -> SourceRef:
         suffix = f":{activity}" if activity else ""

@@ -50,6 +50,8 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
     def url(self, kind: str, record_id: str) -> str | None:
         if self.hub is None:
             return None
+        if kind not in OBJECT_TYPE_IDS:  # owners and users: HubSpot shows them in its settings
+            return f"{APP}/settings/{self.hub}/users"
         return f"{APP}/contacts/{self.hub}/record/{OBJECT_TYPE_IDS[kind]}/{record_id}"
 
     def company_identity(self, company_id: str) -> Identity:
@@ -72,7 +74,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.ref(kind, record_id),
             type=entity,
             identities=identities,
-            url=self.url(kind, record_id) if kind in OBJECT_TYPE_IDS else None,
+            url=self.url(kind, record_id),
             reference=True,
         )
 

@@ -49,6 +49,9 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
     def browse(self, key: str) -> str:
         return f"{self.site}/browse/{key}"
 
+    def people(self, account_id: str) -> str:
+        return f"{self.site}/jira/people/{account_id}"
+
     def person(self, user: User) -> EntityRecord:
         """A user as an issue or a change shows them: their account, their email if visible."""
         identities = [self.user_identity(user.accountId)]
@@ -60,6 +63,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             type="person",
             attributes=active,
             identities=tuple(identities),
+            url=self.people(user.accountId),
         )
 
     def mention(self, account_id: str) -> EntityRecord:
@@ -68,6 +72,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.ref("user", account_id),
             type="person",
             identities=(self.user_identity(account_id),),
+            url=self.people(account_id),
             reference=True,
         )
 

@@ -70,8 +70,12 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.ref(f"user:{user}"),
             type="person",
             identities=(self.user_identity(user),),
+            url=self.profile(user),
             reference=True,
         )
+
+    def profile(self, user: str) -> str:
+        return f"{self.web_base}/team/{user}"
 
     def link(self, channel: str, ts: str, thread_ts: str | None = None) -> str:
         url = f"{self.web_base}/archives/{channel}/p{stamps.compact(ts)}"
@@ -106,6 +110,7 @@ def users(source: Source, members: Iterable[Member]) -> GraphBatch:
                 name=member.real_name or member.profile.real_name or None,
                 attributes=_attributes(values),
                 identities=tuple(identities),
+                url=source.profile(member.id),
             )
         )
     return GraphBatch(entities=tuple(entities))

@@ -54,6 +54,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.ref("user", user_id),
             type="person",
             identities=(self.user_identity(user_id),),
+            url=f"{self.web_base}/agent/users/{user_id}",
             reference=True,
         )
 
@@ -65,6 +66,7 @@ class Source(msgspec.Struct, frozen=True, kw_only=True):
             ref=self.ref("organization", organization_id),
             type="company",
             identities=(self.organization_identity(organization_id),),
+            url=f"{self.web_base}/agent/organizations/{organization_id}",
             reference=True,
         )
 
@@ -226,6 +228,7 @@ def users(source: Source, items: Iterable[User]) -> GraphBatch:
                 name=user.name,
                 attributes=attributes,
                 identities=tuple(identities),
+                url=f"{source.web_base}/agent/users/{user.id}",
             )
         )
         if user.organization_id is not None:
@@ -250,6 +253,7 @@ def organizations(source: Source, items: Iterable[Organization]) -> GraphBatch:
                 source.organization_identity(org.id),
                 *(Identity(kind="domain", value=d) for d in org.domain_names),
             ),
+            url=f"{source.web_base}/agent/organizations/{org.id}",
         )
         for org in items
     ]
