@@ -27,7 +27,6 @@ from adapters.postgres.graph_private_maps import (
     SHARED_ALIASES,
     has_private,
     laid_over,
-    private_traces,
 )
 from application.graph.ports import ProcessMaps
 from application.shared.scope import Scope
@@ -131,7 +130,7 @@ class PostgresProcessMaps(ProcessMaps):
             log.aliases = {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in aliases}
         shown = blobs
         if owner is not None:  # their private activities change with the revision too
-            shown = laid_over(blobs, await private_traces(conn, owner, object_type), names)
+            shown = await laid_over(conn, owner, object_type, blobs, names)
         log.columns = build(shown.values(), names, log.aliases)
         log.maps.clear()
         log.blobs, log.revision, log.generation = blobs, revision, generation

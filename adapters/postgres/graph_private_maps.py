@@ -2,8 +2,10 @@
 
 The maintained sequences hold the tenant's shared activities only, so one copy serves every
 member. A member whose unshared personal connections brought activities gets those merged in
-when their map is read: their mailbox and calendar, a small part of a tenant's records, read
-whole on each refresh, under their own scope and naming them in the statement as well.
+when their map is read: their mailbox and calendar, read on each refresh under their own scope
+(and naming them in the statement as well). PostgreSQL expands each activity's objects to
+their clusters and orders the entries, so they are packed as they come; an object that also
+has shared entries is merged in its total order.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from adapters.postgres.graph_codec import activity_from, pack, unpack
-from application.graph.sequences import occurrence_of
-from domain.graph.model import EntityId
-from domain.graph.sequence import Occurrence, merge
+from adapters.postgres.graph_codec import ENTRY, NO_ACTOR, pack, unpack
+from domain.graph.model import EntityId, to_micros
+from domain.graph.sequence import merge
 from domain.shared.ids import UserId
 
-_PRIVATE = "SELECT * FROM atlas.graph_activities WHERE private_to = $1"
-_LINKED = """SELECT entity_id, canonical_id, type FROM atlas.graph_entities
-    WHERE entity_id = ANY($1::uuid[])"""
+# One row per (object, activity): the activity's objects mapped to their clusters, of one type.
+_PRIVATE_ENTRIES = """SELECT DISTINCT e.canonical_id AS object_id, a.occurred_at, a.source_seq,
+        a.activity_id, a.type, a.actor_id
+    FROM atlas.graph_activities a
+    CROSS JOIN LATERAL jsonb_array_elements(a.objects) o
+    JOIN atlas.graph_entities e
+      ON e.tenant_id = a.tenant_id AND e.entity_id = (o ->> 'entity_id')::uuid
+    WHERE a.private_to = $1 AND e.type = $2
+    ORDER BY e.canonical_id, a.occurred_at, a.source_seq, a.activity_id"""
 SHARED_ALIASES = """SELECT entity_id, canonical_id FROM atlas.graph_entities
     WHERE canonical_id <> entity_id AND private_to IS NULL"""
 OWN_ALIASES = """SELECT entity_id, canonical_id FROM atlas.graph_entities
@@ -33,45 +40,44 @@ async def has_private(conn: Any, owner: UserId) -> bool:
     return found
 
 
-async def private_traces(
-    conn: Any, owner: UserId, object_type: str
-) -> dict[EntityId, list[Occurrence]]:
-    """The owner's private occurrences per canonical object of ``object_type``."""
-    activities = [activity_from(r) for r in await conn.fetch(_PRIVATE, owner)]
-    linked = {link.entity_id for a in activities for link in a.objects}
-    rows = await conn.fetch(_LINKED, list(linked)) if linked else []
-    cluster = {
-        EntityId(r["entity_id"]): EntityId(r["canonical_id"])
-        for r in rows
-        if r["type"] == object_type
-    }
-    traces: dict[EntityId, list[Occurrence]] = {}
-    for activity in activities:
-        occurrence = occurrence_of(activity)
-        for obj in {
-            cluster[link.entity_id] for link in activity.objects if link.entity_id in cluster
-        }:
-            traces.setdefault(obj, []).append(occurrence)
-    return traces
-
-
-def laid_over(
+async def laid_over(
+    conn: Any,
+    owner: UserId,
+    object_type: str,
     blobs: Mapping[EntityId, bytes],
-    traces: Mapping[EntityId, list[Occurrence]],
     names: dict[int, str],
 ) -> dict[EntityId, bytes]:
-    """The shared blobs with the private occurrences merged in, each object in its total
-    order. ``names`` gains a code for every activity type only private activities have."""
-    if not traces:
+    """The shared blobs with the owner's private entries of ``object_type`` merged in, each
+    object in its total order. ``names`` gains a code for every activity type only private
+    activities have."""
+    rows = await conn.fetch(_PRIVATE_ENTRIES, owner, object_type)
+    if not rows:
         return dict(blobs)
     codes = {name: code for code, name in names.items()}
-    for trace in traces.values():
-        for occurrence in trace:
-            if occurrence.type not in codes:
-                codes[occurrence.type] = max(names, default=-1) + 1
-                names[codes[occurrence.type]] = occurrence.type
+    for name in {r["type"] for r in rows} - codes.keys():
+        codes[name] = max(names, default=-1) + 1
+        names[codes[name]] = name
+    private: dict[EntityId, list[bytes]] = {}
+    for r in rows:  # in (object, total order): pack as they come
+        actor = r["actor_id"]
+        private.setdefault(r["object_id"], []).append(
+            ENTRY.pack(
+                to_micros(r["occurred_at"]),
+                r["source_seq"],
+                r["activity_id"].bytes,
+                codes[r["type"]],
+                actor.bytes if actor is not None else NO_ACTOR,
+            )
+        )
     merged = dict(blobs)
-    for obj, trace in traces.items():
-        shared = unpack(blobs[obj], names) if obj in blobs else ()
-        merged[obj] = pack(merge(shared, trace), codes)
+    for obj, entries in private.items():
+        own = b"".join(entries)
+        shared = blobs.get(obj)
+        merged[obj] = _merged(shared, own, names, codes) if shared else own
     return merged
+
+
+def _merged(shared: bytes, own: bytes, names: Mapping[int, str], codes: Mapping[str, int]) -> bytes:
+    """Two ordered blobs of one object as one, in its total order (rare: an object with both
+    shared and private activities)."""
+    return pack(merge(unpack(shared, names), unpack(own, names)), codes)

@@ -103,7 +103,7 @@ def _batch(source: Source, n: int) -> GraphBatch:
             type=step,
             occurred_at=START + timedelta(days=n, hours=k),
             actor=ref("person"),
-            links=(Link(object=ref("thread")),),
+            links=(Link(object=ref("thread")), Link(object=ref("person"), qualifier="with")),
         )
         for k, step in enumerate(steps)
     )
@@ -174,19 +174,26 @@ async def _check_member(
     head = next(p for p in exported if isinstance(p, ExportHead))
     events = {a.ref for p in exported if not isinstance(p, ExportHead) for a in p}
     shown = await GetProcessMap(maps, graph_uow).execute(actor, MapQuery(object_type="thread"))
+    people = await GetProcessMap(maps, graph_uow).execute(actor, MapQuery(object_type="person"))
+    async with graph_uow(actor.scope) as uow:  # the clusters as stored, as this member sees them
+        persons = [ids.entity(b.entities[0].ref) for b in batches]
+        clusters = {i: e.canonical_id for i, e in (await uow.entities.get_many(persons)).items()}
 
     assert {a.ref for a in page.activities} == want_activities
     assert {e.id for e in threads.entities} == want_threads
     assert events == want_activities
     assert {e.ref.scope for e in head.entities} == {s.connection for s, _ in expected}
-    assert shown.map == _reference_map(batches, ids)
+    assert shown.map == _reference_map(batches, ids, "thread", {})
+    assert people.map == _reference_map(batches, ids, "person", clusters)  # shared + own merged
     for source in hidden:
         ref = SourceRef(provider=source.provider, scope=source.connection, source_id="thread")
         with pytest.raises(EntityNotFound):
             await GetEntity(graph_uow).execute(actor, ids.entity(ref))
 
 
-def _reference_map(batches: list[GraphBatch], ids: RecordIds) -> Any:
+def _reference_map(
+    batches: list[GraphBatch], ids: RecordIds, kind: str, clusters: dict[Any, Any]
+) -> Any:
     """The map by the domain's batch reference over exactly the visible activities."""
     activities = [
         Activity(
@@ -198,7 +205,8 @@ def _reference_map(batches: list[GraphBatch], ids: RecordIds) -> Any:
             actor_id=ids.entity(a.actor) if a.actor else None,
             attributes={},
             objects=tuple(
-                ObjectLink(entity_id=ids.entity(link.object), qualifier="") for link in a.links
+                ObjectLink(entity_id=ids.entity(link.object), qualifier=link.qualifier)
+                for link in a.links
             ),
             url=None,
         )
@@ -206,5 +214,6 @@ def _reference_map(batches: list[GraphBatch], ids: RecordIds) -> Any:
         for a in b.activities
     ]
     types = {ids.entity(e.ref): e.type for b in batches for e in b.entities}
-    traces = build_traces(activities, types, {}, "thread")
-    return compute({o: tuple(t) for o, t in traces.items()}, MapQuery(object_type="thread"))
+    traces = build_traces(activities, types, clusters, kind)
+    query = MapQuery(object_type=kind)
+    return compute({o: tuple(t) for o, t in traces.items()}, query, clusters)
