@@ -78,6 +78,7 @@ def requires_role(*roles: Role) -> Guard:
 # A viewer reads the graph; connecting, syncing and changing sources are for the other roles.
 requires_connector = requires_role(*(r for r in Role if r.connects_sources))
 requires_exporter = requires_role(*(r for r in Role if r.exports_tenant))
+requires_manager = requires_role(*(r for r in Role if r.manages_members))
 
 
 async def requires_actor(connection: Connection, _: BaseRouteHandler) -> None:

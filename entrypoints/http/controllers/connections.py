@@ -22,7 +22,7 @@ from application.sync.queries import ListConnectionSyncs, ShowConnectionSync
 from application.sync.share_connection import ShareConnection
 from application.sync.sync_settings import ChangeSyncSettings
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor, requires_connector, requires_exporter
+from entrypoints.http.auth import requires_actor, requires_connector, requires_manager
 from entrypoints.http.controllers.integrations_schemas import (
     ConnectBody,
     ConnectionList,
@@ -146,7 +146,7 @@ def _started(links: OAuthLinks, started: StartedConnection) -> StartedView:
 class TenantConnectionsController(Controller):
     path = "/tenants/current/connections"
     tags = ["Integrations"]
-    guards = [requires_actor, requires_exporter]  # owners and admins
+    guards = [requires_actor, requires_manager]  # owners and admins
     security = BEARER_REQUIRED
 
     @get("/", summary="Every connection of the tenant: provider, owner, status, shared (owners "
