@@ -8,10 +8,10 @@ from pathlib import Path
 
 import click
 
-from adapters.crypto.dev_tls import ensure_development_certificate
+from adapters.crypto.dev_tls import TlsMaterial, ensure_development_certificate
 from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
-from entrypoints.cli_common import database_running, load
+from entrypoints.cli_common import database_running, load, terminated_as_exit
 from entrypoints.cli_db import db
 from entrypoints.cli_demo import demo
 from entrypoints.cli_graph import import_log, process_map
@@ -19,7 +19,7 @@ from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
 from entrypoints.cli_sync import sync, worker
 from entrypoints.container import real_container
-from entrypoints.database import configured_endpoints, embedded_database
+from entrypoints.database import EmbeddedDatabase, configured_endpoints, embedded_database
 from entrypoints.settings import Settings
 
 
@@ -47,6 +47,11 @@ def up() -> None:
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     material = ensure_development_certificate(settings.data_dir / "tls")
     embedded = embedded_database(settings) if settings.embedded_database else None
+    with terminated_as_exit():
+        _up(settings, material, embedded)
+
+
+def _up(settings: Settings, material: TlsMaterial, embedded: EmbeddedDatabase | None) -> None:
     try:
         if embedded is not None:
             click.echo(f"Starting embedded PostgreSQL in {embedded.cluster.root} ...")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import signal
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from typing import TypeVar
@@ -29,6 +30,23 @@ def load() -> Settings:
     if settings.database_allow_unverified_tls:
         click.secho("warning: database TLS is not verified (development only)", fg="yellow")
     return settings
+
+
+@contextmanager
+def terminated_as_exit() -> Iterator[None]:
+    """SIGTERM (a process manager's stop, ``kill``) ends the command like Ctrl-C does: by an
+    exception, so ``finally`` blocks run and the embedded database stops. Without it, the
+    default action kills the process outright; uvicorn re-raises the signal after its own
+    graceful shutdown, and the database was left running."""
+
+    def leave(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    previous = signal.signal(signal.SIGTERM, leave)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 @contextmanager

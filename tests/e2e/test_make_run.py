@@ -67,8 +67,8 @@ def _start(data_dir: Path, port: int, *, log: Path | None = None, **settings: st
     pytest.fail("atlas up did not answer /health within 90 s")
 
 
-def _stop(running: Running) -> str:
-    running.process.send_signal(signal.SIGINT)  # what Ctrl-C sends
+def _stop(running: Running, sig: signal.Signals = signal.SIGINT) -> str:
+    running.process.send_signal(sig)  # SIGINT: what Ctrl-C sends
     output, _ = running.process.communicate(timeout=60)
     return output or ""
 
@@ -157,6 +157,16 @@ def test_atlas_up_serves_https_and_stops_cleanly_on_ctrl_c(data_dir: Path) -> No
     assert secrets
     assert {stat.S_IMODE(p.stat().st_mode) for p in secrets} == {0o600}
     assert stat.S_IMODE((data_dir / "tls" / "server-key.pem").stat().st_mode) == 0o600
+
+
+def test_a_process_manager_stop_also_stops_the_database(data_dir: Path) -> None:
+    running = _start(data_dir, free_port())
+
+    output = _stop(running, signal.SIGTERM)  # what systemd, docker stop or kill send
+
+    assert "Stopping embedded PostgreSQL" in output
+    assert running.process.returncode == 128 + signal.SIGTERM, output
+    assert not (data_dir / "postgres" / "data" / "postmaster.pid").exists()
 
 
 def test_a_second_run_reuses_the_data(data_dir: Path) -> None:
