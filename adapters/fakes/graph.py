@@ -69,7 +69,12 @@ class FakeEntityRepository(Scoped, EntityRepository):
             self._t.keys[slot] = self._t.keys.get(slot, frozenset()) | {entity_id}
 
     async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
-        moved = [e.id for _, e in self._mine(self._t.entities) if e.canonical_id == absorbed]
+        # ``graph_repoint()``: every record of the tenant, colleagues' private ones too.
+        moved = [
+            e.id
+            for (tenant, _), e in self._t.entities.items()
+            if tenant == self._tenant and e.canonical_id == absorbed
+        ]
         await self.set_canonical(moved, survivor)
         return moved
 

@@ -87,11 +87,9 @@ class PostgresEntityRepository(EntityRepository):
         )
 
     async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
+        # Through the narrow definer path: colleagues' private records of the cluster too.
         rows = await self._db.fetch(
-            "UPDATE atlas.graph_entities SET canonical_id = $2 WHERE canonical_id = $1 "
-            "RETURNING entity_id",
-            absorbed,
-            survivor,
+            "SELECT atlas.graph_repoint($1, $2) AS entity_id", absorbed, survivor
         )
         return [EntityId(r["entity_id"]) for r in rows]
 
