@@ -20,7 +20,7 @@ import asyncpg
 
 from adapters.postgres.migrations.rls import private_policies, tenant_table
 from adapters.postgres.roles import APP_ROLE
-from adapters.postgres.throwaway import start_throwaway_database
+from bench.rls import on_throwaway
 from bench.stats import line, median
 
 TENANTS = 100
@@ -36,14 +36,7 @@ _WINDOW = """SELECT type, count(*) FROM bench.{table}
 
 async def run() -> dict[str, float]:
     print("Private rows: user-scoped policy vs tenant-only policy (1,000,000 activities)")
-    db = await start_throwaway_database()
-    try:
-        owner = await asyncpg.connect(**db.owner.asyncpg_kwargs())
-        app = await asyncpg.connect(**db.app.asyncpg_kwargs())
-        tenants = await _load(owner)
-        return await _measure(app, tenants)
-    finally:
-        db.cluster.destroy()
+    return await on_throwaway(_load, _measure)
 
 
 def _md5_uuid(text: str) -> uuid.UUID:

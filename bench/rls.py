@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 import uuid
+from collections.abc import Awaitable, Callable
 
 import asyncpg
 
@@ -36,12 +37,19 @@ _PLAIN_AGGREGATE = (
 
 async def run() -> dict[str, float]:
     print("RLS cost (1,000,000 rows, 100 tenants)")
+    return await on_throwaway(_load, _measure)
+
+
+async def on_throwaway(
+    load: Callable[[asyncpg.Connection], Awaitable[list[uuid.UUID]]],
+    measure: Callable[[asyncpg.Connection, list[uuid.UUID]], Awaitable[dict[str, float]]],
+) -> dict[str, float]:
+    """``load`` as the owner on a throwaway cluster, then ``measure`` as the app role."""
     db = await start_throwaway_database()
     try:
         owner = await asyncpg.connect(**db.owner.asyncpg_kwargs())
         app = await asyncpg.connect(**db.app.asyncpg_kwargs())
-        tenants = await _load(owner)
-        return await _measure(app, tenants)
+        return await measure(app, await load(owner))
     finally:
         db.cluster.destroy()
 

@@ -97,7 +97,6 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
     member_departure = providers.Factory(
         ReleaseMemberConnections,
         uow_for=_uow,
-        providers=_shared.provider_directory,
         disconnect=disconnect_connection,
         purge=purge_source_scope,
     )

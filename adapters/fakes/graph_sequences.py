@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
+from functools import partial
 
-from adapters.fakes.graph_tables import GraphTables, Scoped
+from adapters.fakes.graph_tables import GraphTables, Scoped, visible
 from adapters.fakes.store import InMemoryStore
 from application.graph.ports import (
     GraphVersions,
@@ -90,7 +91,7 @@ class FakeProcessMaps(ProcessMaps):
             for (tenant, obj), (kind, trace, _) in graph.sequences.items()
             if tenant == scope.tenant_id and kind == query.object_type and trace
         }
-        seen = Scoped(graph, scope)._seen
+        seen = partial(visible, graph, scope)
         entities = {
             e.id: e
             for slot, e in graph.entities.items()

@@ -40,15 +40,19 @@ class GraphTables:
     private: dict[tuple[Any, ...], UserId] = field(default_factory=dict)
 
 
+def visible(tables: GraphTables, scope: Scope, slot: tuple[Any, ...]) -> bool:
+    """USING of the private policies: the row is shared, or private to the scope's user."""
+    owner = tables.private.get(slot)
+    return owner is None or owner == scope.user_id
+
+
 class Scoped:
     def __init__(self, tables: GraphTables, scope: Scope, writes: WriteMode | None = None) -> None:
         self._t, self._scope = tables, scope
         self._writes = writes or WriteMode()
 
     def _seen(self, slot: tuple[Any, ...]) -> bool:
-        """USING of the private policies: shared, or private to the scope's user."""
-        owner = self._t.private.get(slot)
-        return owner is None or owner == self._scope.user_id
+        return visible(self._t, self._scope, slot)
 
     def _stamp(self, slot: tuple[Any, ...]) -> None:
         """WITH CHECK: a row is written shared, or private to the scope's own user."""

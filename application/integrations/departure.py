@@ -14,7 +14,6 @@ from typing import final
 
 from application.graph.purge_scope import PurgeSourceScope
 from application.identity.ports import MemberDeparture
-from application.integrations.directory import ProviderDirectory
 from application.integrations.disconnect import DisconnectConnection
 from application.integrations.ports import IntegrationsUnitOfWork
 from application.shared.scope import Scope
@@ -30,11 +29,10 @@ class ReleaseMemberConnections(MemberDeparture):
         self,
         *,
         uow_for: Callable[[Scope], IntegrationsUnitOfWork],
-        providers: ProviderDirectory,
         disconnect: DisconnectConnection,
         purge: PurgeSourceScope,
     ) -> None:
-        self._uow_for, self._providers = uow_for, providers
+        self._uow_for = uow_for
         self._disconnect, self._purge = disconnect, purge
 
     async def release(self, tenant_id: TenantId, user_id: UserId) -> list[str]:
@@ -43,7 +41,7 @@ class ReleaseMemberConnections(MemberDeparture):
             connections = await uow.connections.all()
         purged: list[str] = []
         for connection in connections:
-            personal = self._providers.spec(connection.provider).personal
+            personal = connection.personal
             if connection.status is not ConnectionStatus.REVOKED:
                 await self._disconnect.in_scope(scope, connection.id, purge=personal)
             elif personal:  # revoked earlier without a purge: its records go now

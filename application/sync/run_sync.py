@@ -40,9 +40,7 @@ from application.sync.stream_pass import Stopped, StopSignal, StreamPass
 from domain.graph.model import RecordIds
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNeedsReauth, ConnectionRevoked
-from domain.integrations.providers import CATALOG
 from domain.shared.errors import StorageError
-from domain.shared.ids import UserId
 from domain.sync.errors import (
     GrantRejected,
     RunSuperseded,
@@ -164,10 +162,8 @@ class RunSync:
     async def _read(
         self, scope: Scope, job: SyncJob, started: _Started, reader: SourceReader, stop: StopSignal
     ) -> None:
-        private_to = started.connection.private_to(CATALOG[started.connection.provider].personal)
-
         async def store(stream: str, page: SyncPage) -> None:
-            await self._store(scope, job, started.fence, stream, page, private_to)
+            await self._store(scope, job, started, stream, page)
 
         async def finish(stream: str) -> None:
             async with self._uow_for(scope) as uow:
@@ -187,21 +183,16 @@ class RunSync:
             stop=stop,
         ).run()
 
-    async def _store(  # noqa: PLR0917 - the page's whole context, each piece named
-        self,
-        scope: Scope,
-        job: SyncJob,
-        fence: int,
-        stream: str,
-        page: SyncPage,
-        private_to: UserId | None,
+    async def _store(
+        self, scope: Scope, job: SyncJob, started: _Started, stream: str, page: SyncPage
     ) -> None:
         assert scope.tenant_id is not None  # noqa: S101 - a job always names its tenant
         async with self._uow_for(scope) as uow:
-            if not await uow.schedules.holds(job.connection_id, fence):
+            if not await uow.schedules.holds(job.connection_id, started.fence):
                 raise RunSuperseded()
             written, removed = IngestSummary(), ForgetSummary()
             if page.batch.entities or page.batch.activities or page.batch.relationships:
+                private_to = started.connection.private_to()  # read after the fence moved
                 writer = GraphWriter(uow, scope.tenant_id, self._clock, private_to=private_to)
                 written = await writer.write(page.batch)
             if page.removals:

@@ -20,7 +20,6 @@ from application.shared.scope import Scope
 from application.sync.ports import SyncUnitOfWork
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNotFound, NotPersonal
-from domain.integrations.providers import CATALOG
 from domain.shared.errors import ScopeViolation
 
 
@@ -36,7 +35,7 @@ class ShareConnection:
             connection = await uow.connections.get(connection_id)
             if connection is None:  # a colleague's connection looks exactly like a missing one
                 raise ConnectionNotFound(connection_id=str(connection_id))
-            if not CATALOG[connection.provider].personal:
+            if not connection.personal:
                 raise NotPersonal(provider=connection.provider)
             if connection.shared == shared:
                 return connection

@@ -16,6 +16,7 @@ from uuid import UUID
 
 import msgspec
 
+from domain.integrations.providers import CATALOG
 from domain.shared.ids import TenantId, UserId
 
 
@@ -58,10 +59,16 @@ class Connection(msgspec.Struct, frozen=True, kw_only=True):
     # company's systems are always the tenant's (see ``ProviderSpec.personal``).
     shared: bool = False
 
-    def private_to(self, personal: bool) -> UserId | None:
+    @property
+    def personal(self) -> bool:
+        """One person's mailbox or calendar (the catalog says), not a company system."""
+        spec = CATALOG.get(self.provider)
+        return spec is not None and spec.personal
+
+    def private_to(self) -> UserId | None:
         """Whose private records this connection brings: its owner's, while it is personal
         and not shared; None: the tenant's."""
-        return self.user_id if personal and not self.shared else None
+        return self.user_id if self.personal and not self.shared else None
 
     @classmethod
     def granted(

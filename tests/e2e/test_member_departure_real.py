@@ -3,9 +3,6 @@ the records of their own mailbox and calendar leave with them, the company's rec
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import asyncpg
 import pytest
 
@@ -15,7 +12,7 @@ from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import sandbox_stats
 from tests.e2e.identity_http import bearer, join, sign_up
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
-from tests.factories.team_stack import team_stack
+from tests.factories.team_stack import team
 
 pytestmark = pytest.mark.e2e
 
@@ -24,21 +21,15 @@ PERSONAL, SHARED = ("gmail", "google_calendar"), ("hubspot",)
 RECORDS = """SELECT (SELECT count(*) FROM atlas.graph_activities WHERE scope = $1)
     + (SELECT count(*) FROM atlas.graph_entities WHERE scope = $1)"""
 
-
-@pytest.fixture
-async def stack(
-    fresh_database: FreshDatabase, tmp_path: Path
-) -> AsyncIterator[tuple[Client, FakeEmailSender]]:
-    async with team_stack(fresh_database, tmp_path) as team:
-        yield team
+__all__ = ["team"]  # the fixture
 
 
 async def test_a_member_who_leaves_takes_their_grants_and_personal_records_along(
-    stack: tuple[Client, FakeEmailSender],
+    team: tuple[Client, FakeEmailSender],
     database: ThrowawayDatabase,
     fresh_database: FreshDatabase,
 ) -> None:
-    client, outbox = stack
+    client, outbox = team
     owner = await sign_up(client)
     leaver = await join(client, outbox.sent, owner, "member", "leaver@example.com")
     theirs = bearer(leaver)

@@ -6,30 +6,21 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from adapters.fakes.email import FakeEmailSender
-from tests.conftest import FreshDatabase
 from tests.e2e.identity_http import bearer, join, sign_up
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
-from tests.factories.team_stack import team_stack
+from tests.factories.team_stack import team
 
 pytestmark = pytest.mark.e2e
 
 GRAPH = "/api/v1/graph"
 PERSONAL = ("gmail", "google_calendar")
 
-
-@pytest.fixture
-async def stack(
-    fresh_database: FreshDatabase, tmp_path: Path
-) -> AsyncIterator[tuple[Client, FakeEmailSender]]:
-    async with team_stack(fresh_database, tmp_path) as team:
-        yield team
+__all__ = ["team"]  # the fixture
 
 
 async def _all(client: Client, path: str, key: str, headers: dict[str, str]) -> list[Any]:
@@ -82,9 +73,9 @@ async def _view(client: Client, headers: dict[str, str], *, export: bool) -> dic
 
 
 async def test_personal_sources_are_private_until_shared_through_every_endpoint(
-    stack: tuple[Client, FakeEmailSender],
+    team: tuple[Client, FakeEmailSender],
 ) -> None:
-    client, outbox = stack
+    client, outbox = team
     owner_tokens = await sign_up(client)
     owner = bearer(owner_tokens)
     ada = bearer(await join(client, outbox.sent, owner_tokens, "admin", "ada@example.com"))

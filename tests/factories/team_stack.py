@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import pytest
 from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
@@ -30,3 +31,12 @@ async def team_stack(
     container.adapters.email.override(providers.Object(outbox))
     async with AsyncTestClient(create_app(container, with_worker=True), base_url=BASE) as client:
         yield client, outbox
+
+
+@pytest.fixture
+async def team(
+    fresh_database: FreshDatabase, tmp_path: Path
+) -> AsyncIterator[tuple[Client, FakeEmailSender]]:
+    """The team stack as a fixture: import it into the test module to use it."""
+    async with team_stack(fresh_database, tmp_path) as stack:
+        yield stack

@@ -103,8 +103,8 @@ class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):
             last_refresh_at=connection.last_refresh_at,
             last_error=connection.last_error,
             revocation=connection.revocation,
-            personal=CATALOG[connection.provider].personal,
-            shared=connection.private_to(CATALOG[connection.provider].personal) is None,
+            personal=connection.personal,
+            shared=connection.private_to() is None,
             sync=sync,
         )
 
@@ -129,7 +129,8 @@ class TenantConnectionView(msgspec.Struct, frozen=True, kw_only=True):
 
     @classmethod
     def of(cls, found: TenantConnection) -> TenantConnectionView:
-        personal = CATALOG[found.provider].personal
+        spec = CATALOG.get(found.provider)
+        personal = spec is not None and spec.personal
         return cls(
             id=found.id,
             provider=found.provider,
