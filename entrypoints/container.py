@@ -68,6 +68,7 @@ from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints.database import DatabaseEndpoints
+from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
 from entrypoints.identity_container import IdentityUseCases
 from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
@@ -132,6 +133,11 @@ class RealAdapters(containers.DeclarativeContainer):
     )
     original_source = sync.original_source  # the connectors' single-record reads
 
+    # --- the realtime feed (issue 11) ---
+    feed = providers.Container(FeedAdapters, sessions=sessions, url=endpoints.provided.app)
+    feed_hub = feed.hub
+    member_feed = feed.member_feed
+
 
 class FakeAdapters(containers.DeclarativeContainer):
     settings = providers.Dependency(instance_of=Settings)
@@ -182,6 +188,10 @@ class FakeAdapters(containers.DeclarativeContainer):
         SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
     original_source = sync.original_source  # the connectors' single-record reads
+
+    feed = providers.Container(FakeFeedAdapters, store=store)
+    feed_hub = feed.hub
+    member_feed = feed.member_feed
 
 
 class UseCases(containers.DeclarativeContainer):

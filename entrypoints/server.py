@@ -40,6 +40,13 @@ def server_config(
         ssl_context_factory=factory,
         log_level=log_level.lower(),
         timeout_graceful_shutdown=10,
+        # The feed (docs/feed.md): a ping every 20 s, and a client that has not answered for
+        # 60 s is gone; no frame over 64 KiB; no compression (a small bomb, a large buffer).
+        ws="websockets-sansio",
+        ws_ping_interval=20.0,
+        ws_ping_timeout=40.0,
+        ws_max_size=64 * 1024,
+        ws_per_message_deflate=False,
     )
 
 

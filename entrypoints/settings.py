@@ -15,6 +15,7 @@ import msgspec
 
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
+from application.feed.stream import FeedLimits
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
 from entrypoints import settings_integrations as integrations
@@ -79,6 +80,8 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     worker_concurrency: int = 4
     worker_heartbeat_seconds: float = 60.0
     provider_call_deadline_seconds: float = 30.0
+    # The realtime feed (issue 11): events a slow socket may fall behind by before it is closed.
+    feed_queue_events: int = 1000
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -102,6 +105,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     identity: IdentitySettings
     integrations: integrations.IntegrationsSettings
     sync: SyncSettings
+    feed: FeedLimits = FeedLimits()
 
     @property
     def production(self) -> bool:
@@ -141,6 +145,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         identity=_identity(raw),
         integrations=_integrations(raw, origins),
         sync=_sync(raw),
+        feed=_feed(raw),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -167,6 +172,12 @@ def _name_the_setting(message: str) -> str:
     head, _, path = message.partition(" - at `$.")
     field = path.rstrip("`")
     return f"{PREFIX}{field.upper()}: {head}" if field else message
+
+
+def _feed(raw: _Raw) -> FeedLimits:
+    if not 1 <= raw.feed_queue_events <= 100_000:
+        raise SettingsError("ATLAS_FEED_QUEUE_EVENTS: give a number from 1 to 100000")
+    return FeedLimits(queue=raw.feed_queue_events)
 
 
 def _identity(raw: _Raw) -> IdentitySettings:

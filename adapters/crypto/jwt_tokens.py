@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 import uuid
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 import jwt
@@ -107,6 +107,10 @@ class JwtAccessTokens(AccessTokenIssuer, AccessTokenVerifier):
             self._verified.pop(next(iter(self._verified)))  # the oldest entry
         self._verified[token] = (actor, kid, expires)
         return actor
+
+    def expires_at(self, token: str) -> datetime:
+        self.verify(token)  # the cache below holds every token verify() accepted
+        return datetime.fromtimestamp(self._verified[token][2], UTC)
 
     def _verify(self, token: str, keyring: Keyring) -> tuple[Actor, str, float]:
         try:

@@ -37,3 +37,9 @@ class FakeAccessTokens(AccessTokenVerifier, AccessTokenIssuer):
         if issued is None or self._now() >= issued[1]:
             raise InvalidAccessToken()
         return issued[0]
+
+    def expires_at(self, token: str) -> datetime:
+        issued = self._issued.get(token)
+        if issued is None:
+            raise InvalidAccessToken()
+        return issued[1]

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from adapters.fakes.feed import FakeEventOutbox
 from adapters.fakes.store import IdentityTables, InMemoryStore, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from adapters.fakes.vault import FakeOAuthTokenRepository, VaultTables
@@ -183,7 +184,10 @@ class FakeIntegrationsUnitOfWork(FakeUnitOfWork, IntegrationsUnitOfWork):
 
     async def reread(self) -> None:
         # A snapshot taken before the lock was granted would miss the winner's commit.
+        pending = self.events.pending
         self.tables = self._store.begin()
+        self._events = FakeEventOutbox(self.tables, self.scope.tenant_id)
+        self._events.pending = pending
         self._attach(self.tables)
 
     async def __aexit__(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.fakes.feed import FakeEventOutbox, notices_of
 from adapters.fakes.store import InMemoryStore, Tables
 from application.shared.scope import Scope
 
@@ -17,15 +18,24 @@ class FakeUnitOfWork:
 
     async def __aenter__(self) -> Self:
         self.tables = self._store.begin()
+        self._events = FakeEventOutbox(self.tables, self.scope.tenant_id)
         self._attach(self.tables)
         return self
+
+    @property
+    def events(self) -> FakeEventOutbox:
+        return self._events
 
     def _attach(self, tables: Tables) -> None:
         """Create this context's repositories on ``tables``."""
 
     async def commit(self) -> None:
+        head = self.events.flush()
         self._store.commit(self.tables)
+        if head is not None and self.scope.tenant_id is not None:
+            notices_of(self._store)(self.scope.tenant_id, head)
         self.tables = self._store.begin()
+        self._events = FakeEventOutbox(self.tables, self.scope.tenant_id)
         self._attach(self.tables)
         self.committed = True
 

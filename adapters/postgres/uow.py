@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.postgres.engine import SCOPE_KEY
 from adapters.postgres.errors import translate
+from adapters.postgres.outbox import PostgresEventOutbox
 from application.shared.scope import Scope
 
 
@@ -33,14 +34,21 @@ class PostgresUnitOfWork:
         except BaseException:
             await self.session.close()
             raise
+        self._events = PostgresEventOutbox(self.session, self.scope.tenant_id)
         self._attach(self.session)
         return self
+
+    @property
+    def events(self) -> PostgresEventOutbox:
+        return self._events
 
     def _attach(self, session: AsyncSession) -> None:
         """Create this context's repositories on ``session``."""
 
     async def commit(self) -> None:
         try:
+            # Last before the commit: the tenant's event numbering stays locked only this long.
+            await self.events.flush()
             await self.session.commit()
         except DBAPIError as error:
             raise translate(error) from error

@@ -73,6 +73,7 @@ class BulkImport:
     async def _bulk(self, traces: PreparedTraces) -> IngestSummary | None:
         revision = await self._writer.begin()
         await self._uow.types.declare(_declarations(traces))
+        self._writer.touch({traces.block.object_type})
         if self._mode is _Mode.INSERT:
             if await self._uow.bulk.insert(traces, revision):
                 return _summary(traces, inserted=True)

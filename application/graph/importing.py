@@ -14,8 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Literal, Protocol, final
+from uuid import UUID
 
 import msgspec
 
@@ -25,7 +26,10 @@ from application.graph.writer import GraphWriter, IngestSummary
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
+from domain.feed.events import EventKind, FeedEvent
 from domain.graph.errors import ImportTooLarge
+from domain.shared.errors import DomainError
+from domain.shared.ids import new_id
 
 LogFormat = Literal["xes", "ocel"]
 
@@ -68,6 +72,7 @@ class ImportOptions(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class ImportSummary(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID  # as the feed's import events name it
     format: LogFormat
     scope: str
     bytes: int
@@ -94,25 +99,101 @@ class ImportLog:
         source: ImportSource,
         options: ImportOptions,
         progress: Callable[[ImportProgress], None] | None = None,
+        *,
+        import_id: UUID | None = None,
     ) -> ImportSummary:
+        """The feed hears ``import.progress`` about once a second (each in its own short
+        transaction: the import's own commits only at the end) and ``import.finished`` with
+        the import's commit, or after its rollback."""
         if source.size > self._max_bytes:
             raise ImportTooLarge(limit=self._max_bytes)
+        import_id = import_id or new_id()
+        feed = _ImportFeed(self._uow_for, actor, import_id, progress)
+        try:
+            return await self._import(actor, source, options, import_id, feed)
+        except DomainError as error:
+            await feed.failed(error.code)
+            raise
+
+    async def _import(
+        self,
+        actor: Actor,
+        source: ImportSource,
+        options: ImportOptions,
+        import_id: UUID,
+        feed: _ImportFeed,
+    ) -> ImportSummary:
         started, scope = time.perf_counter(), f"sha256:{source.sha256}"
         parser = self._parsers(scope=scope, object_type=options.object_type)
         async with self._uow_for(actor.scope) as uow:
             bulk = BulkImport(uow, GraphWriter(uow, actor.tenant_id, self._clock), actor.tenant_id)
             written = IngestSummary()
-            async for item in _parsed(source, parser, bulk.prepare, progress):
+            async for item in _parsed(source, parser, bulk.prepare, feed.progress):
                 written += await bulk.write(item)
+            summary = ImportSummary(
+                id=import_id,
+                format=parser.format or "xes",
+                scope=scope,
+                bytes=source.size,
+                events=parser.events,
+                seconds=time.perf_counter() - started,
+                written=written,
+            )
+            uow.events.announce(feed.finished(summary))
             await uow.commit()
-        return ImportSummary(
-            format=parser.format or "xes",
-            scope=scope,
-            bytes=source.size,
-            events=parser.events,
-            seconds=time.perf_counter() - started,
-            written=written,
-        )
+        return summary
+
+
+class _ImportFeed:
+    """An import's announcements: progress at most once a second, then how it ended."""
+
+    EVERY_SECONDS = 1.0
+
+    def __init__(
+        self,
+        uow_for: Callable[[Scope], GraphUnitOfWork],
+        actor: Actor,
+        import_id: UUID,
+        local: Callable[[ImportProgress], None] | None,
+    ) -> None:
+        self._uow_for, self._actor, self._id, self._local = uow_for, actor, import_id, local
+        self._last = float("-inf")
+
+    async def progress(self, progress: ImportProgress) -> None:
+        if self._local is not None:
+            self._local(progress)
+        now = time.monotonic()
+        if now - self._last < self.EVERY_SECONDS:
+            return
+        self._last = now
+        data = {
+            "import_id": str(self._id),
+            "bytes_read": progress.bytes_read,
+            "total_bytes": progress.total_bytes,
+            "events": progress.events,
+        }
+        await self._announce(FeedEvent(kind=EventKind.IMPORT_PROGRESS, data=data))
+
+    def finished(self, summary: ImportSummary) -> FeedEvent:
+        data = {
+            "import_id": str(self._id),
+            "state": "done",
+            "format": summary.format,
+            "bytes": summary.bytes,
+            "events": summary.events,
+            "code": None,
+        }
+        return FeedEvent(kind=EventKind.IMPORT_FINISHED, data=data)
+
+    async def failed(self, code: str) -> None:
+        data = {"import_id": str(self._id), "state": "failed", "code": code}
+        with contextlib.suppress(DomainError):  # the import's own error is what the caller gets
+            await self._announce(FeedEvent(kind=EventKind.IMPORT_FINISHED, data=data))
+
+    async def _announce(self, event: FeedEvent) -> None:
+        async with self._uow_for(self._actor.scope) as uow:
+            uow.events.announce(event)
+            await uow.commit()
 
 
 _DONE = object()
@@ -125,7 +206,7 @@ async def _parsed(
     source: ImportSource,
     parser: LogParser,
     prepare: Callable[[Parsed], Prepared],
-    progress: Callable[[ImportProgress], None] | None,
+    progress: Callable[[ImportProgress], Awaitable[None]],
 ) -> AsyncIterator[Prepared]:
     """Batches of ``source``, parsed and prepared in a worker thread while the caller writes
     the previous ones: the database inserts one batch while the next chunk is parsed."""
@@ -146,7 +227,7 @@ async def _produce(
     source: ImportSource,
     parser: LogParser,
     prepare: Callable[[Parsed], Prepared],
-    progress: Callable[[ImportProgress], None] | None,
+    progress: Callable[[ImportProgress], Awaitable[None]],
     queue: asyncio.Queue[object],
 ) -> None:
     def feed(chunk: bytes | None) -> list[Prepared]:
@@ -160,10 +241,9 @@ async def _produce(
             for start in range(0, len(chunk), FEED):
                 for batch in await asyncio.to_thread(feed, chunk[start : start + FEED]):
                     await queue.put(batch)
-            if progress is not None:
-                progress(
-                    ImportProgress(bytes_read=read, total_bytes=source.size, events=parser.events)
-                )
+            await progress(
+                ImportProgress(bytes_read=read, total_bytes=source.size, events=parser.events)
+            )
         for batch in await asyncio.to_thread(feed, None):
             await queue.put(batch)
         await queue.put(_DONE)

@@ -11,7 +11,9 @@ from typing import final
 from application.graph.forget import ForgetSummary, forget
 from application.graph.ports import GraphPurgeUnitOfWork
 from application.shared.scope import Scope
+from domain.feed.events import FeedEvent
 from domain.shared.errors import ScopeViolation
+from domain.shared.ids import UserId
 
 PurgeSummary = ForgetSummary
 
@@ -21,7 +23,11 @@ class PurgeSourceScope:
     def __init__(self, uow_for: Callable[[Scope], GraphPurgeUnitOfWork]) -> None:
         self._uow_for = uow_for
 
-    async def execute(self, scope: Scope, source_scope: str) -> PurgeSummary:
+    async def execute(
+        self, scope: Scope, source_scope: str, *, private_to: UserId | None = None
+    ) -> PurgeSummary:
+        """``private_to``: the records were that member's alone (their unshared personal
+        source), and so is the news that they are gone."""
         if scope.tenant_id is None:
             raise ScopeViolation()
         async with self._uow_for(scope) as uow:
@@ -31,5 +37,6 @@ class PurgeSourceScope:
             if not entities and not activities:
                 return PurgeSummary()
             summary = await forget(uow, entities, activities, revision)
+            uow.events.announce(FeedEvent.graph_changed(revision, None, private_to))
             await uow.commit()
         return summary

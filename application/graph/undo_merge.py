@@ -11,6 +11,7 @@ from application.graph.ports import GraphUnitOfWork
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
+from domain.feed.events import FeedEvent
 from domain.graph import resolution
 from domain.graph.errors import MergeNotFound
 
@@ -33,4 +34,5 @@ class UndoMerge:
             kind = resolution.type_of(merge.key)
             await sequences.rebuild(uow, [survivor.canonical_id, merge.absorbed], kind, revision)
             await uow.versions.invalidate()
+            uow.events.announce(FeedEvent.graph_changed(revision, None, None))
             await uow.commit()

@@ -17,6 +17,7 @@ from application.graph import sequences
 from application.graph.ports import GraphUnitOfWork, MergeRecord
 from application.graph.records import check_ref, check_type, stored_entity
 from application.shared.ports import Clock
+from domain.feed.events import FeedEvent
 from domain.graph import resolution
 from domain.graph.catalog import observed_types
 from domain.graph.content import metadata_only
@@ -71,6 +72,7 @@ class GraphWriter:
         self._uow, self._clock = uow, clock
         self._ids = RecordIds(tenant_id)
         self._revision: int | None = None
+        self._private_to = private_to
         self._private = private_to is not None
         uow.write_private(private_to)
 
@@ -81,6 +83,7 @@ class GraphWriter:
             await self._uow.types.declare(declared)
         known, merges, counts = await self._entities(batch.entities, revision)
         relationships = await self._relationships(batch, known)
+        self.touch({record.type for record in batch.entities})
         return await self._activities(batch.activities, known, revision) + IngestSummary(
             entities=len(batch.entities),
             relationships=relationships,
@@ -95,6 +98,13 @@ class GraphWriter:
         if self._revision is None:
             self._revision = await self._uow.versions.begin_ingest()
         return self._revision
+
+    def touch(self, object_types: Collection[str]) -> None:
+        """Tell the feed these object types changed (one ``graph.changed`` per transaction:
+        the outbox folds repeats); the writer's own writes call it."""
+        if self._revision is not None and object_types:
+            event = FeedEvent.graph_changed(self._revision, set(object_types), self._private_to)
+            self._uow.events.announce(event)
 
     def _id(self, ref: SourceRef) -> EntityId:
         return self._ids.entity(ref)
@@ -215,6 +225,7 @@ class GraphWriter:
             dropped += lost
         known = await self._known(known, needed.keys(), needed)
         activities = list(latest.values())
+        self.touch({known[o.entity_id].type for a in activities for o in a.objects})
         outcome = await self._uow.activities.upsert(activities)
         arrived = activities
         if len(outcome.inserted) != len(activities):  # some were stored already

@@ -6,6 +6,7 @@ from typing import final
 
 import msgspec
 
+from application.feed import announce
 from application.identity.limits import INVITATION_PER_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, Throttle
 from application.identity.ports import PasswordHasher
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -64,6 +65,7 @@ class AcceptInvitation:
             pair = await self._sessions.open(
                 uow, tenant_id=tenant_id, user_id=user_id, role=accepted.role
             )
+            uow.events.announce(announce.member_changed(user_id, "joined", accepted.role))
             await uow.commit()
         return pair
 

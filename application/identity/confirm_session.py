@@ -26,9 +26,11 @@ class ConfirmSession:
     def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
         self._uow_for, self._sessions = uow_for, sessions
 
-    async def execute(self, claimed: Actor) -> Actor:
-        """The actor with the role it holds now; ``SessionEnded`` if the session is over."""
-        remembered = self._sessions.remembered_role(claimed)
+    async def execute(self, claimed: Actor, *, fresh: bool = False) -> Actor:
+        """The actor with the role it holds now; ``SessionEnded`` if the session is over.
+        ``fresh``: ask the database even if this process confirmed it a moment ago (a notice
+        says the session or the membership just changed)."""
+        remembered = None if fresh else self._sessions.remembered_role(claimed)
         if remembered is not None:
             return _with_role(claimed, remembered)
         async with self._uow_for(claimed.scope) as uow:

@@ -7,6 +7,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.feed import announce
 from application.identity.limits import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ADDRESS, Throttle
 from application.identity.ports import PasswordHasher
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -58,6 +59,10 @@ class LogIn:
             pair = await self._sessions.open(
                 uow, tenant_id=chosen.tenant_id, user_id=identity.user_id, role=chosen.role
             )
+            uow.events.announce(announce.security_alert(
+                "sign_in", identity.user_id, session_id=str(pair.actor.session_id),
+                address=client.address,
+            ))  # fmt: skip
             await uow.commit()
         return pair
 

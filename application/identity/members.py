@@ -10,6 +10,7 @@ from typing import final
 
 import msgspec
 
+from application.feed import announce
 from application.identity.ports import IdentityUnitOfWork, MemberDeparture
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
@@ -58,6 +59,8 @@ class ChangeMemberRole:
             check_may_change(await manager_role(uow, actor), target, role, await _owners(uow))
             await uow.memberships.save(msgspec.structs.replace(target, role=role))
             member = await _member(uow, user_id)
+            if role is not target.role:
+                uow.events.announce(announce.member_changed(user_id, "role_changed", role))
             await uow.commit()
         self._sessions.forget_user(user_id)  # the new role applies to their next request here
         return member
@@ -82,6 +85,7 @@ class RemoveMember:
             # foreign key cascades), so their next refresh fails; so do their connections and
             # sync schedules, which stops any sync of theirs still writing.
             await uow.memberships.remove(user_id)
+            uow.events.announce(announce.member_changed(user_id, "removed", None))
             await uow.commit()
         self._sessions.forget_user(user_id)
         await self._departure.sweep(actor.tenant_id, user_id, purged)

@@ -174,6 +174,11 @@ class AccessTokenVerifier(Protocol):
 
     def verify(self, token: str) -> Actor: ...
 
+    def expires_at(self, token: str) -> datetime:
+        """When a token that ``verify`` accepted stops being valid (a feed socket closes then,
+        unless its client presents a fresh one)."""
+        ...
+
 
 class IssuedAccessToken(msgspec.Struct, frozen=True, kw_only=True):
     token: Secret[str]

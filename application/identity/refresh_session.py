@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import final
 
+from application.feed import announce
 from application.identity.limits import REFRESH_PER_ADDRESS, REFRESH_PER_SESSION, Throttle
 from application.identity.ports import IdentityUnitOfWork
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -83,6 +84,10 @@ class RefreshSession:
         await uow.security_events.add(
             self._sessions.security_event(SecurityEventKind.REFRESH_TOKEN_REUSED, family, client)
         )
+        uow.events.announce(announce.security_alert(
+            "refresh_token_reused", family.user_id, session_id=str(family.id),
+            address=client.address,
+        ))  # fmt: skip
         return None
 
     async def _live_family(

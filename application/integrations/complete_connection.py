@@ -11,6 +11,7 @@ from typing import final
 
 import msgspec
 
+from application.feed import announce
 from application.integrations.directory import Provider, ProviderDirectory
 from application.integrations.ports import FlowSealer, IntegrationsUnitOfWork, ProviderClient
 from application.shared.ports import Clock
@@ -171,6 +172,7 @@ class CompleteConnection:
             # One transaction: the connection is active exactly when its tokens are stored.
             await uow.connections.save(connection)
             await uow.oauth_tokens.put(sealed)
+            uow.events.announce(announce.connection_status(connection))
             await uow.commit()
 
 

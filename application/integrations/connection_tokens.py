@@ -20,6 +20,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.feed import announce
 from application.integrations.directory import ProviderDirectory
 from application.integrations.ports import (
     IntegrationsUnitOfWork,
@@ -153,6 +154,8 @@ class ConnectionTokens:
         await uow.oauth_tokens.put(sealed)
         refreshed = connection.refreshed(now, grant.instance_url)
         await uow.connections.save(refreshed)
+        if refreshed.status is not connection.status:
+            uow.events.announce(announce.connection_status(refreshed))
         await uow.commit()
         return self._grant(refreshed, fresh)
 
@@ -161,6 +164,8 @@ class ConnectionTokens:
     ) -> NoReturn:
         dead = connection.needs_reauth(reason, now)
         await uow.connections.save(dead)
+        if dead.status is not connection.status:
+            uow.events.announce(announce.connection_status(dead))
         await uow.commit()
         if dead.first_notice(connection):
             self._notices.needs_reauth(dead)
@@ -176,6 +181,8 @@ class ConnectionTokens:
         wait = cooldown_seconds(connection.failure_count + 1, error.retry_after_seconds, self._rng)
         cooled = connection.failed(error.reason, now, now + timedelta(seconds=wait))
         await uow.connections.save(cooled)
+        if cooled.status is not connection.status:
+            uow.events.announce(announce.connection_status(cooled))
         await uow.commit()
         raise RefreshUnavailable(retry_after=math.ceil(wait), reason=error.reason)
 

@@ -45,7 +45,9 @@ class ReleaseMemberConnections(MemberDeparture):
             if connection.status is not ConnectionStatus.REVOKED:
                 await self._disconnect.in_scope(scope, connection.id, purge=personal)
             elif personal:  # revoked earlier without a purge: its records go now
-                await self._purge.execute(scope, str(connection.id))
+                await self._purge.execute(
+                    scope, str(connection.id), private_to=connection.private_to()
+                )
             if personal:
                 purged.append(str(connection.id))
         if connections:

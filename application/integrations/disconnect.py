@@ -10,6 +10,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.feed import announce
 from application.graph.purge_scope import PurgeSourceScope, PurgeSummary
 from application.integrations.directory import ProviderDirectory
 from application.integrations.ports import IntegrationsUnitOfWork, ProviderClient
@@ -66,10 +67,13 @@ class DisconnectConnection:
             current = await uow.connections.get(connection_id) or connection
             connection = current.revoked(self._clock.now(), revocation)
             await uow.connections.save(connection)
+            uow.events.announce(announce.connection_status(connection))
             await uow.commit()
         purged = None
         if purge:  # its own transaction: a failure here is retried by disconnecting again
-            purged = await self._purge.execute(scope, str(connection_id))
+            purged = await self._purge.execute(
+                scope, str(connection_id), private_to=connection.private_to()
+            )
         return Disconnected(connection=connection, purged=purged)
 
     async def _give_back(self, connection: Connection, sealed: SealedOAuthTokens) -> str:

@@ -8,14 +8,26 @@ from typing import Protocol, Self, runtime_checkable
 
 import msgspec
 
+from domain.feed.events import FeedEvent
+
 
 @runtime_checkable  # handed to HTTP handlers as a dependency, which checks its type
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
 
+class EventOutbox(Protocol):
+    """The feed's outbox, inside a unit of work: what is announced is written when, and only
+    if, the transaction commits, numbered in the tenant's order (``docs/feed.md``)."""
+
+    def announce(self, event: FeedEvent) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction bound to one scope; leaving without ``commit()`` rolls back."""
+
+    @property
+    def events(self) -> EventOutbox: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -21,6 +21,7 @@ from typing import final
 
 import msgspec
 
+from application.feed import announce
 from application.graph.forget import ForgetSummary, forget_removed
 from application.graph.writer import GraphWriter, IngestSummary
 from application.integrations.connection_tokens import ConnectionTokens
@@ -37,10 +38,12 @@ from application.sync.ports import (
     SyncUnitOfWork,
 )
 from application.sync.stream_pass import Stopped, StopSignal, StreamPass
+from domain.feed.events import EventKind, FeedEvent
 from domain.graph.model import RecordIds
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNeedsReauth, ConnectionRevoked
 from domain.shared.errors import StorageError
+from domain.shared.ids import UserId
 from domain.sync.errors import (
     GrantRejected,
     RunSuperseded,
@@ -146,13 +149,19 @@ class RunSync:
             fence = await uow.schedules.take_over(job.connection_id)
             connection = await uow.connections.get(job.connection_id)
             if connection is None or not connection.usable:
-                await uow.runs.save(run.cancelled("integrations.connection_not_usable", now))
+                run = run.cancelled("integrations.connection_not_usable", now)
+                await uow.runs.save(run)
+                owner = connection.private_to() if connection is not None else job.user_id
+                uow.events.announce(announce.sync_ended(run, owner))
                 await uow.commit()
                 return None
             schedule = await uow.schedules.get(job.connection_id)
             checkpoints = await uow.checkpoints.all(job.connection_id)
             run = run.started(now)
             await uow.runs.save(run)
+            uow.events.announce(
+                announce.sync_event(EventKind.SYNC_STARTED, run, connection.private_to())
+            )
             await uow.commit()
         since = schedule.backfill_since(now) if schedule else now - timedelta(days=90)
         return _Started(
@@ -199,6 +208,8 @@ class RunSync:
                 revision = await uow.versions.begin_ingest()
                 ids = RecordIds(scope.tenant_id)
                 removed = await forget_removed(uow, ids, page.removals, revision)
+                private_to = started.connection.private_to()
+                uow.events.announce(FeedEvent.graph_changed(revision, None, private_to))
             now = self._clock.now()
             if page.cursor is not None:
                 checkpoint = Checkpoint(
@@ -213,6 +224,8 @@ class RunSync:
                 deleted=removed.entities + removed.activities,
             )
             await uow.runs.record_page(job.run_id, stream, counts, page.position)
+            private_to = started.connection.private_to()
+            uow.events.announce(announce.sync_page(started.run, private_to, stream, counts))
             await uow.commit()
 
     async def _retry(
@@ -236,7 +249,12 @@ class RunSync:
             run = await uow.runs.get(job.run_id)
             if run is not None and run.status.active:
                 until = self._clock.now() + timedelta(seconds=math.ceil(wait))
-                await uow.runs.save(run.waiting(reason, until))
+                run = run.waiting(reason, until)
+                await uow.runs.save(run)
+                uow.events.announce(announce.sync_event(
+                    EventKind.SYNC_PROGRESS, run, await _owner(uow, job), reason=reason,
+                    resume_at=until.isoformat(),
+                ))  # fmt: skip
                 await uow.commit()
         return RunOutcome(come_back_after=wait)
 
@@ -264,6 +282,7 @@ class RunSync:
                 else:
                     run = run.failed(error, now)
                 await uow.runs.save(run)
+                uow.events.announce(announce.sync_ended(run, await _owner(uow, job)))
             schedule = await uow.schedules.get(job.connection_id, for_update=True)
             if schedule is not None:
                 interval = self._policy.interval_seconds
@@ -271,6 +290,13 @@ class RunSync:
                 await uow.schedules.save(schedule.after_run(job.run_id, now, interval, ok=ok))
             await uow.commit()
         return DONE
+
+
+async def _owner(uow: SyncUnitOfWork, job: SyncJob) -> UserId | None:
+    """Whom the run's events are for: its connection's owner alone while it is an unshared
+    personal source (read now: it may have been shared since the run began)."""
+    connection = await uow.connections.get(job.connection_id)
+    return connection.private_to() if connection is not None else job.user_id
 
 
 def _superseded(job: SyncJob) -> RunOutcome:

@@ -15,9 +15,11 @@ from uuid import UUID
 
 import msgspec
 
+from application.feed import announce
 from application.graph import sequences
 from application.shared.scope import Scope
 from application.sync.ports import SyncUnitOfWork
+from domain.feed.events import Audience, FeedEvent
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNotFound, NotPersonal
 from domain.shared.errors import ScopeViolation
@@ -56,5 +58,10 @@ class ShareConnection:
             await uow.versions.invalidate()  # every member's cached maps are read again
             changed = msgspec.structs.replace(connection, shared=shared)
             await uow.connections.save(changed)
+            # Colleagues hear of both: a source they see now, or one they no longer see.
+            uow.events.announce(FeedEvent.graph_changed(revision, None, None))
+            uow.events.announce(msgspec.structs.replace(
+                announce.connection_status(changed), audience=Audience.MEMBERS, private_to=None
+            ))  # fmt: skip
             await uow.commit()
         return changed

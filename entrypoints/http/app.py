@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -14,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from application.feed.stream import GOING_AWAY
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import CONFIRMER_STATE_KEY, VERIFIER_STATE_KEY, actor_dependency
@@ -21,6 +23,7 @@ from entrypoints.http.controllers import (
     api_keys,
     auth,
     connections,
+    feed,
     graph,
     health,
     integrations,
@@ -53,15 +56,16 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
     async def lifespan(_: Litestar) -> AsyncIterator[None]:
         await composition.start(container)
         try:
-            if not with_worker:
-                yield
-                return
-            worker = sync_worker(container)
-            running = asyncio.create_task(worker.run())
-            try:
-                yield
-            finally:
-                await stop_and_wait(worker, running)
+            async with feed_listening(container):
+                if not with_worker:
+                    yield
+                    return
+                worker = sync_worker(container)
+                running = asyncio.create_task(worker.run())
+                try:
+                    yield
+                finally:
+                    await stop_and_wait(worker, running)
         finally:
             await composition.stop(container)
 
@@ -85,6 +89,8 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         oauth.routes(container),
         # Sync (issue 9)
         sync.routes(container),
+        # The realtime feed (issue 11)
+        feed.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:
@@ -124,6 +130,24 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         request_max_body_size=REQUEST_BODY_LIMIT,
         debug=False,
     )
+
+
+@asynccontextmanager
+async def feed_listening(container: Application) -> AsyncIterator[None]:
+    """This process's LISTEN connection for the feed, for as long as the app runs; the
+    sockets still open at shutdown are told to go (1001) and resume elsewhere."""
+    listener = container.adapters.feed.listener()  # type: ignore[attr-defined]
+    hub = container.adapters.feed_hub()
+    task = asyncio.create_task(listener.run()) if listener is not None else None
+    try:
+        yield
+    finally:
+        hub.close_all(GOING_AWAY)
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        await hub.stop()
 
 
 @get("/docs", include_in_schema=False)

@@ -36,6 +36,21 @@ async def _set_scope(conn: asyncpg.Connection, tenant: SeededTenant) -> None:
     )
 
 
+# The feed's outbox is append-only for the app role: it may not even try to rewrite it.
+APPEND_ONLY = {"atlas.tenant_events": ("UPDATE", "DELETE"), "atlas.tenant_event_heads": ("DELETE",)}
+
+
+async def _touches_nothing(
+    app: asyncpg.Connection, table: str, statement: str, *args: object
+) -> None:
+    verb = statement.split()[0]
+    try:
+        async with app.transaction():  # a savepoint: a refusal leaves the test's transaction usable
+            assert await app.execute(statement, *args) == f"{verb} 0"
+    except asyncpg.InsufficientPrivilegeError:
+        assert verb in APPEND_ONLY.get(table, ()), (table, verb)
+
+
 async def _assert_isolated(
     app: asyncpg.Connection, table: str, me: SeededTenant, others: list[SeededTenant], mine: int
 ) -> None:
@@ -47,15 +62,12 @@ async def _assert_isolated(
             await app.fetchval(f"SELECT count(*) FROM {table} WHERE tenant_id = ANY($1)", foreign)
             == 0
         )
-        assert (
-            await app.execute(
-                f"UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = ANY($1)", foreign
-            )
-            == "UPDATE 0"
-        )
-        assert (
-            await app.execute(f"DELETE FROM {table} WHERE tenant_id = ANY($1)", foreign)
-            == "DELETE 0"
+        await _touches_nothing(
+            app, table, f"UPDATE {table} SET tenant_id = tenant_id WHERE tenant_id = ANY($1)",
+            foreign,
+        )  # fmt: skip
+        await _touches_nothing(
+            app, table, f"DELETE FROM {table} WHERE tenant_id = ANY($1)", foreign
         )
     for victim in foreign:
         # Copy one of my own rows into the other tenant, then try moving my rows there.

@@ -105,7 +105,7 @@ async def test_a_tenant_table_without_the_restrictive_guard_is_caught(
     assert "atlas.scratch" in result.detail
 
 
-async def test_private_records_are_guarded_on_every_graph_table_that_holds_them(
+async def test_private_records_are_guarded_on_every_table_that_holds_them(
     owner_tx: asyncpg.Connection,
 ) -> None:
     tables = await checks.private_tables(owner_tx)
@@ -121,7 +121,7 @@ async def test_private_records_are_guarded_on_every_graph_table_that_holds_them(
     assert set(tables) == {
         f"atlas.{t}"
         for t in ("graph_entities", "graph_entity_keys", "graph_relationships",
-                  "graph_activities", "graph_merges")
+                  "graph_activities", "graph_merges", "tenant_events")
     }  # fmt: skip
     assert passing.passed, passing.detail
     assert not result.passed

@@ -43,8 +43,10 @@ def test_no_source_sets_a_session_level_tenant_context() -> None:
 # Connections that bypass the unit of work (and so the scope binding) exist only where no
 # tenant row is touched: readiness, migrations (as the owner), provisioning and the catalog
 # checks (which run unscoped on purpose, to prove the fail-closed default), and the job queue's
-# own connections (PgQueuer claims and beats on atlas_jobs, which holds no tenant row).
+# own connections (PgQueuer claims and beats on atlas_jobs, which holds no tenant row), and
+# the feed's LISTEN connection (it runs no query but a liveness probe: notices only).
 UNSCOPED_ALLOWED = {
+    "adapters/postgres/feed_listener.py",
     "adapters/postgres/probe.py",
     "adapters/postgres/worker.py",
     "adapters/postgres/migrate.py",

@@ -149,7 +149,9 @@ class GraphController(Controller):
             tracked = _Tracked(import_board, actor, import_id)
             name, options = file_name or "upload", ImportOptions(object_type=object_type)
             async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
-                return await tracked(import_log.execute(actor, source, options, tracked.progress))
+                return await tracked(import_log.execute(
+                    actor, source, options, tracked.progress, import_id=tracked.id
+                ))  # fmt: skip
 
     @get("/imports/{import_id:uuid}", summary="Progress of a running or recent import",
          responses=problems(401, 404))  # fmt: skip
@@ -187,6 +189,7 @@ class _Tracked:
         except ValueError:
             raise InvalidImportId() from None
         self.progress = board.reporter(self._tenant, self._id) if self._id else None
+        self.id = self._id  # the feed's import events carry it too
 
     async def __call__(self, running: Awaitable[ImportSummary]) -> ImportSummary:
         try:
