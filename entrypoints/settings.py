@@ -80,8 +80,9 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     worker_concurrency: int = 4
     worker_heartbeat_seconds: float = 60.0
     provider_call_deadline_seconds: float = 30.0
-    # The realtime feed (issue 11): events a slow socket may fall behind by before it is closed.
+    # The realtime feed (issue 11): events held per socket, and how long a client may stall.
     feed_queue_events: int = 1000
+    feed_stall_seconds: float = 10.0
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -177,7 +178,9 @@ def _name_the_setting(message: str) -> str:
 def _feed(raw: _Raw) -> FeedLimits:
     if not 1 <= raw.feed_queue_events <= 100_000:
         raise SettingsError("ATLAS_FEED_QUEUE_EVENTS: give a number from 1 to 100000")
-    return FeedLimits(queue=raw.feed_queue_events)
+    if not 0.5 <= raw.feed_stall_seconds <= 300:
+        raise SettingsError("ATLAS_FEED_STALL_SECONDS: give a number of seconds from 0.5 to 300")
+    return FeedLimits(queue=raw.feed_queue_events, stall_seconds=raw.feed_stall_seconds)
 
 
 def _identity(raw: _Raw) -> IdentitySettings:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import partial
@@ -128,14 +129,13 @@ async def migrated_template(database: ThrowawayDatabase) -> str:
     return name
 
 
-@pytest.fixture
-async def fresh_database(
-    database: ThrowawayDatabase, migrated_template: str
-) -> AsyncIterator[FreshDatabase]:
+@asynccontextmanager
+async def fresh_copy(database: ThrowawayDatabase, template: str) -> AsyncIterator[FreshDatabase]:
+    """A database of its own, copied from the migrated template, dropped afterwards."""
     name = f"atlas_{uuid4().hex[:12]}"
     admin = await asyncpg.connect(**database.superuser.asyncpg_kwargs())
     try:
-        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{migrated_template}"')
+        await admin.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
     finally:
         await admin.close()
     await _provision_copy(database, name)
@@ -154,3 +154,11 @@ async def fresh_database(
             await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
         finally:
             await admin.close()
+
+
+@pytest.fixture
+async def fresh_database(
+    database: ThrowawayDatabase, migrated_template: str
+) -> AsyncIterator[FreshDatabase]:
+    async with fresh_copy(database, migrated_template) as fresh:
+        yield fresh

@@ -24,13 +24,20 @@ from domain.shared.ids import TenantId, UserId
 
 log = logging.getLogger("atlas.feed")
 
-SLOW_CONSUMER = 4408  # close code: the socket's queue overflowed; resume with ``after``
+SLOW_CONSUMER = 4408  # close code: the client cannot keep up; it resumes with ``after``
 SESSION_ENDED = 4401
 RETRY_SECONDS = 1.0
 
 
 class Subscriber:
-    """One socket's place in the hub: its member, its bounded queue, and why it must close."""
+    """One socket's place in the hub: its member, its bounded queue, and why it must close.
+
+    The queue never grows past ``limit``. When an event finds it full, what it holds is dropped
+    and the subscriber is marked ``behind``: its socket reads what it missed from the outbox
+    instead, where every event stays. A burst (a listener's catch-up, a large sync page) thus
+    costs a healthy client one read, not its connection; a client that stays behind is closed
+    by its socket (4408).
+    """
 
     def __init__(self, actor: Actor, limit: int) -> None:
         self.actor = actor
@@ -38,6 +45,7 @@ class Subscriber:
         self.since = 0  # the hub offers only events numbered above this
         self.closing: int | None = None  # a close code, once the socket must go
         self.recheck = False  # the member's session or role may have changed
+        self.behind = False  # the queue overflowed: read on from the outbox
         self.pongs = 0
         self._queue: deque[PublishedEvent] = deque()
         self._wake = asyncio.Event()
@@ -48,9 +56,8 @@ class Subscriber:
         if not event.visible_to(self.actor.user_id, self.actor.role):
             return
         if len(self._queue) >= self.limit:
-            self._queue.clear()  # it resumes from its last event: nothing here is owed
-            self.close(SLOW_CONSUMER)
-            return
+            self._queue.clear()  # all still in the outbox: the socket reads it from there
+            self.behind = True
         self._queue.append(event)
         self._wake.set()
 
@@ -69,7 +76,8 @@ class Subscriber:
 
     async def wait(self) -> list[PublishedEvent]:
         """The events queued so far, once there are any or something else needs the socket."""
-        while not (self._queue or self.closing is not None or self.recheck or self.pongs):
+        while not (self._queue or self.closing is not None or self.recheck or self.pongs
+                   or self.behind):  # fmt: skip
             self._wake.clear()
             await self._wake.wait()
         events = list(self._queue)

@@ -47,8 +47,9 @@ class FeedSocket(Protocol):
 
 class FeedLimits(msgspec.Struct, frozen=True, kw_only=True):
     auth_seconds: float = 10.0  # the first message must come within this
-    queue: int = 1000  # events waiting for a slow client before it is closed (4408)
-    stall_seconds: float = 10.0  # a send the client does not take within this: closed (4408)
+    queue: int = 1000  # events held for a socket; past this it reads from the outbox instead
+    # A client that takes no message, or stays behind the outbox, this long is closed (4408).
+    stall_seconds: float = 10.0
     replay_batch: int = 500
 
 
@@ -180,10 +181,20 @@ class FeedStream:
     async def _relay(
         self, subscriber: Subscriber, last: int, receiving: asyncio.Task[None]
     ) -> None:
+        behind_since: float | None = None
         while True:
             events = await self._next(subscriber, receiving)
             if subscriber.closing is not None:
                 raise _Closed(subscriber.closing)
+            if subscriber.behind:  # its queue overflowed: what it lost is in the outbox
+                subscriber.behind = False
+                now = asyncio.get_running_loop().time()
+                behind_since = now if behind_since is None else behind_since
+                if now - behind_since > self._limits.stall_seconds:
+                    raise _Closed(SLOW_CONSUMER)  # behind all along: it cannot keep up
+                last = await self._replay(subscriber.actor, last)
+                continue  # what was queued since is newer, or already sent: seq decides
+            behind_since = None
             if subscriber.recheck:
                 subscriber.recheck = False
                 await self._recheck(subscriber)

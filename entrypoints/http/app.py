@@ -34,6 +34,7 @@ from entrypoints.http.controllers import (
     originals,
     sync,
 )
+from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
 from entrypoints.http.sandbox import sandbox_mount
@@ -136,8 +137,8 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
 async def feed_listening(container: Application) -> AsyncIterator[None]:
     """This process's LISTEN connection for the feed, for as long as the app runs; the
     sockets still open at shutdown are told to go (1001) and resume elsewhere."""
-    listener = container.adapters.feed.listener()  # type: ignore[attr-defined]
-    hub = container.adapters.feed_hub()
+    listener = await resolve(container.adapters.feed.listener)  # type: ignore[attr-defined]
+    hub = await resolve(container.adapters.feed_hub)
     task = asyncio.create_task(listener.run()) if listener is not None else None
     try:
         yield

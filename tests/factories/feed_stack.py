@@ -1,0 +1,183 @@
+"""API processes of their own (``atlas serve``) on one database, and a feed client that speaks
+the protocol over a real WebSocket: for the tests only real processes can prove (an event
+crossing processes, a database restart, a listener killed, WSS, the server's frame limits)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import ssl
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import httpx
+from websockets.asyncio.client import ClientConnection, connect
+from websockets.exceptions import ConnectionClosed
+
+from adapters.crypto.dev_tls import ensure_development_certificate
+from tests.factories.sync_fleet import ATLAS, atlas_env, free_port
+
+PASSWORD = "correct horse battery staple"
+
+
+@dataclass
+class ApiProcess:
+    """``atlas serve`` on a free port, over TLS unless ``tls`` is off."""
+
+    base: str
+    feed_url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    ssl: ssl.SSLContext | None
+
+    def client(self) -> httpx.AsyncClient:
+        return httpx.AsyncClient(base_url=self.base, verify=self.ssl or False, timeout=30)
+
+
+@contextlib.contextmanager
+def api_process(
+    data_dir: Path, env: dict[str, str], *, tls: bool, log: Path
+) -> Iterator[ApiProcess]:
+    port = free_port()
+    command = [ATLAS, "serve", "--port", str(port), "--tls" if tls else "--no-tls"]
+    context = None
+    if tls:
+        material = ensure_development_certificate(data_dir / "tls")
+        context = ssl.create_default_context(cafile=str(material.ca_cert))
+    scheme = "https" if tls else "http"
+    with log.open("ab") as out:
+        process = subprocess.Popen(command, env=env | {"PYTHONUNBUFFERED": "1"}, stdout=out,
+                                   stderr=subprocess.STDOUT)  # fmt: skip
+    try:
+        yield ApiProcess(
+            base=f"{scheme}://127.0.0.1:{port}",
+            feed_url=f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/api/v1/feed",
+            process=process,
+            log=log,
+            ssl=context,
+        )
+    finally:
+        if process.poll() is None:
+            process.terminate()
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+
+
+async def until_up(api: ApiProcess, within: float = 90.0) -> None:
+    deadline = time.monotonic() + within
+    async with api.client() as client:
+        while True:
+            assert api.process.poll() is None, api.log.read_text()[-3000:]
+            with contextlib.suppress(httpx.TransportError):
+                if (await client.get("/health")).status_code == 200:
+                    return
+            assert time.monotonic() < deadline, "the API did not come up"
+            await asyncio.sleep(0.1)
+
+
+@asynccontextmanager
+async def two_api_processes(
+    data_dir: Path, database_url: str, log_dir: Path, **settings: str
+) -> AsyncIterator[tuple[ApiProcess, ApiProcess]]:
+    """Two API processes on one database: ``first`` over TLS (WSS), ``second`` plain."""
+    ensure_development_certificate(data_dir / "tls")  # once, before two processes race for it
+    env = atlas_env(data_dir, ATLAS_DATABASE_URL=database_url, ATLAS_SANDBOX="false",
+                    ATLAS_PASSWORD_HASH_CONCURRENCY="2", **settings)  # fmt: skip
+    # One after the other: the first creates the development keys and secrets both use.
+    with api_process(data_dir, env, tls=True, log=log_dir / "api-1.log") as first:
+        await until_up(first)
+        with api_process(data_dir, env, tls=False, log=log_dir / "api-2.log") as second:
+            await until_up(second)
+            yield first, second
+
+
+async def sign_up(api: ApiProcess, email: str) -> dict[str, Any]:
+    async with api.client() as client:
+        answer = await client.post("/api/v1/auth/signup", json={
+            "email": email, "password": PASSWORD, "name": "Ada", "organisation": "Acme",
+        })  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+async def log_in(api: ApiProcess, email: str) -> dict[str, Any]:
+    async with api.client() as client:
+        answer = await client.post(
+            "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
+        )
+    assert answer.status_code == 200, answer.text
+    return answer.json()  # type: ignore[no-any-return]
+
+
+@dataclass
+class FeedClient:
+    """A subscriber: authenticates first, keeps what it received, resumes with ``after``."""
+
+    api: ApiProcess
+    token: str
+    origin: str | None = None
+    events: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    closes: list[int | None] = field(default_factory=list)
+    socket: ClientConnection | None = None
+
+    @property
+    def last(self) -> int | None:
+        return self.events[-1]["seq"] if self.events else None
+
+    async def open(self, after: int | None = None, **options: Any) -> dict[str, Any]:
+        self.socket = await connect(
+            self.api.feed_url, ssl=self.api.ssl, origin=self.origin,  # type: ignore[arg-type]
+            ping_interval=None, open_timeout=30, **options,
+        )  # fmt: skip
+        await self.socket.send(
+            json.dumps({"type": "auth", "access_token": self.token, "after": after})
+        )
+        ready = json.loads(await asyncio.wait_for(self.socket.recv(), 30))
+        assert ready["type"] == "ready", ready
+        return ready  # type: ignore[no-any-return]
+
+    async def receive(self, within: float = 30) -> dict[str, Any]:
+        assert self.socket is not None
+        message = json.loads(await asyncio.wait_for(self.socket.recv(), within))
+        self.messages.append(message)
+        if message["type"] == "event":
+            self.events.append(message)
+        return message  # type: ignore[no-any-return]
+
+    async def collect_until(self, seq: int, *, resume: bool = True, within: float = 60) -> None:
+        """Receive until ``seq`` arrived; a dropped socket is reopened with ``after``."""
+        deadline = time.monotonic() + within
+        while self.last is None or self.last < seq:
+            assert time.monotonic() < deadline, f"stuck at {self.last}, waiting for {seq}"
+            try:
+                await self.receive(within=max(0.1, deadline - time.monotonic()))
+            except ConnectionClosed as closed:
+                self.closes.append(closed.rcvd.code if closed.rcvd else None)
+                if not resume:
+                    raise
+                await asyncio.sleep(0.2)
+                with contextlib.suppress(OSError, ConnectionClosed, TimeoutError):
+                    await self.open(after=self.last)
+
+    async def closed_with(self, within: float = 30) -> int | None:
+        """Read on until the server closes the socket: its close code."""
+        assert self.socket is not None
+        try:
+            while True:
+                await self.receive(within=within)
+        except ConnectionClosed as closed:
+            return closed.rcvd.code if closed.rcvd else None
+
+    async def close(self) -> None:
+        if self.socket is not None:
+            await self.socket.close()
