@@ -9,6 +9,7 @@ from collections.abc import Callable
 from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
+from application.feed.prune import PruneFeed
 from application.sync.policy import RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
@@ -36,12 +37,21 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
         requested: int = await (await resolve(use_cases.schedule_due_syncs)).execute()
         return requested
 
+    async def prune_feed() -> int:
+        retention = await resolve(container.adapters.feed.retention)  # type: ignore[attr-defined]
+        if retention is None:
+            return 0  # the in-memory store keeps no outbox worth pruning
+        pruned: int = await PruneFeed(retention, await resolve(container.adapters.clock)).execute()
+        return pruned
+
     policy = WorkerPolicy(
         concurrency=concurrency or settings.sync.worker_concurrency,
         heartbeat_seconds=settings.sync.heartbeat_seconds,
     )
     database = container.adapters.endpoints().app
-    return SyncWorker(database, run_job=run_job, abandon=abandon, tick=tick, policy=policy)
+    return SyncWorker(
+        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy, prune_feed=prune_feed
+    )
 
 
 async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None:

@@ -37,6 +37,8 @@ Tick = Callable[[], Awaitable[int]]
 
 MAX_UNEXPECTED = 10  # attempts of a job that keeps failing in a way no use case names
 TICK = "* * * * *"  # the scheduler looks for due connections every minute
+PRUNE_FEED = "feed.prune"
+PRUNE_EVERY = "17 * * * *"  # hourly: retention is counted in days and thousands of events
 
 
 class WorkerPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -53,9 +55,11 @@ class SyncWorker:
         abandon: Abandon,
         tick: Tick,
         policy: WorkerPolicy,
+        prune_feed: Tick | None = None,
     ) -> None:
         self._database, self._policy = database, policy
         self._run_job, self._abandon, self._tick = run_job, abandon, tick
+        self._prune_feed = prune_feed
         self._stop = StopSignal()
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
@@ -96,6 +100,13 @@ class SyncWorker:
         @pgq.schedule(SCHEDULE_ENTRYPOINT, TICK)
         async def tick(_: Schedule) -> None:
             await self._tick()
+
+        if self._prune_feed is not None:
+            prune_feed = self._prune_feed
+
+            @pgq.schedule(PRUNE_FEED, PRUNE_EVERY)
+            async def prune(_: Schedule) -> None:
+                log.info("feed retention: %d old event(s) pruned", await prune_feed())
 
         return pgq
 

@@ -16,11 +16,9 @@ import socket
 from collections.abc import AsyncIterator
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
 from uuid import UUID, uuid4
 
 import asyncpg
-import jwt
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -41,7 +39,9 @@ from tests.conftest import FreshDatabase, fresh_copy
 from tests.factories.feed_stack import (
     ApiProcess,
     FeedClient,
+    claims_of,
     log_in,
+    scope_of,
     sign_up,
     two_api_processes,
 )
@@ -72,15 +72,6 @@ async def apis(
     async with two_api_processes(tmp_path / "atlas", url, tmp_path, ATLAS_FEED_QUEUE_EVENTS="50",
                                  ATLAS_FEED_STALL_SECONDS="2") as both:  # fmt: skip
         yield both
-
-
-def _claims(tokens: dict[str, Any]) -> dict[str, Any]:
-    return jwt.decode(tokens["access_token"], options={"verify_signature": False})  # type: ignore[no-any-return]
-
-
-def _scope(tokens: dict[str, Any]) -> Scope:
-    claims = _claims(tokens)
-    return Scope(tenant_id=TenantId(UUID(claims["tid"])), user_id=UserId(UUID(claims["sub"])))
 
 
 async def _announce(fresh_database: FreshDatabase, scope: Scope, count: int, *,
@@ -117,7 +108,7 @@ async def test_a_client_away_while_1000_events_were_written_receives_exactly_tho
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
-    scope = _scope(owner)
+    scope = scope_of(owner)
     await _announce(fresh_database, scope, 10)
     first = FeedClient(plain, owner["access_token"])
     assert (await first.open(after=0))["seq"] == 10
@@ -149,7 +140,7 @@ async def test_a_killed_listener_reconnects_and_the_open_socket_misses_nothing(
     finally:
         await admin.close()
     assert killed == 2  # one per API process
-    await _announce(fresh_database, _scope(owner), 300)  # while neither listens
+    await _announce(fresh_database, scope_of(owner), 300)  # while neither listens
     for subscriber in subscribers:
         await subscriber.collect_until(300, resume=False)  # the same socket, never reopened
         assert [e["seq"] for e in subscriber.events] == list(range(1, 301))
@@ -186,7 +177,7 @@ async def test_an_expired_or_forged_token_is_closed_4401_and_told_nothing(
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
-    claims = _claims(owner)
+    claims = claims_of(owner)
     actor = Actor(tenant_id=TenantId(UUID(claims["tid"])), user_id=UserId(UUID(claims["sub"])),
                   role=Role(claims["role"]), session_id=UUID(claims["sid"]))  # fmt: skip
     # Signed with the servers' own key, but it expired a minute ago.
@@ -224,7 +215,7 @@ async def test_a_client_that_stops_reading_is_closed_4408_and_resumes_without_lo
     receive_buffer.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     receive_buffer.connect(("127.0.0.1", int(plain.base.rsplit(":", 1)[1])))
     await slow.open(max_queue=1, sock=receive_buffer)
-    await _announce(fresh_database, _scope(owner), 20_000, per_transaction=5_000)
+    await _announce(fresh_database, scope_of(owner), 20_000, per_transaction=5_000)
     assert await slow.closed_with() == 4408
     assert slow.last is not None
     assert slow.last < 20_000
@@ -241,7 +232,7 @@ async def test_a_burst_larger_than_the_queue_reaches_a_healthy_client_on_the_sam
     owner = await sign_up(plain, f"owner-{uuid4().hex[:8]}@example.com")
     subscriber = FeedClient(plain, owner["access_token"])
     await subscriber.open()
-    await _announce(fresh_database, _scope(owner), 500, per_transaction=500)  # ten queues' worth
+    await _announce(fresh_database, scope_of(owner), 500, per_transaction=500)  # ten queues' worth
     await subscriber.collect_until(500, resume=False)
     assert [e["seq"] for e in subscriber.events] == list(range(1, 501))
     await subscriber.close()

@@ -15,12 +15,16 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from uuid import UUID
 
 import httpx
+import jwt
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from adapters.crypto.dev_tls import ensure_development_certificate
+from application.shared.scope import Scope
+from domain.shared.ids import TenantId, UserId
 from tests.factories.sync_fleet import ATLAS, atlas_env, free_port
 
 PASSWORD = "correct horse battery staple"
@@ -116,6 +120,16 @@ async def log_in(api: ApiProcess, email: str) -> dict[str, Any]:
         )
     assert answer.status_code == 200, answer.text
     return answer.json()  # type: ignore[no-any-return]
+
+
+def claims_of(tokens: dict[str, Any]) -> dict[str, Any]:
+    """The access token's claims, read without checking (the server checks)."""
+    return jwt.decode(tokens["access_token"], options={"verify_signature": False})  # type: ignore[no-any-return]
+
+
+def scope_of(tokens: dict[str, Any]) -> Scope:
+    claims = claims_of(tokens)
+    return Scope(tenant_id=TenantId(UUID(claims["tid"])), user_id=UserId(UUID(claims["sub"])))
 
 
 @dataclass
