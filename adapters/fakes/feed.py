@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from uuid import UUID
 
 from adapters.fakes.store import InMemoryStore, Tables
 from application.feed.ports import FeedPosition
@@ -96,6 +97,15 @@ class FakeMemberFeed:
 
     async def after(self, actor: Actor, seq: int, limit: int) -> Sequence[PublishedEvent]:
         return [e for e in self._visible(actor) if e.seq > seq][:limit]
+
+    async def import_news(self, actor: Actor, import_id: UUID) -> PublishedEvent | None:
+        kinds = ("import.progress", "import.finished")
+        news = [
+            e
+            for e in self._visible(actor)
+            if e.kind in kinds and e.data.get("import_id") == str(import_id)
+        ]
+        return news[-1] if news else None
 
     def _visible(self, actor: Actor) -> list[PublishedEvent]:
         events = self._feed().events.get(actor.tenant_id, [])

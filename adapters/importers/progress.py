@@ -14,6 +14,7 @@ from uuid import UUID
 import msgspec
 
 from application.graph.importing import ImportProgress
+from domain.feed.events import PublishedEvent
 from domain.shared.ids import TenantId
 
 KEEP_SECONDS = 600
@@ -26,6 +27,19 @@ class ImportState(msgspec.Struct, frozen=True, kw_only=True):
     total_bytes: int = 0
     events: int = 0
     code: str | None = None  # why it failed
+
+    @classmethod
+    def from_news(cls, import_id: UUID, news: PublishedEvent) -> ImportState:
+        """How the feed's latest ``import.*`` event of this import says it stands."""
+        data = news.data
+        if news.kind == "import.progress":
+            return cls(id=import_id, state="running", bytes_read=data["bytes_read"],
+                       total_bytes=data["total_bytes"], events=data["events"])  # fmt: skip
+        done = data["state"] == "done"
+        return cls(
+            id=import_id, state="done" if done else "failed", events=data.get("events", 0),
+            bytes_read=data.get("bytes", 0), total_bytes=data.get("bytes", 0), code=data["code"],
+        )  # fmt: skip
 
 
 class ImportBoard:

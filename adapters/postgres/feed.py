@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -25,6 +26,12 @@ FROM atlas.tenant_events
 WHERE tenant_id = $1 AND seq > $2
   AND (private_to IS NULL OR private_to = $3) AND (visibility <> 'admins' OR $4)
 ORDER BY seq LIMIT $5"""
+_IMPORT_NEWS = """
+SELECT seq, kind, visibility, private_to, data::text AS data, created_at
+FROM atlas.tenant_events
+WHERE tenant_id = $1 AND kind IN ('import.progress', 'import.finished')
+  AND data->>'import_id' = $2 AND (private_to IS NULL OR private_to = $3)
+ORDER BY seq DESC LIMIT 1"""
 _TENANT_AFTER = """
 SELECT seq, kind, visibility, private_to, data::text AS data, created_at
 FROM atlas.feed_tenant_events($1, $2, $3)"""
@@ -77,6 +84,13 @@ class PostgresMemberFeed:
                 limit,
             )
         return [published(r) for r in rows]
+
+    async def import_news(self, actor: Actor, import_id: UUID) -> PublishedEvent | None:
+        async with PostgresUnitOfWork(self._sessions, actor.scope) as uow:
+            rows = await GraphDb(uow.session, actor.tenant_id, actor.user_id).fetch(
+                _IMPORT_NEWS, actor.tenant_id, str(import_id), actor.user_id
+            )
+        return published(rows[0]) if rows else None
 
 
 class PostgresTenantFeed:

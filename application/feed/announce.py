@@ -52,6 +52,13 @@ def sync_page(
     return sync_event(EventKind.SYNC_PROGRESS, run, private_to, stream=stream, page=page)
 
 
+def sync_waiting(run: SyncRun, private_to: UserId | None) -> FeedEvent:
+    """A run waiting to come back (throttled, provider unreachable): why, and until when."""
+    resume_at = run.resume_at.isoformat() if run.resume_at else None
+    data = {"reason": run.error, "resume_at": resume_at}
+    return sync_event(EventKind.SYNC_PROGRESS, run, private_to, **data)
+
+
 def sync_ended(run: SyncRun, private_to: UserId | None) -> FeedEvent:
     totals = {
         "fetched": sum(s.fetched for s in run.streams),

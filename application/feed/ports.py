@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
+from uuid import UUID
 
 import msgspec
 
@@ -19,6 +20,7 @@ class FeedPosition(msgspec.Struct, frozen=True, kw_only=True):
     floor: int  # every event up to this one was pruned
 
 
+@runtime_checkable  # handed to HTTP handlers as a dependency, which checks its type
 class MemberFeed(Protocol):
     """The outbox as one member sees it: their tenant, their private events, their role's."""
 
@@ -26,6 +28,11 @@ class MemberFeed(Protocol):
 
     async def after(self, actor: Actor, seq: int, limit: int) -> Sequence[PublishedEvent]:
         """The member's events numbered above ``seq``, in order, at most ``limit``."""
+        ...
+
+    async def import_news(self, actor: Actor, import_id: UUID) -> PublishedEvent | None:
+        """The newest ``import.progress`` or ``import.finished`` of one import: how it stands,
+        whichever API process runs it."""
         ...
 
 

@@ -251,10 +251,7 @@ class RunSync:
                 until = self._clock.now() + timedelta(seconds=math.ceil(wait))
                 run = run.waiting(reason, until)
                 await uow.runs.save(run)
-                uow.events.announce(announce.sync_event(
-                    EventKind.SYNC_PROGRESS, run, await _owner(uow, job), reason=reason,
-                    resume_at=until.isoformat(),
-                ))  # fmt: skip
+                uow.events.announce(announce.sync_waiting(run, await _owner(uow, job)))
                 await uow.commit()
         return RunOutcome(come_back_after=wait)
 
@@ -293,8 +290,7 @@ class RunSync:
 
 
 async def _owner(uow: SyncUnitOfWork, job: SyncJob) -> UserId | None:
-    """Whom the run's events are for: its connection's owner alone while it is an unshared
-    personal source (read now: it may have been shared since the run began)."""
+    """Whom the run's events are for, as the connection stands now (it may have been shared)."""
     connection = await uow.connections.get(job.connection_id)
     return connection.private_to() if connection is not None else job.user_id
 

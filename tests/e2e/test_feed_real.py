@@ -36,6 +36,7 @@ from domain.shared.ids import TenantId, UserId
 from entrypoints.identity_wiring import keyring_path
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase, fresh_copy
+from tests.factories.event_logs import event_log
 from tests.factories.feed_stack import (
     ApiProcess,
     FeedClient,
@@ -267,3 +268,39 @@ async def test_a_socket_that_never_authenticates_is_closed_4401_after_ten_second
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == 4401
     assert waited >= 9.5  # the protocol's grace, not a timing target
+
+
+async def test_an_import_is_followed_on_the_feed_and_read_back_on_another_process(
+    apis: tuple[ApiProcess, ApiProcess],
+) -> None:
+    wss, plain = apis
+    owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
+    subscriber = FeedClient(plain, owner["access_token"])
+    await subscriber.open()
+    import_id = str(uuid4())
+    headers = {"Authorization": f"Bearer {owner['access_token']}", "X-Import-Id": import_id}
+    async with wss.client() as client:
+        answer = await client.post(
+            "/api/v1/graph/imports", content=event_log("helpdesk.xes.gz").read_bytes(),
+            headers=headers, params={"object_type": "ticket"},
+        )  # fmt: skip
+    assert answer.status_code == 201, answer.text
+    summary = answer.json()
+    assert summary["id"] == import_id
+    kinds: list[str] = []
+    while "import.finished" not in kinds:
+        message = await subscriber.receive()
+        kinds.append(message["kind"])
+        if message["kind"] == "import.finished":
+            assert message["data"]["import_id"] == import_id
+            assert (message["data"]["state"], message["data"]["events"]) == (
+                "done", summary["events"],
+            )  # fmt: skip
+    assert kinds[0] == "import.progress"
+    assert kinds[-2:] == ["graph.changed", "import.finished"]  # committed with the import
+    async with plain.client() as client:  # not the process that ran it
+        state = await client.get(f"/api/v1/graph/imports/{import_id}", headers=headers)
+    assert state.status_code == 200, state.text
+    assert state.json()["state"] == "done"
+    assert state.json()["events"] == summary["events"]
+    await subscriber.close()

@@ -19,6 +19,7 @@ from adapters.importers.files import spooled
 from adapters.importers.formats import MAX_UPLOAD_BYTES
 from adapters.importers.progress import ImportBoard, ImportState
 from adapters.importers.slots import Slots
+from application.feed.ports import MemberFeed
 from application.graph.export import ExportGraph
 from application.graph.importing import ImportLog, ImportOptions, ImportSummary
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
@@ -157,9 +158,12 @@ class GraphController(Controller):
          responses=problems(401, 404))  # fmt: skip
     async def import_state(
         self, *, actor: NamedDependency[Actor], import_board: NamedDependency[ImportBoard],
-        import_id: FromPath[UUID],
+        member_feed: NamedDependency[MemberFeed], import_id: FromPath[UUID],
     ) -> ImportState:  # fmt: skip
+        # This process's board is freshest; the feed's outbox knows every process's imports.
         state = import_board.get(actor.tenant_id, import_id)
+        if state is None and (news := await member_feed.import_news(actor, import_id)):
+            state = ImportState.from_news(import_id, news)
         if state is None:
             raise ImportNotFound(import_id=str(import_id))
         return state
@@ -216,6 +220,7 @@ def routes(container: Application) -> Router:
             "import_log": provide(use_cases.import_log),
             "export_graph": provide(use_cases.export_graph),
             "import_board": provide(container.adapters.import_board),
+            "member_feed": provide(container.adapters.member_feed),
             "import_slots": provide(container.adapters.import_slots),
             "export_spool": provide(container.adapters.export_spool),
             "undo_merge": provide(use_cases.undo_merge),
