@@ -20,9 +20,10 @@ from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.feed.events import Audience, EventKind, FeedEvent
 from domain.identity.model import Role
+from domain.identity.sessions import RevocationReason
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
-from tests.factories.identity import seed_tenant_with_owner
+from tests.factories.identity import create_membership, seed_sessions, seed_tenant_with_owner
 
 pytestmark = pytest.mark.integration
 
@@ -150,3 +151,35 @@ async def test_retention_keeps_a_week_or_the_newest_events_and_records_its_floor
     assert [e.seq for e in await feed.after(actor, 0, 100)] == [8, 9, 10]
     position = await feed.position(actor)
     assert (position.floor, position.head, position.latest) == (7, 10, 10)
+
+
+async def test_every_way_a_session_or_membership_ends_notifies_the_listeners(
+    sessions: Any, database: ThrowawayDatabase
+) -> None:
+    uow_for = partial(PostgresIdentityUnitOfWork, sessions)
+    tenant, (owner, ada, bob) = await seed_tenant_with_owner(uow_for, members=2)
+    seeded = await seed_sessions(uow_for, tenant, owner)
+    heard: asyncio.Queue[str] = asyncio.Queue()
+    listener = await asyncpg.connect(**database.app.asyncpg_kwargs())
+    await listener.add_listener("atlas_sessions", lambda *args: heard.put_nowait(args[3]))
+    try:
+        async with uow_for(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
+            await uow.sessions.save_family(
+                seeded.family.revoke(datetime.now(UTC), RevocationReason.LOGOUT)
+            )
+            await uow.commit()
+        assert await asyncio.wait_for(heard.get(), 10) == f"{tenant.id}:{owner.id}"
+        async with uow_for(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
+            await uow.memberships.save(create_membership(tenant.id, ada.id, Role.ADMIN))
+            await uow.commit()
+        assert await asyncio.wait_for(heard.get(), 10) == f"{tenant.id}:{ada.id}"
+        async with uow_for(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
+            await uow.memberships.remove(bob.id)
+            await uow.commit()
+        assert await asyncio.wait_for(heard.get(), 10) == f"{tenant.id}:{bob.id}"
+        async with uow_for(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
+            await uow.memberships.remove(ada.id)  # rolled back: nobody is told
+        await asyncio.sleep(0.2)
+        assert heard.empty()
+    finally:
+        await listener.close()
