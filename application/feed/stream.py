@@ -66,6 +66,17 @@ _decode = msgspec.json.Decoder(_Auth | _Ping, strict=True).decode
 _encode = msgspec.json.Encoder().encode
 
 
+def _parse(raw: str | bytes) -> _Auth | _Ping | None:
+    """A message of the protocol, or None: the protocol is JSON in text frames only."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        message: _Auth | _Ping = _decode(raw)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return message
+
+
 def event_message(event: PublishedEvent) -> str:
     at = event.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
     message: dict[str, Any] = {
@@ -111,6 +122,9 @@ class FeedStream:
         except _Closed as closed:
             await self._close(closed.code)
             return
+        except DomainError:  # the session could not be confirmed: the client tries again
+            await self._close(GOING_AWAY)
+            return
         subscriber = Subscriber(actor, self._limits.queue)
         try:
             await self._hub.join(subscriber)
@@ -129,10 +143,7 @@ class FeedStream:
             raw = await asyncio.wait_for(self._socket.receive(), self._limits.auth_seconds)
         except (TimeoutError, Disconnected):
             raise _Closed(SESSION_ENDED) from None
-        try:
-            message = _decode(raw)
-        except (msgspec.DecodeError, msgspec.ValidationError):
-            raise _Closed(SESSION_ENDED) from None
+        message = _parse(raw)
         if not isinstance(message, _Auth) or (message.after is not None and message.after < 0):
             raise _Closed(SESSION_ENDED)
         return message
@@ -186,6 +197,9 @@ class FeedStream:
             events = await self._next(subscriber, receiving)
             if subscriber.closing is not None:
                 raise _Closed(subscriber.closing)
+            if subscriber.recheck:  # first: whatever is sent next goes to the member as now
+                subscriber.recheck = False
+                await self._recheck(subscriber)
             if subscriber.behind:  # its queue overflowed: what it lost is in the outbox
                 subscriber.behind = False
                 now = asyncio.get_running_loop().time()
@@ -195,14 +209,14 @@ class FeedStream:
                 last = await self._replay(subscriber.actor, last)
                 continue  # what was queued since is newer, or already sent: seq decides
             behind_since = None
-            if subscriber.recheck:
-                subscriber.recheck = False
-                await self._recheck(subscriber)
             while subscriber.pongs:
                 subscriber.pongs -= 1
                 await self._send(_message("pong"))
+            # Queued under the role the socket had when they were offered: a member just
+            # demoted must not be sent what is now for owners and admins only.
+            actor = subscriber.actor
             for event in events:
-                if event.seq > last:
+                if event.seq > last and event.visible_to(actor.user_id, actor.role):
                     await self._send(event_message(event))
                     last = event.seq
 
@@ -236,11 +250,9 @@ class FeedStream:
 
     async def _receive(self, subscriber: Subscriber) -> None:
         while True:
-            raw = await self._socket.receive()
-            try:
-                message = _decode(raw)
-            except (msgspec.DecodeError, msgspec.ValidationError):
-                raise _Closed(BAD_MESSAGE) from None
+            message = _parse(await self._socket.receive())
+            if message is None:
+                raise _Closed(BAD_MESSAGE)
             if isinstance(message, _Ping):
                 subscriber.pong()
             else:  # a fresh token before the old one expires keeps the socket open
