@@ -15,7 +15,7 @@ import msgspec
 
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
-from application.feed.stream import FeedLimits
+from application.feed.messages import FeedLimits
 from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
 from entrypoints import settings_integrations as integrations

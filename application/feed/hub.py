@@ -27,6 +27,11 @@ log = logging.getLogger("atlas.feed")
 SLOW_CONSUMER = 4408  # close code: the client cannot keep up; it resumes with ``after``
 SESSION_ENDED = 4401
 RETRY_SECONDS = 1.0
+SOCKETS_PER_MEMBER = 20  # in one process: tabs and devices, not a flood
+
+
+class TooManySockets(Exception):
+    """The member already holds the most sockets one process keeps for one member."""
 
 
 class Subscriber:
@@ -45,6 +50,7 @@ class Subscriber:
         self.since = 0  # the hub offers only events numbered above this
         self.closing: int | None = None  # a close code, once the socket must go
         self.recheck = False  # the member's session or role may have changed
+        self.checked_at = 0.0  # when its session was last confirmed (the loop's clock)
         self.behind = False  # the queue overflowed: read on from the outbox
         self.pongs = 0
         self._queue: deque[PublishedEvent] = deque()
@@ -96,8 +102,10 @@ class _Channel:
 
 
 class FeedHub:
-    def __init__(self, feed: TenantFeed, *, batch: int = 1000) -> None:
-        self._feed, self._batch = feed, batch
+    def __init__(
+        self, feed: TenantFeed, *, batch: int = 1000, per_member: int = SOCKETS_PER_MEMBER
+    ) -> None:
+        self._feed, self._batch, self._per_member = feed, batch, per_member
         self._channels: dict[TenantId, _Channel] = {}
         self._tasks: set[asyncio.Task[None]] = set()
 
@@ -128,6 +136,9 @@ class FeedHub:
             if channel.failed:
                 raise StorageError()
         assert channel.head is not None  # noqa: S101 - set before opened
+        user = subscriber.actor.user_id
+        if sum(s.actor.user_id == user for s in channel.subscribers) >= self._per_member:
+            raise TooManySockets()
         subscriber.since = channel.head
         channel.subscribers.add(subscriber)
         return channel.head

@@ -12,12 +12,31 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from datetime import UTC, datetime
-from typing import Any, Literal, Protocol
+from collections import deque
+from datetime import datetime
 
-import msgspec
-
-from application.feed.hub import SESSION_ENDED, SLOW_CONSUMER, FeedHub, Subscriber
+from application.feed.hub import (
+    SESSION_ENDED,
+    SLOW_CONSUMER,
+    FeedHub,
+    Subscriber,
+    TooManySockets,
+)
+from application.feed.messages import (
+    BAD_MESSAGE,
+    GOING_AWAY,
+    MAX_MESSAGE_BYTES,
+    MESSAGE_TOO_BIG,
+    POLICY_VIOLATION,
+    Auth,
+    Disconnected,
+    FeedLimits,
+    FeedSocket,
+    Ping,
+    event_message,
+    parse,
+    reply,
+)
 from application.feed.ports import MemberFeed
 from application.identity.confirm_session import ConfirmSession
 from application.identity.ports import AccessTokenVerifier
@@ -26,71 +45,6 @@ from application.shared.ports import Clock
 from domain.feed.events import PublishedEvent
 from domain.identity.errors import InvalidAccessToken, SessionEnded
 from domain.shared.errors import DomainError
-
-BAD_MESSAGE = 4400
-GOING_AWAY = 1001
-
-
-class Disconnected(Exception):
-    """The client went away."""
-
-
-class FeedSocket(Protocol):
-    async def receive(self) -> str | bytes:
-        """The next message; raises ``Disconnected`` once the client has gone."""
-        ...
-
-    async def send(self, text: str) -> None: ...
-
-    async def close(self, code: int) -> None: ...
-
-
-class FeedLimits(msgspec.Struct, frozen=True, kw_only=True):
-    auth_seconds: float = 10.0  # the first message must come within this
-    queue: int = 1000  # events held for a socket; past this it reads from the outbox instead
-    # A client that takes no message, or stays behind the outbox, this long is closed (4408).
-    stall_seconds: float = 10.0
-    replay_batch: int = 500
-
-
-class _Auth(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag="auth"):
-    access_token: str
-    after: int | None = None
-
-
-class _Ping(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=True, tag="ping"):
-    pass
-
-
-_decode = msgspec.json.Decoder(_Auth | _Ping, strict=True).decode
-_encode = msgspec.json.Encoder().encode
-
-
-def _parse(raw: str | bytes) -> _Auth | _Ping | None:
-    """A message of the protocol, or None: the protocol is JSON in text frames only."""
-    if not isinstance(raw, str):
-        return None
-    try:
-        message: _Auth | _Ping = _decode(raw)
-    except (msgspec.DecodeError, msgspec.ValidationError):
-        return None
-    return message
-
-
-def event_message(event: PublishedEvent) -> str:
-    at = event.at.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    message: dict[str, Any] = {
-        "type": "event",
-        "seq": event.seq,
-        "kind": event.kind,
-        "at": at,
-        "data": event.data,
-    }
-    return _encode(message).decode()
-
-
-def _message(kind: Literal["ready", "resync", "pong"], **fields: Any) -> str:
-    return _encode({"type": kind, **fields}).decode()
 
 
 class _Closed(Exception):
@@ -114,6 +68,7 @@ class FeedStream:
         self._verifier, self._confirm, self._clock = verifier, confirm, clock
         self._limits = limits
         self._expires: datetime | None = None
+        self._received: deque[float] = deque()  # when the client's recent messages came
 
     async def run(self) -> None:
         try:
@@ -126,9 +81,12 @@ class FeedStream:
             await self._close(GOING_AWAY)
             return
         subscriber = Subscriber(actor, self._limits.queue)
+        subscriber.checked_at = asyncio.get_running_loop().time()  # confirmed just now
         try:
             await self._hub.join(subscriber)
             await self._serve(subscriber, auth.after)
+        except TooManySockets:
+            await self._close(POLICY_VIOLATION)
         except _Closed as closed:
             await self._close(closed.code)
         except Disconnected:
@@ -138,13 +96,13 @@ class FeedStream:
         finally:
             self._hub.leave(subscriber)
 
-    async def _first_message(self) -> _Auth:
+    async def _first_message(self) -> Auth:
         try:
             raw = await asyncio.wait_for(self._socket.receive(), self._limits.auth_seconds)
         except (TimeoutError, Disconnected):
             raise _Closed(SESSION_ENDED) from None
-        message = _parse(raw)
-        if not isinstance(message, _Auth) or (message.after is not None and message.after < 0):
+        message = parse(raw)
+        if not isinstance(message, Auth) or (message.after is not None and message.after < 0):
             raise _Closed(SESSION_ENDED)
         return message
 
@@ -162,13 +120,13 @@ class FeedStream:
 
     async def _serve(self, subscriber: Subscriber, after: int | None) -> None:
         position = await self._feed.position(subscriber.actor)
-        await self._send(_message("ready", seq=position.latest))
+        await self._send(reply("ready", seq=position.latest))
         cursor = position.latest
         if after is not None:
             if position.floor <= after <= position.head:
                 cursor = after
             else:
-                await self._send(_message("resync"))
+                await self._send(reply("resync"))
         last = await self._replay(subscriber.actor, cursor)
         receiving = asyncio.get_running_loop().create_task(self._receive(subscriber))
         try:
@@ -211,7 +169,7 @@ class FeedStream:
             behind_since = None
             while subscriber.pongs:
                 subscriber.pongs -= 1
-                await self._send(_message("pong"))
+                await self._send(reply("pong"))
             # Queued under the role the socket had when they were offered: a member just
             # demoted must not be sent what is now for owners and admins only.
             actor = subscriber.actor
@@ -220,15 +178,22 @@ class FeedStream:
                     await self._send(event_message(event))
                     last = event.seq
 
+    def _recheck_due(self, subscriber: Subscriber) -> float:
+        """Seconds until the periodic confirmation of the session (0: now)."""
+        elapsed = asyncio.get_running_loop().time() - subscriber.checked_at
+        return max(0.0, self._limits.recheck_seconds - elapsed)
+
     async def _next(
         self, subscriber: Subscriber, receiving: asyncio.Task[None]
     ) -> list[PublishedEvent]:
-        """The subscriber's next events, waking at the token's expiry to close the socket."""
+        """The subscriber's next events, waking at the token's expiry to close the socket, and
+        when the session is due to be confirmed again."""
         waiting = asyncio.get_running_loop().create_task(subscriber.wait())
         try:
-            timeout = None
+            timeout = self._recheck_due(subscriber)
             if self._expires is not None:
-                timeout = max(0.0, (self._expires - self._clock.now()).total_seconds())
+                left = max(0.0, (self._expires - self._clock.now()).total_seconds())
+                timeout = min(timeout, left)
             done, _ = await asyncio.wait(
                 {waiting, receiving}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
             )
@@ -237,12 +202,15 @@ class FeedStream:
             if waiting not in done:
                 if self._expires is not None and self._clock.now() >= self._expires:
                     raise _Closed(SESSION_ENDED)
+                if not self._recheck_due(subscriber):
+                    subscriber.recheck = True
                 return []
             return waiting.result()
         finally:
             waiting.cancel()
 
     async def _recheck(self, subscriber: Subscriber) -> None:
+        subscriber.checked_at = asyncio.get_running_loop().time()
         try:
             subscriber.actor = await self._confirm.execute(subscriber.actor, fresh=True)
         except SessionEnded:
@@ -250,15 +218,29 @@ class FeedStream:
 
     async def _receive(self, subscriber: Subscriber) -> None:
         while True:
-            message = _parse(await self._socket.receive())
+            raw = await self._socket.receive()
+            self._countmessage()
+            if len(raw) > MAX_MESSAGE_BYTES:
+                raise _Closed(MESSAGE_TOO_BIG)
+            message = parse(raw)
             if message is None:
                 raise _Closed(BAD_MESSAGE)
-            if isinstance(message, _Ping):
+            if isinstance(message, Ping):
                 subscriber.pong()
             else:  # a fresh token before the old one expires keeps the socket open
                 subscriber.actor = await self._authenticate(
                     message.access_token, as_=subscriber.actor
                 )
+
+    def _countmessage(self) -> None:
+        """A client has little to say (a ping every 20 s, a token every few minutes): one that
+        floods the socket is cut off."""
+        now = asyncio.get_running_loop().time()
+        self._received.append(now)
+        while self._received and now - self._received[0] > 60.0:
+            self._received.popleft()
+        if len(self._received) > self._limits.messages_per_minute:
+            raise _Closed(POLICY_VIOLATION)
 
     async def _send(self, text: str) -> None:
         """A client that stops reading fills its socket's buffers, and then this waits: past

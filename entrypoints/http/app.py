@@ -15,7 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
-from application.feed.stream import GOING_AWAY
+from application.feed.messages import GOING_AWAY
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.auth import CONFIRMER_STATE_KEY, VERIFIER_STATE_KEY, actor_dependency

@@ -18,8 +18,9 @@ from adapters.fakes.feed import FakeMemberFeed, FakeTenantFeed, notices_of
 from adapters.fakes.identity import FakeIdentityUnitOfWork
 from adapters.fakes.store import InMemoryStore
 from application.feed.hub import FeedHub
+from application.feed.messages import Disconnected, FeedLimits, FeedSocket
 from application.feed.ports import FeedPosition, MemberFeed
-from application.feed.stream import Disconnected, FeedLimits, FeedSocket, FeedStream
+from application.feed.stream import FeedStream
 from application.identity.confirm_session import ConfirmSession
 from application.identity.sessions import Sessions
 from application.shared.actor import Actor

@@ -13,7 +13,8 @@ from litestar import Router, WebSocket, websocket
 from litestar.exceptions import WebSocketDisconnect
 from litestar.status_codes import WS_1008_POLICY_VIOLATION
 
-from application.feed.stream import Disconnected, FeedStream
+from application.feed.messages import Disconnected
+from application.feed.stream import FeedStream
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
 

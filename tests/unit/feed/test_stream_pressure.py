@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from application.feed.stream import FeedLimits
+from application.feed.messages import FeedLimits
 from domain.identity.model import Role
 from tests.factories.feed import FeedRig, MeddlingFeed, alert, event, seqs
 

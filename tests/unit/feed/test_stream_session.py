@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from adapters.fakes.access_tokens import FakeAccessTokens
-from application.feed.stream import FeedLimits
+from application.feed.messages import FeedLimits
 from domain.identity.model import Role
 from domain.shared.errors import StorageError
 from tests.factories.feed import FeedRig, MemorySocket, alert, event, seqs
