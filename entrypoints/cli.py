@@ -14,6 +14,7 @@ from adapters.postgres.tenancy_checks import run_checks
 from entrypoints.cli_common import database_running, load, terminated_as_exit
 from entrypoints.cli_db import db
 from entrypoints.cli_demo import demo
+from entrypoints.cli_feed import feed
 from entrypoints.cli_graph import import_log, process_map
 from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
@@ -36,6 +37,7 @@ main.add_command(process_map)  # graph
 main.add_command(worker)  # sync
 main.add_command(sync)  # sync
 main.add_command(demo)  # sync: a new user's first minutes
+main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
 
 
 @main.command()

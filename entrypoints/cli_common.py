@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
 from typing import TypeVar
 
@@ -21,9 +21,9 @@ from entrypoints.settings import Settings, SettingsError, load_settings
 T = TypeVar("T")
 
 
-def load() -> Settings:
+def load(environ: Mapping[str, str] | None = None) -> Settings:
     try:
-        settings = load_settings(os.environ)
+        settings = load_settings(os.environ if environ is None else environ)
     except SettingsError as error:
         raise click.ClickException(f"configuration refused: {error}") from None
     configure_logging(settings.log_level)  # with secrets redacted from every record
