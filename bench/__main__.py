@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, graph, identity, private_rls, rls, sandbox, sync, vault
+from bench import connections, feed, graph, identity, private_rls, rls, sandbox, sync, vault
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
@@ -18,6 +18,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "connections": connections.run,  # integrations (issue 5): refresh storm
     "sandbox": sandbox.run,  # sync (issue 9): the large sandbox company, generated and paged
     "sync": sync.run,  # sync (issue 9): the large company from seven providers, end to end
+    "feed": feed.run,  # the realtime feed (issue 11): 1,000 sockets, 100 events/s, two processes
 }
 
 
