@@ -42,7 +42,7 @@ from bench.cpu import CpuMeter
 from bench.feed_load import Member, Writer, seed
 from bench.stats import line, percentile
 from entrypoints.settings import load_settings
-from tests.factories.api_process import ApiProcess
+from tests.factories.api_process import ServedApi
 from tests.factories.sync_fleet import atlas_env
 
 TENANTS = 100
@@ -108,7 +108,7 @@ async def _run() -> dict[str, float]:
         "ATLAS_LOG_LEVEL": "WARNING",
     }
     engine = create_engine(db.app, pool_size=10, max_overflow=10)
-    servers: list[ApiProcess] = []
+    servers: list[ServedApi] = []
     try:
         settings = load_settings(shared | {"ATLAS_DATA_DIR": str(root / "data")})
         sessions = session_factory(engine)
@@ -118,7 +118,7 @@ async def _run() -> dict[str, float]:
              f"{time.perf_counter() - started:.1f} s")  # fmt: skip
         # Nobody signs in during the bench: one hashing thread per process is plenty.
         env = atlas_env(settings.data_dir, **shared | {"ATLAS_PASSWORD_HASH_CONCURRENCY": "1"})
-        servers = [ApiProcess(env, root / f"api-{n}.log") for n in range(2)]
+        servers = [ServedApi(env, root / f"api-{n}.log") for n in range(2)]
         await asyncio.gather(*(s.ready() for s in servers))
         postmaster = int((db.cluster.pgdata / "postmaster.pid").read_text().split()[0])
         return await _measure(servers, tenants, Writer(sessions, tenants), postmaster)
@@ -130,12 +130,12 @@ async def _run() -> dict[str, float]:
         shutil.rmtree(root, ignore_errors=True)
 
 
-def _feed(server: ApiProcess) -> str:
+def _feed(server: ServedApi) -> str:
     return f"ws://127.0.0.1:{server.port}/api/v1/feed"
 
 
 async def _measure(
-    servers: list[ApiProcess], tenants: list[list[Member]], writer: Writer, postmaster: int
+    servers: list[ServedApi], tenants: list[list[Member]], writer: Writer, postmaster: int
 ) -> dict[str, float]:
     subscribers = [
         Subscriber(member, _feed(servers[i % 2]))

@@ -32,6 +32,14 @@ _RENEW_AT = 0.8  # of the token's lifetime: room to retry a failed refresh befor
 _EXPIRY_SLACK = 5.0  # seconds (or a tenth of the lifetime): a 4401 this close to expiry is the
 # expiry (our refreshes failed meanwhile), not a sign-out
 
+# What a close the client cannot fix by reconnecting says (docs/feed.md).
+_FINAL = {
+    4400: "the server did not understand a message (4400): this client is out of date",
+    1008: "the server refused this client (1008): too many messages, or too many sockets "
+    "of this member on one API process",
+    1009: "the server refused a message over 64 KiB (1009)",
+}
+
 _encode = msgspec.json.Encoder().encode
 _decode = msgspec.json.Decoder(dict[str, Any]).decode
 
@@ -130,7 +138,8 @@ class FeedClient:
                         "removed from the tenant, or the token was refused); sign in again"
                     ) from None
                 if code not in RESUMABLE and code != SESSION_ENDED:
-                    raise FeedStopped(f"the server closed the feed with code {code}") from None
+                    final = _FINAL.get(code, f"the server closed the feed with code {code}")
+                    raise FeedStopped(final) from None
                 self._on_notice(f"the feed closed ({code}); resuming after #{self.last_seq}")
             except InvalidStatus as refused:
                 status = refused.response.status_code

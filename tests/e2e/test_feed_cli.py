@@ -19,7 +19,7 @@ from application.shared.scope import Scope
 from domain.feed.events import FeedEvent
 from domain.shared.ids import TenantId, UserId
 from tests.conftest import FreshDatabase
-from tests.factories.api_process import ApiProcess
+from tests.factories.api_process import ServedApi
 from tests.factories.sync_fleet import ATLAS, atlas_env
 
 pytestmark = pytest.mark.e2e
@@ -40,8 +40,8 @@ def environment(fresh_database: FreshDatabase, tmp_path: Path) -> dict[str, str]
 
 
 @pytest.fixture
-async def api(environment: dict[str, str], tmp_path: Path) -> AsyncIterator[ApiProcess]:
-    server = ApiProcess(environment, tmp_path / "api.log")
+async def api(environment: dict[str, str], tmp_path: Path) -> AsyncIterator[ServedApi]:
+    server = ServedApi(environment, tmp_path / "api.log")
     try:
         await server.ready()
         yield server
@@ -50,7 +50,7 @@ async def api(environment: dict[str, str], tmp_path: Path) -> AsyncIterator[ApiP
 
 
 @pytest.fixture
-async def http(api: ApiProcess) -> AsyncIterator[httpx.AsyncClient]:
+async def http(api: ServedApi) -> AsyncIterator[httpx.AsyncClient]:
     async with httpx.AsyncClient(base_url=api.base, timeout=60) as client:
         yield client
 
@@ -71,7 +71,7 @@ class FeedProcess:
         self.readies: list[int] = []  # the ``seq`` of each ``ready``: one per socket opened
 
     @classmethod
-    async def start(cls, api: ApiProcess, *args: str) -> FeedProcess:
+    async def start(cls, api: ServedApi, *args: str) -> FeedProcess:
         errors = api.log.with_name("feed.err")
         with errors.open("ab") as err:
             process = await asyncio.create_subprocess_exec(
@@ -119,7 +119,7 @@ StartFeed = Callable[..., Awaitable[FeedProcess]]
 
 
 @pytest.fixture
-async def start_feed(api: ApiProcess) -> AsyncIterator[StartFeed]:
+async def start_feed(api: ServedApi) -> AsyncIterator[StartFeed]:
     """``atlas feed --json`` against ``api`` as the owner, with extra arguments; stopped after."""
     started: list[FeedProcess] = []
 
@@ -156,7 +156,7 @@ async def _invite_and_join(http: httpx.AsyncClient, owner: dict[str, Any], data:
 
 
 async def test_the_feed_prints_each_event_once_in_order_and_stops_when_the_session_ends(
-    api: ApiProcess,
+    api: ServedApi,
     http: httpx.AsyncClient,
     owner: dict[str, Any],
     start_feed: StartFeed,
@@ -188,7 +188,7 @@ async def test_the_feed_prints_each_event_once_in_order_and_stops_when_the_sessi
 
 
 async def test_a_server_restart_under_the_feed_loses_and_repeats_nothing(
-    api: ApiProcess,
+    api: ServedApi,
     http: httpx.AsyncClient,
     owner: dict[str, Any],
     fresh_database: FreshDatabase,

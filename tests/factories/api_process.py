@@ -16,8 +16,9 @@ import httpx
 from tests.factories.sync_fleet import ATLAS, free_port
 
 
-class ApiProcess:
-    """What it prints goes to ``log``; ``port`` is kept across a restart."""
+class ServedApi:
+    """Plain HTTP; what it prints goes to ``log``; its port is kept across a restart, and its
+    resident memory can be read (``feed_stack.api_process`` serves TLS, for one lifetime)."""
 
     def __init__(self, env: dict[str, str], log: Path, port: int | None = None) -> None:
         self.env, self.log = env, log
