@@ -163,7 +163,10 @@ class _Printer:
 
 def readable(message: dict[str, Any]) -> str:
     """``#42 12:00:01 sync.progress gmail messages 120 fetched``, in local time."""
-    at = datetime.fromisoformat(message["at"]).astimezone().strftime("%H:%M:%S")
+    try:
+        at = datetime.fromisoformat(message["at"]).astimezone().strftime("%H:%M:%S")
+    except (KeyError, TypeError, ValueError):
+        at = str(message.get("at"))
     kind, data = message["kind"], message.get("data") or {}
     try:
         summary = _SUMMARIES[kind](data) if kind in _SUMMARIES else _fields(data)

@@ -182,7 +182,11 @@ class FeedClient:
     async def _receive(self, socket: ClientConnection) -> None:
         ready: int | None = None
         while True:
-            message = _decode(await socket.recv())
+            raw = await socket.recv()
+            try:
+                message = _decode(raw)
+            except msgspec.DecodeError:
+                raise FeedStopped("the server sent something that is not the feed") from None
             kind = message.get("type")
             if kind == "ready":
                 ready = int(message["seq"])

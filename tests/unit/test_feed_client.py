@@ -183,6 +183,18 @@ async def test_a_close_not_worth_retrying_stops_and_says_why(feed: Any, code: in
     assert len(server.auths) == 1
 
 
+async def test_a_message_that_is_not_json_stops_with_a_reason(feed: Any) -> None:
+    async def garbles(socket: ServerConnection, _auth: dict[str, Any]) -> None:
+        await socket.send("<html>not the feed</html>")
+        await socket.wait_closed()
+
+    _, url = await feed(garbles)
+
+    _, notices = await _follow(url, FakeTokens())
+
+    assert notices[-1] == "the server sent something that is not the feed"
+
+
 async def test_a_refused_upgrade_stops_at_once(feed: Any) -> None:
     def refuse(_socket: ServerConnection, _request: Request) -> Response:
         return Response(403, "Forbidden", Headers(), b"")
