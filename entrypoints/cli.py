@@ -157,6 +157,7 @@ def _print_banner(settings: Settings, ca_cert: Path) -> None:
                 click.style("Atlas is starting (development)", bold=True),
                 f"  API      {base}/api/v1",
                 f"  Docs     {base}/schema/swagger",
+                f"  Feed     wss://{settings.host}:{settings.port}/api/v1/feed (try: atlas feed)",
                 f"  Health   {base}/health   Ready {base}/ready",
                 f"  Database {database}",
                 f"  TLS CA   {ca_cert}  (e.g. curl --cacert {ca_cert} {base}/health)",

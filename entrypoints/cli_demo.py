@@ -81,5 +81,6 @@ def _next(base: str, account: flow.DemoAccount) -> None:
         "  In a terminal     atlas sync status; atlas process-map --object-type ticket "
         f"--tenant {account.tokens.get('tenant_id')}",
         f"  Sign in again     POST {base}/api/v1/auth/login as {account.email}",
+        f"  Live events       atlas feed --email {account.email} --after 0 (the password above)",
     ):
         click.echo(line)
