@@ -47,7 +47,6 @@ class Subscriber:
     def __init__(self, actor: Actor, limit: int) -> None:
         self.actor = actor
         self.limit = limit
-        self.since = 0  # the hub offers only events numbered above this
         self.closing: int | None = None  # a close code, once the socket must go
         self.recheck = False  # the member's session or role may have changed
         self.checked_at = 0.0  # when its session was last confirmed (the loop's clock)
@@ -57,7 +56,7 @@ class Subscriber:
         self._wake = asyncio.Event()
 
     def offer(self, event: PublishedEvent) -> None:
-        if self.closing is not None or event.seq <= self.since:
+        if self.closing is not None:
             return
         if not event.visible_to(self.actor.user_id, self.actor.role):
             return
@@ -139,7 +138,6 @@ class FeedHub:
         user = subscriber.actor.user_id
         if sum(s.actor.user_id == user for s in channel.subscribers) >= self._per_member:
             raise TooManySockets()
-        subscriber.since = channel.head
         channel.subscribers.add(subscriber)
         return channel.head
 

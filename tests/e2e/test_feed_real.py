@@ -18,7 +18,6 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from uuid import UUID, uuid4
 
-import asyncpg
 import pytest
 from websockets.asyncio.client import connect
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -41,6 +40,7 @@ from tests.factories.feed_stack import (
     ApiProcess,
     FeedClient,
     claims_of,
+    kill_feed_listeners,
     log_in,
     scope_of,
     sign_up,
@@ -132,14 +132,7 @@ async def test_a_killed_listener_reconnects_and_the_open_socket_misses_nothing(
     subscribers = [FeedClient(api, owner["access_token"]) for api in (wss, plain)]
     for subscriber in subscribers:
         await subscriber.open()
-    admin = await asyncpg.connect(**fresh_database.superuser.asyncpg_kwargs())
-    try:
-        killed = await admin.fetchval(
-            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE application_name = 'atlas-feed-listener' AND datname = current_database()"
-        )
-    finally:
-        await admin.close()
+    killed = await kill_feed_listeners(fresh_database.superuser, fresh_database.app.database)
     assert killed == 2  # one per API process
     await _announce(fresh_database, scope_of(owner), 300)  # while neither listens
     for subscriber in subscribers:

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
+import asyncpg
 import httpx
 import jwt
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
 from adapters.crypto.dev_tls import ensure_development_certificate
+from adapters.postgres.feed_listener import LISTENER_NAME
+from adapters.postgres.url import DatabaseUrl
 from application.shared.scope import Scope
 from domain.shared.ids import TenantId, UserId
 from tests.factories.sync_fleet import ATLAS, atlas_env, free_port
@@ -74,6 +77,21 @@ def api_process(
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
+
+
+async def kill_feed_listeners(superuser: DatabaseUrl, database: str | None = None) -> int:
+    """Terminate the feeds' LISTEN connections (of ``database``, or all): how many went."""
+    admin = await asyncpg.connect(**superuser.asyncpg_kwargs())
+    try:
+        killed: int = await admin.fetchval(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+            "WHERE application_name = $1 AND ($2::text IS NULL OR datname = $2)",
+            LISTENER_NAME,
+            database,
+        )
+    finally:
+        await admin.close()
+    return killed
 
 
 async def until_up(api: ApiProcess, within: float = 90.0) -> None:

@@ -11,7 +11,6 @@ from collections.abc import AsyncIterator
 from functools import partial
 from typing import Any
 
-import asyncpg
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -26,6 +25,7 @@ from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.feed.events import Audience, EventKind, FeedEvent, PublishedEvent
 from domain.identity.model import Role
+from tests.factories.feed_stack import kill_feed_listeners
 from tests.factories.identity import seed_tenant_with_owner
 
 pytestmark = pytest.mark.integration
@@ -140,14 +140,7 @@ async def test_a_listener_that_loses_its_connection_reconnects_and_loses_no_even
         subscriber = Subscriber(actor, limit=1000)
         await hub.join(subscriber)
         scope = Scope(tenant_id=tenant.id, user_id=owner.id)
-        admin = await asyncpg.connect(**database.superuser.asyncpg_kwargs())
-        try:
-            killed = await admin.fetchval(
-                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-                "WHERE application_name = 'atlas-feed-listener'"
-            )
-        finally:
-            await admin.close()
+        killed = await kill_feed_listeners(database.superuser)
         assert killed == 1
         for n in range(30):  # written while nobody listens: their notices are lost
             async with PostgresUnitOfWork(sessions, scope) as uow:
