@@ -37,8 +37,8 @@ from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase, fresh_copy
 from tests.factories.event_logs import event_log
 from tests.factories.feed_stack import (
-    ApiProcess,
     FeedClient,
+    ServedApi,
     claims_of,
     kill_feed_listeners,
     log_in,
@@ -67,7 +67,7 @@ async def tmp_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 async def apis(
     fresh_database: FreshDatabase, tmp_path: Path
-) -> AsyncIterator[tuple[ApiProcess, ApiProcess]]:
+) -> AsyncIterator[tuple[ServedApi, ServedApi]]:
     url = fresh_database.app.render(hide_password=False)
     # Small limits, so a slow consumer shows within seconds and a burst overflows a queue.
     async with two_api_processes(tmp_path / "atlas", url, tmp_path, ATLAS_FEED_QUEUE_EVENTS="50",
@@ -86,7 +86,7 @@ async def _announce(fresh_database: FreshDatabase, scope: Scope, count: int, *,
 
 
 async def test_an_event_committed_in_one_process_reaches_a_subscriber_of_the_other(
-    apis: tuple[ApiProcess, ApiProcess],
+    apis: tuple[ServedApi, ServedApi],
 ) -> None:
     wss, plain = apis
     email = f"owner-{uuid4().hex[:8]}@example.com"
@@ -105,7 +105,7 @@ async def test_an_event_committed_in_one_process_reaches_a_subscriber_of_the_oth
 
 
 async def test_a_client_away_while_1000_events_were_written_receives_exactly_those(
-    apis: tuple[ApiProcess, ApiProcess], fresh_database: FreshDatabase
+    apis: tuple[ServedApi, ServedApi], fresh_database: FreshDatabase
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
@@ -125,7 +125,7 @@ async def test_a_client_away_while_1000_events_were_written_receives_exactly_tho
 
 
 async def test_a_killed_listener_reconnects_and_the_open_socket_misses_nothing(
-    apis: tuple[ApiProcess, ApiProcess], fresh_database: FreshDatabase
+    apis: tuple[ServedApi, ServedApi], fresh_database: FreshDatabase
 ) -> None:
     wss, plain = apis
     owner = await sign_up(plain, f"owner-{uuid4().hex[:8]}@example.com")
@@ -142,7 +142,7 @@ async def test_a_killed_listener_reconnects_and_the_open_socket_misses_nothing(
 
 
 async def test_refusals_before_the_upgrade_foreign_origin_and_token_in_the_url(
-    apis: tuple[ApiProcess, ApiProcess],
+    apis: tuple[ServedApi, ServedApi],
 ) -> None:
     wss, _ = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
@@ -158,7 +158,7 @@ async def test_refusals_before_the_upgrade_foreign_origin_and_token_in_the_url(
     await allowed.close()
 
 
-async def _closed_after_auth(api: ApiProcess, token: str) -> int | None:
+async def _closed_after_auth(api: ServedApi, token: str) -> int | None:
     async with connect(api.feed_url, ssl=api.ssl, open_timeout=30) as socket:  # type: ignore[arg-type]
         await socket.send(json.dumps({"type": "auth", "access_token": token, "after": None}))
         with pytest.raises(ConnectionClosed) as closed:
@@ -167,7 +167,7 @@ async def _closed_after_auth(api: ApiProcess, token: str) -> int | None:
 
 
 async def test_an_expired_or_forged_token_is_closed_4401_and_told_nothing(
-    apis: tuple[ApiProcess, ApiProcess], tmp_path: Path
+    apis: tuple[ServedApi, ServedApi], tmp_path: Path
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
@@ -187,7 +187,7 @@ async def test_an_expired_or_forged_token_is_closed_4401_and_told_nothing(
     assert await _closed_after_auth(wss, "") == 4401
 
 
-async def test_an_oversized_frame_closes_the_socket(apis: tuple[ApiProcess, ApiProcess]) -> None:
+async def test_an_oversized_frame_closes_the_socket(apis: tuple[ServedApi, ServedApi]) -> None:
     _, plain = apis
     owner = await sign_up(plain, f"owner-{uuid4().hex[:8]}@example.com")
     subscriber = FeedClient(plain, owner["access_token"])
@@ -198,7 +198,7 @@ async def test_an_oversized_frame_closes_the_socket(apis: tuple[ApiProcess, ApiP
 
 
 async def test_a_client_that_stops_reading_is_closed_4408_and_resumes_without_loss(
-    apis: tuple[ApiProcess, ApiProcess], fresh_database: FreshDatabase
+    apis: tuple[ServedApi, ServedApi], fresh_database: FreshDatabase
 ) -> None:
     _, plain = apis
     owner = await sign_up(plain, f"owner-{uuid4().hex[:8]}@example.com")
@@ -220,7 +220,7 @@ async def test_a_client_that_stops_reading_is_closed_4408_and_resumes_without_lo
 
 
 async def test_a_burst_larger_than_the_queue_reaches_a_healthy_client_on_the_same_socket(
-    apis: tuple[ApiProcess, ApiProcess], fresh_database: FreshDatabase
+    apis: tuple[ServedApi, ServedApi], fresh_database: FreshDatabase
 ) -> None:
     _, plain = apis
     owner = await sign_up(plain, f"owner-{uuid4().hex[:8]}@example.com")
@@ -233,7 +233,7 @@ async def test_a_burst_larger_than_the_queue_reaches_a_healthy_client_on_the_sam
 
 
 async def test_logging_out_closes_the_sessions_open_socket_4401(
-    apis: tuple[ApiProcess, ApiProcess],
+    apis: tuple[ServedApi, ServedApi],
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")
@@ -250,7 +250,7 @@ async def test_logging_out_closes_the_sessions_open_socket_4401(
 
 
 async def test_a_socket_that_never_authenticates_is_closed_4401_after_ten_seconds(
-    apis: tuple[ApiProcess, ApiProcess],
+    apis: tuple[ServedApi, ServedApi],
 ) -> None:
     _, plain = apis
     async with connect(plain.feed_url, open_timeout=30) as socket:
@@ -264,7 +264,7 @@ async def test_a_socket_that_never_authenticates_is_closed_4401_after_ten_second
 
 
 async def test_an_import_is_followed_on_the_feed_and_read_back_on_another_process(
-    apis: tuple[ApiProcess, ApiProcess],
+    apis: tuple[ServedApi, ServedApi],
 ) -> None:
     wss, plain = apis
     owner = await sign_up(wss, f"owner-{uuid4().hex[:8]}@example.com")

@@ -7,10 +7,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import ssl
-import subprocess
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,65 +16,18 @@ from typing import Any
 from uuid import UUID
 
 import asyncpg
-import httpx
 import jwt
 from websockets.asyncio.client import ClientConnection, connect
 from websockets.exceptions import ConnectionClosed
 
-from adapters.crypto.dev_tls import ensure_development_certificate
 from adapters.postgres.feed_listener import LISTENER_NAME
 from adapters.postgres.url import DatabaseUrl
 from application.shared.scope import Scope
 from domain.shared.ids import TenantId, UserId
-from tests.factories.sync_fleet import ATLAS, atlas_env, free_port
+from tests.factories.api_process import ServedApi
+from tests.factories.sync_fleet import atlas_env
 
 PASSWORD = "correct horse battery staple"
-
-
-@dataclass
-class ApiProcess:
-    """``atlas serve`` on a free port, over TLS unless ``tls`` is off."""
-
-    base: str
-    feed_url: str
-    process: subprocess.Popen[bytes]
-    log: Path
-    ssl: ssl.SSLContext | None
-
-    def client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base, verify=self.ssl or False, timeout=30)
-
-
-@contextlib.contextmanager
-def api_process(
-    data_dir: Path, env: dict[str, str], *, tls: bool, log: Path
-) -> Iterator[ApiProcess]:
-    port = free_port()
-    command = [ATLAS, "serve", "--port", str(port), "--tls" if tls else "--no-tls"]
-    context = None
-    if tls:
-        material = ensure_development_certificate(data_dir / "tls")
-        context = ssl.create_default_context(cafile=str(material.ca_cert))
-    scheme = "https" if tls else "http"
-    with log.open("ab") as out:
-        process = subprocess.Popen(command, env=env | {"PYTHONUNBUFFERED": "1"}, stdout=out,
-                                   stderr=subprocess.STDOUT)  # fmt: skip
-    try:
-        yield ApiProcess(
-            base=f"{scheme}://127.0.0.1:{port}",
-            feed_url=f"{'wss' if tls else 'ws'}://127.0.0.1:{port}/api/v1/feed",
-            process=process,
-            log=log,
-            ssl=context,
-        )
-    finally:
-        if process.poll() is None:
-            process.terminate()
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait(timeout=10)
 
 
 async def kill_feed_listeners(superuser: DatabaseUrl, database: str | None = None) -> int:
@@ -94,35 +45,28 @@ async def kill_feed_listeners(superuser: DatabaseUrl, database: str | None = Non
     return killed
 
 
-async def until_up(api: ApiProcess, within: float = 90.0) -> None:
-    deadline = time.monotonic() + within
-    async with api.client() as client:
-        while True:
-            assert api.process.poll() is None, api.log.read_text()[-3000:]
-            with contextlib.suppress(httpx.TransportError):
-                if (await client.get("/health")).status_code == 200:
-                    return
-            assert time.monotonic() < deadline, "the API did not come up"
-            await asyncio.sleep(0.1)
-
-
 @asynccontextmanager
 async def two_api_processes(
     data_dir: Path, database_url: str, log_dir: Path, **settings: str
-) -> AsyncIterator[tuple[ApiProcess, ApiProcess]]:
+) -> AsyncIterator[tuple[ServedApi, ServedApi]]:
     """Two API processes on one database: ``first`` over TLS (WSS), ``second`` plain."""
-    ensure_development_certificate(data_dir / "tls")  # once, before two processes race for it
     env = atlas_env(data_dir, ATLAS_DATABASE_URL=database_url, ATLAS_SANDBOX="false",
                     ATLAS_PASSWORD_HASH_CONCURRENCY="2", **settings)  # fmt: skip
     # One after the other: the first creates the development keys and secrets both use.
-    with api_process(data_dir, env, tls=True, log=log_dir / "api-1.log") as first:
-        await until_up(first)
-        with api_process(data_dir, env, tls=False, log=log_dir / "api-2.log") as second:
-            await until_up(second)
+    first = ServedApi(env, log_dir / "api-1.log", tls=True)
+    try:
+        await first.ready()
+        second = ServedApi(env, log_dir / "api-2.log")
+        try:
+            await second.ready()
             yield first, second
+        finally:
+            second.stop()
+    finally:
+        first.stop()
 
 
-async def sign_up(api: ApiProcess, email: str) -> dict[str, Any]:
+async def sign_up(api: ServedApi, email: str) -> dict[str, Any]:
     async with api.client() as client:
         answer = await client.post("/api/v1/auth/signup", json={
             "email": email, "password": PASSWORD, "name": "Ada", "organisation": "Acme",
@@ -131,7 +75,7 @@ async def sign_up(api: ApiProcess, email: str) -> dict[str, Any]:
     return answer.json()  # type: ignore[no-any-return]
 
 
-async def log_in(api: ApiProcess, email: str) -> dict[str, Any]:
+async def log_in(api: ServedApi, email: str) -> dict[str, Any]:
     async with api.client() as client:
         answer = await client.post(
             "/api/v1/auth/login", json={"email": email, "password": PASSWORD}
@@ -154,7 +98,7 @@ def scope_of(tokens: dict[str, Any]) -> Scope:
 class FeedClient:
     """A subscriber: authenticates first, keeps what it received, resumes with ``after``."""
 
-    api: ApiProcess
+    api: ServedApi
     token: str
     origin: str | None = None
     events: list[dict[str, Any]] = field(default_factory=list)
