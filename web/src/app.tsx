@@ -1,0 +1,169 @@
+// The shell: who is signed in, the navigation, and which screen a path shows.
+import { useEffect, useState } from "preact/hooks";
+import { api } from "./api/client";
+import { currentSession, onSession, refresh, signOut, switchTenant, type SessionState } from "./api/session";
+import { useFeedStatus } from "./live";
+import { Explorer } from "./map/explorer";
+import { navigate, useLocation } from "./router";
+import { Account } from "./screens/account";
+import { ApiKeys } from "./screens/apiKeys";
+import { AcceptInvitation, SignIn, SignUp } from "./screens/auth";
+import { Connections } from "./screens/connections";
+import { Entities, EntityTimeline } from "./screens/entities";
+import { ImportFile } from "./screens/import";
+import { Integrations } from "./screens/integrations";
+import { Members } from "./screens/members";
+import { Alert, Button, Link, Loading } from "./ui/kit";
+
+export interface Me {
+  user: { id: string; email: string; name: string };
+  tenant: { id: string; name: string; region: string };
+  role: string;
+  tenants: { id: string; name: string; role: string }[];
+}
+
+const NAV: [string, string][] = [
+  ["/maps", "Process maps"],
+  ["/connections", "Connections"],
+  ["/integrations", "Integrations"],
+  ["/entities", "Entities"],
+  ["/import", "Import"],
+  ["/members", "Members"],
+  ["/api-keys", "API keys"],
+  ["/account", "Account"],
+];
+const PUBLIC = new Set(["/signin", "/signup", "/invitation"]);
+
+function useSession(): SessionState {
+  const [state, setState] = useState(currentSession());
+  useEffect(() => onSession(setState), []);
+  return state;
+}
+
+export function App() {
+  const session = useSession();
+  const location = useLocation();
+  useEffect(() => {
+    if (session.status === "unknown") void refresh(); // a cookie from an earlier visit?
+  }, [session.status]);
+  useEffect(() => {
+    if (session.status === "signed-out" && !PUBLIC.has(location.path)) {
+      const back = location.path === "/" ? "" : `?next=${encodeURIComponent(location.path + window.location.search)}`;
+      navigate(`/signin${back}`, { replace: true });
+    } else if (session.status === "signed-in" && (PUBLIC.has(location.path) || location.path === "/")) {
+      const next = location.query.get("next");
+      navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/maps", { replace: true });
+    }
+  }, [session.status, location.path]);
+
+  if (session.status === "unknown") return <Loading label="Opening Atlas…" />;
+  if (session.status === "signed-out") {
+    return (
+      <div class="public">
+        <p class="brand" aria-hidden="true">Atlas</p>
+        <main id="main">
+          {session.ended ? <Alert kind="info" title={session.ended} /> : null}
+          {location.path === "/signup" ? <SignUp /> : location.path === "/invitation" ? <AcceptInvitation /> : <SignIn />}
+        </main>
+      </div>
+    );
+  }
+  return <SignedIn path={location.path} />;
+}
+
+function SignedIn(props: { path: string }) {
+  const [me, setMe] = useState<Me | null>(null);
+  const session = useSession();
+  useEffect(() => {
+    api.get<Me>("/api/v1/me").then(setMe, () => setMe(null));
+  }, [session.tenantId]);
+  return (
+    <div class="shell">
+      <a class="skip" href="#main">Skip to content</a>
+      <header class="topbar">
+        <span class="brand">Atlas</span>
+        {me ? <TenantSwitch me={me} /> : null}
+        <FeedIndicator />
+        <Button variant="quiet" onClick={() => void signOut()}>
+          Sign out
+        </Button>
+      </header>
+      <nav class="sidebar" aria-label="Main">
+        <ul>
+          {NAV.map(([to, label]) => (
+            <li key={to}>
+              <Link to={to} current={props.path === to || props.path.startsWith(`${to}/`)}>
+                {label}
+              </Link>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <main id="main" class="content">
+        <Screen path={props.path} />
+      </main>
+    </div>
+  );
+}
+
+function Screen(props: { path: string }) {
+  const path = props.path;
+  if (path.startsWith("/entities/")) return <EntityTimeline id={decodeURIComponent(path.slice(10))} />;
+  switch (path) {
+    case "/maps":
+      return <Explorer />;
+    case "/connections":
+      return <Connections />;
+    case "/integrations":
+      return <Integrations />;
+    case "/entities":
+      return <Entities />;
+    case "/import":
+      return <ImportFile />;
+    case "/members":
+      return <Members />;
+    case "/api-keys":
+      return <ApiKeys />;
+    case "/account":
+      return <Account />;
+    default:
+      return (
+        <section class="page">
+          <h1>Not found</h1>
+          <p>
+            There is no screen at {path}. <Link to="/maps">Go to the process maps</Link>.
+          </p>
+        </section>
+      );
+  }
+}
+
+function TenantSwitch(props: { me: Me }) {
+  const { me } = props;
+  if (me.tenants.length < 2) return <span class="tenant">{me.tenant.name}</span>;
+  return (
+    <label class="tenant">
+      <span class="visually-hidden">Organisation</span>
+      <select
+        value={me.tenant.id}
+        onChange={(event) => void switchTenant((event.target as HTMLSelectElement).value)}
+      >
+        {me.tenants.map((t) => (
+          <option key={t.id} value={t.id}>
+            {t.name}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function FeedIndicator() {
+  const status = useFeedStatus();
+  const words = { live: "Live", connecting: "Connecting…", offline: "Offline", stopped: "Offline" }[status];
+  return (
+    <span class={`feed-status ${status}`} role="status" aria-live="polite" title="Live updates from Atlas">
+      <span aria-hidden="true" class="dot" /> {words}
+    </span>
+  );
+}

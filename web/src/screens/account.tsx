@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function Account() { return <Placeholder title="Account" />; }

@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function ApiKeys() { return <Placeholder title="ApiKeys" />; }

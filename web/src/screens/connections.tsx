@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function Connections() { return <Placeholder title="Connections" />; }

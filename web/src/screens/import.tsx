@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function ImportFile() { return <Placeholder title="ImportFile" />; }

@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function Integrations() { return <Placeholder title="Integrations" />; }

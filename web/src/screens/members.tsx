@@ -1,0 +1,2 @@
+import { Placeholder } from "./placeholders";
+export function Members() { return <Placeholder title="Members" />; }
