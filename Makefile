@@ -6,8 +6,10 @@ PYTHON ?= $(shell for p in python3.13 python3.12 python3.11 python3; do \
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+WEB := web
+WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: install run demo test test-all unit integration e2e lint fmt bench migrate check clean constraints
+.PHONY: install run demo test test-all unit integration e2e browser lint fmt bench migrate check clean constraints web web-test node
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -18,7 +20,23 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-run: install
+# The web app (web/): Node.js 20+, dependencies exactly as the committed lockfile says.
+node:
+	@command -v node >/dev/null 2>&1 || { echo "Node.js 20 or newer is required (https://nodejs.org, or your package manager)"; exit 1; }
+	@node -e 'process.exit(Number(process.versions.node.split(".")[0]) >= 20 ? 0 : 1)' \
+		|| { echo "Node.js 20 or newer is required; this is $$(node --version)"; exit 1; }
+
+$(WEB_STAMP): $(WEB)/package.json $(WEB)/package-lock.json | node
+	cd $(WEB) && npm ci --no-audit --no-fund --loglevel=error
+	@touch $(WEB_STAMP)
+
+web: $(WEB_STAMP)
+	cd $(WEB) && npm run --silent build
+
+web-test: $(WEB_STAMP)
+	cd $(WEB) && npm run --silent typecheck && npm test --silent
+
+run: install web
 	$(BIN)/atlas up
 
 # With `make run` going in another terminal: a demo account, seven connections, their first
@@ -26,12 +44,12 @@ run: install
 demo: install
 	$(BIN)/atlas demo
 
-test: install
+test: install web web-test
 	$(BIN)/lint-imports
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -q
 
-test-all: install
+test-all: install web web-test
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q -m ''
 
@@ -41,8 +59,12 @@ unit: install
 integration: install
 	$(BIN)/python -m pytest -q tests/integration tests/contract
 
-e2e: install
+e2e: install web
 	$(BIN)/python -m pytest -q tests/e2e
+
+# The web app in Debian's Chromium against a real `atlas up` (sudo apt install chromium).
+browser: install web
+	$(BIN)/python -m pytest -q tests/browser
 
 lint: install
 	$(BIN)/ruff check .
@@ -55,7 +77,7 @@ fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-bench: install
+bench: install web
 	$(BIN)/python -m bench
 
 migrate: install
@@ -65,7 +87,7 @@ check: install
 	$(BIN)/atlas check
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .mypy_cache .ruff_cache *.egg-info
+	rm -rf $(VENV) $(WEB)/node_modules $(WEB)/dist .pytest_cache .hypothesis .mypy_cache .ruff_cache *.egg-info
 
 # Re-pin every dependency to what is installed now (after changing pyproject.toml and testing).
 constraints: install

@@ -7,7 +7,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, feed, graph, identity, private_rls, rls, sandbox, sync, vault
+from bench import connections, feed, graph, identity, private_rls, rls, sandbox, sync, vault, web
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
@@ -19,6 +19,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "sandbox": sandbox.run,  # sync (issue 9): the large sandbox company, generated and paged
     "sync": sync.run,  # sync (issue 9): the large company from seven providers, end to end
     "feed": feed.run,  # the realtime feed (issue 11): 1,000 sockets, 100 events/s, two processes
+    "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
 }
 
 

@@ -22,6 +22,8 @@ export interface Me {
   tenants: { id: string; name: string; role: string }[];
 }
 
+// The invitation email links here (entrypoints/identity_wiring.py), the token in the fragment.
+const INVITATION = "/accept-invitation";
 const NAV: [string, string][] = [
   ["/maps", "Process maps"],
   ["/connections", "Connections"],
@@ -32,7 +34,7 @@ const NAV: [string, string][] = [
   ["/api-keys", "API keys"],
   ["/account", "Account"],
 ];
-const PUBLIC = new Set(["/signin", "/signup", "/invitation"]);
+const PUBLIC = new Set(["/signin", "/signup", INVITATION]);
 
 function useSession(): SessionState {
   const [state, setState] = useState(currentSession());
@@ -50,7 +52,7 @@ export function App() {
     if (session.status === "signed-out" && !PUBLIC.has(location.path)) {
       const back = location.path === "/" ? "" : `?next=${encodeURIComponent(location.path + window.location.search)}`;
       navigate(`/signin${back}`, { replace: true });
-    } else if (session.status === "signed-in" && (PUBLIC.has(location.path) || location.path === "/")) {
+    } else if (session.status === "signed-in" && location.path !== INVITATION && (PUBLIC.has(location.path) || location.path === "/")) {
       const next = location.query.get("next");
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/maps", { replace: true });
     }
@@ -63,7 +65,7 @@ export function App() {
         <p class="brand" aria-hidden="true">Atlas</p>
         <main id="main">
           {session.ended ? <Alert kind="info" title={session.ended} /> : null}
-          {location.path === "/signup" ? <SignUp /> : location.path === "/invitation" ? <AcceptInvitation /> : <SignIn />}
+          {location.path === "/signup" ? <SignUp /> : location.path === INVITATION ? <AcceptInvitation /> : <SignIn />}
         </main>
       </div>
     );
@@ -108,6 +110,7 @@ function SignedIn(props: { path: string }) {
 
 function Screen(props: { path: string }) {
   const path = props.path;
+  if (path === INVITATION) return <AcceptInvitation />; // joining another organisation
   if (path.startsWith("/entities/")) return <EntityTimeline id={decodeURIComponent(path.slice(10))} />;
   switch (path) {
     case "/maps":
