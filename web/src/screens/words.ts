@@ -242,3 +242,9 @@ export function passwordProblem(password: string): string | null {
   }
   return null;
 }
+
+/** "email_thread" → "Email thread"; "deal.stage_changed" → "Deal stage changed". */
+export function humanize(code: string): string {
+  const text = code.replace(/[._:-]+/g, " ").trim();
+  return text ? text.charAt(0).toUpperCase() + text.slice(1) : code;
+}
