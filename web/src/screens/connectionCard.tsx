@@ -107,7 +107,7 @@ export function ConnectionCard(props: CardProps) {
         </dd>
       </dl>
 
-      {failure && failure.fix !== "wait" ? (
+      {failure && (failure.fix !== "wait" || run?.status === "failed") ? (
         <Alert kind="warning" title="The last sync did not finish">
           <p>{failure.message}</p>
         </Alert>

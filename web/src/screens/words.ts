@@ -142,7 +142,7 @@ export interface Explained {
 }
 
 const GRANT_GONE = /invalid_grant|token_revoked|invalid_auth|needs_reauth|dead_grant|grant_rejected|connection_revoked|not_usable|unauthori[sz]ed|http_401|bad_refresh_token|account_inactive/i;
-const THROTTLED = /429|throttl|rate|limit|retry_later|allowance|quota/i;
+const THROTTLED = /429|throttl|rate.?limit|limit_exceeded|retry_later|allowance|quota|too_many/i;
 
 export function isRateLimited(reason: string | null | undefined): boolean {
   return Boolean(reason && THROTTLED.test(reason));
