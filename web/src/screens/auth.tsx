@@ -13,7 +13,6 @@ function authError(error: unknown): string {
   if (error instanceof ApiError) {
     const p = error.problem;
     if (p.status === 429) return explainProblem(error);
-    if (p.code === "auth.invalid_credentials") return "The email or password is not right. Check both and try again.";
     if (p.code.startsWith("auth.") || p.code.startsWith("identity.")) return `${p.title}${p.detail && p.detail !== p.title ? ` ${p.detail}` : ""}`;
   }
   return explainProblem(error);
@@ -61,7 +60,7 @@ export function SignIn() {
   const { busy, error, submit } = useSubmit();
   return (
     <Page title="Sign in">
-      <form onSubmit={submit(() => null, () => signIn({ email: email.trim(), password }))} noValidate={false}>
+      <form onSubmit={submit(() => null, () => signIn({ email: email.trim(), password }))}>
         <FormError error={error} />
         <Field label="Email" name="email" type="email" value={email} onInput={setEmail} required autocomplete="username" />
         <Field label="Password" name="password" type="password" value={password} onInput={setPassword} required autocomplete="current-password" />

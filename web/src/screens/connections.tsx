@@ -55,7 +55,9 @@ export function Connections() {
     const { next, reload } = foldSync(liveRef.current, event);
     liveRef.current = next;
     setLive(next);
-    if (reload) refresh(reload);
+    // Colleagues' company connections are heard too: only a status change of one we do not
+    // list (the consent that just ended) is worth reloading the list for.
+    if (reload && (known.current.has(reload) || event.kind === "connection.status")) refresh(reload);
   });
   useResync(() => {
     liveRef.current = {};
