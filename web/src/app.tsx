@@ -19,7 +19,7 @@ export interface Me {
   user: { id: string; email: string; name: string };
   tenant: { id: string; name: string; region: string };
   role: string;
-  tenants: { id: string; name: string; role: string }[];
+  tenants: { tenant_id: string; name: string; role: string }[];
 }
 
 // The invitation email links here (entrypoints/identity_wiring.py), the token in the fragment.
@@ -152,7 +152,7 @@ function TenantSwitch(props: { me: Me }) {
         onChange={(event) => void switchTenant((event.target as HTMLSelectElement).value)}
       >
         {me.tenants.map((t) => (
-          <option key={t.id} value={t.id}>
+          <option key={t.tenant_id} value={t.tenant_id}>
             {t.name}
           </option>
         ))}

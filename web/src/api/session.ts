@@ -10,7 +10,7 @@ export const CLIENT_HEADER = "X-Atlas-Client";
 export const CLIENT_VALUE = "web";
 const REFRESH_MARGIN_SECONDS = 60; // refresh a minute before the access token expires
 
-export type Role = "owner" | "admin" | "member";
+export type Role = "owner" | "admin" | "member" | "viewer";
 
 export interface Tokens {
   access_token: string;
@@ -111,6 +111,7 @@ export async function signUp(body: {
   password: string;
   name: string;
   organisation: string;
+  region?: string;
 }): Promise<Tokens> {
   return tokensFrom(await authCall("signup", body));
 }

@@ -121,7 +121,13 @@ export function SignUp() {
 }
 
 export function AcceptInvitation() {
-  const token = useLocation().query.get("token") ?? "";
+  const location = useLocation();
+  // The emailed link carries the token in the fragment (never sent to a server or a log);
+  // ?token= is accepted too, for links typed by hand.
+  const token =
+    new URLSearchParams(window.location.hash.replace(/^#/, "")).get("token") ??
+    location.query.get("token") ??
+    "";
   const [name, setName] = useState("");
   const [password, setPassword] = useState("");
   const { busy, error, submit } = useSubmit();
