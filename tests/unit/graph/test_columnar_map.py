@@ -4,7 +4,6 @@ to the last bit: over any window, and over any chosen variants."""
 from __future__ import annotations
 
 from datetime import timedelta
-from uuid import UUID
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -14,34 +13,13 @@ from adapters.maps.columns import Columns, build
 from adapters.maps.compute import compute as columnar
 from adapters.postgres.graph_codec import pack
 from domain.graph.map_cases import CaseSelector, cases
-from domain.graph.model import ActivityId, EntityId
+from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, Window, compute, in_window
-from domain.graph.sequence import Occurrence, merge
-from tests.factories.graph import T0, TYPES
+from domain.graph.sequence import Occurrence
+from tests.factories.graph import ACTOR_IDS, T0, TYPES, occurrence_logs
 
-ACTORS = [EntityId(UUID(int=n + 1)) for n in range(4)]
-ALIASES = {ACTORS[3]: ACTORS[0]}  # two records of one person
+ALIASES = {ACTOR_IDS[3]: ACTOR_IDS[0]}  # two records of one person
 CODES = {name: n * 3 + 1 for n, name in enumerate(TYPES)}  # codes need not be dense
-
-
-@st.composite
-def traces(draw: st.DrawFn) -> dict[EntityId, tuple[Occurrence, ...]]:
-    pool = [
-        Occurrence(
-            activity_id=ActivityId(UUID(int=(n + 1) << 64 | n)),
-            at=draw(st.integers(0, 3_600)) * 1_000_000 + draw(st.sampled_from([0, 1, 999_999])),
-            seq=draw(st.integers(0, 2)),
-            type=draw(st.sampled_from(TYPES)),
-            actor_id=draw(st.none() | st.sampled_from(ACTORS)),
-        )
-        for n in range(draw(st.integers(0, 40)))
-    ]
-    objects = draw(st.integers(1, 6))
-    result: dict[EntityId, tuple[Occurrence, ...]] = {}
-    for index in range(objects):
-        chosen = draw(st.lists(st.sampled_from(pool), max_size=15)) if pool else []
-        result[EntityId(UUID(int=1000 + index))] = merge((), chosen)
-    return result
 
 
 windows = st.builds(
@@ -55,7 +33,7 @@ windows = st.builds(
 
 
 @settings(max_examples=300, deadline=None)
-@given(log=traces(), window=windows, top=st.integers(0, 5))
+@given(log=occurrence_logs(), window=windows, top=st.integers(0, 5))
 def test_columns_compute_the_reference_map(
     log: dict[EntityId, tuple[Occurrence, ...]], window: Window, top: int
 ) -> None:
@@ -69,7 +47,7 @@ def test_columns_compute_the_reference_map(
 
 
 @settings(max_examples=300, deadline=None)
-@given(log=traces(), window=windows, top=st.integers(0, 5), data=st.data())
+@given(log=occurrence_logs(), window=windows, top=st.integers(0, 5), data=st.data())
 def test_columns_compute_the_reference_map_of_chosen_variants(
     log: dict[EntityId, tuple[Occurrence, ...]], window: Window, top: int, data: st.DataObject
 ) -> None:
@@ -84,7 +62,7 @@ def test_columns_compute_the_reference_map_of_chosen_variants(
 
 
 @settings(max_examples=300, deadline=None)
-@given(log=traces(), window=windows, limit=st.integers(0, 8), data=st.data())
+@given(log=occurrence_logs(), window=windows, limit=st.integers(0, 8), data=st.data())
 def test_columns_select_the_reference_cases(
     log: dict[EntityId, tuple[Occurrence, ...]], window: Window, limit: int, data: st.DataObject
 ) -> None:
