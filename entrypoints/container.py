@@ -53,6 +53,7 @@ from application.graph.export import ExportGraph
 from application.graph.fetch_original import FetchOriginal
 from application.graph.importing import ImportLog
 from application.graph.ingest import IngestGraph
+from application.graph.map_cases import ExploreProcessMap
 from application.graph.process_map import GetProcessMap
 from application.graph.queries import GetEntity, ListActivities, ListEntities
 from application.graph.undo_merge import UndoMerge
@@ -233,6 +234,9 @@ class UseCases(containers.DeclarativeContainer):
     ingest_graph = providers.Factory(IngestGraph, uow_for=adapters.graph_uow, clock=adapters.clock)
     get_process_map = providers.Factory(
         GetProcessMap, maps=adapters.process_maps, uow_for=adapters.graph_uow
+    )
+    explore_process_map = providers.Factory(
+        ExploreProcessMap, maps=adapters.process_maps, uow_for=adapters.graph_uow
     )
     import_log = providers.Factory(
         ImportLog,

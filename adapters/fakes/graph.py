@@ -94,6 +94,13 @@ class FakeEntityRepository(Scoped, EntityRepository):
         found = [e for _, e in self._mine(self._t.entities) if e.canonical_id == canonical]
         return sorted(found, key=lambda e: e.id)
 
+    async def members_of(self, canonicals: Collection[EntityId]) -> dict[EntityId, list[Entity]]:
+        found: dict[EntityId, list[Entity]] = {}
+        for entity in sorted((e for _, e in self._mine(self._t.entities)), key=lambda e: e.id):
+            if entity.canonical_id in canonicals:
+                found.setdefault(entity.canonical_id, []).append(entity)
+        return found
+
     async def page(
         self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
     ) -> list[Entity]:

@@ -1,4 +1,5 @@
-"""The in-memory maintained sequences, the tenant's graph version, and maps served from them."""
+"""The in-memory maintained sequences, the tenant's graph version, and maps (and their cases
+and object types) served from them."""
 
 from __future__ import annotations
 
@@ -7,15 +8,12 @@ from functools import partial
 
 from adapters.fakes.graph_tables import GraphTables, Scoped, visible
 from adapters.fakes.store import InMemoryStore
-from application.graph.ports import (
-    GraphVersions,
-    ProcessMaps,
-    SequenceChange,
-    SequenceRepository,
-)
+from application.graph.maps_port import ProcessMaps
+from application.graph.ports import GraphVersions, SequenceChange, SequenceRepository
 from application.graph.sequences import occurrence_of
 from application.shared.scope import Scope
-from domain.graph.model import EntityId
+from domain.graph.map_cases import CasePage, CaseSelector, ObjectTypeCount, cases, type_order
+from domain.graph.model import Entity, EntityId
 from domain.graph.process_map import MapQuery, ProcessMap, compute
 from domain.graph.sequence import Occurrence, merge
 
@@ -78,34 +76,61 @@ class FakeGraphVersions(Scoped, GraphVersions):
 
 
 class FakeProcessMaps(ProcessMaps):
-    """The reference computation over the committed (shared) sequences, with the asking
+    """The reference computations over the committed (shared) sequences, with the asking
     member's own private activities merged in."""
 
     def __init__(self, store: InMemoryStore) -> None:
         self._store = store
 
     async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
+        traces, aliases = self._traces(scope, query.object_type)
+        return compute(traces, query, aliases)
+
+    async def cases(
+        self, scope: Scope, query: MapQuery, selector: CaseSelector, limit: int
+    ) -> CasePage:
+        return cases(self._traces(scope, query.object_type)[0], query, selector, limit)
+
+    async def object_types(self, scope: Scope) -> list[ObjectTypeCount]:
         graph = self._store.tables.of(GraphTables)
-        traces = {
-            obj: trace
-            for (tenant, obj), (kind, trace, _) in graph.sequences.items()
-            if tenant == scope.tenant_id and kind == query.object_type and trace
-        }
+        kinds = {k for (t, _), (k, _, _) in graph.sequences.items() if t == scope.tenant_id}
+        kinds |= {e.type for _, e in self._entities(scope).items()}
+        found = []
+        for kind in kinds:
+            traces = [t for t in self._traces(scope, kind)[0].values() if t]
+            if traces:
+                found.append(ObjectTypeCount(type=kind, objects=len(traces),
+                                             activities=sum(map(len, traces))))  # fmt: skip
+        return sorted(found, key=type_order)
+
+    def _entities(self, scope: Scope) -> dict[EntityId, Entity]:
+        graph = self._store.tables.of(GraphTables)
         seen = partial(visible, graph, scope)
-        entities = {
+        return {
             e.id: e
             for slot, e in graph.entities.items()
             if slot[0] == scope.tenant_id and seen(slot)
         }
+
+    def _traces(
+        self, scope: Scope, object_type: str
+    ) -> tuple[dict[EntityId, Sequence[Occurrence]], dict[EntityId, EntityId]]:
+        graph = self._store.tables.of(GraphTables)
+        traces: dict[EntityId, Sequence[Occurrence]] = {
+            obj: trace
+            for (tenant, obj), (kind, trace, _) in graph.sequences.items()
+            if tenant == scope.tenant_id and kind == object_type and trace
+        }
+        entities = self._entities(scope)
         for slot, activity in graph.activities.items():
             owner = graph.private.get(slot)
             if slot[0] == scope.tenant_id and owner is not None and owner == scope.user_id:
                 objects = {
                     entities[link.entity_id].canonical_id
                     for link in activity.objects
-                    if entities[link.entity_id].type == query.object_type
+                    if entities[link.entity_id].type == object_type
                 }
                 for obj in objects:
                     traces[obj] = merge(traces.get(obj, ()), [occurrence_of(activity)])
         aliases = {e.id: e.canonical_id for e in entities.values() if e.canonical_id != e.id}
-        return compute(traces, query, aliases)
+        return traces, aliases

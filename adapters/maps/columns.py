@@ -3,12 +3,13 @@
 Each object's occurrences are already in total order (they are stored that way), so the
 columns need no sort: object after object, each one's run in order. Actors become small
 integer codes after mapping records to their canonical entity; an activity linked to several
-objects of the type is flagged once, so node counts count activities, not links.
+objects of the type is flagged once, so node counts count activities, not links; each
+occurrence also keeps its activity's code, to flag them again over a subset of the objects.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from uuid import UUID
 
@@ -30,8 +31,10 @@ class Columns:
     type: Ints  # activity type code
     actor: Ints  # actor code, -1 for none
     first: npt.NDArray[np.bool_]  # the first occurrence of its activity
+    activity: Ints  # activity code: equal codes, one activity linked to several objects
     type_names: Mapping[int, str]
     actors: tuple[EntityId, ...]  # actor code -> canonical entity
+    ids: tuple[EntityId, ...]  # object index -> canonical object
 
     @property
     def size(self) -> int:
@@ -39,20 +42,29 @@ class Columns:
 
 
 def build(
-    blobs: Iterable[bytes], type_names: Mapping[int, str], aliases: Mapping[EntityId, EntityId]
+    sequences: Mapping[EntityId, bytes],
+    type_names: Mapping[int, str],
+    aliases: Mapping[EntityId, EntityId],
 ) -> Columns:
-    chunks = [b for b in blobs if b]
+    """The columns of each object's packed sequence (objects with none are left out)."""
+    kept = [(obj, blob) for obj, blob in sequences.items() if blob]
+    chunks = [blob for _, blob in kept]
     lengths = np.fromiter((len(b) // ENTRY.itemsize for b in chunks), dtype=np.int64)
     records = np.frombuffer(b"".join(chunks), dtype=ENTRY)
     actor, actors = _actor_codes(records["actor"], aliases)
+    activity = _activity_codes(records["id"])
+    # Codes are dense: when there are as many as occurrences, every occurrence is a first.
+    alone = not len(activity) or int(activity.max()) + 1 == len(activity)
     return Columns(
         at=records["at"].astype(np.int64),
         obj=np.repeat(np.arange(len(chunks), dtype=np.int64), lengths),
         type=records["type"].astype(np.int64),
         actor=actor,
-        first=_first_occurrences(records["id"]),
+        first=np.ones(len(activity), dtype=bool) if alone else first_occurrences(activity),
+        activity=activity,
         type_names=dict(type_names),
         actors=actors,
+        ids=tuple(obj for obj, _ in kept),
     )
 
 
@@ -83,15 +95,14 @@ def _actor_codes(
     return codes[inverse.reshape(-1)], tuple(canonical)
 
 
-def _first_occurrences(ids: npt.NDArray[np.void]) -> npt.NDArray[np.bool_]:
-    first = np.ones(len(ids), dtype=bool)
-    if len(ids) < 2:
-        return first
-    # Sort on 64 bits of the id, then confirm equal neighbours on all 128: exact, and cheap
-    # because an activity in two objects of one type is the exception.
-    halves = np.frombuffer(ids.tobytes(), dtype="<u8").reshape(-1, 2)
-    order = np.argsort(halves[:, 0])  # which duplicate stays "first" does not matter
-    keys = halves[order]
-    same = np.nonzero((keys[1:, 0] == keys[:-1, 0]) & (keys[1:, 1] == keys[:-1, 1]))[0]
-    first[order[same + 1]] = False
+def _activity_codes(ids: npt.NDArray[np.void]) -> Ints:
+    if not len(ids):
+        return np.zeros(0, dtype=np.int64)
+    return _distinct(ids)[1].astype(np.int64)
+
+
+def first_occurrences(activity: Ints) -> npt.NDArray[np.bool_]:
+    """True at one occurrence of each activity code (which one does not matter)."""
+    first = np.zeros(len(activity), dtype=bool)
+    first[np.unique(activity, return_index=True)[1]] = True
     return first

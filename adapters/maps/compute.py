@@ -14,33 +14,24 @@ from collections.abc import Mapping
 import numpy as np
 
 from adapters.maps.columns import Columns, Ints
+from adapters.maps.selection import select
 from domain.graph.durations import DurationStats, duration_stats, median_seconds
 from domain.graph.model import EntityId
 from domain.graph.process_map import MAX_TOP, MapQuery, ProcessMap, assemble
 
 
 def compute(columns: Columns, query: MapQuery) -> ProcessMap:
-    at, obj, kind, actor, first = (
-        columns.at,
-        columns.obj,
-        columns.type,
-        columns.actor,
-        columns.first,
+    chosen = select(columns, query)
+    kind, heads, tails, inside, first = (
+        chosen.kind,
+        chosen.heads,
+        chosen.tails,
+        chosen.inside,
+        chosen.first,
     )
-    start, end = query.window.micros()
-    if start is not None or end is not None:
-        mask = np.ones(columns.size, dtype=bool)
-        if start is not None:
-            mask &= at >= start
-        if end is not None:
-            mask &= at < end
-        at, obj, kind, actor, first = at[mask], obj[mask], kind[mask], actor[mask], first[mask]
     names, top = columns.type_names, max(0, min(query.top, MAX_TOP))
-    boundary = obj[1:] != obj[:-1]
-    heads = np.concatenate(([0], np.nonzero(boundary)[0] + 1)) if len(obj) else np.zeros(0, int)
-    tails = np.concatenate((heads[1:] - 1, [len(obj) - 1])) if len(obj) else heads
-    inside = ~boundary
-    delay = (at[1:] - at[:-1])[inside]
+    delay = (chosen.at[1:] - chosen.at[:-1])[inside]
+    giver, taker = chosen.actor[:-1][inside], chosen.actor[1:][inside]
     variants, variant_count = _variants(kind, heads, tails, names, top)
     return assemble(
         query,
@@ -52,7 +43,7 @@ def compute(columns: Columns, query: MapQuery) -> ProcessMap:
         ends=_tally(kind[tails], names),
         variants=variants,
         variant_count=variant_count,
-        handoffs=_handoffs(actor[:-1][inside], actor[1:][inside], delay, columns.actors, top),
+        handoffs=_handoffs(giver, taker, delay, columns.actors, top),
     )
 
 

@@ -114,6 +114,18 @@ class PostgresEntityRepository(EntityRepository):
         )
         return [entity_from(r) for r in rows]
 
+    async def members_of(self, canonicals: Collection[EntityId]) -> dict[EntityId, list[Entity]]:
+        rows = await self._db.fetch(
+            """SELECT * FROM atlas.graph_entities WHERE tenant_id = $2
+              AND canonical_id = ANY($1::uuid[]) ORDER BY canonical_id, entity_id""",
+            list(canonicals),
+            self._db.tenant_id,
+        )
+        found: dict[EntityId, list[Entity]] = {}
+        for r in rows:
+            found.setdefault(EntityId(r["canonical_id"]), []).append(entity_from(r))
+        return found
+
     async def page(
         self, *, type: str | None, search: str | None, after: EntityId | None, limit: int
     ) -> list[Entity]:

@@ -5,31 +5,38 @@ revision they were read at. A request reads the tenant's version row; when the r
 only the sequences written since are read again (``revision > cached``), and when the
 generation moved (entity resolution changed) everything is. All reads of one refresh share a
 REPEATABLE READ snapshot, and revisions commit in order (one writer per tenant), so the copy is
-always the state of some committed revision: never a half-applied ingest.
+always the state of some committed revision: never a half-applied ingest. The cases behind a
+node or an edge are selected over the same columns, so they agree with the map they explain.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.maps.cases import cases
 from adapters.maps.columns import Columns, build
 from adapters.maps.compute import compute
 from adapters.postgres.engine import SCOPE_KEY
+from adapters.postgres.graph_codec import ENTRY
 from adapters.postgres.graph_db import translate_driver
 from adapters.postgres.graph_private_maps import (
+    OBJECT_TYPES,
     OWN_ALIASES,
     SHARED_ALIASES,
     has_private,
     laid_over,
 )
-from application.graph.ports import ProcessMaps
+from application.graph.maps_port import ProcessMaps
 from application.shared.scope import Scope
+from domain.graph.map_cases import CasePage, CaseSelector, ObjectTypeCount, type_order
 from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, ProcessMap
 from domain.shared.errors import ScopeViolation
@@ -56,24 +63,51 @@ class PostgresProcessMaps(ProcessMaps):
         self._logs: OrderedDict[tuple[TenantId, UserId | None, str], _Log] = OrderedDict()
 
     async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
-        if scope.tenant_id is None:
-            raise ScopeViolation()
-        # A member with private activities has a log of their own; everyone else shares the
-        # tenant's, built from shared records only: no member's view is served to another.
-        owner = await self._private_owner(scope)
-        key = (scope.tenant_id, owner, query.object_type)
-        log = self._logs.pop(key, None) or _Log()
-        self._logs[key] = log
-        while len(self._logs) > CACHED_LOGS:
-            self._logs.popitem(last=False)
-        async with log.lock:
-            columns = await self._refresh(scope, query.object_type, log, owner)
+        async with self._log(scope, query.object_type) as (log, columns):
             # A map is a function of the columns and the query: computed once per revision.
             served = log.maps.pop(query, None) or compute(columns, query)
             log.maps[query] = served
             while len(log.maps) > CACHED_MAPS:
                 log.maps.popitem(last=False)
         return served
+
+    async def cases(
+        self, scope: Scope, query: MapQuery, selector: CaseSelector, limit: int
+    ) -> CasePage:
+        async with self._log(scope, query.object_type) as (_, columns):
+            return cases(columns, query, selector, limit)
+
+    async def object_types(self, scope: Scope) -> list[ObjectTypeCount]:
+        if scope.tenant_id is None:
+            raise ScopeViolation()
+        session = self._sessions(info={SCOPE_KEY: scope})
+        try:
+            connection = await session.connection()
+            raw: Any = (await connection.get_raw_connection()).driver_connection
+            rows = await raw.fetch(OBJECT_TYPES, scope.tenant_id, scope.user_id, ENTRY.size)
+        except asyncpg.PostgresError as error:
+            raise translate_driver(error) from error
+        finally:
+            await session.close()
+        found = [ObjectTypeCount(type=r["type"], objects=r["objects"],
+                                 activities=r["activities"]) for r in rows]  # fmt: skip
+        return sorted(found, key=type_order)
+
+    @asynccontextmanager
+    async def _log(self, scope: Scope, object_type: str) -> AsyncIterator[tuple[_Log, Columns]]:
+        """The scope's log of the type, refreshed, held under its lock."""
+        if scope.tenant_id is None:
+            raise ScopeViolation()
+        # A member with private activities has a log of their own; everyone else shares the
+        # tenant's, built from shared records only: no member's view is served to another.
+        owner = await self._private_owner(scope)
+        key = (scope.tenant_id, owner, object_type)
+        log = self._logs.pop(key, None) or _Log()
+        self._logs[key] = log
+        while len(self._logs) > CACHED_LOGS:
+            self._logs.popitem(last=False)
+        async with log.lock:
+            yield log, await self._refresh(scope, object_type, log, owner)
 
     async def _private_owner(self, scope: Scope) -> UserId | None:
         if scope.user_id is None:
@@ -131,7 +165,7 @@ class PostgresProcessMaps(ProcessMaps):
         shown = blobs
         if owner is not None:  # their private activities change with the revision too
             shown = await laid_over(conn, owner, object_type, blobs, names)
-        log.columns = build(shown.values(), names, log.aliases)
+        log.columns = build(shown, names, log.aliases)
         log.maps.clear()
         log.blobs, log.revision, log.generation = blobs, revision, generation
         return log.columns

@@ -32,6 +32,22 @@ SHARED_ALIASES = """SELECT entity_id, canonical_id FROM atlas.graph_entities
 OWN_ALIASES = """SELECT entity_id, canonical_id FROM atlas.graph_entities
     WHERE canonical_id <> entity_id AND (private_to IS NULL OR private_to = $1)"""
 
+# Per object type, over what the scope sees: the maintained (shared) sequences, and the
+# member's own private activities by the cluster of each object they concern (as laid over).
+OBJECT_TYPES = """WITH covered AS (
+        SELECT object_type AS type, object_id, length(entries) / $3 AS n
+        FROM atlas.graph_sequences WHERE tenant_id = $1 AND length(entries) > 0
+      UNION ALL
+        SELECT e.type, e.canonical_id, count(DISTINCT a.activity_id)
+        FROM atlas.graph_activities a
+        CROSS JOIN LATERAL jsonb_array_elements(a.objects) o
+        JOIN atlas.graph_entities e
+          ON e.tenant_id = a.tenant_id AND e.entity_id = (o ->> 'entity_id')::uuid
+        WHERE a.tenant_id = $1 AND a.private_to = $2
+        GROUP BY e.type, e.canonical_id)
+    SELECT type, count(DISTINCT object_id) AS objects, sum(n)::bigint AS activities
+    FROM covered GROUP BY type"""
+
 
 async def has_private(conn: Any, owner: UserId) -> bool:
     found: bool = await conn.fetchval(

@@ -10,11 +10,9 @@ from uuid import UUID
 import msgspec
 
 from application.shared.ports import UnitOfWork
-from application.shared.scope import Scope
 from domain.graph.catalog import TypeDeclaration
 from domain.graph.content import AttributeValue
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Identity, Relationship
-from domain.graph.process_map import MapQuery, ProcessMap
 from domain.graph.sequence import Occurrence
 from domain.graph.traces import TraceBlock
 from domain.shared.ids import UserId
@@ -77,6 +75,10 @@ class EntityRepository(Protocol):
         ...
 
     async def members(self, canonical: EntityId) -> list[Entity]: ...
+
+    async def members_of(self, canonicals: Collection[EntityId]) -> dict[EntityId, list[Entity]]:
+        """``members`` of several clusters at once (the visible records, in id order)."""
+        ...
 
     async def representatives(self, canonicals: Collection[EntityId]) -> dict[EntityId, Entity]:
         """For each cluster the reader may see any record of, that record as the cluster
@@ -238,12 +240,6 @@ class GraphUnitOfWork(UnitOfWork, Protocol):
         """Records written from now on are private to ``owner``, the scope's own user (their
         unshared personal connection's); None, the default: the tenant's shared records."""
         ...
-
-
-class ProcessMaps(Protocol):
-    """Serves process maps from the maintained sequences; equal to ``process_map.reference``."""
-
-    async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap: ...
 
 
 # --- purging one source scope (a disconnected connection's records) ---------------------------

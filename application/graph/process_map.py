@@ -7,7 +7,8 @@ from typing import final
 
 import msgspec
 
-from application.graph.ports import GraphUnitOfWork, ProcessMaps
+from application.graph.maps_port import ProcessMaps
+from application.graph.ports import GraphUnitOfWork
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.graph.model import EntityId

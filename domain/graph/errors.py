@@ -41,6 +41,19 @@ class InvalidWindow(GraphError, Invalid):
     )
 
 
+class InvalidVariant(GraphError, Invalid):
+    code = "graph.invalid_variant"
+    default_message = (
+        "Each variant must be a JSON array of 1 to 500 activity names (each at most 200 "
+        "characters), and at most 20 variants may be given."
+    )
+
+
+class InvalidCaseSelector(GraphError, Invalid):
+    code = "graph.invalid_case_selector"
+    default_message = "Give either activity (a node) or both source and target (an edge)."
+
+
 class InvalidCursor(GraphError, Invalid):
     code = "graph.invalid_cursor"
     default_message = "The pagination cursor is not valid."

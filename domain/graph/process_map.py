@@ -20,12 +20,15 @@ from itertools import pairwise
 import msgspec
 
 from domain.graph.durations import DurationStats, duration_stats, median_seconds
-from domain.graph.errors import InvalidWindow
+from domain.graph.errors import InvalidVariant, InvalidWindow
 from domain.graph.model import Activity, EntityId, to_micros
 from domain.graph.sequence import Occurrence
 from domain.graph.times import within_range
 
 MAX_TOP = 1000
+MAX_VARIANTS = 20  # variants one query may filter by
+MAX_VARIANT_LENGTH = 500  # activities in one of them
+MAX_ACTIVITY_NAME = 200  # characters in each activity name
 
 
 class Window(msgspec.Struct, frozen=True, kw_only=True):
@@ -47,9 +50,20 @@ class Window(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class MapQuery(msgspec.Struct, frozen=True, kw_only=True):
+    """``variants``, when given, keeps only the objects whose in-window activity sequence is
+    exactly one of them: every figure of the map then describes those objects alone."""
+
     object_type: str
     window: Window = Window()
     top: int = 10
+    variants: tuple[tuple[str, ...], ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.variants) > MAX_VARIANTS or any(
+            not 0 < len(v) <= MAX_VARIANT_LENGTH or any(len(a) > MAX_ACTIVITY_NAME for a in v)
+            for v in self.variants
+        ):
+            raise InvalidVariant()
 
 
 class Node(msgspec.Struct, frozen=True, kw_only=True):
@@ -148,11 +162,20 @@ def in_window(traces: Traces, window: Window) -> dict[EntityId, list[Occurrence]
     return {obj: trace for obj, trace in kept.items() if trace}
 
 
+def selected(traces: Traces, query: MapQuery) -> dict[EntityId, list[Occurrence]]:
+    """The in-window traces of the objects the query covers: all, or those of its variants."""
+    window = in_window(traces, query.window)
+    if not query.variants:
+        return window
+    wanted = set(query.variants)
+    return {obj: t for obj, t in window.items() if tuple(o.type for o in t) in wanted}
+
+
 def compute(
     traces: Traces, query: MapQuery, canonical: Mapping[EntityId, EntityId] | None = None
 ) -> ProcessMap:
     """The process map of ordered traces; actors are mapped through ``canonical``."""
-    window = in_window(traces, query.window)
+    window = selected(traces, query)
     alias = canonical or {}
     nodes: dict[str, set[object]] = defaultdict(set)
     edges: dict[tuple[str, str], list[int]] = defaultdict(list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from hypothesis import strategies as st
 
@@ -21,6 +21,7 @@ from domain.graph.model import (
     SourceRef,
     record_id,
 )
+from domain.graph.sequence import Occurrence, merge
 from domain.shared.ids import TenantId
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
@@ -174,3 +175,27 @@ class BytesSource:
     async def chunks(self) -> Any:
         for start in range(0, len(self.data), self._chunk):
             yield self.data[start : start + self._chunk]
+
+
+ACTOR_IDS = [EntityId(UUID(int=n + 1)) for n in range(4)]
+
+
+@st.composite
+def occurrence_logs(draw: st.DrawFn) -> dict[EntityId, tuple[Occurrence, ...]]:
+    """Objects' traces drawn from one pool of occurrences: some activities are in several."""
+    pool = [
+        Occurrence(
+            activity_id=ActivityId(UUID(int=(n + 1) << 64 | n)),
+            at=draw(st.integers(0, 3_600)) * 1_000_000 + draw(st.sampled_from([0, 1, 999_999])),
+            seq=draw(st.integers(0, 2)),
+            type=draw(st.sampled_from(TYPES)),
+            actor_id=draw(st.none() | st.sampled_from(ACTOR_IDS)),
+        )
+        for n in range(draw(st.integers(0, 40)))
+    ]
+    objects = draw(st.integers(1, 6))
+    result: dict[EntityId, tuple[Occurrence, ...]] = {}
+    for index in range(objects):
+        chosen = draw(st.lists(st.sampled_from(pool), max_size=15)) if pool else []
+        result[EntityId(UUID(int=1000 + index))] = merge((), chosen)
+    return result

@@ -19,7 +19,8 @@ from adapters.importers.formats import SniffingParser
 from application.graph.export import ExportGraph
 from application.graph.importing import ImportLog
 from application.graph.ingest import IngestGraph
-from application.graph.ports import GraphUnitOfWork, ProcessMaps
+from application.graph.maps_port import ProcessMaps
+from application.graph.ports import GraphUnitOfWork
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.identity.model import Role

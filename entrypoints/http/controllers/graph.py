@@ -1,9 +1,9 @@
-"""The context graph over HTTP: process maps, entities, activities, imports and export."""
+"""The context graph over HTTP: entities, activities, imports and export (process maps are in
+``process_maps``, under the same router)."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable
-from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -23,30 +23,21 @@ from application.feed.ports import MemberFeed
 from application.graph.export import ExportGraph
 from application.graph.importing import ImportLog, ImportOptions, ImportSummary
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
-from application.graph.process_map import GetProcessMap, ProcessMapView
 from application.graph.queries import EntityDetail, GetEntity, ListActivities, ListEntities
 from application.graph.undo_merge import UndoMerge
 from application.shared.actor import Actor
 from domain.graph.errors import ImportNotFound, ImportTooLarge, InvalidImportId
 from domain.graph.model import EntityId
-from domain.graph.process_map import MapQuery, Window
+from domain.graph.process_map import Window
 from domain.identity.model import Role
 from domain.shared.errors import DomainError
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_exporter, requires_role
-from entrypoints.http.controllers.graph_schemas import (
-    FileNameHeader,
-    HandoffsView,
-    ImportIdHeader,
-    ImportUpload,
-    VariantsView,
-)
+from entrypoints.http.controllers.graph_schemas import FileNameHeader, ImportIdHeader, ImportUpload
+from entrypoints.http.controllers.process_maps import End, ProcessMapController, Start
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
 
-Start = Annotated[datetime | None, QueryParameter(name="from", required=False)]
-End = Annotated[datetime | None, QueryParameter(name="to", required=False)]
-Top = Annotated[int, QueryParameter(ge=0, le=1000)]
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 ActorParam = Annotated[UUID | None, QueryParameter(name="actor", required=False)]
 ObjectParam = Annotated[UUID | None, QueryParameter(name="object", required=False)]
@@ -57,36 +48,6 @@ class GraphController(Controller):
     tags = ["Graph"]
     guards = [requires_actor]
     security = BEARER_REQUIRED
-
-    @get("/process-map", summary="Process map of an object type over [from, to)",
-         responses=problems(401, 422))  # fmt: skip
-    async def process_map(
-        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
-        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
-    ) -> ProcessMapView:  # fmt: skip
-        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
-        return await get_process_map.execute(actor, query)
-
-    @get("/variants", summary="The most frequent activity sequences per object",
-         responses=problems(401, 422))  # fmt: skip
-    async def variants(
-        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
-        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
-    ) -> VariantsView:  # fmt: skip
-        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
-        found = (await get_process_map.execute(actor, query)).map
-        return VariantsView(object_type=object_type, objects=found.objects,
-                            variant_count=found.variant_count, variants=found.variants)  # fmt: skip
-
-    @get("/handoffs", summary="Who hands work to whom, with the median delay",
-         responses=problems(401, 422))  # fmt: skip
-    async def handoffs(
-        self, *, actor: NamedDependency[Actor], get_process_map: NamedDependency[GetProcessMap],
-        object_type: FromQuery[str], start: Start = None, end: End = None, top: Top = 10,
-    ) -> HandoffsView:  # fmt: skip
-        query = MapQuery(object_type=object_type, window=Window(start=start, end=end), top=top)
-        view = await get_process_map.execute(actor, query)
-        return HandoffsView(object_type=object_type, handoffs=view.map.handoffs, actors=view.actors)
 
     @get("/entities", summary="Entities, by type, searched by name or email",
          responses=problems(401, 422))  # fmt: skip
@@ -211,9 +172,10 @@ def routes(container: Application) -> Router:
     use_cases = container.use_cases
     return Router(
         path="/api/v1/graph",
-        route_handlers=[GraphController],
+        route_handlers=[GraphController, ProcessMapController],
         dependencies={
             "get_process_map": provide(use_cases.get_process_map),
+            "explore_process_map": provide(use_cases.explore_process_map),
             "list_entities": provide(use_cases.list_entities),
             "get_entity": provide(use_cases.get_entity),
             "list_activities": provide(use_cases.list_activities),
