@@ -17,7 +17,7 @@ from tests.browser.harness import Served, accessible, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
-PASSWORD = "correct horse battery staple 42"  # noqa: S105 - a test account
+PASSWORD = "correct horse battery staple 42"
 TIMEOUT = 120_000  # a first sync on a shared two-core machine
 
 
@@ -111,7 +111,7 @@ def test_a_new_user_connects_hubspot_syncs_and_explores_the_deal_map(
     expect(panel).to_be_visible()
     links = panel.locator('a[href^="https://"]')
     expect(links.first).to_be_visible(timeout=30_000)
-    assert links.first.get_attribute("rel") and "noopener" in links.first.get_attribute("rel")
+    expect(links.first).to_have_attribute("rel", re.compile("noopener"))
     accessible(page, "cases of an edge")
     screenshot(page, "cases")
 
@@ -120,3 +120,44 @@ def test_a_new_user_connects_hubspot_syncs_and_explores_the_deal_map(
     assert not [c for c in owner.context.cookies() if c["name"] == "__Host-atlas_refresh"]
     page.goto("/maps")
     expect(page).to_have_url(re.compile(r"/signin"))  # the session is gone, not just hidden
+
+
+def test_a_colleague_invited_from_the_members_screen_does_not_see_the_owners_mailbox(
+    served: Served, visit: Any
+) -> None:
+    owner = visit()
+    page = owner.page
+    sign_up(page, f"owner-{uuid4().hex[:8]}@contoso.example", organisation="Contoso")
+    synced(connect(page, "gmail"))
+    page.get_by_role("link", name="Process maps").click()
+    picker = page.get_by_label("Object type")
+    expect(picker.locator('option[value="email_thread"]')).to_have_count(1, timeout=30_000)
+
+    page.get_by_role("link", name="Members").click()
+    colleague_email = f"colleague-{uuid4().hex[:8]}@contoso.example"
+    page.fill('input[name="invite-email"]', colleague_email)
+    page.get_by_label("Role").select_option("member")
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status").filter(has_text=colleague_email).first).to_be_visible()
+    accessible(page, "members")
+    screenshot(page, "members")
+
+    mail = next(m for m in reversed(served.outbox()) if colleague_email in m)
+    link = re.search(r"https://\S+/accept-invitation#token=\S+", mail)
+    assert link, mail
+    colleague = visit()
+    other = colleague.page
+    other.goto(link.group(0))
+    other.fill('input[name="name"]', "Grace Hopper")
+    other.fill('input[name="password"]', PASSWORD)
+    other.get_by_role("button", name="Join").click()
+    expect(other).to_have_url(re.compile(r"/maps"), timeout=30_000)
+
+    other.get_by_role("link", name="Connections").click()
+    expect(other.get_by_text(re.compile("No connections yet", re.I))).to_be_visible()
+    other.get_by_role("link", name="Process maps").click()
+    expect(other.get_by_text(re.compile("No process data yet", re.I))).to_be_visible()
+    other.get_by_role("link", name="Entities").click()
+    other.get_by_label(re.compile("search", re.I)).fill("@")
+    expect(other.locator('[data-provider="gmail"]')).to_have_count(0)
+    accessible(other, "entities")
