@@ -7,7 +7,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run demo test test-all unit integration e2e lint fmt bench migrate check clean constraints
+.PHONY: install web run demo test test-all unit integration e2e lint fmt bench migrate check clean constraints
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -18,7 +18,18 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+# The browser app in web/dist (served at / by the API): rebuilt when its sources change.
+WEB_SOURCES := $(shell find web/src web/public web/scripts web/index.html web/package.json \
+	web/vite.config.ts -type f 2>/dev/null)
+
+web/dist/index.html: $(WEB_SOURCES)
+	cd web && { test -d node_modules || npm ci --no-audit --no-fund; } && npm run build
+
+web: web/dist/index.html
+
 run: install
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory web; \
+	else echo "Node.js not found: the API runs, and / answers 503 until the app is built (make web)"; fi
 	$(BIN)/atlas up
 
 # With `make run` going in another terminal: a demo account, seven connections, their first
