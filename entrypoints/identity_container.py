@@ -13,6 +13,7 @@ from application.identity.log_in import LogIn
 from application.identity.log_out import LogOut, LogOutEverywhere
 from application.identity.members import ChangeMemberRole, ListMembers, RemoveMember, ShowMember
 from application.identity.refresh_session import RefreshSession
+from application.identity.session_list import ListSessions
 from application.identity.sessions import Sessions
 from application.identity.show_profile import ShowProfile, ShowTenant
 from application.identity.sign_up import SignUp
@@ -50,6 +51,7 @@ class IdentityUseCases(containers.DeclarativeContainer):
     confirm_session = providers.Singleton(ConfirmSession, uow_for=_uow, sessions=sessions)
     log_out = providers.Factory(LogOut, uow_for=_uow, sessions=sessions)
     log_out_everywhere = providers.Factory(LogOutEverywhere, uow_for=_uow, sessions=sessions)
+    list_sessions = providers.Factory(ListSessions, uow_for=_uow, sessions=sessions)
     switch_tenant = providers.Factory(SwitchTenant, uow_for=_uow, sessions=sessions)
     change_password = providers.Factory(
         ChangePassword, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle

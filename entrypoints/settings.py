@@ -26,6 +26,7 @@ from entrypoints.settings_sync import SyncSettings, SyncSettingsError, sync_sett
 
 Environment = Literal["development", "production"]
 PREFIX = "ATLAS_"
+WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"  # the repo's, not the cwd's
 
 
 class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
@@ -33,6 +34,7 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 
     env: Environment = "development"
     data_dir: str = ".atlas"
+    web_dir: str | None = None  # the built browser app (index.html, assets/); default WEB_DIST
     database_url: str | None = None
     database_owner_url: str | None = None
     database_admin_url: str | None = None
@@ -88,6 +90,7 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
     env: Environment
     data_dir: Path
+    web_dir: Path
     database_url: DatabaseUrl | None
     database_owner_url: DatabaseUrl | None
     database_admin_url: DatabaseUrl | None
@@ -128,6 +131,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
     settings = Settings(
         env=raw.env,
         data_dir=(base / raw.data_dir).resolve(),
+        web_dir=(base / raw.web_dir).resolve() if raw.web_dir else WEB_DIST,
         database_url=_database_url(raw.database_url, "ATLAS_DATABASE_URL"),
         database_owner_url=_database_url(raw.database_owner_url, "ATLAS_DATABASE_OWNER_URL"),
         database_admin_url=_database_url(raw.database_admin_url, "ATLAS_DATABASE_ADMIN_URL"),

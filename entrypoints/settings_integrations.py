@@ -176,7 +176,7 @@ def development_clients() -> dict[str, OAuthClientCredentials]:
 
 def _return_url(value: str | None, app_origins: tuple[str, ...]) -> str:
     if not value:
-        return app_origins[0] + "/"
+        return app_origins[0] + "/connections"  # the app's Connections screen shows the outcome
     parts = urlsplit(value)
     if f"{parts.scheme}://{parts.netloc}" not in app_origins or parts.query or parts.fragment:
         raise IntegrationsSettingsError(

@@ -96,6 +96,19 @@ class FakeRefreshSessionRepository(RefreshSessionRepository):
             key=lambda f: f.created_at,
         )
 
+    async def families_of(self, tenant_id: TenantId, user_id: UserId) -> list[RefreshFamily]:
+        if (tenant_id, user_id) != (self._scope.tenant_id, self._scope.user_id):
+            return []  # row security: another user's rows are invisible
+        return [f for f in await self.open_families() if f.user_id == user_id]
+
+    async def family_of(
+        self, tenant_id: TenantId, user_id: UserId, family_id: UUID
+    ) -> RefreshFamily | None:
+        family = await self.get_family(family_id)
+        if family is None or (family.tenant_id, family.user_id) != (tenant_id, user_id):
+            return None
+        return family
+
     async def add_token(self, token: RefreshTokenRecord) -> None:
         if not self._mine(token.tenant_id, token.user_id):
             raise ScopeViolation()

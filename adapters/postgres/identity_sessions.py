@@ -34,7 +34,7 @@ _F, _T = t.refresh_families, t.refresh_tokens
 
 class PostgresRefreshSessionRepository(RefreshSessionRepository):
     # Row security limits every statement to the scope's user in the scope's tenant; the
-    # WHERE clauses name the row, never the tenant.
+    # sessions list's statements and save_family also name both, as defence in depth.
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
@@ -64,7 +64,11 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         await run(
             self._session,
             update(_F)
-            .where(_F.c.family_id == family.id)
+            .where(
+                _F.c.tenant_id == family.tenant_id,
+                _F.c.user_id == family.user_id,
+                _F.c.family_id == family.id,
+            )
             .values(
                 last_used_at=row["last_used_at"],
                 revoked_at=row["revoked_at"],
@@ -75,6 +79,23 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
     async def open_families(self) -> list[RefreshFamily]:
         query = select(_F).where(_F.c.revoked_at.is_(None)).order_by(_F.c.created_at)
         return [family_from_row(row) for row in (await run(self._session, query)).all()]
+
+    async def families_of(self, tenant_id: TenantId, user_id: UserId) -> list[RefreshFamily]:
+        query = (
+            select(_F)
+            .where(_F.c.tenant_id == tenant_id, _F.c.user_id == user_id, _F.c.revoked_at.is_(None))
+            .order_by(_F.c.created_at, _F.c.family_id)
+        )
+        return [family_from_row(row) for row in (await run(self._session, query)).all()]
+
+    async def family_of(
+        self, tenant_id: TenantId, user_id: UserId, family_id: UUID
+    ) -> RefreshFamily | None:
+        query = select(_F).where(
+            _F.c.tenant_id == tenant_id, _F.c.user_id == user_id, _F.c.family_id == family_id
+        )
+        row = (await run(self._session, query)).one_or_none()
+        return family_from_row(row) if row is not None else None
 
     async def add_token(self, token: RefreshTokenRecord) -> None:
         await run(
@@ -104,9 +125,8 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         return _token(row) if row is not None else None
 
     async def find_token(self, digest: bytes) -> RefreshTokenRecord | None:
-        row = (
-            await run(self._session, select(_T).where(_T.c.token_digest == digest))
-        ).one_or_none()
+        query = select(_T).where(_T.c.token_digest == digest)
+        row = (await run(self._session, query)).one_or_none()
         return _token(row) if row is not None else None
 
     async def children(self, digest: bytes) -> list[RefreshTokenRecord]:

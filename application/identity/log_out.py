@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from typing import final
+from uuid import UUID
 
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
+from domain.identity.errors import SessionNotFound
 from domain.identity.sessions import RevocationReason
 
 
@@ -18,6 +20,18 @@ class LogOut:
         # Idempotent: signing out of an ended session is not an error.
         async with self._uow_for(actor.scope) as uow:
             await self._sessions.end(uow, actor, RevocationReason.LOGOUT)
+            await uow.commit()
+
+    async def end_session(self, actor: Actor, session_id: UUID) -> None:
+        """End one of the actor's own live sessions in this tenant (the Account screen's
+        list). Unknown, ended, or another user's: ``SessionNotFound``, the same answer."""
+        now = self._sessions.now()
+        async with self._uow_for(actor.scope) as uow:
+            family = await uow.sessions.family_of(actor.tenant_id, actor.user_id, session_id)
+            if family is None or not family.active(now, self._sessions.policy):
+                raise SessionNotFound()
+            self._sessions.forget(family.id)
+            await uow.sessions.save_family(family.revoke(now, RevocationReason.LOGOUT))
             await uow.commit()
 
 

@@ -98,6 +98,17 @@ class RefreshSessionRepository(Protocol):
         """The scope user's families in the scope tenant that are not revoked."""
         ...
 
+    async def families_of(self, tenant_id: TenantId, user_id: UserId) -> list[RefreshFamily]:
+        """The user's families in the tenant that are not revoked, oldest first. The tenant
+        and the user are named in the query as well as enforced by row security."""
+        ...
+
+    async def family_of(
+        self, tenant_id: TenantId, user_id: UserId, family_id: UUID
+    ) -> RefreshFamily | None:
+        """One family, only if it is this user's in this tenant (named in the query too)."""
+        ...
+
     async def add_token(self, token: RefreshTokenRecord) -> None: ...
 
     async def consume(self, digest: bytes, at: datetime) -> RefreshTokenRecord | None:

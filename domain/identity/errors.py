@@ -87,6 +87,11 @@ class SessionEnded(IdentityError, Unauthenticated):
     default_message = "This session has ended; sign in again."
 
 
+class SessionNotFound(IdentityError, NotFound):
+    code = "auth.session_not_found"
+    default_message = "No such session of yours in this tenant, or it has already ended."
+
+
 class ReauthenticationFailed(IdentityError, Forbidden):
     code = "auth.reauthentication_failed"
     default_message = "The current password is not correct."

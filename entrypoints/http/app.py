@@ -23,6 +23,7 @@ from entrypoints.http.controllers import (
     api_keys,
     auth,
     connections,
+    csp_reports,
     feed,
     graph,
     health,
@@ -44,6 +45,7 @@ from entrypoints.http.security import (
     cors_config,
     harden_response,
 )
+from entrypoints.http.web import web_routes
 from entrypoints.worker import stop_and_wait, sync_worker
 
 API_VERSION = "0.1.0"
@@ -92,6 +94,9 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         sync.routes(container),
         # The realtime feed (issue 11)
         feed.routes(container),
+        # The browser app on the same origin, and its CSP reports (issue 12)
+        web_routes(settings),
+        csp_reports.routes(),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

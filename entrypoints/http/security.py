@@ -3,8 +3,10 @@
 The headers are set in an app-level ``before_send`` hook because it sees every response
 Litestar sends, including the router's own 404 and 405 and the 500s, which ``response_headers``
 and middleware miss (security.md R6.2). The interactive docs page gets its own CSP with a
-per-response nonce (its scripts and styles come from a CDN and one inline block); everything
-else, ``/schema/openapi.json`` included, gets the API's ``default-src 'none'``.
+per-response nonce (its scripts and styles come from a CDN and one inline block); the browser
+app's pages get the app's CSP (``app_csp``) and its hashed assets a long cache (entrypoints/http/
+web.py sets both in the request's state); everything else, ``/schema/openapi.json`` included,
+gets the API's ``default-src 'none'`` and ``no-store``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,12 @@ from litestar.datastructures import MutableScopeHeaders
 from litestar.openapi.plugins import SwaggerRenderPlugin
 from litestar.types import Message, Scope
 
+from entrypoints.http.browser_session import SET_COOKIE_KEY
+
 NONCE_KEY = "atlas.csp_nonce"
+CSP_KEY = "atlas.csp"  # a handler's own CSP (the app's pages)
+CACHE_KEY = "atlas.cache_control"  # a handler's own Cache-Control (the app's hashed assets)
+CSP_REPORTS_PATH = "/api/v1/csp-reports"
 SANDBOX_PREFIX = "/sandbox"
 REQUEST_BODY_LIMIT = 1024 * 1024  # 1 MiB: identity bodies are tiny; uploads set their own
 DOCS_CDN = "https://cdn.jsdelivr.net"
@@ -44,7 +51,25 @@ SECURITY_HEADERS = {
 REMOVED_HEADERS = ("server", "x-powered-by")
 CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # X-Import-Id and X-File-Name travel with a graph import's raw body.
-CORS_HEADERS = ["Authorization", "Content-Type", "X-Import-Id", "X-File-Name"]
+# X-Atlas-Client: web marks the browser app's auth calls (browser_session.py).
+CORS_HEADERS = ["Authorization", "Content-Type", "X-Import-Id", "X-File-Name", "X-Atlas-Client"]
+
+
+def app_csp(feed_origin: str) -> str:
+    """The browser app's pages: only its own files, no inline code, no eval; the feed's
+    WebSocket at ``feed_origin`` (wss://…). Reports go to the API's CSP report endpoint."""
+    return (
+        "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; "
+        f"font-src 'self'; connect-src 'self' {feed_origin}; worker-src 'self'; "
+        "manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; "
+        f"object-src 'none'; report-uri {CSP_REPORTS_PATH}"
+    )
+
+
+def websocket_origin(origin: str) -> str:
+    """https://host:port -> wss://host:port (http -> ws, development without TLS)."""
+    scheme, sep, rest = origin.partition("://")
+    return ("wss" if scheme == "https" else "ws") + sep + rest
 
 
 def docs_csp(nonce: str) -> str:
@@ -64,9 +89,18 @@ async def harden_response(message: Message, scope: Scope) -> None:
         del headers[name]
     for name, value in SECURITY_HEADERS.items():
         headers[name] = value
-    nonce = scope.get("state", {}).get(NONCE_KEY)
+    state = scope.get("state", {})
+    if cache_control := state.get(CACHE_KEY):
+        headers["cache-control"] = cache_control
+    nonce = state.get(NONCE_KEY)
     if not _keeps_own_csp(scope, headers):
-        headers["content-security-policy"] = docs_csp(nonce) if nonce else API_CSP
+        own = state.get(CSP_KEY)
+        headers["content-security-policy"] = own or (docs_csp(nonce) if nonce else API_CSP)
+    if "access-control-allow-origin" not in headers:
+        # Litestar sends allow-credentials to every origin; only an admitted one needs it.
+        del headers["access-control-allow-credentials"]
+    if cookie := state.get(SET_COOKIE_KEY):
+        headers.add("set-cookie", cookie)
     # Answers differ by Origin (CORS), so shared caches must key on it.
     vary = headers.get("vary")
     if vary is None:
@@ -95,7 +129,9 @@ def cors_config(origins: tuple[str, ...]) -> CORSConfig:
         allow_methods=list(CORS_METHODS),  # type: ignore[arg-type]
         allow_headers=list(CORS_HEADERS),
         expose_headers=["Retry-After"],
-        allow_credentials=False,
+        # The app on another origin (a CDN) refreshes with its cookie. Safe only because the
+        # origins are exact: never combine credentials with a wildcard (R6.3).
+        allow_credentials=True,
         max_age=600,
     )
 

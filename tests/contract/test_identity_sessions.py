@@ -78,6 +78,28 @@ async def _colleague(uow_for: UowFor, scope: Scope) -> UserId:
     return person.id
 
 
+async def test_the_sessions_list_reads_name_the_user_and_see_only_theirs(uow_for: UowFor) -> None:
+    scope, seeded = await _seeded(uow_for)
+    assert scope.tenant_id is not None
+    assert scope.user_id is not None
+    colleague = await _colleague(uow_for, scope)
+
+    async with uow_for(scope) as uow:
+        mine = await uow.sessions.families_of(scope.tenant_id, scope.user_id)
+        theirs = await uow.sessions.families_of(scope.tenant_id, colleague)
+        found = await uow.sessions.family_of(scope.tenant_id, scope.user_id, seeded.family.id)
+        named_wrong = await uow.sessions.family_of(scope.tenant_id, colleague, seeded.family.id)
+    async with uow_for(Scope(tenant_id=scope.tenant_id, user_id=colleague)) as uow:
+        peeked = await uow.sessions.family_of(scope.tenant_id, scope.user_id, seeded.family.id)
+
+    assert [f.id for f in mine] == [seeded.family.id]
+    assert theirs == []
+    assert found is not None
+    assert found.id == seeded.family.id
+    assert named_wrong is None
+    assert peeked is None  # row security, even when the query names the owner
+
+
 async def test_children_and_superseding_follow_the_family(uow_for: UowFor) -> None:
     scope, seeded = await _seeded(uow_for)
 

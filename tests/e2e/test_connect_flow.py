@@ -39,7 +39,7 @@ async def test_connecting_stores_an_active_connection_and_sealed_tokens(
     tokens = await open_tokens(await _vault(container), sealed)
 
     assert (outcome.status, outcome.outcome, outcome.reason) == (303, "connected", "connected")
-    assert outcome.location.startswith("https://127.0.0.1:8443/?connection=")
+    assert outcome.location.startswith("https://127.0.0.1:8443/connections?connection=")
     assert outcome.connection == str(attempt.connection_id)
     assert shown.status_code == 200
     body = shown.json()

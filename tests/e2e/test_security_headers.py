@@ -166,6 +166,7 @@ async def test_cors_refuses_every_origin_but_the_configured_one(
 
     assert "access-control-allow-origin" not in simple.headers
     assert "access-control-allow-origin" not in preflight.headers
+    assert "access-control-allow-credentials" not in simple.headers
     assert preflight.status_code == 400
 
 
@@ -176,7 +177,7 @@ async def test_cors_admits_the_configured_origin_exactly(client: AsyncTestClient
         headers={
             "Origin": ORIGIN,
             "Access-Control-Request-Method": "POST",
-            "Access-Control-Request-Headers": "content-type",
+            "Access-Control-Request-Headers": "content-type, x-atlas-client",
         },
     )
 
@@ -185,7 +186,9 @@ async def test_cors_admits_the_configured_origin_exactly(client: AsyncTestClient
     assert preflight.status_code == 204
     assert preflight.headers["access-control-allow-origin"] == ORIGIN
     assert "*" not in preflight.headers["access-control-allow-methods"]
-    assert "access-control-allow-credentials" not in preflight.headers
+    # The app on another origin (a CDN) refreshes with its cookie: credentials, exact origin.
+    assert preflight.headers["access-control-allow-credentials"] == "true"
+    assert "x-atlas-client" in preflight.headers["access-control-allow-headers"].lower()
 
 
 async def test_every_operation_in_the_schema_passes_its_cors_preflight(
@@ -195,9 +198,13 @@ async def test_every_operation_in_the_schema_passes_its_cors_preflight(
     refused = []
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            headers = ["authorization", "content-type", "x-import-id", "x-file-name"] + [
-                p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"
-            ]
+            headers = [
+                "authorization",
+                "content-type",
+                "x-import-id",
+                "x-file-name",
+                "x-atlas-client",
+            ] + [p["name"].lower() for p in operation.get("parameters", []) if p["in"] == "header"]
             preflight = await client.options(
                 path.replace("{", "").replace("}", ""),
                 headers={

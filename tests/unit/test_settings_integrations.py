@@ -27,7 +27,7 @@ def test_development_points_every_provider_at_the_mounted_sandbox() -> None:
     assert sut.providers_base_url == "https://127.0.0.1:8443/sandbox"
     assert sut.in_app_sandbox
     assert set(sut.oauth_clients) == {"salesforce", "hubspot", "google", "slack", "zendesk", "jira"}
-    assert sut.oauth_return_url == "https://127.0.0.1:8443/"
+    assert sut.oauth_return_url == "https://127.0.0.1:8443/connections"
 
 
 def test_without_the_sandbox_or_clients_every_provider_is_unavailable() -> None:

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from msgspec import Meta, Struct
 
+from application.identity.session_list import SessionSummary
 from application.identity.sessions import TokenPair
 from domain.identity.invitations import Invitation, Member
 from domain.identity.model import Role, Tenant
@@ -61,7 +62,8 @@ class LogInBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True
 
 
 class RefreshBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
-    refresh_token: OpaqueToken
+    # Required from API clients; the browser app sends {} and its cookie instead.
+    refresh_token: OpaqueToken | None = None
 
 
 class SwitchTenantBody(Struct, frozen=True, kw_only=True, forbid_unknown_fields=True):
@@ -92,18 +94,18 @@ class Tokens(_Redacted, frozen=True, kw_only=True):
     access_token: str
     token_type: Literal["Bearer"]
     expires_in: int
-    refresh_token: str
+    refresh_token: str | None  # null for the browser app: its token is in a cookie
     tenant_id: UUID
     user_id: UUID
     role: Role
 
     @classmethod
-    def of(cls, pair: TokenPair) -> Tokens:
+    def of(cls, pair: TokenPair, *, web: bool = False) -> Tokens:
         return cls(
             access_token=pair.access_token.reveal(),
             token_type="Bearer",  # noqa: S106 - the scheme's name
             expires_in=pair.access_expires_in,
-            refresh_token=pair.refresh_token.reveal(),
+            refresh_token=None if web else pair.refresh_token.reveal(),
             tenant_id=pair.actor.tenant_id,
             user_id=pair.actor.user_id,
             role=pair.actor.role,
@@ -175,4 +177,22 @@ class InvitationView(Struct, frozen=True, kw_only=True):
             role=invitation.role,
             created_at=invitation.created_at,
             expires_at=invitation.expires_at,
+        )
+
+
+class SessionView(Struct, frozen=True, kw_only=True):
+    id: UUID
+    created_at: datetime
+    last_used_at: datetime
+    expires_at: datetime  # when it ends unless used again (idle timeout or absolute limit)
+    current: bool  # the session of the access token that asked
+
+    @classmethod
+    def of(cls, session: SessionSummary) -> SessionView:
+        return cls(
+            id=session.id,
+            created_at=session.created_at,
+            last_used_at=session.last_used_at,
+            expires_at=session.expires_at,
+            current=session.current,
         )

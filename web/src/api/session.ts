@@ -167,6 +167,8 @@ export function refresh(): Promise<boolean> {
 }
 
 export async function signOut(everywhere = false): Promise<void> {
+  // An expired access token would be refused before the server clears the cookie.
+  if (!accessTokenNow()) await refresh();
   try {
     await authCall(everywhere ? "logout-all" : "logout", {}, true);
   } finally {
