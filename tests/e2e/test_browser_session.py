@@ -98,12 +98,26 @@ async def test_refresh_from_the_cookie_rotates_it_and_a_replay_ends_the_session(
     assert set_cookie(after) == f"{REFRESH_COOKIE}=; {ATTRIBUTES}; Max-Age=0"
 
 
-async def test_a_web_refresh_without_the_cookie_is_401_and_clears_it(
+async def test_a_web_refresh_without_any_cookie_is_204_nobody_signed_in_here(
     harness: tuple[AsyncTestClient[Any], Application],
 ) -> None:
     client, _ = harness
 
     response = await client.post("/api/v1/auth/refresh", json={}, headers=web())
+
+    assert response.status_code == 204  # the app's first visit: not an error to log
+    assert response.content == b""
+    assert set_cookie(response) is None
+
+
+async def test_a_web_refresh_with_a_dead_cookie_is_401_and_clears_it(
+    harness: tuple[AsyncTestClient[Any], Application],
+) -> None:
+    client, _ = harness
+
+    response = await client.post(
+        "/api/v1/auth/refresh", json={}, headers=web(cookie="not.a.token")
+    )
 
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_refresh_token"

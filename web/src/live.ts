@@ -7,6 +7,11 @@ import { FeedClient, type FeedEvent, type FeedStatus, type SocketLike } from "./
 
 let client: FeedClient | null = null;
 
+/** Called once at start-up, before anyone signs in, so the feed follows every session change. */
+export function startFeed(): void {
+  feed();
+}
+
 export function feed(): FeedClient {
   if (!client) {
     client = new FeedClient({

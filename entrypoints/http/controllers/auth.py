@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Request, Router, post
+from litestar import Controller, Request, Response, Router, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
+from litestar.openapi import ResponseSpec
 from litestar.exceptions import ValidationException
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
@@ -40,6 +41,7 @@ from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
 
 # The browser drops what it kept for this origin when the session ends (R6.1).
+NO_SESSION = {204: ResponseSpec(data_container=None, description="The app's browser has no session")}
 CLEAR_SITE_DATA = ResponseHeader(name="Clear-Site-Data", value='"cache", "cookies", "storage"')
 Request_ = Request[Any, Any, Any]
 
@@ -93,7 +95,7 @@ class SignInController(Controller):
         )
         return _tokens(request, browser, web, await log_in.execute(command, client))
 
-    @post("/refresh", status_code=HTTP_200_OK, responses=problems(401, 429))
+    @post("/refresh", status_code=HTTP_200_OK, responses={**problems(401, 429), **NO_SESSION})
     async def refresh(
         self,
         request: Request_,
@@ -101,24 +103,25 @@ class SignInController(Controller):
         refresh_session: NamedDependency[RefreshSession],
         client: NamedDependency[Client],
         browser: NamedDependency[BrowserSessions],
-    ) -> Tokens:
+    ) -> Response[Tokens | None]:
         """Exchange a refresh token (once) for a new pair; a reused token ends the session.
-        The browser app (``X-Atlas-Client: web``) sends ``{}``: its token is in its cookie."""
+        The browser app (``X-Atlas-Client: web``) sends ``{}``: its token is in its cookie, and
+        a browser with no cookie at all gets 204 (nobody is signed in here: not an error)."""
         web = browser.is_web(request)
         token = data.refresh_token
         if token is None and not web:
             raise ValidationException("refresh_token is required")
         if token is None:
             token = browser.cookie(request)  # the one place the cookie is ever read
-        try:
             if token is None:
-                raise InvalidRefreshToken()
+                return Response(None, status_code=HTTP_204_NO_CONTENT)
+        try:
             pair = await refresh_session.execute(Secret(token), client)
         except InvalidRefreshToken:
             if web:
                 browser.clear(request)  # reused, revoked, expired or missing: it is dead
             raise
-        return _tokens(request, browser, web, pair)
+        return Response(_tokens(request, browser, web, pair))
 
     @post(
         "/invitations/accept",

@@ -145,6 +145,10 @@ export function refresh(): Promise<boolean> {
     refreshing = (async () => {
       try {
         const response = await authCall("refresh", {});
+        if (response.status === 204) {
+          forget(); // this browser holds no session: nobody is signed in here
+          return false;
+        }
         if (response.status === 401) {
           forget(state.status === "signed-in" ? "Your session ended. Sign in again." : undefined);
           return false;
