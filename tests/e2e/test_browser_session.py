@@ -115,9 +115,7 @@ async def test_a_web_refresh_with_a_dead_cookie_is_401_and_clears_it(
 ) -> None:
     client, _ = harness
 
-    response = await client.post(
-        "/api/v1/auth/refresh", json={}, headers=web(cookie="not.a.token")
-    )
+    response = await client.post("/api/v1/auth/refresh", json={}, headers=web(cookie="not.a.token"))
 
     assert response.status_code == 401
     assert response.json()["code"] == "auth.invalid_refresh_token"

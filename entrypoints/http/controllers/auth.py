@@ -7,8 +7,8 @@ from typing import Any
 from litestar import Controller, Request, Response, Router, post
 from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency, Provide
-from litestar.openapi import ResponseSpec
 from litestar.exceptions import ValidationException
+from litestar.openapi import ResponseSpec
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -40,8 +40,8 @@ from entrypoints.http.controllers.identity_schemas import (
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
 
+NO_SESSION = {204: ResponseSpec(data_container=None, description="This browser has no session")}
 # The browser drops what it kept for this origin when the session ends (R6.1).
-NO_SESSION = {204: ResponseSpec(data_container=None, description="The app's browser has no session")}
 CLEAR_SITE_DATA = ResponseHeader(name="Clear-Site-Data", value='"cache", "cookies", "storage"')
 Request_ = Request[Any, Any, Any]
 
