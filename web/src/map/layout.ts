@@ -87,7 +87,8 @@ export function buildLayoutRequest(drawn: Pick<FilteredMap, "nodes" | "edges" | 
   ];
   pairs.sort((a, b) => byRank(a[0], b[0]) || byRank(a[1], b[1]));
   const edges: ElkExtendedEdge[] = pairs.map(([s, t]) => ({ id: edgeKey(s, t), sources: [s], targets: [t] }));
-  const key = JSON.stringify([children.map((c) => c.id), edges.map((e) => e.id)]);
+  // The key ignores order, so a refreshed map with the same shape reuses its layout.
+  const key = JSON.stringify([children.map((c) => c.id).sort(), edges.map((e) => e.id).sort()]);
   return { key, graph: { id: "root", layoutOptions: LAYOUT_OPTIONS, children, edges } };
 }
 
