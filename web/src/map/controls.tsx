@@ -56,7 +56,7 @@ export function MetricSelect(props: { value: Metric; onChange: Change }) {
   );
 }
 
-export function Sliders(props: { state: ExplorerState; drawn: FilteredMap; onChange: Change }) {
+export function Sliders(props: { state: ExplorerState & { paths: number }; drawn: FilteredMap; onChange: Change }) {
   const { state, drawn } = props;
   const folded = drawn.folded ? ` · ${formatCount(drawn.folded)} rarer ${drawn.folded === 1 ? "activity" : "activities"} folded` : "";
   const activities = `${formatCount(drawn.keptActivities)} of ${formatCount(drawn.totalActivities)} activities${folded} · ${describeCoverage(drawn.activityCoverage)}`;

@@ -14,7 +14,7 @@ import { dayToInstant, formatDateTime } from "./format";
 import { HandoffView } from "./handoffs";
 import { layoutClient } from "./layout";
 import { MapView } from "./mapView";
-import { readState, writeState, type ExplorerState } from "./state";
+import { effectivePaths, readState, writeState, type ExplorerState } from "./state";
 import { BottleneckList, Summary, TableView } from "./tableView";
 import { edgeKey, type MapResponse, type ObjectTypesResponse, type Selection } from "./types";
 import { VariantPanel } from "./variantPanel";
@@ -115,7 +115,8 @@ function TypeExplorer(props: { state: ExplorerState; type: string; types: Object
   const base = whole.data?.map;
   const shown = variants.length ? restricted.data?.map : base;
   const order = useMemo(() => (base ? activityOrder(base) : new Map<string, number>()), [base]);
-  const drawn = useMemo(() => (shown ? filterMap(shown, state.activities, state.paths) : null), [shown, state.activities, state.paths]);
+  const paths = effectivePaths(state, shown?.edges.length ?? 0);
+  const drawn = useMemo(() => (shown ? filterMap(shown, state.activities, paths) : null), [shown, state.activities, paths]);
   const bottlenecks = useMemo(() => {
     const ranks = new Map<string, number>();
     if (!shown || !drawn) return ranks;
@@ -155,7 +156,7 @@ function TypeExplorer(props: { state: ExplorerState; type: string; types: Object
             Handoffs
           </Button>
         </div>
-        {drawn ? <Sliders state={state} drawn={drawn} onChange={change} /> : null}
+        {drawn ? <Sliders state={{ ...state, paths }} drawn={drawn} onChange={change} /> : null}
         <TimeWindow from={state.from} to={state.to} onChange={change} />
       </div>
       {error && !base ? (

@@ -36,13 +36,17 @@ export function ActivityNode(props: {
   const lines = wrapLabel(node.activity);
   const shade = view === "frequency" ? Math.round(245 - props.intensity * 60) : 255;
   const fill = view === "frequency" ? `rgb(${shade + 2}, ${Math.min(255, shade + 8)}, 255)` : "#ffffff";
+  // The words are drawn over the focusable box, not inside it, and hidden from assistive
+  // technology: the box's label says them whole (a wrapped name would otherwise read as one
+  // run-together word, which axe rightly reports).
   return (
+    <>
     <g
       class={`map-node${props.selected ? " selected" : ""}`}
       data-testid="map-node"
       data-activity={node.activity}
       transform={`translate(${box.x} ${box.y})`}
-      tabIndex={0}
+      tabindex={0} // SVG attributes are case-sensitive: "tabIndex" would do nothing
       role="button"
       aria-label={nodeLabel(node)}
       onClick={props.onOpen}
@@ -50,6 +54,8 @@ export function ActivityNode(props: {
     >
       <rect class="ring" x={-4} y={-4} width={box.width + 8} height={box.height + 8} rx={12} fill="none" />
       <rect width={box.width} height={box.height} rx={8} fill={fill} stroke="#1b2330" stroke-width={props.selected ? 3 : 1.2} />
+    </g>
+    <g class="map-node-words" transform={`translate(${box.x} ${box.y})`} aria-hidden="true">
       <text x={box.width / 2} y={22} text-anchor="middle" class="map-node-name">
         {lines.map((line, i) => (
           <tspan key={i} x={box.width / 2} dy={i === 0 ? 0 : 17}>
@@ -63,6 +69,7 @@ export function ActivityNode(props: {
         </text>
       ) : null}
     </g>
+    </>
   );
 }
 
@@ -107,13 +114,17 @@ export function PathEdge(props: {
     props.view === "frequency" ? formatCount(edge.count) : formatDuration(edge.duration ? edge.duration[props.metric] : null);
   const marker = bottleneck === 1 ? "⚠ slowest" : bottleneck > 1 ? `⚠ slow #${bottleneck}` : "";
   const textWidth = Math.max(figure.length, marker.length) * 7 + 10;
+  // The figure and the marker are drawn beside the focusable path and hidden from assistive
+  // technology: the path's own label says them in words (axe rightly objects to a visible
+  // "⚠ slowest" that is not part of a button's accessible name).
   return (
+    <>
     <g
       class={`map-edge${bottleneck ? " bottleneck" : ""}${props.selected ? " selected" : ""}`}
       data-testid="map-edge"
       data-source={edge.source}
       data-target={edge.target}
-      tabIndex={0}
+      tabindex={0} // SVG attributes are case-sensitive: "tabIndex" would do nothing
       role="button"
       aria-label={edgeLabel(edge, props.metric, bottleneck)}
       onClick={props.onOpen}
@@ -129,8 +140,17 @@ export function PathEdge(props: {
         stroke-dasharray={bottleneck ? "9 5" : undefined}
         marker-end={bottleneck ? "url(#map-arrow-bad)" : "url(#map-arrow)"}
       />
+    </g>
       {props.showLabel ? (
-        <g transform={`translate(${mid.x} ${mid.y})`} class="map-edge-label">
+        <g
+          transform={`translate(${mid.x} ${mid.y})`}
+          class={`map-edge-label${bottleneck ? " bottleneck" : ""}`}
+          data-testid="map-edge-label"
+          data-source={edge.source}
+          data-target={edge.target}
+          aria-hidden="true"
+          onClick={props.onOpen}
+        >
           <rect x={-textWidth / 2} y={marker ? -18 : -10} width={textWidth} height={marker ? 34 : 19} rx={4} fill="#ffffff" fill-opacity={0.92} />
           <text text-anchor="middle" y={marker ? -5 : 4}>
             {figure}
@@ -142,7 +162,7 @@ export function PathEdge(props: {
           ) : null}
         </g>
       ) : null}
-    </g>
+    </>
   );
 }
 

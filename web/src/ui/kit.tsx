@@ -18,11 +18,18 @@ export function Link(props: { to: string; children: ComponentChildren; class?: s
   );
 }
 
+let announcedPath: string | null = null;
+
 export function Page(props: { title: string; actions?: ComponentChildren; children: ComponentChildren }) {
   const heading = useRef<HTMLHeadingElement>(null);
   useEffect(() => {
     document.title = `${props.title} · Atlas`;
-    heading.current?.focus(); // screen readers hear the new screen's name
+    // Screen readers hear the new screen's name; a screen that re-renders its page (loading,
+    // then loaded, a live refresh) must not pull focus away from what the person is on.
+    if (window.location.pathname !== announcedPath) {
+      announcedPath = window.location.pathname;
+      heading.current?.focus();
+    }
   }, [props.title]);
   return (
     <section class="page">
