@@ -3,7 +3,7 @@
 import { useState } from "preact/hooks";
 import { ApiError } from "../api/problem";
 import { acceptInvitation, signIn, signUp } from "../api/session";
-import { useLocation } from "../router";
+import { navigate, useLocation } from "../router";
 import { Alert, Button, Field, Link, Page } from "../ui/kit";
 import { explainProblem } from "./common";
 import { PASSWORD_HINT, PASSWORD_MIN_CHARACTERS, passwordProblem } from "./words";
@@ -143,7 +143,11 @@ export function AcceptInvitation() {
       </Page>
     );
   }
-  const call = () => acceptInvitation({ token, password, ...(name.trim() ? { name: name.trim() } : {}) });
+  // Joined: the invitation (and its token, in the URL) is spent; go to the new organisation.
+  const call = () =>
+    acceptInvitation({ token, password, ...(name.trim() ? { name: name.trim() } : {}) }).then(() =>
+      navigate("/maps", { replace: true }),
+    );
   return (
     <Page title="Join your team">
       <p>
