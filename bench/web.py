@@ -109,18 +109,27 @@ def initial_javascript() -> tuple[int, int]:
 
 
 MAP = 'svg[data-testid="process-map"]'
-MAPS = (("case", "BPIC 2012 case map"), ("step", "synthetic 150 activities"))
+MAPS = (
+    ("case", "", "BPIC 2012 case map, default view"),
+    ("case", "&paths=100", "BPIC 2012 case map, every path"),
+    ("step", "", "synthetic 150 activities"),
+)
+# When, in ms since navigation, the map was drawn and its answer had arrived.
+TIMES = """() => {
+  const drawn = performance.getEntriesByName('atlas:map-drawn', 'mark')[0].startTime;
+  const answer = performance.getEntriesByType('resource')
+    .filter(r => r.name.includes('/graph/process-map?'))[0];
+  return [drawn, answer ? answer.responseEnd : NaN];
+}"""
 
 
-async def _draw_times(page: Any, base: str, kind: str) -> list[float]:
+async def _draw_times(page: Any, url: str) -> list[tuple[float, float]]:
     times = []
     for _ in range(LOADS):
-        await page.goto(f"{base}/maps?type={kind}")
+        await page.goto(url)
         await page.wait_for_selector(f'{MAP}[data-state="drawn"]', timeout=60_000)
-        mark = await page.evaluate(
-            "performance.getEntriesByName('atlas:map-drawn', 'mark')[0].startTime"
-        )
-        times.append(float(mark))
+        drawn, answered = await page.evaluate(TIMES)
+        times.append((float(drawn), float(answered)))
     return times
 
 
@@ -141,19 +150,49 @@ async def _measure(base: str, email: str) -> dict[str, float]:
         await page.fill('input[name="password"]', PASSWORD)
         await page.click('button[type="submit"]')
         await page.wait_for_url("**/maps**")
-        for kind, label in MAPS:
-            times = await _draw_times(page, base, kind)
+        for kind, extra, label in MAPS:
+            times = await _draw_times(page, f"{base}/maps?type={kind}{extra}")
             nodes = await page.get_attribute(MAP, "data-nodes")
             edges = await page.get_attribute(MAP, "data-edges")
-            warm = times[1:]
-            line(f"{label} ({nodes} nodes, {edges} edges): first load", f"{times[0]:.0f} ms")
+            warm = [drawn for drawn, _ in times[1:]]
+            answered = statistics.median(a for _, a in times[1:])
+            line(f"{label} ({nodes} nodes, {edges} edges): first load", f"{times[0][0]:.0f} ms")
             line(
-                f"{label}: median, worst of {len(warm)}",
-                f"{statistics.median(warm):.0f} ms, {max(warm):.0f} ms",
+                f"  median, worst of {len(warm)} (the map's answer in at, median)",
+                f"{statistics.median(warm):.0f} ms, {max(warm):.0f} ms ({answered:.0f} ms)",
             )
-            figures[f"{kind}_median_ms"] = statistics.median(warm)
+            figures[f"{kind}{extra}_median_ms"] = statistics.median(warm)
+        figures.update(await _in_app(page, base))
         await browser.close()
     return figures
+
+
+async def _in_app(page: Any, base: str) -> dict[str, float]:
+    """From another screen (the layout worker warmed while the page was idle), a click on
+    "Process maps" to the drawn map of the first object type (BPIC 2012's cases)."""
+    times = []
+    for _ in range(LOADS):
+        await page.goto(f"{base}/connections")
+        await page.wait_for_selector('[data-testid="connection-card"], .empty', timeout=30_000)
+        await page.wait_for_timeout(3000)  # a person reads the screen; the page is idle
+        await page.evaluate("performance.mark('bench:click')")
+        await (
+            page.get_by_role("navigation", name="Main")
+            .get_by_role("link", name="Process maps", exact=True)
+            .click()
+        )
+        await page.wait_for_selector(f'{MAP}[data-state="drawn"]', timeout=60_000)
+        times.append(
+            await page.evaluate(
+                "performance.getEntriesByName('atlas:map-drawn', 'mark').at(-1).startTime"
+                " - performance.getEntriesByName('bench:click', 'mark').at(-1).startTime"
+            )
+        )
+    line(
+        "BPIC 2012 case map from another screen (a click): median, worst",
+        f"{statistics.median(times):.0f} ms, {max(times):.0f} ms",
+    )
+    return {"in_app_median_ms": statistics.median(times)}
 
 
 async def run() -> dict[str, float]:

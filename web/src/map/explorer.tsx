@@ -32,6 +32,8 @@ export function Explorer() {
   };
   useEffect(() => layoutClient().warm(), []);
 
+  // A bookmarked type needs no wait for the list of types: its map is asked for at once.
+  useState(() => state.type && prefetch({ object_type: state.type, from: dayToInstant(state.from, "from"), to: dayToInstant(state.to, "to") }));
   const types = useLoad((signal) => api.get<ObjectTypesResponse>("/api/v1/graph/process-map/object-types", undefined, signal), []);
   const list = types.data?.object_types ?? [];
   const type = state.type && list.some((t) => t.type === state.type) ? state.type : list[0]?.type ?? null;
@@ -70,6 +72,23 @@ export function Explorer() {
   return <TypeExplorer key={type} state={state} type={type} types={types.data} change={change} />;
 }
 
+const MAP_PATH = "/api/v1/graph/process-map";
+type MapScope = { object_type: string; from: string | null; to: string | null };
+let prefetched: { key: string; map: Promise<MapResponse> } | null = null;
+
+function prefetch(scope: MapScope): void {
+  const map = api.get<MapResponse>(MAP_PATH, { ...scope, top: TOP_VARIANTS });
+  map.catch(() => undefined); // the explorer's own request reports errors
+  prefetched = { key: JSON.stringify(scope), map };
+}
+
+/** The prefetched map for exactly this scope, once; later loads (live refresh) ask afresh. */
+function takePrefetched(scope: MapScope): Promise<MapResponse> | null {
+  const hit = prefetched && prefetched.key === JSON.stringify(scope) ? prefetched.map : null;
+  prefetched = null;
+  return hit;
+}
+
 function TypeExplorer(props: { state: ExplorerState; type: string; types: ObjectTypesResponse; change: (c: Partial<ExplorerState>, push?: boolean) => void }) {
   const { state, type, change } = props;
   const span = { from: dayToInstant(state.from, "from"), to: dayToInstant(state.to, "to") };
@@ -80,7 +99,7 @@ function TypeExplorer(props: { state: ExplorerState; type: string; types: Object
   const [updatedAt, setUpdatedAt] = useState<string | null>(null);
 
   const whole = useLoad(
-    (signal) => api.get<MapResponse>("/api/v1/graph/process-map", { ...scope, top: TOP_VARIANTS }, signal),
+    (signal) => takePrefetched(scope) ?? api.get<MapResponse>(MAP_PATH, { ...scope, top: TOP_VARIANTS }, signal),
     [type, span.from, span.to, tick],
   );
   const restricted = useLoad(

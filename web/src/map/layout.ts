@@ -147,6 +147,15 @@ export class LayoutClient {
     return hit;
   }
 
+  /** Signed out: nothing of the last person's maps stays in this page. */
+  forget(): void {
+    this.cache.clear();
+    this.waiting?.resolve(null);
+    this.waiting = null;
+    this.worker?.terminate();
+    this.worker = null;
+  }
+
   /** Starts the worker (it warms itself up) before the first map arrives. */
   warm(): void {
     this.ensureWorker();
