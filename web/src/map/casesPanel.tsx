@@ -1,5 +1,6 @@
 // Drill-down: the cases behind an activity or a path, each record's deep link, and its
 // original fetched live from the provider on demand (never stored). Escape closes.
+import { providerName } from "../screens/words";
 import { useEffect, useRef, useState } from "preact/hooks";
 import { api } from "../api/client";
 import { describe } from "../api/problem";
@@ -103,11 +104,11 @@ function RecordLine(props: { record: CaseRecord }) {
   return (
     <div class="record">
       <span class="small">
-        {record.provider} {record.source_id}
+        {providerName(record.provider)} {record.source_id}
       </span>{" "}
       {record.url ? (
         <a href={record.url} target="_blank" rel="noopener noreferrer">
-          Open in {record.provider}
+          Open in {providerName(record.provider)}
           <span class="visually-hidden"> (opens a new tab)</span>
         </a>
       ) : null}{" "}
@@ -124,7 +125,7 @@ function RecordLine(props: { record: CaseRecord }) {
           <pre class="original" tabIndex={0} aria-label={`Original of ${record.provider} ${record.source_id}`}>
             {state.text}
           </pre>
-          <p class="small muted">Fetched live from {record.provider} just now; Atlas does not store it.</p>
+          <p class="small muted">Fetched live from {providerName(record.provider)} just now; Atlas does not store it.</p>
         </>
       ) : null}
     </div>
