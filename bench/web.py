@@ -35,9 +35,8 @@ from adapters.postgres.throwaway import free_port, start_throwaway_database
 from bench.stats import line
 from tests.browser.harness import CHROMIUM_FLAGS, DIST, chromium
 from tests.factories.api_process import ServedApi
+from tests.factories.event_logs import event_log
 
-ROOT = Path(__file__).resolve().parents[1]
-BPIC = ROOT.parent / "shared" / "data" / "bpic2012.xes.gz"
 PASSWORD = "correct horse battery staple 42"  # noqa: S105 - a bench account
 LOADS = 7
 SYNTHETIC_ACTIVITIES = 150
@@ -87,7 +86,9 @@ async def _seed(api: ServedApi, email: str) -> None:
         assert signed.status_code == 201, signed.text
         token = signed.json()["access_token"]
         started = time.perf_counter()
-        await _import(client, token, BPIC.read_bytes(), "case", "bpic2012.xes.gz")
+        await _import(
+            client, token, event_log("bpic2012.xes.gz").read_bytes(), "case", "bpic2012.xes.gz"
+        )
         line("BPIC 2012 imported", f"{time.perf_counter() - started:.1f} s")
         await _import(client, token, synthetic_log(), "step", "synthetic.xes.gz")
 

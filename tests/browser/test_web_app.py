@@ -14,13 +14,13 @@ from uuid import uuid4
 
 import pytest
 
-from tests.browser.harness import ROOT, Served, accessible, screenshot
+from tests.browser.harness import Served, accessible, screenshot
+from tests.factories.event_logs import event_log
 
 pytestmark = [pytest.mark.browser, pytest.mark.e2e]
 
 PASSWORD = "correct horse battery staple 42"
 TIMEOUT = 120_000  # a first sync on a shared two-core machine
-HELPDESK = ROOT.parent / "shared" / "data" / "helpdesk.xes.gz"
 
 
 def expect(target: Any) -> Any:
@@ -181,7 +181,7 @@ def test_an_owner_imports_an_event_log_watches_its_progress_and_explores_its_map
     page = owner.page
     sign_up(page, f"owner-{uuid4().hex[:8]}@helpdesk.example", organisation="Helpdesk")
     go(page, "Import")
-    page.get_by_label("Event log file").set_input_files(str(HELPDESK))
+    page.get_by_label("Event log file").set_input_files(str(event_log("helpdesk.xes.gz")))
     page.get_by_label(re.compile("Object type")).fill("ticket")
     page.get_by_role("button", name="Import", exact=True).click()
     expect(page.get_by_text(re.compile(r"Imported [\d,]+ events"))).to_be_visible(timeout=TIMEOUT)
