@@ -155,6 +155,7 @@ def _print_banner(settings: Settings, ca_cert: Path) -> None:
             [
                 "",
                 click.style("Atlas is starting (development)", bold=True),
+                f"  App      {base}/  (open it in a browser: sign up, connect a tool)",
                 f"  API      {base}/api/v1",
                 f"  Docs     {base}/schema/swagger",
                 f"  Feed     wss://{settings.host}:{settings.port}/api/v1/feed (try: atlas feed)",

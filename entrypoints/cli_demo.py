@@ -72,6 +72,7 @@ async def _reachable(client: httpx.AsyncClient, base: str) -> None:
 def _next(base: str, account: flow.DemoAccount) -> None:
     click.echo(click.style("What to open next", bold=True))
     for line in (
+        f"  The app           {base}/maps?type=deal (sign in with the demo account)",
         f"  API docs          {base}/schema/swagger (sign in with the demo account)",
         f"  Connections       GET {base}/api/v1/connections (schedule and latest run each)",
         f"  Sync runs         GET {base}/api/v1/sync-runs",
