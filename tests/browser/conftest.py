@@ -53,3 +53,5 @@ def visit(browser: Any, served: Any) -> Iterator[Any]:
     yield open_visit
     for each in opened:
         each.close()
+    # What the browsers reported to the server's report-uri (the second witness of the CSP).
+    assert "csp violation" not in served.log.read_text(), served.log.read_text()[-3000:]

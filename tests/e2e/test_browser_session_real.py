@@ -9,14 +9,11 @@ from typing import Any
 import pytest
 from litestar.testing import AsyncTestClient
 
-from entrypoints.container import real_container
-from entrypoints.database import DatabaseEndpoints
-from entrypoints.http.app import create_app
 from entrypoints.http.browser_session import REFRESH_COOKIE
-from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.browser_http import ATTRIBUTES, credentials, refresh_cookie_of, set_cookie, web
 from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.factories.real_api import real_api
 
 pytestmark = pytest.mark.e2e
 SESSIONS = "/api/v1/auth/sessions"
@@ -27,9 +24,7 @@ CLEARED = f"{REFRESH_COOKIE}=; {ATTRIBUTES}; Max-Age=0"
 async def client(
     fresh_database: FreshDatabase, tmp_path: Path
 ) -> AsyncIterator[AsyncTestClient[Any]]:
-    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
-    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with real_api(fresh_database.app, tmp_path) as client:
         yield client
 
 

@@ -20,6 +20,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.factories.real_api import real_api
 
 pytestmark = pytest.mark.e2e
 
@@ -32,9 +33,7 @@ pytestmark = pytest.mark.e2e
 async def client(
     fresh_database: FreshDatabase, tmp_path: Path
 ) -> AsyncIterator[AsyncTestClient[Any]]:
-    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
-    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
-    async with AsyncTestClient(create_app(container)) as client:
+    async with real_api(fresh_database.app, tmp_path) as client:
         yield client
 
 

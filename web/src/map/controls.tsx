@@ -63,40 +63,10 @@ export function Sliders(props: { state: ExplorerState & { paths: number }; drawn
   const paths = `${formatCount(drawn.keptPaths)} of ${formatCount(drawn.eligiblePaths)} paths · ${describeCoverage(drawn.pathCoverage)}`;
   return (
     <div class="map-sliders">
-      <div class="field map-field">
-        <label for="map-activities">Activities ({state.activities}%)</label>
-        <input
-          id="map-activities"
-          type="range"
-          min={0}
-          max={100}
-          step={1}
-          value={state.activities}
-          aria-describedby="map-activities-text"
-          aria-valuetext={activities}
-          onInput={(e) => props.onChange({ activities: Number((e.target as HTMLInputElement).value) })}
-        />
-        <p class="hint" id="map-activities-text" aria-live="polite">
-          {activities}
-        </p>
-      </div>
-      <div class="field map-field">
-        <label for="map-paths">Paths ({state.paths}%)</label>
-        <input
-          id="map-paths"
-          type="range"
-          min={0}
-          max={100}
-          step={1}
-          value={state.paths}
-          aria-describedby="map-paths-text"
-          aria-valuetext={paths}
-          onInput={(e) => props.onChange({ paths: Number((e.target as HTMLInputElement).value) })}
-        />
-        <p class="hint" id="map-paths-text" aria-live="polite">
-          {paths}
-        </p>
-      </div>
+      <Slider id="map-activities" label="Activities" value={state.activities} text={activities}
+        onChange={(activities) => props.onChange({ activities })} />
+      <Slider id="map-paths" label="Paths" value={state.paths} text={paths}
+        onChange={(paths) => props.onChange({ paths })} />
     </div>
   );
 }
@@ -115,5 +85,30 @@ export function TimeWindow(props: { from: string; to: string; onChange: Change }
       </div>
       {props.from || props.to ? <Button onClick={() => props.onChange({ from: "", to: "" }, true)}>Clear the time window</Button> : null}
     </fieldset>
+  );
+}
+
+/** A percentage slider whose live text (cases covered) is also its spoken value. */
+function Slider(props: { id: string; label: string; value: number; text: string; onChange: (value: number) => void }) {
+  return (
+    <div class="field map-field">
+      <label for={props.id}>
+        {props.label} ({props.value}%)
+      </label>
+      <input
+        id={props.id}
+        type="range"
+        min={0}
+        max={100}
+        step={1}
+        value={props.value}
+        aria-describedby={`${props.id}-text`}
+        aria-valuetext={props.text}
+        onInput={(e) => props.onChange(Number((e.target as HTMLInputElement).value))}
+      />
+      <p class="hint" id={`${props.id}-text`} aria-live="polite">
+        {props.text}
+      </p>
+    </div>
   );
 }
