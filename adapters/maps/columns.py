@@ -52,15 +52,19 @@ def build(
     lengths = np.fromiter((len(b) // ENTRY.itemsize for b in chunks), dtype=np.int64)
     records = np.frombuffer(b"".join(chunks), dtype=ENTRY)
     actor, actors = _actor_codes(records["actor"], aliases)
-    activity = _activity_codes(records["id"])
-    # Codes are dense: when there are as many as occurrences, every occurrence is a first.
-    alone = not len(activity) or int(activity.max()) + 1 == len(activity)
+    first = _first_occurrences(records["id"])
+    # Activity codes are needed only to flag firsts again over a subset of the objects, and
+    # differ from the occurrence index only when an activity is linked to several objects:
+    # the exception, so the full 128-bit grouping runs only then.
+    activity = (
+        np.arange(len(first), dtype=np.int64) if first.all() else _activity_codes(records["id"])
+    )
     return Columns(
         at=records["at"].astype(np.int64),
         obj=np.repeat(np.arange(len(chunks), dtype=np.int64), lengths),
         type=records["type"].astype(np.int64),
         actor=actor,
-        first=np.ones(len(activity), dtype=bool) if alone else first_occurrences(activity),
+        first=first,
         activity=activity,
         type_names=dict(type_names),
         actors=actors,
@@ -99,6 +103,20 @@ def _activity_codes(ids: npt.NDArray[np.void]) -> Ints:
     if not len(ids):
         return np.zeros(0, dtype=np.int64)
     return _distinct(ids)[1].astype(np.int64)
+
+
+def _first_occurrences(ids: npt.NDArray[np.void]) -> npt.NDArray[np.bool_]:
+    first = np.ones(len(ids), dtype=bool)
+    if len(ids) < 2:
+        return first
+    # Sort on 64 bits of the id, then confirm equal neighbours on all 128: exact, and cheap
+    # because an activity in two objects of one type is the exception.
+    halves = np.frombuffer(ids.tobytes(), dtype="<u8").reshape(-1, 2)
+    order = np.argsort(halves[:, 0])  # which duplicate stays "first" does not matter
+    keys = halves[order]
+    same = np.nonzero((keys[1:, 0] == keys[:-1, 0]) & (keys[1:, 1] == keys[:-1, 1]))[0]
+    first[order[same + 1]] = False
+    return first
 
 
 def first_occurrences(activity: Ints) -> npt.NDArray[np.bool_]:
