@@ -101,6 +101,7 @@ class RealAdapters(containers.DeclarativeContainer):
     )
     email = providers.Singleton(identity.email_sender, settings)
     session_policy = providers.Callable(identity.session_policy, settings)
+    residency = providers.Callable(identity.residency, settings)
     accept_link = providers.Callable(identity.accept_link, settings)
 
     # -- vault: keys derived once at start-up, sealing leased from the key versions table --
@@ -155,6 +156,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     rate_limiter = providers.Singleton(InMemoryRateLimiter, clock)
     email = providers.Singleton(FakeEmailSender)
     session_policy = providers.Callable(identity.session_policy, settings)
+    residency = providers.Callable(identity.residency, settings)
     accept_link = providers.Callable(identity.accept_link, settings)
 
     # -- vault: real AES-GCM over in-memory tables; a stand-in KDF keeps start-up instant --

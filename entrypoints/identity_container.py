@@ -33,6 +33,7 @@ class IdentityUseCases(containers.DeclarativeContainer):
     throttle = providers.Singleton(Throttle, adapters.rate_limiter)
     _uow = adapters.identity_uow
     _hasher = adapters.password_hasher
+    _residency = adapters.residency
 
     sign_up = providers.Factory(
         SignUp,
@@ -41,18 +42,22 @@ class IdentityUseCases(containers.DeclarativeContainer):
         sessions=sessions,
         throttle=throttle,
         email=adapters.email,
+        residency=_residency,
     )
     log_in = providers.Factory(
-        LogIn, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle
-    )
+        LogIn, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle,
+        residency=_residency,
+    )  # fmt: skip
     refresh_session = providers.Factory(
-        RefreshSession, uow_for=_uow, sessions=sessions, throttle=throttle
+        RefreshSession, uow_for=_uow, sessions=sessions, throttle=throttle, residency=_residency
     )
     confirm_session = providers.Singleton(ConfirmSession, uow_for=_uow, sessions=sessions)
     log_out = providers.Factory(LogOut, uow_for=_uow, sessions=sessions)
     log_out_everywhere = providers.Factory(LogOutEverywhere, uow_for=_uow, sessions=sessions)
     list_sessions = providers.Factory(ListSessions, uow_for=_uow, sessions=sessions)
-    switch_tenant = providers.Factory(SwitchTenant, uow_for=_uow, sessions=sessions)
+    switch_tenant = providers.Factory(
+        SwitchTenant, uow_for=_uow, sessions=sessions, residency=_residency
+    )
     change_password = providers.Factory(
         ChangePassword, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle
     )
@@ -74,5 +79,6 @@ class IdentityUseCases(containers.DeclarativeContainer):
     list_invitations = providers.Factory(ListInvitations, uow_for=_uow, sessions=sessions)
     withdraw_invitation = providers.Factory(WithdrawInvitation, uow_for=_uow, sessions=sessions)
     accept_invitation = providers.Factory(
-        AcceptInvitation, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle
-    )
+        AcceptInvitation, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle,
+        residency=_residency,
+    )  # fmt: skip

@@ -15,6 +15,7 @@ from adapters.email.outbox import FileOutbox
 from adapters.email.resend import ResendEmailSender
 from application.identity.ports import EmailSender
 from application.shared.ports import Clock
+from domain.identity.residency import Residency
 from domain.identity.sessions import SessionPolicy
 from entrypoints.development import ensure_development_secrets
 from entrypoints.settings import Settings
@@ -44,6 +45,7 @@ def jwt_access_tokens(settings: Settings, clock: Clock) -> Iterator[JwtAccessTok
         lifetime=identity.sessions.access_token_lifetime,
         leeway=identity.jwt_leeway,
         clock=clock,
+        residency=residency(settings),
     )
 
 
@@ -68,6 +70,10 @@ def email_sender(settings: Settings) -> EmailSender:
     if settings.identity.resend_api_key is not None:
         return ResendEmailSender(settings.identity.resend_api_key, settings.identity.email_from)
     return FileOutbox(settings.data_dir / "outbox")
+
+
+def residency(settings: Settings) -> Residency:
+    return settings.compliance.residency
 
 
 def session_policy(settings: Settings) -> SessionPolicy:

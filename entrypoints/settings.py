@@ -16,8 +16,8 @@ import msgspec
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from application.feed.messages import FeedLimits
-from domain.identity.model import DEFAULT_REGION, REGIONS
 from domain.shared.secret import Secret
+from entrypoints import settings_compliance as compliance
 from entrypoints import settings_integrations as integrations
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
@@ -29,7 +29,7 @@ PREFIX = "ATLAS_"
 WEB_DIST = Path(__file__).resolve().parent.parent / "web" / "dist"  # the repo's, not the cwd's
 
 
-class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=True):
     """The variables as typed values, before cross-field rules; names are ATLAS_<FIELD>."""
 
     env: Environment = "development"
@@ -40,7 +40,6 @@ class _Raw(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     database_admin_url: str | None = None
     database_allow_unverified_tls: bool = False
     app_origin: str | None = None
-    region: str = DEFAULT_REGION
     host: str = "127.0.0.1"
     port: int = msgspec.field(default=8443)
     tls_cert_file: str | None = None
@@ -109,6 +108,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     identity: IdentitySettings
     integrations: integrations.IntegrationsSettings
     sync: SyncSettings
+    compliance: compliance.ComplianceSettings  # residency, security.txt, subprocessors
     feed: FeedLimits = FeedLimits()
 
     @property
@@ -128,6 +128,10 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
     raw = _read_raw(environ)
     base = (cwd or Path.cwd()).resolve()
     origins = _origins(raw.app_origin, raw.env)
+    integrated = _integrations(raw, origins)
+    pinned = compliance.compliance_settings(
+        raw, production=raw.env == "production", public_url=integrated.public_url
+    )
     settings = Settings(
         env=raw.env,
         data_dir=(base / raw.data_dir).resolve(),
@@ -137,7 +141,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         database_admin_url=_database_url(raw.database_admin_url, "ATLAS_DATABASE_ADMIN_URL"),
         database_allow_unverified_tls=raw.database_allow_unverified_tls,
         app_origins=origins,
-        region=_region(raw.region),
+        region=pinned.residency.region,
         host=raw.host,
         port=_port(raw.port),
         tls_cert_file=Path(raw.tls_cert_file) if raw.tls_cert_file else None,
@@ -148,8 +152,9 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
         sandbox_scale=_sandbox_scale(raw.sandbox_scale),
         identity=_identity(raw),
-        integrations=_integrations(raw, origins),
+        integrations=integrated,
         sync=_sync(raw),
+        compliance=pinned,
         feed=_feed(raw),
     )
     _check_database_tls(settings)
@@ -249,12 +254,6 @@ def _check_origin(origin: str, env: Environment) -> None:
         raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} has more than scheme, host and port")
     if env == "production" and parts.scheme != "https":
         raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} must use https in production")
-
-
-def _region(region: str) -> str:
-    if region not in REGIONS:
-        raise SettingsError(f"ATLAS_REGION: {region} is not one of {', '.join(sorted(REGIONS))}")
-    return region
 
 
 def _port(port: int) -> int:

@@ -5,7 +5,8 @@ from configuration, the key from an allowlisted ``kid``, never from ``jku``/``x5
 ``x5c`` (ignored, nothing is fetched); ``typ`` must be ``at+jwt``; any ``crit`` header is
 refused; ``exp iat iss aud sub jti`` are required (PyJWT only checks claims that are present
 unless told to require them) and ``iss``/``aud`` must match exactly. Every failure is the same
-``InvalidAccessToken``.
+``InvalidAccessToken``, except one: a valid token whose ``region`` claim names another
+region's deployment (which shares this keyring) is ``WrongRegion``, naming that deployment.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from application.shared.actor import Actor
 from application.shared.ports import Clock
 from domain.identity.errors import InvalidAccessToken
 from domain.identity.model import Role
+from domain.identity.residency import Residency
 from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
 
@@ -54,8 +56,11 @@ class JwtAccessTokens(AccessTokenIssuer, AccessTokenVerifier):
         lifetime: timedelta,
         leeway: timedelta,
         clock: Clock,
+        residency: Residency | None = None,
     ) -> None:
         self._keyring, self._issuer, self._audience = keyring, issuer, audience
+        # With a residency, tokens carry this deployment's region and must carry it back.
+        self._residency = residency
         self._lifetime, self._leeway, self._clock = lifetime, leeway, clock
         # token -> (actor, kid, exp): a token seen valid stays valid until it expires or its
         # key is retired, both re-checked on every hit. Revocation is the session check's job.
@@ -81,6 +86,8 @@ class JwtAccessTokens(AccessTokenIssuer, AccessTokenVerifier):
             "role": actor.role.value,
             "sid": str(actor.session_id),
         }
+        if self._residency is not None:
+            claims["region"] = self._residency.region
         if key.private_key is None:
             raise RuntimeError(f"signing key {key.kid} has no private half")
         token = jwt.encode(
@@ -139,6 +146,11 @@ class JwtAccessTokens(AccessTokenIssuer, AccessTokenVerifier):
             )
         except (jwt.PyJWTError, ValueError, TypeError):
             raise InvalidAccessToken() from None
+        if self._residency is not None:
+            region = claims.get("region")
+            if not isinstance(region, str):
+                raise InvalidAccessToken()
+            self._residency.admit(region)  # signed by us, for another region's tenant
         return _actor(claims), str(kid), float(claims["exp"])
 
 

@@ -43,7 +43,7 @@ from application.identity.ports import AccessTokenVerifier
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from domain.feed.events import PublishedEvent
-from domain.identity.errors import InvalidAccessToken, SessionEnded
+from domain.identity.errors import InvalidAccessToken, SessionEnded, WrongRegion
 from domain.shared.errors import DomainError
 
 
@@ -111,7 +111,7 @@ class FeedStream:
             claimed = self._verifier.verify(token)
             expires = self._verifier.expires_at(token)
             actor = await self._confirm.execute(claimed, fresh=True)
-        except (InvalidAccessToken, SessionEnded):
+        except (InvalidAccessToken, SessionEnded, WrongRegion):  # another region's: refused
             raise _Closed(SESSION_ENDED) from None
         if as_ is not None and (actor.tenant_id, actor.user_id) != (as_.tenant_id, as_.user_id):
             raise _Closed(BAD_MESSAGE)  # a socket belongs to one member of one tenant

@@ -9,6 +9,7 @@ import msgspec
 from application.feed import announce
 from application.identity.limits import INVITATION_PER_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, Throttle
 from application.identity.ports import PasswordHasher
+from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
 from domain.identity import opaque
@@ -16,6 +17,7 @@ from domain.identity.errors import InvalidCredentials, InvalidName, InvitationIn
 from domain.identity.invitations import Invitation
 from domain.identity.model import LoginIdentity, Membership, User, clean_name
 from domain.identity.password import check_new_password, fits_every_scheme
+from domain.identity.residency import Residency
 from domain.shared.ids import TenantId, UserId, new_user_id
 from domain.shared.secret import Secret
 
@@ -29,10 +31,15 @@ class AcceptInvitationCommand(msgspec.Struct, frozen=True, kw_only=True):
 @final
 class AcceptInvitation:
     def __init__(
-        self, uow_for: UowFor, hasher: PasswordHasher, sessions: Sessions, throttle: Throttle
+        self,
+        uow_for: UowFor,
+        hasher: PasswordHasher,
+        sessions: Sessions,
+        throttle: Throttle,
+        residency: Residency,
     ) -> None:
         self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
-        self._throttle = throttle
+        self._throttle, self._residency = throttle, residency
 
     async def execute(self, command: AcceptInvitationCommand, client: Client) -> TokenPair:
         await self._throttle.attempt(INVITATION_PER_ADDRESS, client.address)
@@ -72,8 +79,9 @@ class AcceptInvitation:
     async def _open_invitation(self, tenant_id: TenantId, digest: bytes) -> Invitation:
         async with self._uow_for(Scope(tenant_id=tenant_id, user_id=None)) as uow:
             invitation = await uow.invitations.find(digest)
-        if invitation is None or not invitation.open(self._sessions.now()):
-            raise InvitationInvalid()
+            if invitation is None or not invitation.open(self._sessions.now()):
+                raise InvitationInvalid()
+            await admit_tenant(uow, self._residency, tenant_id)
         return invitation
 
     async def _existing(

@@ -10,11 +10,19 @@ import msgspec
 from application.feed import announce
 from application.identity.limits import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ADDRESS, Throttle
 from application.identity.ports import PasswordHasher
+from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
-from domain.identity.errors import InvalidCredentials, InvalidEmail, NoMembership, TenantNotFound
+from domain.identity.errors import (
+    InvalidCredentials,
+    InvalidEmail,
+    NoMembership,
+    TenantNotFound,
+    WrongRegion,
+)
 from domain.identity.model import LoginIdentity, TenantMembership, normalise_email
 from domain.identity.password import fits_every_scheme
+from domain.identity.residency import Residency
 from domain.shared.ids import TenantId
 from domain.shared.secret import Secret
 
@@ -32,10 +40,15 @@ class LogInCommand(msgspec.Struct, frozen=True, kw_only=True):
 @final
 class LogIn:
     def __init__(
-        self, uow_for: UowFor, hasher: PasswordHasher, sessions: Sessions, throttle: Throttle
+        self,
+        uow_for: UowFor,
+        hasher: PasswordHasher,
+        sessions: Sessions,
+        throttle: Throttle,
+        residency: Residency,
     ) -> None:
         self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
-        self._throttle = throttle
+        self._throttle, self._residency = throttle, residency
 
     async def execute(self, command: LogInCommand, client: Client) -> TokenPair:
         await self._throttle.attempt(LOGIN_PER_ADDRESS, client.address)
@@ -89,9 +102,25 @@ class LogIn:
             memberships = await uow.memberships.of_current_user()
         if not memberships:
             raise NoMembership()
-        if wanted is None:
-            return memberships[0]
+        if wanted is not None:
+            chosen = next((m for m in memberships if m.tenant_id == TenantId(wanted)), None)
+            if chosen is None:
+                raise TenantNotFound()
+            await self._admit(chosen, identity)
+            return chosen
+        # No choice made: the first tenant this region serves; if none, the first one's refusal
+        # names the region (and the URL) where the account's tenant lives.
+        refusal: WrongRegion | None = None
         for membership in memberships:
-            if membership.tenant_id == TenantId(wanted):
+            try:
+                await self._admit(membership, identity)
+            except WrongRegion as error:
+                refusal = refusal or error
+            else:
                 return membership
-        raise TenantNotFound()
+        raise refusal or NoMembership()
+
+    async def _admit(self, membership: TenantMembership, identity: LoginIdentity) -> None:
+        scope = Scope(tenant_id=membership.tenant_id, user_id=identity.user_id)
+        async with self._uow_for(scope) as uow:
+            await admit_tenant(uow, self._residency, membership.tenant_id)

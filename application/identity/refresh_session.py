@@ -16,10 +16,12 @@ from typing import final
 from application.feed import announce
 from application.identity.limits import REFRESH_PER_ADDRESS, REFRESH_PER_SESSION, Throttle
 from application.identity.ports import IdentityUnitOfWork
+from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
 from domain.identity import opaque
 from domain.identity.errors import InvalidRefreshToken
+from domain.identity.residency import Residency
 from domain.identity.sessions import (
     RefreshFamily,
     RefreshTokenRecord,
@@ -33,8 +35,11 @@ from domain.shared.secret import Secret
 
 @final
 class RefreshSession:
-    def __init__(self, uow_for: UowFor, sessions: Sessions, throttle: Throttle) -> None:
+    def __init__(
+        self, uow_for: UowFor, sessions: Sessions, throttle: Throttle, residency: Residency
+    ) -> None:
         self._uow_for, self._sessions, self._throttle = uow_for, sessions, throttle
+        self._residency = residency
 
     async def execute(self, refresh_token: Secret[str], client: Client) -> TokenPair:
         await self._throttle.attempt(REFRESH_PER_ADDRESS, client.address)
@@ -43,6 +48,10 @@ class RefreshSession:
             raise InvalidRefreshToken()
         scope = Scope(tenant_id=TenantId(token.tenant_id), user_id=UserId(token.subject_id))
         async with self._uow_for(scope) as uow:
+            if await uow.sessions.find_token(token.digest) is not None:
+                # A real token of a tenant of another region (a restored dump, a region set by
+                # hand) is refused before it is consumed, rotated or counted as a replay.
+                await admit_tenant(uow, self._residency, TenantId(token.tenant_id))
             consumed = await uow.sessions.consume(token.digest, self._sessions.now())
             if consumed is not None:
                 # Raising here rolls the consumption back: the client keeps a usable token.

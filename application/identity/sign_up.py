@@ -23,6 +23,7 @@ from domain.identity.model import (
     normalise_email,
 )
 from domain.identity.password import check_new_password
+from domain.identity.residency import Residency
 from domain.shared.errors import DomainError
 from domain.shared.ids import new_tenant_id, new_user_id
 from domain.shared.secret import Secret
@@ -52,15 +53,20 @@ class SignUp:
         sessions: Sessions,
         throttle: Throttle,
         email: EmailSender,
+        *,
+        residency: Residency,
     ) -> None:
         self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
-        self._throttle, self._email = throttle, email
+        self._throttle, self._email, self._residency = throttle, email, residency
 
     async def execute(self, command: SignUpCommand, client: Client) -> TokenPair:
+        # Another region's sign-up is refused first: not even the rate limiter's counter is
+        # written here for a tenant that belongs to another deployment.
+        region = check_region(command.region)
+        self._residency.admit(region)
         await self._throttle.attempt(SIGNUP_PER_ADDRESS, client.address)
         email = normalise_email(command.email)
         name, organisation = clean_name(command.name), clean_name(command.organisation)
-        region = check_region(command.region)
         password_hash = await self._hasher.hash(check_new_password(command.password))
         now = self._sessions.now()
         tenant = Tenant(id=new_tenant_id(), name=organisation, region=region, created_at=now)

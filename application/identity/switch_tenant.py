@@ -10,18 +10,20 @@ from __future__ import annotations
 from typing import final
 from uuid import UUID
 
+from application.identity.residency import admit_tenant
 from application.identity.sessions import Sessions, TokenPair, UowFor
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.identity.errors import TenantNotFound
+from domain.identity.residency import Residency
 from domain.identity.sessions import RevocationReason
 from domain.shared.ids import TenantId
 
 
 @final
 class SwitchTenant:
-    def __init__(self, uow_for: UowFor, sessions: Sessions) -> None:
-        self._uow_for, self._sessions = uow_for, sessions
+    def __init__(self, uow_for: UowFor, sessions: Sessions, residency: Residency) -> None:
+        self._uow_for, self._sessions, self._residency = uow_for, sessions, residency
 
     async def execute(self, actor: Actor, tenant_id: UUID) -> TokenPair:
         async with self._uow_for(actor.scope) as uow:
@@ -31,6 +33,7 @@ class SwitchTenant:
         if target is None:
             raise TenantNotFound()  # not a member: indistinguishable from no such tenant
         async with self._uow_for(Scope(tenant_id=target.tenant_id, user_id=actor.user_id)) as uow:
+            await admit_tenant(uow, self._residency, target.tenant_id)  # before any write
             pair = await self._sessions.open(
                 uow, tenant_id=target.tenant_id, user_id=actor.user_id, role=target.role
             )

@@ -33,6 +33,13 @@ class InvalidRegion(IdentityError, Invalid):
     default_message = "The region is not one Atlas serves."
 
 
+class WrongRegion(IdentityError, Conflict):
+    """The tenant lives in another region: only that region's deployment may serve it."""
+
+    code = "tenancy.wrong_region"
+    default_message = "This tenant's data is kept in another region; use that region's Atlas."
+
+
 class TenantNotFound(IdentityError, NotFound):
     code = "identity.tenant_not_found"
     default_message = "No such tenant."

@@ -20,6 +20,9 @@ class Problem(Struct, frozen=True, kw_only=True):
     status: int
     code: str
     detail: str | None = None
+    # tenancy.wrong_region: the tenant's region, and its deployment's URL when configured.
+    region: str | None = None
+    region_url: str | None = None
 
 
 _DESCRIPTIONS = {
@@ -27,7 +30,7 @@ _DESCRIPTIONS = {
     401: "Not signed in, or the credentials or token are not valid",
     403: "Signed in, but not allowed to do this",
     404: "No such thing in this tenant",
-    409: "Conflicts with the current state",
+    409: "Conflicts with the current state (tenancy.wrong_region: another region's tenant)",
     413: "The request body is too large",
     422: "The values break a rule",
     429: "Too many attempts; see Retry-After",

@@ -3,7 +3,7 @@ in process, for the real-stack HTTP tests."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -18,8 +18,13 @@ from entrypoints.settings import load_settings
 
 
 @asynccontextmanager
-async def real_api(app_url: DatabaseUrl, data_dir: Path) -> AsyncIterator[AsyncTestClient[Any]]:
-    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=data_dir)
+async def real_api(
+    app_url: DatabaseUrl, data_dir: Path, environ: Mapping[str, str] | None = None
+) -> AsyncIterator[AsyncTestClient[Any]]:
+    """``environ``: more ``ATLAS_*`` settings for this app (a region, its URLs)."""
+    settings = load_settings(
+        {"ATLAS_PASSWORD_HASH_CONCURRENCY": "2", **(environ or {})}, cwd=data_dir
+    )
     container = real_container(settings, DatabaseEndpoints(app=app_url, owner=None))
     async with AsyncTestClient(create_app(container)) as client:
         yield client

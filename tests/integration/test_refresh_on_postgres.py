@@ -23,6 +23,7 @@ from application.identity.refresh_session import RefreshSession
 from application.identity.sessions import Sessions, TokenPair
 from application.identity.sign_up import SignUp, SignUpCommand
 from domain.identity.errors import InvalidRefreshToken
+from domain.identity.residency import Residency
 from domain.identity.sessions import RevocationReason, SecurityEventKind, SessionPolicy
 from domain.shared.secret import Secret
 from tests.conftest import NOW
@@ -44,8 +45,16 @@ class OnPostgres:
         self.uow_for = uow_for
         sessions = Sessions(FakeAccessTokens(self.clock), self.clock, POLICY)
         throttle = Throttle(InMemoryRateLimiter(self.clock))
-        self._sign_up = SignUp(uow_for, FakePasswordHasher(), sessions, throttle, FakeEmailSender())  # type: ignore[arg-type]
-        self._refresh = RefreshSession(uow_for, sessions, throttle)  # type: ignore[arg-type]
+        here = Residency(region="europe-west4")
+        self._sign_up = SignUp(
+            uow_for,
+            FakePasswordHasher(),
+            sessions,
+            throttle,
+            FakeEmailSender(),
+            residency=here,  # type: ignore[arg-type]
+        )
+        self._refresh = RefreshSession(uow_for, sessions, throttle, here)  # type: ignore[arg-type]
 
     async def sign_up(self, email: str) -> TokenPair:
         command = SignUpCommand(

@@ -79,7 +79,7 @@ class SignInController(Controller):
         )
         return _tokens(request, browser, web, await sign_up.execute(command, client))
 
-    @post("/login", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 429, 503))
+    @post("/login", status_code=HTTP_200_OK, responses=problems(401, 403, 404, 409, 429, 503))
     async def log_in(
         self,
         request: Request_,
@@ -95,7 +95,7 @@ class SignInController(Controller):
         )
         return _tokens(request, browser, web, await log_in.execute(command, client))
 
-    @post("/refresh", status_code=HTTP_200_OK, responses={**problems(401, 429), **NO_SESSION})
+    @post("/refresh", status_code=HTTP_200_OK, responses={**problems(401, 409, 429), **NO_SESSION})
     async def refresh(
         self,
         request: Request_,
@@ -188,7 +188,7 @@ class SessionController(Controller):
         await log_out_everywhere.execute(actor)
         browser.clear_if_web(request)
 
-    @post("/switch-tenant", status_code=HTTP_200_OK, responses=problems(401, 404))
+    @post("/switch-tenant", status_code=HTTP_200_OK, responses=problems(401, 404, 409))
     async def switch_tenant(
         self,
         request: Request_,
