@@ -7,6 +7,7 @@ from collections.abc import Sequence
 
 from cryptography.exceptions import InvalidTag
 
+from adapters.crypto.kdf import KEY_BYTES
 from adapters.crypto.keyring import Keyring
 from adapters.crypto.sealing_key import SealingKey
 from application.vault.ports import Vault
@@ -14,6 +15,8 @@ from domain.shared.secret import Secret
 from domain.vault import envelope
 from domain.vault.errors import CredentialUnreadable, ValueTooLarge
 from domain.vault.model import MAX_PLAINTEXT_BYTES, Binding, SealedValue
+
+ALGORITHM = f"AES-{KEY_BYTES * 8}-GCM"  # the keyring derives KEY_BYTES keys for AESGCM
 
 _IV, _HEADER, _BODY = envelope.IV_BYTES, envelope.HEADER_BYTES, envelope.BODY_START
 

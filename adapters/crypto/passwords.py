@@ -79,6 +79,17 @@ class PasswordHashing(PasswordHasher):
         except argon2.exceptions.InvalidHashError:
             return True
 
+    def describe(self) -> dict[str, str | int]:
+        if self._scheme == "bcrypt":
+            return {"algorithm": "bcrypt", "cost": self._cost}
+        argon = self._argon2
+        return {
+            "algorithm": "argon2id",
+            "memory_kib": argon.memory_cost,
+            "time_cost": argon.time_cost,
+            "parallelism": argon.parallelism,
+        }
+
     def _check(self, raw: bytes, stored: str) -> bool:
         # Runs in the pool. A malformed or foreign hash is a failed check, never an error.
         if stored.startswith(_BCRYPT_PREFIXES):

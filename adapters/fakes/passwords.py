@@ -41,6 +41,9 @@ class FakePasswordHasher(PasswordHasher):
     def needs_rehash(self, stored: Secret[str]) -> bool:
         return not stored.reveal().startswith(self._prefix())
 
+    def describe(self) -> dict[str, str | int]:
+        return {"algorithm": self.scheme, "cost": self.cost}
+
     @staticmethod
     def _refuse_long(password: Secret[str]) -> None:
         if len(password.reveal().encode()) > MAX_PASSWORD_BYTES:

@@ -219,6 +219,10 @@ class PasswordHasher(Protocol):
         """The hash's scheme or parameters differ from the configured ones."""
         ...
 
+    def describe(self) -> dict[str, str | int]:
+        """The scheme new hashes use and its parameters, as the trust page publishes them."""
+        ...
+
 
 class RateLimit(msgspec.Struct, frozen=True, kw_only=True):
     name: str  # keeps the counters of different rules apart

@@ -34,6 +34,7 @@ from entrypoints.http.controllers import (
     oauth,
     originals,
     sync,
+    trust,
 )
 from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
@@ -97,6 +98,8 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         # The browser app on the same origin, and its CSP reports (issue 12)
         web_routes(settings),
         csp_reports.routes(),
+        # Residency, security contact and the trust page (issue 13)
+        trust.routes(container),
     ]
     # Provider sandbox: development only (settings refuse it in production).
     if settings.sandbox:

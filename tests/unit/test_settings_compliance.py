@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from entrypoints.settings import SettingsError, load_settings
+from entrypoints.trust import database_tls, security_txt
 from tests.factories.settings import in_days, production_environ
 
 PRODUCTION = production_environ()
@@ -140,3 +141,16 @@ def test_a_malformed_subprocessors_file_stops_start_up(
 def test_a_missing_subprocessors_file_names_the_setting(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="ATLAS_SUBPROCESSORS_FILE: cannot read"):
         load_settings({"ATLAS_SUBPROCESSORS_FILE": str(tmp_path / "absent.json")})
+
+
+def test_the_trust_page_reports_the_production_databases_verified_tls() -> None:
+    assert database_tls(load_settings(PRODUCTION)) == "verify-full"
+    assert database_tls(load_settings({})) == "embedded (local socket)"
+
+
+def test_security_txt_leaves_out_policy_when_development_sets_none(tmp_path: Path) -> None:
+    sut = security_txt(load_settings({}, cwd=tmp_path))
+
+    assert sut.startswith("Contact: mailto:security@atlas.invalid\nExpires: ")
+    assert "Policy:" not in sut
+    assert sut.endswith("Canonical: https://127.0.0.1:8443/.well-known/security.txt\n")
