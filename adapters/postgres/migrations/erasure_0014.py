@@ -46,8 +46,8 @@ _PRIVATE_RECORDS = f"""
 # who it was. While an account with that address exists (the person signed up again), only
 # the ids already on the list are matched, never the address.
 _PEOPLE = f"""
-    v_by_email := NOT EXISTS (SELECT 1 FROM {S}.users u
-        WHERE pg_catalog.sha256(pg_catalog.convert_to(u.email, 'UTF8')) = p_email);
+    v_by_email := NOT EXISTS (SELECT 1 FROM {S}.users u WHERE u.user_id <> p_user
+        AND pg_catalog.sha256(pg_catalog.convert_to(u.email, 'UTF8')) = p_email);
     v_people := ARRAY(
         SELECT DISTINCT e.entity_id FROM {S}.graph_entities e
         WHERE e.tenant_id = ANY(v_tenants) AND e.type = 'person'

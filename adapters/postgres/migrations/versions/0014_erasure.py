@@ -111,9 +111,13 @@ def upgrade() -> None:
         ERASE_CURRENT_USER,
         *(f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC" for fn in (APPLY, APPLY_ALL, ERASE)),
         f"GRANT EXECUTE ON FUNCTION {S}.{ERASE} TO {APP_ROLE}",
-        f"GRANT EXECUTE ON FUNCTION {S}.{APPLY_ALL} TO {OWNER_ROLE}",
         # Last: see 0006 (the owner hands each function to atlas_auth once it is complete).
         *(f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}" for fn in (APPLY, APPLY_ALL, ERASE)),
+        # The owner's own right to run a function goes with its ownership: granted back by
+        # the new owner (the migrating role may act as atlas_auth, never inherit from it).
+        f"SET LOCAL ROLE {AUTH_ROLE}",
+        f"GRANT EXECUTE ON FUNCTION {S}.{APPLY_ALL} TO {OWNER_ROLE}",
+        "RESET ROLE",
     ):
         op.execute(statement)
 
