@@ -26,6 +26,9 @@ class _Pipe:
     def flush(self) -> None:
         """Nothing to flush: the chunks wait to be taken."""
 
+    def close(self) -> None:
+        """Nothing to close: what is left is taken after the archive ends."""
+
     def take(self) -> bytes:
         taken, self._chunks = b"".join(self._chunks), []
         return taken
@@ -33,7 +36,7 @@ class _Pipe:
 
 async def zipped(files: AsyncIterator[ExportFile]) -> AsyncIterator[bytes]:
     pipe = _Pipe()
-    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:  # type: ignore[arg-type]
+    with zipfile.ZipFile(pipe, mode="w", compression=zipfile.ZIP_DEFLATED) as archive:
         async for name, content in files:
             with archive.open(name, mode="w", force_zip64=True) as entry:
                 if isinstance(content, bytes):

@@ -35,7 +35,8 @@ _REFUSALS: dict[str, type[DomainError]] = {"AT409": LastOwner, "AT404": SessionE
 
 def _json_rows(query: str) -> Any:
     # PostgreSQL writes the JSON (timestamps, arrays, jsonb as stored): one value per section.
-    return text(f"SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]')::text FROM ({query}) x")
+    # ``query`` is one of the registry's constants, never input; values arrive bound.
+    return text(f"SELECT coalesce(jsonb_agg(to_jsonb(x)), '[]')::text FROM ({query}) x")  # noqa: S608
 
 
 class PostgresPersonalDataReads(PersonalDataReads):

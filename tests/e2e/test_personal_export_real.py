@@ -71,7 +71,10 @@ async def test_a_persons_export_holds_their_rows_and_none_of_a_colleagues(
     assert answer.status_code == 200, answer.text
     assert answer.headers["content-type"] == "application/zip"
     assert manifest["schema_version"] == 1
-    assert manifest["subject"] == {"user_id": person["user_id"], "email": "person-export@example.com"}
+    assert manifest["subject"] == {
+        "user_id": person["user_id"],
+        "email": "person-export@example.com",
+    }
     assert manifest["scope"] == "tenant"
     assert [s["name"] for s in manifest["sections"]] == list(SECTIONS)
     assert all(s["records"] == len(sections[s["name"]]) for s in manifest["sections"])
@@ -81,7 +84,8 @@ async def test_a_persons_export_holds_their_rows_and_none_of_a_colleagues(
     assert private > 0
     assert len(sections["private_entities"]) == private
     assert len(sections["private_activities"]) > 0
-    assert mine not in everything and colleague_id not in everything
+    assert mine not in everything
+    assert colleague_id not in everything
     assert "colleague-export@example.com" not in everything
     assert person["refresh_token"] not in everything
     assert person["access_token"] not in everything

@@ -41,7 +41,8 @@ async def test_an_owner_exports_the_tenant_and_an_admin_may_not(
     assert refused.status_code == 403
     assert refused.json()["code"] == "auth.role_required"
     assert answer.status_code == 200, answer.text
-    assert manifest["kind"] == "tenant" and manifest["subject"] is None
+    assert manifest["kind"] == "tenant"
+    assert manifest["subject"] is None
     assert list(files) == ["settings", "members", "connections", "graph"]
     assert json.loads(archive.read(files["settings"]))[0]["name"] == "Exporters"
     assert sorted(m["role"] for m in members) == ["admin", "owner"]

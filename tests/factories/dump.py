@@ -14,7 +14,7 @@ from adapters.postgres.throwaway import ThrowawayDatabase
 
 def _tool(database: ThrowawayDatabase, tool: str, name: str, *args: str) -> str:
     url = database.superuser
-    result = subprocess.run(  # noqa: S603 - fixed argv, no shell
+    result = subprocess.run(
         [
             str(Binaries.embedded().tool(tool)),
             "-h",

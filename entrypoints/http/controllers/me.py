@@ -71,12 +71,13 @@ class MeController(Controller):
 
 def routes(container: Application) -> Router:
     identity: Any = container.use_cases.identity
+    personal_data: Any = container.use_cases.personal_data
     return Router(
         path="/api/v1",
         route_handlers=[MeController],
         dependencies={
             "show_profile": provide(identity.show_profile),
             "show_tenant": provide(identity.show_tenant),
-            "erase_account": provide(container.use_cases.personal_data.erase_account),
+            "erase_account": provide(personal_data.erase_account),
         },
     )
