@@ -68,6 +68,7 @@ from application.vault.retire_key import RetireVaultKey
 from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
+from entrypoints import personal_data_container as gdpr
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
@@ -86,6 +87,7 @@ class RealAdapters(containers.DeclarativeContainer):
     engine = providers.Resource(open_engine, url=endpoints.provided.app)
     sessions = providers.Singleton(session_factory, engine)
     identity_uow = providers.Singleton(partial, PostgresIdentityUnitOfWork, sessions)
+    personal_data_uow = providers.Singleton(gdpr.postgres_uow, sessions)
     database_probe = providers.Singleton(
         PostgresDatabaseProbe, engine, expected_revision=providers.Callable(head_revision)
     )
@@ -146,6 +148,7 @@ class FakeAdapters(containers.DeclarativeContainer):
 
     store = providers.Singleton(InMemoryStore)
     identity_uow = providers.Singleton(partial, FakeIdentityUnitOfWork, store)
+    personal_data_uow = providers.Singleton(gdpr.fake_uow, store)
     database_probe = providers.Singleton(FakeDatabaseProbe)
     clock = providers.Singleton(FrozenClock, at=providers.Callable(datetime.now, UTC))
     access_tokens = providers.Singleton(FakeAccessTokens, clock)
@@ -206,6 +209,7 @@ class UseCases(containers.DeclarativeContainer):
     identity = providers.Container(
         IdentityUseCases, adapters=adapters, departure=integrations.member_departure
     )
+    personal_data = providers.Container(gdpr.PersonalData, adapters=adapters, identity=identity)
 
     # -- vault --
     store_api_key = providers.Factory(

@@ -33,6 +33,7 @@ from entrypoints.http.controllers import (
     members,
     oauth,
     originals,
+    personal_data,
     sync,
     trust,
 )
@@ -95,6 +96,8 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         sync.routes(container),
         # The realtime feed (issue 11)
         feed.routes(container),
+        # GDPR export and erasure, tenant export (issue 13)
+        personal_data.routes(container),
         # The browser app on the same origin, and its CSP reports (issue 12)
         web_routes(settings),
         csp_reports.routes(),

@@ -196,3 +196,7 @@ class SessionView(Struct, frozen=True, kw_only=True):
             expires_at=session.expires_at,
             current=session.current,
         )
+
+
+class EraseAccountBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    password: Password  # the account's current password: erasure re-authenticates

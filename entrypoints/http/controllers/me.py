@@ -1,17 +1,23 @@
-"""``/api/v1/me`` and ``/api/v1/tenants/current``: who is signed in, and where."""
+"""``/api/v1/me`` and ``/api/v1/tenants/current``: who is signed in, and where; and erasing
+oneself (``DELETE /api/v1/me``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from litestar import Controller, Router, get
+from litestar import Controller, Router, delete, get
 from litestar.di import NamedDependency
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
+from application.compliance.erase_person import EraseAccount, EraseAccountCommand
 from application.identity.show_profile import ShowProfile, ShowTenant
 from application.shared.actor import Actor
+from domain.shared.secret import Secret
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor
 from entrypoints.http.controllers.identity_schemas import (
+    EraseAccountBody,
     ProfileView,
     TenantChoice,
     TenantView,
@@ -42,6 +48,19 @@ class MeController(Controller):
             ],
         )
 
+    @delete("/me", status_code=HTTP_204_NO_CONTENT, responses=problems(401, 403, 409, 429, 503))
+    async def erase(
+        self,
+        data: JSONBody[EraseAccountBody],
+        actor: NamedDependency[Actor],
+        erase_account: NamedDependency[EraseAccount],
+    ) -> None:
+        """Erase your account (GDPR Art. 17), confirmed with your password: your grants go
+        back to the providers, your records, sessions and account are deleted, and records of
+        shared sources keep you only under a pseudonym. A tenant's only owner hands it over,
+        or deletes it, first (409 ``compliance.last_owner``)."""
+        await erase_account.execute(actor, EraseAccountCommand(password=Secret(data.password)))
+
     @get("/tenants/current", responses=problems(401, 404))
     async def current_tenant(
         self, actor: NamedDependency[Actor], show_tenant: NamedDependency[ShowTenant]
@@ -52,11 +71,13 @@ class MeController(Controller):
 
 def routes(container: Application) -> Router:
     identity: Any = container.use_cases.identity
+    personal_data: Any = container.use_cases.personal_data
     return Router(
         path="/api/v1",
         route_handlers=[MeController],
         dependencies={
             "show_profile": provide(identity.show_profile),
             "show_tenant": provide(identity.show_tenant),
+            "erase_account": provide(personal_data.erase_account),
         },
     )
