@@ -41,7 +41,7 @@ def draft(entry: AuditEntry, scope: Scope) -> AuditRecord:
         outcome=entry.outcome.value,
         request_id=request.request_id if request is not None else "",
         address=request.address if request is not None else "",
-        details=dict(entry.details),
+        details={str(k): str(v) for k, v in entry.details.items()},  # enums as their values
         prev_hash=b"",
         hash=b"",
     )
