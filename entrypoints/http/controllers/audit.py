@@ -33,6 +33,7 @@ ENCODING = (
     "value (u32 BE length || UTF-8). See docs/audit.md."
 )
 _encode = msgspec.json.Encoder().encode
+NDJSON = "application/x-ndjson"
 
 
 class AuditEventView(msgspec.Struct, frozen=True, kw_only=True):
@@ -92,14 +93,14 @@ class AuditController(Controller):
         return AuditEventPage(items=items, next_cursor=page.next_cursor)
 
     @get("/export", summary="The whole audit chain and its head, as NDJSON (owners and admins)",
-         responses=problems(401, 403))  # fmt: skip
+         media_type=NDJSON, responses=problems(401, 403))  # fmt: skip
     async def export(
         self, *, actor: NamedDependency[Actor],
         export_audit_trail: NamedDependency[ExportAuditTrail],
     ) -> Stream:  # fmt: skip
         head, links = await export_audit_trail.execute(actor)
         return Stream(
-            _ndjson(head, links), media_type="application/x-ndjson",
+            _ndjson(head, links), media_type=NDJSON,
             headers={"Content-Disposition": 'attachment; filename="atlas-audit.ndjson"'},
         )  # fmt: skip
 
