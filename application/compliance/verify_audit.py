@@ -6,7 +6,7 @@ from typing import final
 
 import msgspec
 
-from application.compliance.ports import AuditChains
+from application.compliance.ports import AuditChains, ChainHead
 from domain.compliance.audit import ChainBreak, ChainVerifier
 from domain.shared.ids import TenantId
 
@@ -42,4 +42,15 @@ class VerifyAuditTrail:
                 break
             after = links[-1].seq
         broken = verifier.finish(head.last_seq, head.last_hash)
+        if broken is None and await self._beyond(head):
+            broken = verifier.beyond_head(head.last_seq)
         return ChainReport(tenant_id=tenant, verified=verifier.last_seq, broken=broken)
+
+    async def _beyond(self, head: ChainHead) -> bool:
+        """Rows past the head that no commit put there: a head deleted or moved back. (An
+        append commits its rows and its head together, so a row appended since the head was
+        read is covered by the head read after it.)"""
+        extra = await self._chains.links(head.tenant_id, head.last_seq, 1)
+        if not extra:
+            return False
+        return (await self._chains.head(head.tenant_id)).last_seq < extra[0].seq

@@ -205,6 +205,9 @@ class ChainVerifier:
             return self._break(head_seq, "the head's hash does not match the last link")
         return None
 
+    def beyond_head(self, head_seq: int) -> ChainBreak:
+        return self._break(head_seq + 1, "rows beyond the recorded head")
+
     def _break(self, seq: int, reason: str) -> ChainBreak:
         self.broken = ChainBreak(tenant_id=self.tenant_id, seq=seq, reason=reason)
         return self.broken

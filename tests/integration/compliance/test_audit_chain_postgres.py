@@ -176,8 +176,25 @@ async def test_the_trigger_refuses_even_the_owner(
             ],
             2,
         ),
+        (["DELETE FROM atlas.audit_heads"], 1),
+        (
+            [
+                "UPDATE atlas.audit_heads SET last_seq = 3, last_hash = (SELECT hash FROM "
+                "atlas.audit_events e WHERE e.seq = 3 AND e.tenant_id = audit_heads.tenant_id)"
+            ],
+            4,
+        ),
     ],
-    ids=["details", "address", "time", "deleted", "deleted-last", "reordered"],
+    ids=[
+        "details",
+        "address",
+        "time",
+        "deleted",
+        "deleted-last",
+        "reordered",
+        "head-deleted",
+        "head-moved-back",
+    ],
 )
 async def test_tampering_as_the_owner_breaks_verification_at_exactly_that_row(
     sessions: Any,
