@@ -11,6 +11,7 @@ import click
 from adapters.crypto.dev_tls import TlsMaterial, ensure_development_certificate
 from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
+from entrypoints.cli_audit import audit
 from entrypoints.cli_common import database_running, load, terminated_as_exit
 from entrypoints.cli_db import db
 from entrypoints.cli_demo import demo
@@ -38,6 +39,7 @@ main.add_command(worker)  # sync
 main.add_command(sync)  # sync
 main.add_command(demo)  # sync: a new user's first minutes
 main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
+main.add_command(audit)  # compliance (issue 13): atlas audit verify
 
 
 @main.command()

@@ -69,6 +69,7 @@ from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints import personal_data_container as gdpr
+from entrypoints.audit_container import AuditUseCases, fake_audit_chains, real_audit_chains
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
@@ -139,6 +140,7 @@ class RealAdapters(containers.DeclarativeContainer):
 
     # --- the realtime feed (issue 11) ---
     feed = providers.Container(FeedAdapters, sessions=sessions, url=endpoints.provided.app)
+    audit_chains = providers.Singleton(real_audit_chains, sessions)
     feed_hub = feed.hub
     member_feed = feed.member_feed
 
@@ -196,6 +198,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     original_source = sync.original_source  # the connectors' single-record reads
 
     feed = providers.Container(FakeFeedAdapters, store=store)
+    audit_chains = providers.Singleton(fake_audit_chains, store)
     feed_hub = feed.hub
     member_feed = feed.member_feed
 
@@ -257,6 +260,7 @@ class UseCases(containers.DeclarativeContainer):
     list_activities = providers.Factory(ListActivities, uow_for=adapters.graph_uow)
     undo_merge = providers.Factory(UndoMerge, uow_for=adapters.graph_uow, clock=adapters.clock)
 
+    audit = providers.Container(AuditUseCases, adapters=adapters)  # compliance (issue 13)
     # --- sync (issue 9) ---
     sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)
 

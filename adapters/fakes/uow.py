@@ -5,6 +5,7 @@ from __future__ import annotations
 from types import TracebackType
 from typing import Self
 
+from adapters.fakes.audit import FakeAuditRecorder
 from adapters.fakes.feed import FakeEventOutbox, notices_of
 from adapters.fakes.store import InMemoryStore, Tables
 from application.shared.scope import Scope
@@ -19,6 +20,7 @@ class FakeUnitOfWork:
     async def __aenter__(self) -> Self:
         self.tables = self._store.begin()
         self._events = FakeEventOutbox(self.tables, self.scope.tenant_id)
+        self._audit = FakeAuditRecorder(self.tables, self.scope)
         self._attach(self.tables)
         return self
 
@@ -26,16 +28,22 @@ class FakeUnitOfWork:
     def events(self) -> FakeEventOutbox:
         return self._events
 
+    @property
+    def audit(self) -> FakeAuditRecorder:
+        return self._audit
+
     def _attach(self, tables: Tables) -> None:
         """Create this context's repositories on ``tables``."""
 
     async def commit(self) -> None:
         head = self.events.flush()
+        self.audit.flush()
         self._store.commit(self.tables)
         if head is not None and self.scope.tenant_id is not None:
             notices_of(self._store)(self.scope.tenant_id, head)
         self.tables = self._store.begin()
         self._events = FakeEventOutbox(self.tables, self.scope.tenant_id)
+        self._audit = FakeAuditRecorder(self.tables, self.scope)
         self._attach(self.tables)
         self.committed = True
 

@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.postgres.audit import PostgresAuditRecorder
 from adapters.postgres.engine import SCOPE_KEY
 from adapters.postgres.errors import translate
 from adapters.postgres.outbox import PostgresEventOutbox
@@ -35,12 +36,17 @@ class PostgresUnitOfWork:
             await self.session.close()
             raise
         self._events = PostgresEventOutbox(self.session, self.scope.tenant_id)
+        self._audit = PostgresAuditRecorder(self.session, self.scope)
         self._attach(self.session)
         return self
 
     @property
     def events(self) -> PostgresEventOutbox:
         return self._events
+
+    @property
+    def audit(self) -> PostgresAuditRecorder:
+        return self._audit
 
     def _attach(self, session: AsyncSession) -> None:
         """Create this context's repositories on ``session``."""
@@ -49,6 +55,7 @@ class PostgresUnitOfWork:
         try:
             # Last before the commit: the tenant's event numbering stays locked only this long.
             await self.events.flush()
+            await self.audit.flush()  # the tenant's audit head is locked from here to the commit
             await self.session.commit()
         except DBAPIError as error:
             raise translate(error) from error

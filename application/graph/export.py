@@ -11,6 +11,7 @@ import msgspec
 from application.graph.ports import ActivityFilter, GraphUnitOfWork
 from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.graph.catalog import TypeDeclaration
 from domain.graph.model import Activity, ActivityId, Entity, EntityId, Relationship
 from domain.graph.process_map import Window
@@ -49,6 +50,16 @@ class ExportGraph:
         if not actor.role.exports_tenant:
             raise RoleRequired()
         whole = window.start is None and window.end is None
+        # Recorded before anything is read, in its own transaction (the export's never commits):
+        # an export that fails halfway was still taken, as far as the trail is concerned.
+        async with self._uow_for(actor.scope) as uow:
+            uow.audit.record(AuditEntry(
+                action=AuditAction.EXPORT_CREATED, target_type="graph", details={
+                    "start": window.start.isoformat() if window.start else "",
+                    "end": window.end.isoformat() if window.end else "",
+                },
+            ))  # fmt: skip
+            await uow.commit()
         async with self._uow_for(actor.scope) as uow:
             referenced: set[EntityId] = set()
             sources: set[tuple[str, str]] = set()

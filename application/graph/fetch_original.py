@@ -30,6 +30,7 @@ from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.sync.access import ConnectionAccess
 from application.sync.ports import SyncCensus
+from domain.compliance.audit import AuditAction, AuditEntry, Outcome
 from domain.graph.errors import (
     ActivityNotFound,
     EntityNotFound,
@@ -183,8 +184,14 @@ class FetchOriginal:
             outcome=outcome,
             retrieved_at=self._clock.now(),
         )
+        ok = outcome is RetrievalOutcome.OK
         async with self._uow_for(actor.scope) as uow:
             await uow.retrievals.add(retrieval)
+            uow.audit.record(AuditEntry(
+                action=AuditAction.ORIGINAL_RETRIEVED, target_type=str(record.kind),
+                target_id=str(record_id), outcome=Outcome.SUCCESS if ok else Outcome.FAILURE,
+                details={"provider": record.ref.provider, "result": str(outcome)},
+            ))  # fmt: skip
             await uow.commit()
 
 

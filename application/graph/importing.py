@@ -26,6 +26,7 @@ from application.graph.writer import GraphWriter, IngestSummary
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry, Outcome
 from domain.feed.events import EventKind, FeedEvent
 from domain.graph.errors import ImportTooLarge
 from domain.shared.errors import DomainError
@@ -109,6 +110,7 @@ class ImportLog:
             raise ImportTooLarge(limit=self._max_bytes)
         import_id = import_id or new_id()
         feed = _ImportFeed(self._uow_for, actor, import_id, progress)
+        await feed.started(source.size, options.object_type)
         try:
             return await self._import(actor, source, options, import_id, feed)
         except DomainError as error:
@@ -140,6 +142,9 @@ class ImportLog:
                 written=written,
             )
             uow.events.announce(feed.finished(summary))
+            uow.audit.record(feed.audit(AuditAction.IMPORT_FINISHED, {
+                "format": summary.format, "events": str(summary.events), "scope": scope,
+            }))  # fmt: skip
             await uow.commit()
         return summary
 
@@ -187,12 +192,33 @@ class _ImportFeed:
 
     async def failed(self, code: str) -> None:
         data = {"import_id": str(self._id), "state": "failed", "code": code}
+        entry = self.audit(AuditAction.IMPORT_FINISHED, {"code": code}, Outcome.FAILURE)
         with contextlib.suppress(DomainError):  # the import's own error is what the caller gets
-            await self._announce(FeedEvent(kind=EventKind.IMPORT_FINISHED, data=data))
+            await self._announce(FeedEvent(kind=EventKind.IMPORT_FINISHED, data=data), entry)
 
-    async def _announce(self, event: FeedEvent) -> None:
+    async def started(self, size: int, object_type: str) -> None:
+        """Its own short transaction: the import's commits only at the end, and an import
+        that never finishes was still started."""
+        entry = self.audit(AuditAction.IMPORT_STARTED, {"bytes": str(size)})
+        async with self._uow_for(self._actor.scope) as uow:
+            uow.audit.record(msgspec.structs.replace(
+                entry, details={**entry.details, "object_type": object_type[:100]}
+            ))  # fmt: skip
+            await uow.commit()
+
+    def audit(
+        self, action: AuditAction, details: dict[str, str], outcome: Outcome = Outcome.SUCCESS
+    ) -> AuditEntry:
+        return AuditEntry(
+            action=action, target_type="import", target_id=str(self._id), outcome=outcome,
+            details=details,
+        )  # fmt: skip
+
+    async def _announce(self, event: FeedEvent, entry: AuditEntry | None = None) -> None:
         async with self._uow_for(self._actor.scope) as uow:
             uow.events.announce(event)
+            if entry is not None:
+                uow.audit.record(entry)
             await uow.commit()
 
 

@@ -11,6 +11,7 @@ from typing import final
 from application.graph.forget import ForgetSummary, forget
 from application.graph.ports import GraphPurgeUnitOfWork
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.feed.events import FeedEvent
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import UserId
@@ -38,5 +39,10 @@ class PurgeSourceScope:
                 return PurgeSummary()
             summary = await forget(uow, entities, activities, revision)
             uow.events.announce(FeedEvent.graph_changed(revision, None, private_to))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.CONNECTION_PURGED, target_type="source_scope",
+                target_id=source_scope[:200],
+                details={"entities": str(len(entities)), "activities": str(len(activities))},
+            ))  # fmt: skip
             await uow.commit()
         return summary

@@ -12,6 +12,7 @@ from application.identity.ports import PasswordHasher
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity import opaque
 from domain.identity.errors import InvalidCredentials, InvalidName, InvitationInvalid
 from domain.identity.invitations import Invitation
@@ -73,6 +74,10 @@ class AcceptInvitation:
                 uow, tenant_id=tenant_id, user_id=user_id, role=accepted.role
             )
             uow.events.announce(announce.member_changed(user_id, "joined", accepted.role))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.INVITATION_ACCEPTED, target_type="invitation",
+                target_id=str(accepted.id), details={"role": accepted.role},
+            ))  # fmt: skip
             await uow.commit()
         return pair
 

@@ -17,6 +17,7 @@ from application.identity.members import manager_role
 from application.identity.ports import EmailMessage, EmailSender
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity import opaque
 from domain.identity.errors import InvitationInvalid, MembershipExists
 from domain.identity.invitations import INVITATION_LIFETIME, Invitation, check_may_grant
@@ -65,6 +66,11 @@ class InviteMember:
                 if earlier.email == email:  # one live invitation per address
                     await uow.invitations.save(msgspec.structs.replace(earlier, revoked_at=now))
             await uow.invitations.add(invitation)
+            # The invitee's address is theirs, not the trail's: the invitation's id and role.
+            uow.audit.record(AuditEntry(
+                action=AuditAction.INVITATION_CREATED, target_type="invitation",
+                target_id=str(invitation.id), details={"role": command.role},
+            ))  # fmt: skip
             tenant = await uow.tenants.get(actor.tenant_id)
             await uow.commit()
         tenant_name = tenant.name if tenant is not None else "an Atlas workspace"
@@ -108,4 +114,8 @@ class WithdrawInvitation:
                 raise InvitationInvalid()
             check_may_grant(await manager_role(uow, actor), invitation.role)
             await uow.invitations.save(msgspec.structs.replace(invitation, revoked_at=now))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.INVITATION_REVOKED, target_type="invitation",
+                target_id=str(invitation.id),
+            ))  # fmt: skip
             await uow.commit()

@@ -13,6 +13,7 @@ from application.identity.ports import PasswordHasher
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry, Outcome
 from domain.identity.errors import (
     InvalidCredentials,
     InvalidEmail,
@@ -23,7 +24,7 @@ from domain.identity.errors import (
 from domain.identity.model import LoginIdentity, TenantMembership, normalise_email
 from domain.identity.password import fits_every_scheme
 from domain.identity.residency import Residency
-from domain.shared.ids import TenantId
+from domain.shared.ids import TenantId, UserId
 from domain.shared.secret import Secret
 
 # Checked in place of a password that cannot be a stored one (over 72 bytes), so that attempt
@@ -35,6 +36,14 @@ class LogInCommand(msgspec.Struct, frozen=True, kw_only=True):
     email: str
     password: Secret[str]
     tenant_id: UUID | None = None
+
+
+def _sign_in(user_id: UserId, outcome: Outcome) -> AuditEntry:
+    action = AuditAction.SIGN_IN if outcome is Outcome.SUCCESS else AuditAction.SIGN_IN_FAILED
+    return AuditEntry(
+        action=action, target_type="user", target_id=str(user_id), outcome=outcome,
+        actor_id=str(user_id),
+    )  # fmt: skip
 
 
 @final
@@ -57,6 +66,8 @@ class LogIn:
         identity = await self._identity(account)
         matched = await self._matches(command.password, identity)
         if identity is None or not matched:
+            if identity is not None:
+                await self._record_failure(identity, command.tenant_id)
             raise InvalidCredentials()
         await self._throttle.forgive(LOGIN_FAILURES_PER_ACCOUNT, account)
         chosen = await self._choose_tenant(identity, command.tenant_id)
@@ -76,8 +87,22 @@ class LogIn:
                 "sign_in", identity.user_id, session_id=str(pair.actor.session_id),
                 address=client.address,
             ))  # fmt: skip
+            uow.audit.record(_sign_in(identity.user_id, Outcome.SUCCESS))
             await uow.commit()
         return pair
+
+    async def _record_failure(self, identity: LoginIdentity, wanted: UUID | None) -> None:
+        """In the tenant it tried, or else in each of the account's tenants. A failure for an
+        unknown email is recorded nowhere: there is no tenant to record it in (the throttle
+        still counts it)."""
+        async with self._uow_for(Scope(tenant_id=None, user_id=identity.user_id)) as uow:
+            tenants = [m.tenant_id for m in await uow.memberships.of_current_user()]
+        if wanted is not None and TenantId(wanted) in tenants:
+            tenants = [TenantId(wanted)]
+        for tenant in tenants:
+            async with self._uow_for(Scope(tenant_id=tenant, user_id=identity.user_id)) as uow:
+                uow.audit.record(_sign_in(identity.user_id, Outcome.FAILURE))
+                await uow.commit()
 
     async def _identity(self, account: str) -> LoginIdentity | None:
         try:

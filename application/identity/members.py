@@ -14,6 +14,7 @@ from application.feed import announce
 from application.identity.ports import IdentityUnitOfWork, MemberDeparture
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity.errors import MembershipNotFound, RoleRequired
 from domain.identity.invitations import Member, check_may_change
 from domain.identity.model import Role
@@ -61,6 +62,10 @@ class ChangeMemberRole:
             member = await _member(uow, user_id)
             if role is not target.role:
                 uow.events.announce(announce.member_changed(user_id, "role_changed", role))
+                uow.audit.record(AuditEntry(
+                    action=AuditAction.MEMBER_ROLE_CHANGED, target_type="member",
+                    target_id=str(user_id), details={"from": target.role, "to": role},
+                ))  # fmt: skip
             await uow.commit()
         self._sessions.forget_user(user_id)  # the new role applies to their next request here
         return member
@@ -86,6 +91,9 @@ class RemoveMember:
             # sync schedules, which stops any sync of theirs still writing.
             await uow.memberships.remove(user_id)
             uow.events.announce(announce.member_changed(user_id, "removed", None))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.MEMBER_REMOVED, target_type="member", target_id=str(user_id)
+            ))  # fmt: skip
             await uow.commit()
         self._sessions.forget_user(user_id)
         await self._departure.sweep(actor.tenant_id, user_id, purged)

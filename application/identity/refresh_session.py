@@ -19,6 +19,7 @@ from application.identity.ports import IdentityUnitOfWork
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry, Outcome
 from domain.identity import opaque
 from domain.identity.errors import InvalidRefreshToken
 from domain.identity.residency import Residency
@@ -96,6 +97,10 @@ class RefreshSession:
         uow.events.announce(announce.security_alert(
             "refresh_token_reused", family.user_id, session_id=str(family.id),
             address=client.address,
+        ))  # fmt: skip
+        uow.audit.record(AuditEntry(
+            action=AuditAction.REFRESH_REUSED, target_type="session", target_id=str(family.id),
+            outcome=Outcome.DENIED, actor_id=str(family.user_id),
         ))  # fmt: skip
         return None
 

@@ -18,6 +18,7 @@ from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import Vault
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.integrations import flow
 from domain.integrations.connection import Connection
 from domain.integrations.errors import (
@@ -173,6 +174,10 @@ class CompleteConnection:
             await uow.connections.save(connection)
             await uow.oauth_tokens.put(sealed)
             uow.events.announce(announce.connection_status(connection))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.CONNECTION_MADE, target_type="connection",
+                target_id=str(connection.id), details={"provider": connection.provider},
+            ))  # fmt: skip
             await uow.commit()
 
 

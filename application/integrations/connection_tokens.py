@@ -31,6 +31,7 @@ from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import open_tokens, seal_tokens
 from application.vault.ports import Vault
+from domain.compliance.audit import AuditAction, AuditEntry, Outcome
 from domain.integrations.connection import Connection, ConnectionStatus
 from domain.integrations.errors import (
     ConnectionNeedsReauth,
@@ -166,6 +167,11 @@ class ConnectionTokens:
         await uow.connections.save(dead)
         if dead.status is not connection.status:
             uow.events.announce(announce.connection_status(dead))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.CONNECTION_NEEDS_REAUTH, target_type="connection",
+                target_id=str(connection.id), outcome=Outcome.FAILURE,
+                details={"provider": connection.provider, "reason": reason[:100]},
+            ))  # fmt: skip
         await uow.commit()
         if dead.first_notice(connection):
             self._notices.needs_reauth(dead)

@@ -19,6 +19,7 @@ from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import open_tokens
 from application.vault.ports import Vault
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNotFound, ProviderCallFailed
 from domain.shared.errors import DomainError
@@ -68,6 +69,11 @@ class DisconnectConnection:
             connection = current.revoked(self._clock.now(), revocation)
             await uow.connections.save(connection)
             uow.events.announce(announce.connection_status(connection))
+            uow.audit.record(AuditEntry(
+                action=AuditAction.CONNECTION_DISCONNECTED, target_type="connection",
+                target_id=str(connection_id),
+                details={"provider": connection.provider, "revocation": revocation[:100]},
+            ))  # fmt: skip
             await uow.commit()
         purged = None
         if purge:  # its own transaction: a failure here is retried by disconnecting again

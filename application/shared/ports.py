@@ -8,6 +8,7 @@ from typing import Protocol, Self, runtime_checkable
 
 import msgspec
 
+from domain.compliance.audit import AuditEntry
 from domain.feed.events import FeedEvent
 
 
@@ -23,11 +24,21 @@ class EventOutbox(Protocol):
     def announce(self, event: FeedEvent) -> None: ...
 
 
+class AuditRecorder(Protocol):
+    """The audit trail, inside a unit of work: what is recorded is appended to the tenant's
+    hash chain when, and only if, the transaction commits (``docs/audit.md``)."""
+
+    def record(self, entry: AuditEntry) -> None: ...
+
+
 class UnitOfWork(Protocol):
     """One transaction bound to one scope; leaving without ``commit()`` rolls back."""
 
     @property
     def events(self) -> EventOutbox: ...
+
+    @property
+    def audit(self) -> AuditRecorder: ...
 
     async def __aenter__(self) -> Self: ...
 

@@ -19,6 +19,7 @@ import msgspec
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.sync.ports import SyncJob, SyncUnitOfWork
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.integrations.errors import ConnectionNotFound
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import new_id
@@ -98,5 +99,10 @@ class RequestSync:
                         connection_id=connection_id,
                     )
                 )
+            if trigger is RunTrigger.MANUAL:
+                uow.audit.record(AuditEntry(
+                    action=AuditAction.SYNC_REQUESTED, target_type="connection",
+                    target_id=str(connection_id), details={"run": str(active.id)},
+                ))  # fmt: skip
             await uow.commit()
         return RequestedRun(run=active, created=created)

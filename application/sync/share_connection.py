@@ -19,6 +19,7 @@ from application.feed import announce
 from application.graph import sequences
 from application.shared.scope import Scope
 from application.sync.ports import SyncUnitOfWork
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.feed.events import Audience, FeedEvent
 from domain.integrations.connection import Connection
 from domain.integrations.errors import ConnectionNotFound, NotPersonal
@@ -62,6 +63,10 @@ class ShareConnection:
             uow.events.announce(FeedEvent.graph_changed(revision, None, None))
             uow.events.announce(msgspec.structs.replace(
                 announce.connection_status(changed), audience=Audience.MEMBERS, private_to=None
+            ))  # fmt: skip
+            uow.audit.record(AuditEntry(
+                action=AuditAction.CONNECTION_SHARED if shared else AuditAction.CONNECTION_UNSHARED,
+                target_type="connection", target_id=str(connection_id),
             ))  # fmt: skip
             await uow.commit()
         return changed

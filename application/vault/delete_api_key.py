@@ -8,6 +8,7 @@ from typing import final
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from application.vault.ports import VaultUnitOfWork
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity.errors import RoleRequired
 from domain.vault.api_keys import check_name
 from domain.vault.errors import ApiKeyNotFound
@@ -25,4 +26,8 @@ class DeleteApiKey:
             # Another tenant's key of the same name is invisible here: it answers 404 too.
             if not await uow.api_keys.remove(check_name(name)):
                 raise ApiKeyNotFound()
+            uow.audit.record(AuditEntry(
+                action=AuditAction.API_KEY_DELETED, target_type="api_key",
+                details={"name": check_name(name)},
+            ))  # fmt: skip
             await uow.commit()

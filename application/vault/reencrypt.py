@@ -26,6 +26,7 @@ from application.vault.ports import (
     Vault,
     VaultUnitOfWork,
 )
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.vault.errors import CredentialUnreadable
 from domain.vault.model import KeyState, SealedKind, SealedScope
 
@@ -48,6 +49,13 @@ def _repository(uow: VaultUnitOfWork, kind: SealedKind) -> ResealableRepository[
         SealedKind.OAUTH_TOKENS: uow.oauth_tokens,
     }
     return repositories[kind]
+
+
+def _reencrypted(kind: str, version: int, count: int) -> AuditEntry:
+    return AuditEntry(
+        action=AuditAction.VAULT_REENCRYPTED, target_type="sealed_values", target_id=kind,
+        details={"from_version": str(version), "values": str(count)},
+    )  # fmt: skip
 
 
 @final
@@ -98,6 +106,7 @@ class ReencryptSealedValues:
             async with self._uow_for(bound) as uow:
                 repository = _repository(uow, scope.kind)
                 rows = await repository.sealed_under(version, after=after, limit=self._batch)
+                before = done
                 for row in rows:
                     resealed = await self._reseal(row)
                     if resealed is None:
@@ -110,6 +119,10 @@ class ReencryptSealedValues:
                         )
                     elif await repository.replace_sealed(row, resealed):
                         done += 1
+                if (
+                    done > before
+                ):  # key rotation is deployment-wide; each tenant hears of its values
+                    uow.audit.record(_reencrypted(scope.kind.value, version, done - before))
                 await uow.commit()
             progress(len(rows))
             if len(rows) < self._batch:

@@ -11,6 +11,7 @@ from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.ports import Vault, VaultUnitOfWork
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity.errors import RoleRequired
 from domain.shared.ids import new_id
 from domain.shared.secret import Secret
@@ -60,5 +61,10 @@ class StoreApiKey:
         )
         async with self._uow_for(actor.scope) as uow:
             await uow.api_keys.put(key)
+            # The name and id only: never the value, nor its hint.
+            uow.audit.record(AuditEntry(
+                action=AuditAction.API_KEY_CREATED, target_type="api_key",
+                target_id=str(key_id), details={"name": name},
+            ))  # fmt: skip
             await uow.commit()
         return key.summary()

@@ -21,6 +21,7 @@ from entrypoints.container import Application
 from entrypoints.http.auth import CONFIRMER_STATE_KEY, VERIFIER_STATE_KEY, actor_dependency
 from entrypoints.http.controllers import (
     api_keys,
+    audit,
     auth,
     connections,
     csp_reports,
@@ -40,6 +41,7 @@ from entrypoints.http.controllers import (
 from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
+from entrypoints.http.request_ids import request_context_middleware
 from entrypoints.http.sandbox import sandbox_mount
 from entrypoints.http.security import (
     REQUEST_BODY_LIMIT,
@@ -98,6 +100,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         feed.routes(container),
         # GDPR export and erasure, tenant export (issue 13)
         personal_data.routes(container),
+        audit.routes(container),  # compliance (issue 13): the tenant's audit trail
         # The browser app on the same origin, and its CSP reports (issue 12)
         web_routes(settings),
         csp_reports.routes(),
@@ -138,6 +141,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
             ),
         ),
         before_send=[harden_response],
+        middleware=[request_context_middleware(settings.identity.trusted_proxies)],
         cors_config=cors_config(settings.app_origins),
         request_max_body_size=REQUEST_BODY_LIMIT,
         debug=False,
