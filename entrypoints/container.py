@@ -68,6 +68,7 @@ from application.vault.retire_key import RetireVaultKey
 from application.vault.rotate_key import RotateVaultKey
 from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
+from entrypoints import tenant_deletion_container as td
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
@@ -138,6 +139,7 @@ class RealAdapters(containers.DeclarativeContainer):
     feed = providers.Container(FeedAdapters, sessions=sessions, url=endpoints.provided.app)
     feed_hub = feed.hub
     member_feed = feed.member_feed
+    tenant_deletion = providers.Container(td.PostgresAdapters, sessions=sessions)
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -193,6 +195,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     feed = providers.Container(FakeFeedAdapters, store=store)
     feed_hub = feed.hub
     member_feed = feed.member_feed
+    tenant_deletion = providers.Container(td.FakeAdapters, store=store)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -253,6 +256,7 @@ class UseCases(containers.DeclarativeContainer):
 
     # --- sync (issue 9) ---
     sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)
+    tenant_deletion = providers.Container(td.UseCases, adapters=adapters, integrations=integrations)
 
     # --- originals on demand (issue 10): the owner's token, the connectors' single reads ---
     fetch_original = providers.Factory(

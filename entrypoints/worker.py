@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Callable
 from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from application.feed.prune import PruneFeed
-from application.sync.policy import RunOutcome
+from application.sync.policy import DONE, RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
+from domain.compliance.tenant_deletion import TenantPendingDeletion
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+
+log = logging.getLogger("atlas.worker")
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
 
@@ -27,7 +31,14 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
 
     async def run_job(job: SyncJob, stop: StopSignal) -> RunOutcome:
         run_sync = await resolve(use_cases.run_sync)
-        outcome: RunOutcome = await run_sync.execute(job, stop)
+        try:
+            outcome: RunOutcome = await run_sync.execute(job, stop)
+        except TenantPendingDeletion:
+            # Read-only until restored or purged: the run stays as it stands and the job ends
+            # (no retries). After a restore the scheduler re-enqueues the active run whose job
+            # is gone, and it resumes from its last committed checkpoints.
+            log.info("sync run %s set aside: its tenant is pending deletion", job.run_id)
+            return DONE
         return outcome
 
     async def abandon(job: SyncJob, reason: str) -> None:

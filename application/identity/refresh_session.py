@@ -42,6 +42,7 @@ class RefreshSession:
         if token is None:
             raise InvalidRefreshToken()
         scope = Scope(tenant_id=TenantId(token.tenant_id), user_id=UserId(token.subject_id))
+        scope = scope.despite_pending_deletion()  # sessions go on while a deletion is pending
         async with self._uow_for(scope) as uow:
             consumed = await uow.sessions.consume(token.digest, self._sessions.now())
             if consumed is not None:

@@ -202,13 +202,14 @@ def _purge() -> list[str]:
 
 def _census() -> list[str]:
     return [
-        # The purge job's census: ids of tenants past their grace by the caller's clock.
+        # The purge job's census: ids of tenants past their grace by the caller's clock and by
+        # the database's (the trigger's), so no grant is given back before the delete can run.
         f"""
         CREATE FUNCTION {S}.tenants_due_for_purge(p_now timestamptz, p_limit integer)
         RETURNS TABLE (tenant_id uuid, purge_after timestamptz)
         LANGUAGE sql STABLE {_DEFINER} AS $$
             SELECT t.tenant_id, t.purge_after FROM {S}.tenants t
-            WHERE t.purge_after <= p_now
+            WHERE t.purge_after <= least(p_now, pg_catalog.now())
             ORDER BY t.purge_after, t.tenant_id
             LIMIT least(greatest(p_limit, 0), 1000)
         $$""",
