@@ -25,20 +25,12 @@ from domain.identity.model import Tenant, User
 from domain.shared.errors import StorageError
 from tests.conftest import FreshDatabase
 from tests.factories.identity import create_invitation, seed_tenant_with_owner
+from tests.factories.tenant_deletion import age_request, owner_may_connect, request_deletion
 
 pytestmark = pytest.mark.integration
 
 EARLY_DELETE, MOVED_REQUEST = "ATD01", "ATD02"
 _DELETE = "DELETE FROM atlas.tenants WHERE tenant_id = $1"
-
-
-async def owner_may_connect(fresh: FreshDatabase) -> None:
-    """A fresh copy lets only the app role in; these tests act as the owner role too."""
-    admin = await asyncpg.connect(**fresh.superuser.asyncpg_kwargs())
-    try:
-        await admin.execute(f'GRANT CONNECT ON DATABASE "{fresh.app.database}" TO atlas_owner')
-    finally:
-        await admin.close()
 
 
 async def _seeded(fresh: FreshDatabase) -> tuple[Tenant, User]:
@@ -54,11 +46,7 @@ def _deletions(fresh: FreshDatabase) -> Callable[[Scope], TenantDeletionUnitOfWo
 
 
 async def _request(fresh: FreshDatabase, tenant: Tenant, owner: User) -> PendingDeletion:
-    pending = PendingDeletion.requested(by=owner.id, at=datetime.now(UTC))
-    async with _deletions(fresh)(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
-        await uow.deletions.request(tenant.id, pending)
-        await uow.commit()
-    return pending
+    return await request_deletion(fresh, tenant.id, owner.id)
 
 
 async def _invitations(fresh: FreshDatabase, scope: Scope) -> int:
@@ -82,23 +70,6 @@ async def _delete_as(url: DatabaseUrl, tenant: Tenant) -> str:
     return "deleted" if status == "DELETE 1" else status
 
 
-async def _age(fresh: FreshDatabase, tenant: Tenant, days: int) -> None:
-    """As the owner role (exempt from the stamp rule, bound by the delete trigger): the request
-    was made ``days`` ago, its 30-day grace kept whole."""
-    conn = await asyncpg.connect(**fresh.owner.asyncpg_kwargs())
-    try:
-        async with conn.transaction():
-            await conn.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant.id))
-            await conn.execute(
-                "UPDATE atlas.tenants SET purge_after = now() - make_interval(days => $2 - 30), "
-                "deletion_requested_at = now() - make_interval(days => $2) WHERE tenant_id = $1",
-                tenant.id,
-                days,
-            )
-    finally:
-        await conn.close()
-
-
 async def test_the_trigger_refuses_an_early_delete_from_the_owner_and_the_app_role(
     fresh_database: FreshDatabase,
 ) -> None:
@@ -120,7 +91,7 @@ async def test_once_past_its_grace_the_trigger_lets_the_tenant_row_go(
 ) -> None:
     tenant, owner = await _seeded(fresh_database)
     await _request(fresh_database, tenant, owner)
-    await _age(fresh_database, tenant, days=31)
+    await age_request(fresh_database.owner, tenant.id, days=31)
 
     outcome = await _delete_as(fresh_database.owner, tenant)
 
