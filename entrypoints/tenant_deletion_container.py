@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from functools import partial
+from typing import Any
 
 from dependency_injector import containers, providers
 
@@ -31,7 +32,7 @@ class FakeAdapters(containers.DeclarativeContainer):
 class UseCases(containers.DeclarativeContainer):
     adapters = providers.DependenciesContainer(tenant_deletion=providers.DependenciesContainer())
     integrations = providers.DependenciesContainer()
-    _own = adapters.tenant_deletion
+    _own: Any = adapters.tenant_deletion
 
     # Its own Sessions (only to check that the session is live) and Throttle (stateless): the
     # password failures count in the same rate-limit buckets as a password change's.

@@ -55,14 +55,19 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
         pruned: int = await PruneFeed(retention, await resolve(container.adapters.clock)).execute()
         return pruned
 
+    async def purge_tenants() -> int:
+        purge = await resolve(container.use_cases.tenant_deletion.purge_tenants)  # type: ignore[attr-defined]
+        return len(await purge.execute())
+
     policy = WorkerPolicy(
         concurrency=concurrency or settings.sync.worker_concurrency,
         heartbeat_seconds=settings.sync.heartbeat_seconds,
     )
     database = container.adapters.endpoints().app
     return SyncWorker(
-        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy, prune_feed=prune_feed
-    )
+        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy,
+        prune_feed=prune_feed, purge_tenants=purge_tenants,
+    )  # fmt: skip
 
 
 async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None:

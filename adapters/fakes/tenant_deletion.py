@@ -54,6 +54,10 @@ class FakeTenantDeletionRecords(TenantDeletionRecords):
         if tenant_id != self._scope.tenant_id:
             raise ScopeViolation()
 
+    def _show(self, tenant_id: TenantId, purge_after: datetime | None) -> None:
+        tenant = self._identity.tenants[tenant_id]
+        self._identity.tenants[tenant_id] = msgspec.structs.replace(tenant, purge_after=purge_after)
+
     async def standing(self, *, lock: bool = False) -> TenantStanding | None:
         tenant = self._identity.tenants.get(self._scope.tenant_id)  # type: ignore[arg-type]
         if tenant is None:
@@ -64,11 +68,13 @@ class FakeTenantDeletionRecords(TenantDeletionRecords):
     async def request(self, tenant_id: TenantId, pending: PendingDeletion) -> None:
         self._mine(tenant_id)
         self._deletions.pending.setdefault(tenant_id, pending)
+        self._show(tenant_id, pending.purge_after)
         self._deletions.records.append(DeletionRecord(tenant_id=tenant_id, pending=pending))
 
     async def restore(self, tenant_id: TenantId, *, at: datetime, by: UserId) -> None:
         self._mine(tenant_id)
         self._deletions.pending.pop(tenant_id, None)
+        self._show(tenant_id, None)
         self._deletions.records = [
             msgspec.structs.replace(r, restored_at=at)
             if r.tenant_id == tenant_id and r.restored_at is None and r.purge is None

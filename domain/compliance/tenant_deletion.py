@@ -48,6 +48,11 @@ class PurgeReport(msgspec.Struct, frozen=True, kw_only=True):
     revocations: dict[str, int]  # "<provider>:<outcome>" -> connections
 
 
+def _instant(at: datetime) -> str:
+    """As the API writes times everywhere else (RFC 3339, ``Z`` for UTC)."""
+    return msgspec.json.decode(msgspec.json.encode(at), type=str)
+
+
 class TenantDeletionError(DomainError):
     code = "tenant.deletion_error"
 
@@ -63,7 +68,7 @@ class TenantPendingDeletion(TenantDeletionError, Conflict):
     def until(cls, purge_after: datetime | None) -> TenantPendingDeletion:
         if purge_after is None:
             return cls()
-        details: dict[str, DetailValue] = {"purge_after": purge_after.isoformat()}
+        details: dict[str, DetailValue] = {"purge_after": _instant(purge_after)}
         day = purge_after.date().isoformat()
         return cls(
             f"This tenant is scheduled for deletion on {day} and is read-only until then; "
@@ -83,7 +88,7 @@ class TenantPurgeDue(TenantDeletionError, Conflict):
 
     @classmethod
     def at(cls, purge_after: datetime) -> TenantPurgeDue:
-        return cls(purge_after=purge_after.isoformat())
+        return cls(purge_after=_instant(purge_after))
 
 
 class TenantNameMismatch(TenantDeletionError, Invalid):

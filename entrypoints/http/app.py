@@ -34,6 +34,7 @@ from entrypoints.http.controllers import (
     oauth,
     originals,
     sync,
+    tenant_deletion,
 )
 from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
@@ -94,6 +95,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         sync.routes(container),
         # The realtime feed (issue 11)
         feed.routes(container),
+        tenant_deletion.routes(container),  # compliance (issue 13): deletion protection
         # The browser app on the same origin, and its CSP reports (issue 12)
         web_routes(settings),
         csp_reports.routes(),

@@ -139,7 +139,8 @@ async def test_a_pending_tenant_refuses_writes_names_its_purge_date_and_still_re
     invitations = await _invitations(fresh_database, scope)
 
     assert refused.value.code == "tenant.pending_deletion"
-    assert refused.value.details == {"purge_after": pending.purge_after.isoformat()}
+    shown = refused.value.details["purge_after"]
+    assert datetime.fromisoformat(str(shown)) == pending.purge_after
     assert pending.purge_after.date().isoformat() in refused.value.message
     assert [m.user_id for m in members] == [owner.id]
     assert invitations == 0
