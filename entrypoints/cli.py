@@ -20,6 +20,7 @@ from entrypoints.cli_graph import import_log, process_map
 from entrypoints.cli_keys import keys
 from entrypoints.cli_sandbox import sandbox
 from entrypoints.cli_sync import sync, worker
+from entrypoints.cli_tenants import tenants
 from entrypoints.container import real_container
 from entrypoints.database import EmbeddedDatabase, configured_endpoints, embedded_database
 from entrypoints.settings import Settings
@@ -37,6 +38,7 @@ main.add_command(import_log)  # graph
 main.add_command(process_map)  # graph
 main.add_command(worker)  # sync
 main.add_command(sync)  # sync
+main.add_command(tenants)  # compliance: tenant deletion's purge
 main.add_command(demo)  # sync: a new user's first minutes
 main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
 main.add_command(audit)  # compliance (issue 13): atlas audit verify

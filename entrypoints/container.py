@@ -70,6 +70,7 @@ from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints import personal_data_container as gdpr
 from entrypoints.audit_container import AuditUseCases, fake_audit_chains, real_audit_chains
+from entrypoints import tenant_deletion_container as td
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
@@ -143,6 +144,7 @@ class RealAdapters(containers.DeclarativeContainer):
     audit_chains = providers.Singleton(real_audit_chains, sessions)
     feed_hub = feed.hub
     member_feed = feed.member_feed
+    tenant_deletion = providers.Container(td.PostgresAdapters, sessions=sessions)
 
 
 class FakeAdapters(containers.DeclarativeContainer):
@@ -201,6 +203,7 @@ class FakeAdapters(containers.DeclarativeContainer):
     audit_chains = providers.Singleton(fake_audit_chains, store)
     feed_hub = feed.hub
     member_feed = feed.member_feed
+    tenant_deletion = providers.Container(td.FakeAdapters, store=store)
 
 
 class UseCases(containers.DeclarativeContainer):
@@ -263,6 +266,7 @@ class UseCases(containers.DeclarativeContainer):
     audit = providers.Container(AuditUseCases, adapters=adapters)  # compliance (issue 13)
     # --- sync (issue 9) ---
     sync = providers.Container(SyncUseCases, adapters=adapters, integrations=integrations)
+    tenant_deletion = providers.Container(td.UseCases, adapters=adapters, integrations=integrations)
 
     # --- originals on demand (issue 10): the owner's token, the connectors' single reads ---
     fetch_original = providers.Factory(

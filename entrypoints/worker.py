@@ -4,18 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 from collections.abc import Callable
 from typing import Any
 
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from application.feed.prune import PruneFeed
-from application.sync.policy import RunOutcome
+from application.sync.policy import DONE, RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
+from domain.compliance.tenant_deletion import TenantPendingDeletion
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+
+log = logging.getLogger("atlas.worker")
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
 
@@ -27,7 +31,14 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
 
     async def run_job(job: SyncJob, stop: StopSignal) -> RunOutcome:
         run_sync = await resolve(use_cases.run_sync)
-        outcome: RunOutcome = await run_sync.execute(job, stop)
+        try:
+            outcome: RunOutcome = await run_sync.execute(job, stop)
+        except TenantPendingDeletion:
+            # Read-only until restored or purged: the run stays as it stands and the job ends
+            # (no retries). After a restore the scheduler re-enqueues the active run whose job
+            # is gone, and it resumes from its last committed checkpoints.
+            log.info("sync run %s set aside: its tenant is pending deletion", job.run_id)
+            return DONE
         return outcome
 
     async def abandon(job: SyncJob, reason: str) -> None:
@@ -44,14 +55,19 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
         pruned: int = await PruneFeed(retention, await resolve(container.adapters.clock)).execute()
         return pruned
 
+    async def purge_tenants() -> int:
+        purge = await resolve(container.use_cases.tenant_deletion.purge_tenants)  # type: ignore[attr-defined]
+        return len(await purge.execute())
+
     policy = WorkerPolicy(
         concurrency=concurrency or settings.sync.worker_concurrency,
         heartbeat_seconds=settings.sync.heartbeat_seconds,
     )
     database = container.adapters.endpoints().app
     return SyncWorker(
-        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy, prune_feed=prune_feed
-    )
+        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy,
+        prune_feed=prune_feed, purge_tenants=purge_tenants,
+    )  # fmt: skip
 
 
 async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None:

@@ -15,10 +15,18 @@ from adapters.postgres.url import DatabaseUrl
 from application.shared.scope import Scope
 
 SCOPE_KEY = "atlas.scope"
+PENDING_DELETION_KEY = "atlas.pending_deletion"  # session.info: the purge date, when read-only
 
 _BIND_SCOPE = text(
     "SELECT set_config('app.tenant_id', :tenant_id, true), "
     "set_config('app.user_id', :user_id, true)"
+)
+# A tenant pending deletion is read-only: every write of the transaction then fails with
+# SQLSTATE 25006, whatever the code path. Going read-only is allowed at any point of a
+# transaction, and (like the scope) ends with it.
+_READ_ONLY_IF_PENDING = text(
+    "SELECT t.purge_after, set_config('transaction_read_only', 'on', true) "
+    "FROM atlas.tenants t WHERE t.tenant_id = :tenant_id AND t.purge_after IS NOT NULL"
 )
 
 
@@ -46,6 +54,9 @@ def _bind_scope(session: Session, _tx: SessionTransaction, connection: Connectio
             "user_id": str(scope.user_id) if scope.user_id else "",
         },
     )
+    if scope.tenant_id is not None and not scope.allow_pending_deletion:
+        pending = connection.execute(_READ_ONLY_IF_PENDING, {"tenant_id": scope.tenant_id})
+        session.info[PENDING_DELETION_KEY] = pending.scalar()
 
 
 def create_engine(url: DatabaseUrl, **kwargs: Any) -> AsyncEngine:

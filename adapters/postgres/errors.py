@@ -8,11 +8,14 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.compliance.tenant_deletion import TenantNotDue, TenantPendingDeletion
 from domain.shared.errors import DomainError, ScopeViolation, StorageError
 
 INSUFFICIENT_PRIVILEGE = "42501"  # also: "new row violates row-level security policy"
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
+READ_ONLY_TRANSACTION = "25006"  # the tenant is pending deletion (adapters/postgres/engine.py)
+EARLY_TENANT_DELETE = "ATD01"  # tenants_deletion_guard (migration 0015)
 
 
 def sqlstate(error: DBAPIError) -> str | None:
@@ -32,9 +35,23 @@ def translate(
     name = constraint(error)
     if known and name is not None and name in known:
         return known[name]()
-    if sqlstate(error) == INSUFFICIENT_PRIVILEGE:
+    state = sqlstate(error)
+    if state == INSUFFICIENT_PRIVILEGE:
         return ScopeViolation()
+    if state == READ_ONLY_TRANSACTION:
+        return TenantPendingDeletion()
+    if state == EARLY_TENANT_DELETE:
+        return TenantNotDue()
     return StorageError()
+
+
+def refused_as_read_only(error: BaseException | None) -> bool:
+    """A write the pending-deletion guard refused, however it was raised or translated."""
+    if isinstance(error, TenantPendingDeletion):
+        return not error.details  # translated without the purge date: the unit of work adds it
+    if isinstance(error, DBAPIError):
+        return sqlstate(error) == READ_ONLY_TRANSACTION
+    return getattr(error, "sqlstate", None) == READ_ONLY_TRANSACTION  # asyncpg's own
 
 
 async def execute(

@@ -12,6 +12,7 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from domain.compliance.tenant_deletion import TenantPendingDeletion
 from domain.graph.errors import InvalidRecord
 from domain.shared.errors import DomainError, ScopeViolation, StorageError
 from domain.shared.ids import TenantId, UserId
@@ -26,6 +27,8 @@ _UNSTORABLE = (
 def translate_driver(error: asyncpg.PostgresError) -> DomainError:
     if isinstance(error, asyncpg.InsufficientPrivilegeError):
         return ScopeViolation()
+    if isinstance(error, asyncpg.ReadOnlySQLTransactionError):
+        return TenantPendingDeletion()  # the unit of work adds the purge date
     if isinstance(error, _UNSTORABLE):  # input the database cannot hold: the caller's fault
         return InvalidRecord("A value cannot be stored (it contains a NUL character).")
     return StorageError()

@@ -62,7 +62,11 @@ class PostgresTenantRepository(TenantRepository):
         if row is None:
             return None
         return Tenant(
-            id=TenantId(row.tenant_id), name=row.name, region=row.region, created_at=row.created_at
+            id=TenantId(row.tenant_id),
+            name=row.name,
+            region=row.region,
+            created_at=row.created_at,
+            purge_after=row.purge_after,
         )
 
 

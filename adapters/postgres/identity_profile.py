@@ -20,6 +20,7 @@ _SNAPSHOT = text(
     """
     SELECT u.user_id, u.email, u.name,
            t.tenant_id, t.name AS tenant_name, t.region, t.created_at AS tenant_created_at,
+           t.purge_after,
            f.family_id, f.created_at, f.last_used_at, f.expires_at, f.revoked_at,
            f.revoked_reason,
            (SELECT coalesce(json_agg(json_build_object(
@@ -57,6 +58,7 @@ class PostgresProfileReads(ProfileReads):
                 name=row.tenant_name,
                 region=row.region,
                 created_at=row.tenant_created_at,
+                purge_after=row.purge_after,
             ),
             tenants=_MEMBERSHIPS.decode(row.tenants),
             # The family's tenant and user are the row's: the join admits no other.

@@ -21,6 +21,7 @@ tenants = Table(
     Column("name", Text, nullable=False),
     Column("region", Text, nullable=False),
     when("created_at"),
+    Column("purge_after", DateTime(timezone=True)),
 )
 
 users = Table(

@@ -9,10 +9,11 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.postgres.audit import PostgresAuditRecorder
-from adapters.postgres.engine import SCOPE_KEY
-from adapters.postgres.errors import translate
+from adapters.postgres.engine import PENDING_DELETION_KEY, SCOPE_KEY
+from adapters.postgres.errors import refused_as_read_only, translate
 from adapters.postgres.outbox import PostgresEventOutbox
 from application.shared.scope import Scope
+from domain.compliance.tenant_deletion import TenantPendingDeletion
 
 
 class PostgresUnitOfWork:
@@ -67,5 +68,9 @@ class PostgresUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
+        purge_after = self.session.info.get(PENDING_DELETION_KEY)
         # close() rolls back whatever commit() did not commit.
         await self.session.close()
+        if refused_as_read_only(exc):
+            # Whichever statement hit the read-only tenant, the caller hears why, and until when.
+            raise TenantPendingDeletion.until(purge_after) from exc

@@ -39,6 +39,8 @@ MAX_UNEXPECTED = 10  # attempts of a job that keeps failing in a way no use case
 TICK = "* * * * *"  # the scheduler looks for due connections every minute
 PRUNE_FEED = "feed.prune"
 PRUNE_EVERY = "17 * * * *"  # hourly: retention is counted in days and thousands of events
+PURGE_TENANTS = "tenants.purge"
+PURGE_EVERY = "41 3 * * *"  # daily: a grace is counted in days
 
 
 class WorkerPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,10 +58,12 @@ class SyncWorker:
         tick: Tick,
         policy: WorkerPolicy,
         prune_feed: Tick | None = None,
+        purge_tenants: Tick | None = None,
     ) -> None:
         self._database, self._policy = database, policy
         self._run_job, self._abandon, self._tick = run_job, abandon, tick
         self._prune_feed = prune_feed
+        self._purge_tenants = purge_tenants
         self._stop = StopSignal()
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
@@ -107,6 +111,13 @@ class SyncWorker:
             @pgq.schedule(PRUNE_FEED, PRUNE_EVERY)
             async def prune(_: Schedule) -> None:
                 log.info("feed retention: %d old event(s) pruned", await prune_feed())
+
+        if self._purge_tenants is not None:
+            purge_tenants = self._purge_tenants
+
+            @pgq.schedule(PURGE_TENANTS, PURGE_EVERY)
+            async def purge(_: Schedule) -> None:
+                log.info("tenant deletion: %d tenant(s) purged", await purge_tenants())
 
         return pgq
 

@@ -48,7 +48,8 @@ class ChangePassword:
             raise ReauthenticationFailed()
         await self._throttle.forgive(PASSWORD_FAILURES_PER_ACCOUNT, account)
         new_hash = await self._hasher.hash(new_password)
-        async with self._uow_for(actor.scope) as uow:
+        # A leaked password is changed at once, even while the tenant is pending deletion.
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
             await uow.users.save(msgspec.structs.replace(user, password_hash=new_hash))
             await uow.security_events.add(
                 self._sessions.security_event(SecurityEventKind.PASSWORD_CHANGED, family, client)

@@ -74,7 +74,9 @@ class LogIn:
         rehashed = None
         if self._hasher.needs_rehash(identity.password_hash):
             rehashed = await self._hasher.hash(command.password)
+        # Even in a tenant pending deletion: an owner signs in to restore it.
         scope = Scope(tenant_id=chosen.tenant_id, user_id=identity.user_id)
+        scope = scope.despite_pending_deletion()
         async with self._uow_for(scope) as uow:
             if rehashed is not None:
                 user = await uow.users.get(identity.user_id)

@@ -17,8 +17,9 @@ class LogOut:
         self._uow_for, self._sessions = uow_for, sessions
 
     async def execute(self, actor: Actor) -> None:
-        # Idempotent: signing out of an ended session is not an error.
-        async with self._uow_for(actor.scope) as uow:
+        # Idempotent: signing out of an ended session is not an error. Signing out always
+        # works, a tenant pending deletion included.
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
             await self._sessions.end(uow, actor, RevocationReason.LOGOUT)
             await uow.commit()
 
@@ -26,7 +27,7 @@ class LogOut:
         """End one of the actor's own live sessions in this tenant (the Account screen's
         list). Unknown, ended, or another user's: ``SessionNotFound``, the same answer."""
         now = self._sessions.now()
-        async with self._uow_for(actor.scope) as uow:
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
             family = await uow.sessions.family_of(actor.tenant_id, actor.user_id, session_id)
             if family is None or not family.active(now, self._sessions.policy):
                 raise SessionNotFound()

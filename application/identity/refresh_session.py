@@ -48,6 +48,7 @@ class RefreshSession:
         if token is None:
             raise InvalidRefreshToken()
         scope = Scope(tenant_id=TenantId(token.tenant_id), user_id=UserId(token.subject_id))
+        scope = scope.despite_pending_deletion()  # sessions go on while a deletion is pending
         async with self._uow_for(scope) as uow:
             if await uow.sessions.find_token(token.digest) is not None:
                 # A real token of a tenant of another region (a restored dump, a region set by

@@ -162,7 +162,8 @@ class Sessions:
             tenants = [m.tenant_id for m in await uow.memberships.of_current_user()]
         revoked = 0
         for tenant_id in tenants:
-            async with uow_for(Scope(tenant_id=tenant_id, user_id=user_id)) as uow:
+            scope = Scope(tenant_id=tenant_id, user_id=user_id).despite_pending_deletion()
+            async with uow_for(scope) as uow:
                 for family in await uow.sessions.open_families():
                     if family.id != keep:
                         await uow.sessions.save_family(family.revoke(self.now(), reason))

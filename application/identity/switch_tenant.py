@@ -32,13 +32,15 @@ class SwitchTenant:
         target = next((m for m in memberships if m.tenant_id == TenantId(tenant_id)), None)
         if target is None:
             raise TenantNotFound()  # not a member: indistinguishable from no such tenant
-        async with self._uow_for(Scope(tenant_id=target.tenant_id, user_id=actor.user_id)) as uow:
+        # Into or out of a tenant pending deletion too: sessions are not the tenant's data.
+        scope = Scope(tenant_id=target.tenant_id, user_id=actor.user_id)
+        async with self._uow_for(scope.despite_pending_deletion()) as uow:
             await admit_tenant(uow, self._residency, target.tenant_id)  # before any write
             pair = await self._sessions.open(
                 uow, tenant_id=target.tenant_id, user_id=actor.user_id, role=target.role
             )
             await uow.commit()
-        async with self._uow_for(actor.scope) as uow:
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
             await self._sessions.end(uow, actor, RevocationReason.SWITCHED_TENANT)
             await uow.commit()
         return pair

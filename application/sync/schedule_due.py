@@ -13,6 +13,7 @@ from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.sync.ports import SyncCensus
 from application.sync.request_sync import RequestSync
+from domain.compliance.tenant_deletion import TenantPendingDeletion
 from domain.integrations.errors import ConnectionNotFound
 from domain.sync.errors import ConnectionNotSyncable
 
@@ -33,8 +34,8 @@ class ScheduleDueSyncs:
             scope = Scope(tenant_id=due.tenant_id, user_id=due.user_id)
             try:
                 outcome = await self._request.when_due(scope, due.connection_id)
-            except (ConnectionNotFound, ConnectionNotSyncable):
-                continue  # disconnected or dead since the census looked
+            except (ConnectionNotFound, ConnectionNotSyncable, TenantPendingDeletion):
+                continue  # disconnected, dead, or its tenant pending deletion since the census
             requested += outcome is not None and outcome.created
         if requested:
             log.info("scheduled %d sync run(s)", requested)

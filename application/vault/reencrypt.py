@@ -99,7 +99,8 @@ class ReencryptSealedValues:
     async def _scope(
         self, version: int, scope: SealedScope, progress: Callable[[int], None]
     ) -> tuple[int, int]:
-        bound = Scope(tenant_id=scope.tenant_id, user_id=scope.user_id)
+        # Re-sealing is the vault's upkeep, not the tenant's writing: a pending tenant too.
+        bound = Scope(tenant_id=scope.tenant_id, user_id=scope.user_id).despite_pending_deletion()
         after: UUID | None = None
         done = failed = 0
         while True:

@@ -73,6 +73,7 @@ class Tenant(msgspec.Struct, frozen=True, kw_only=True):
     name: str
     region: str
     created_at: datetime
+    purge_after: datetime | None = None  # pending deletion (read-only) until then
 
 
 class User(msgspec.Struct, frozen=True, kw_only=True):

@@ -36,6 +36,7 @@ from entrypoints.http.controllers import (
     originals,
     personal_data,
     sync,
+    tenant_deletion,
     trust,
 )
 from entrypoints.http.di import resolve
@@ -101,6 +102,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         # GDPR export and erasure, tenant export (issue 13)
         personal_data.routes(container),
         audit.routes(container),  # compliance (issue 13): the tenant's audit trail
+        tenant_deletion.routes(container),  # compliance (issue 13): deletion protection
         # The browser app on the same origin, and its CSP reports (issue 12)
         web_routes(settings),
         csp_reports.routes(),

@@ -117,11 +117,18 @@ class TenantView(Struct, frozen=True, kw_only=True):
     name: str
     region: str
     created_at: datetime
+    status: Literal["active", "pending_deletion"] = "active"
+    purge_after: datetime | None = None  # pending deletion: read-only, an owner may restore
 
     @classmethod
     def of(cls, tenant: Tenant) -> TenantView:
         return cls(
-            id=tenant.id, name=tenant.name, region=tenant.region, created_at=tenant.created_at
+            id=tenant.id,
+            name=tenant.name,
+            region=tenant.region,
+            created_at=tenant.created_at,
+            status="active" if tenant.purge_after is None else "pending_deletion",
+            purge_after=tenant.purge_after,
         )
 
 

@@ -8,20 +8,27 @@ from typing import Any
 from litestar import Controller, Router, delete, get
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-from litestar.status_codes import HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
+from application.compliance.delete_tenant import DeleteTenant
 from application.compliance.erase_person import EraseAccount, EraseAccountCommand
 from application.identity.show_profile import ShowProfile, ShowTenant
 from application.shared.actor import Actor
+from domain.identity.model import Role
 from domain.shared.secret import Secret
 from entrypoints.container import Application
-from entrypoints.http.auth import requires_actor
+from entrypoints.http.auth import requires_actor, requires_role
 from entrypoints.http.controllers.identity_schemas import (
     EraseAccountBody,
     ProfileView,
     TenantChoice,
     TenantView,
     UserView,
+)
+from entrypoints.http.controllers.tenant_deletion import (
+    DeleteTenantBody,
+    TenantDeletionView,
+    request_deletion,
 )
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
@@ -68,6 +75,22 @@ class MeController(Controller):
         """The tenant this session acts in."""
         return TenantView.of(await show_tenant.execute(actor))
 
+    @delete(
+        "/tenants/current",
+        status_code=HTTP_202_ACCEPTED,
+        guards=[requires_role(Role.OWNER)],
+        responses=problems(401, 403, 409, 422, 429, 503),
+    )
+    async def delete_tenant(
+        self,
+        data: JSONBody[DeleteTenantBody],
+        actor: NamedDependency[Actor],
+        delete_tenant: NamedDependency[DeleteTenant],
+    ) -> TenantDeletionView:
+        """Delete this tenant (owners, password and name typed back): read-only at once,
+        purged after 30 days unless an owner restores it."""
+        return await request_deletion(data, actor, delete_tenant)
+
 
 def routes(container: Application) -> Router:
     identity: Any = container.use_cases.identity
@@ -79,5 +102,6 @@ def routes(container: Application) -> Router:
             "show_profile": provide(identity.show_profile),
             "show_tenant": provide(identity.show_tenant),
             "erase_account": provide(personal_data.erase_account),
+            "delete_tenant": provide(container.use_cases.tenant_deletion.delete_tenant),  # type: ignore[attr-defined]
         },
     )
