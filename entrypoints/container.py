@@ -58,19 +58,10 @@ from application.graph.process_map import GetProcessMap
 from application.graph.queries import GetEntity, ListActivities, ListEntities
 from application.graph.undo_merge import UndoMerge
 from application.shared.check_readiness import CheckReadiness
-from application.vault.delete_api_key import DeleteApiKey
-from application.vault.key_status import ShowVaultKeys
-from application.vault.list_api_keys import ListApiKeys
-from application.vault.oauth_tokens import OAuthTokenStore
-from application.vault.open_api_key import OpenApiKey
-from application.vault.reencrypt import ReencryptSealedValues
-from application.vault.retire_key import RetireVaultKey
-from application.vault.rotate_key import RotateVaultKey
-from application.vault.store_api_key import StoreApiKey
 from entrypoints import identity_wiring as identity
 from entrypoints import personal_data_container as gdpr
-from entrypoints.audit_container import AuditUseCases, fake_audit_chains, real_audit_chains
 from entrypoints import tenant_deletion_container as td
+from entrypoints.audit_container import AuditUseCases, fake_audit_chains, real_audit_chains
 from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
@@ -80,6 +71,7 @@ from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
 from entrypoints.sync_container import SyncAdapters, SyncUseCases
 from entrypoints.vault import master_secret, open_keyring
+from entrypoints.vault_container import VaultUseCases
 
 
 class RealAdapters(containers.DeclarativeContainer):
@@ -217,30 +209,13 @@ class UseCases(containers.DeclarativeContainer):
     )
     personal_data = providers.Container(gdpr.PersonalData, adapters=adapters, identity=identity)
 
-    # -- vault --
-    store_api_key = providers.Factory(
-        StoreApiKey, uow_for=adapters.vault_uow, vault=adapters.vault, clock=adapters.clock
-    )
-    list_api_keys = providers.Factory(ListApiKeys, uow_for=adapters.vault_uow)
-    delete_api_key = providers.Factory(DeleteApiKey, uow_for=adapters.vault_uow)
-    open_api_key = providers.Factory(OpenApiKey, uow_for=adapters.vault_uow, vault=adapters.vault)
-    oauth_tokens = providers.Factory(
-        OAuthTokenStore, uow_for=adapters.vault_uow, vault=adapters.vault, clock=adapters.clock
-    )
-    rotate_vault_key = providers.Factory(RotateVaultKey, keyring=adapters.keyring)
-    retire_vault_key = providers.Factory(
-        RetireVaultKey, keyring=adapters.keyring, key_versions=adapters.key_versions
-    )
-    show_vault_keys = providers.Factory(
-        ShowVaultKeys, keyring=adapters.keyring, key_versions=adapters.key_versions
-    )
-    reencrypt_sealed_values = providers.Factory(
-        ReencryptSealedValues,
-        keyring=adapters.keyring,
-        key_versions=adapters.key_versions,
-        uow_for=adapters.vault_uow,
-        vault=adapters.vault,
-    )
+    # -- vault (entrypoints/vault_container.py); the names callers use stay here --
+    vault = providers.Container(VaultUseCases, adapters=adapters)
+    store_api_key, list_api_keys = vault.store_api_key, vault.list_api_keys
+    delete_api_key, open_api_key = vault.delete_api_key, vault.open_api_key
+    oauth_tokens, rotate_vault_key = vault.oauth_tokens, vault.rotate_vault_key
+    retire_vault_key, show_vault_keys = vault.retire_vault_key, vault.show_vault_keys
+    reencrypt_sealed_values = vault.reencrypt_sealed_values
 
     # --- graph ---
     ingest_graph = providers.Factory(IngestGraph, uow_for=adapters.graph_uow, clock=adapters.clock)
