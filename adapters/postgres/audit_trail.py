@@ -16,13 +16,14 @@ from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.compliance.ports import AuditChains, AuditFilter, ChainHead
 from application.shared.scope import Scope
-from domain.compliance.audit import GENESIS, AuditRecord
+from domain.compliance.audit import GENESIS, AuditRecord, Seal
 from domain.shared.ids import TenantId
 
 _decode_details = msgspec.json.Decoder(dict[str, str]).decode
 _COLUMNS = (
-    "tenant_id, seq, at, actor_type, actor_id, action, target_type, target_id, outcome, "
-    "request_id, address, details::text AS details, prev_hash, hash"
+    "tenant_id, seq, at, actor_type, actor_id, actor_salt, actor_seal, action, target_type, "
+    "target_id, target_salt, target_seal, outcome, request_id, address, address_salt, "
+    "address_seal, details::text AS details, prev_hash, hash"
 )
 _LINKS = f"""
 SELECT {_COLUMNS} FROM atlas.audit_events
@@ -43,17 +44,22 @@ def stored(row: Any) -> AuditRecord:
         seq=row["seq"],
         at=row["at"],
         actor_type=row["actor_type"],
-        actor_id=row["actor_id"],
+        actor=_seal(row, "actor_id", "actor"),
         action=row["action"],
         target_type=row["target_type"],
-        target_id=row["target_id"],
+        target=_seal(row, "target_id", "target"),
         outcome=row["outcome"],
         request_id=row["request_id"],
-        address=row["address"],
+        address=_seal(row, "address", "address"),
         details=_decode_details(row["details"]),
         prev_hash=bytes(row["prev_hash"]),
         hash=bytes(row["hash"]),
     )
+
+
+def _seal(row: Any, value: str, name: str) -> Seal:
+    salt = row[f"{name}_salt"]
+    return Seal(row[value], None if salt is None else bytes(salt), bytes(row[f"{name}_seal"]))
 
 
 class PostgresAuditChains(AuditChains):

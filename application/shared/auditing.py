@@ -13,7 +13,7 @@ import msgspec
 
 from application.shared.request_context import current_request
 from application.shared.scope import Scope
-from domain.compliance.audit import ActorType, AuditEntry, AuditRecord, sealed
+from domain.compliance.audit import ActorType, AuditEntry, AuditRecord, Seal, sealed
 from domain.shared.errors import ScopeViolation
 
 _UNSET = datetime(1970, 1, 1, tzinfo=UTC)
@@ -34,13 +34,13 @@ def draft(entry: AuditEntry, scope: Scope) -> AuditRecord:
         seq=0,
         at=_UNSET,
         actor_type=actor_type.value,
-        actor_id=actor_id,
+        actor=Seal.of(actor_id),
         action=entry.action.value,
         target_type=entry.target_type,
-        target_id=entry.target_id,
+        target=Seal.of(entry.target_id),
         outcome=entry.outcome.value,
         request_id=request.request_id if request is not None else "",
-        address=request.address if request is not None else "",
+        address=Seal.of(request.address if request is not None else ""),
         details={str(k): str(v) for k, v in entry.details.items()},  # enums as their values
         prev_hash=b"",
         hash=b"",

@@ -6,21 +6,30 @@ A customer verifying an export reimplements exactly this (``docs/audit.md``). Ve
               || tenant_id (16 bytes, the UUID's bytes)
               || seq (8 bytes, unsigned big-endian)
               || at (8 bytes, signed big-endian microseconds since 1970-01-01T00:00:00Z)
-              || str(actor_type) || str(actor_id) || str(action) || str(target_type)
-              || str(target_id) || str(outcome) || str(request_id) || str(address)
+              || str(actor_type) || actor_seal (32 bytes) || str(action) || str(target_type)
+              || target_seal (32 bytes) || str(outcome) || str(request_id)
+              || address_seal (32 bytes)
               || count(details) (4 bytes, unsigned big-endian)
               || for each key in ascending order of its UTF-8 bytes: str(key) || str(value)
     str(s)    = len(utf8(s)) (4 bytes, unsigned big-endian) || utf8(s)
+    seal(v)   = SHA-256(salt || utf8(v)), salt = 16 random bytes kept beside the value
     hash      = SHA-256(prev_hash || canonical), prev_hash of seq 1 = 32 zero bytes
 
 Tenant and seq are hashed, so a row moved to another position or tenant breaks its link.
 Absent values are empty strings (never NULL), so no field has two spellings.
+
+The three fields that can name a person (actor, target, address) are hashed through a salted
+seal, not directly: erasing a person (GDPR Art. 17) blanks the value and drops its salt, and
+the chain still verifies, because the seal it hashed stays. A kept salt proves its value; a
+dropped salt leaves an empty value, shown as erased. Nothing else can change without breaking
+the chain, and without the salt a seal tells nothing about the erased value.
 """
 
 from __future__ import annotations
 
 import enum
 import hashlib
+import os
 import struct
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -29,6 +38,7 @@ from uuid import UUID
 import msgspec
 
 MAGIC = b"atlas-audit-v1"
+SALT_BYTES = 16
 GENESIS = bytes(32)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MAX_DETAILS = 16
@@ -97,6 +107,30 @@ class AuditEntry(msgspec.Struct, frozen=True, kw_only=True):
                 raise ValueError("an audit value is a short name or id")
 
 
+class Seal(msgspec.Struct, frozen=True):
+    """A value that may name a person, as the chain commits to it: ``salt`` is ``None`` once
+    the value was erased (then ``value`` is empty and ``digest`` still holds the link)."""
+
+    value: str
+    salt: bytes | None
+    digest: bytes
+
+    @classmethod
+    def of(cls, value: str, salt: bytes | None = None) -> Seal:
+        salt = os.urandom(SALT_BYTES) if salt is None else salt
+        return cls(value, salt, hashlib.sha256(salt + value.encode()).digest())
+
+    def erased(self) -> Seal:
+        return Seal("", None, self.digest)
+
+    def holds(self) -> bool:
+        if len(self.digest) != 32:
+            return False
+        if self.salt is None:
+            return self.value == ""
+        return hashlib.sha256(self.salt + self.value.encode()).digest() == self.digest
+
+
 class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
     """One stored link of a tenant's chain."""
 
@@ -104,16 +138,24 @@ class AuditRecord(msgspec.Struct, frozen=True, kw_only=True):
     seq: int
     at: datetime
     actor_type: str
-    actor_id: str
+    actor: Seal
     action: str
     target_type: str
-    target_id: str
+    target: Seal
     outcome: str
     request_id: str
-    address: str
+    address: Seal
     details: dict[str, str]
     prev_hash: bytes
     hash: bytes
+
+    @property
+    def actor_id(self) -> str:
+        return self.actor.value
+
+    @property
+    def target_id(self) -> str:
+        return self.target.value
 
 
 def _text(value: str) -> bytes:
@@ -132,19 +174,14 @@ def canonical_bytes(record: AuditRecord) -> bytes:
         MAGIC,
         record.tenant_id.bytes,
         struct.pack(">Qq", record.seq, micros(record.at)),
-        *(
-            _text(v)
-            for v in (
-                record.actor_type,
-                record.actor_id,
-                record.action,
-                record.target_type,
-                record.target_id,
-                record.outcome,
-                record.request_id,
-                record.address,
-            )
-        ),
+        _text(record.actor_type),
+        record.actor.digest,
+        _text(record.action),
+        _text(record.target_type),
+        record.target.digest,
+        _text(record.outcome),
+        _text(record.request_id),
+        record.address.digest,
         struct.pack(">I", len(record.details)),
     ]
     for key in sorted(record.details, key=str.encode):
@@ -186,6 +223,8 @@ class ChainVerifier:
             return self._break(record.seq, "the row belongs to another tenant")
         if record.seq != expected:
             return self._break(expected, f"seq {expected} is missing (next is {record.seq})")
+        if not all(seal.holds() for seal in (record.actor, record.target, record.address)):
+            return self._break(expected, "a sealed value does not match its seal")
         if record.prev_hash != self.last_hash:
             return self._break(expected, "prev_hash does not match the previous link")
         if link_hash(self.last_hash, record) != record.hash:

@@ -3,14 +3,11 @@ it pages, filters, keeps tenants apart, and its export verifies with an independ
 
 from __future__ import annotations
 
-import hashlib
 import json
-import struct
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 import pytest
 from dependency_injector import providers
@@ -23,6 +20,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.identity_http import bearer, join, sign_up
+from tests.factories.audit import verify_export
 
 pytestmark = pytest.mark.e2e
 
@@ -37,32 +35,6 @@ async def stack(
     container.adapters.email.override(providers.Object(outbox))
     async with AsyncTestClient(create_app(container)) as client:
         yield client, outbox
-
-
-def _independent_verify(lines: list[dict[str, Any]]) -> int:
-    """A customer's verifier, written from docs/audit.md alone: the number of links that hold."""
-    head, events = lines[0], lines[1:]
-
-    def text(value: str) -> bytes:
-        raw = value.encode("utf-8")
-        return struct.pack(">I", len(raw)) + raw
-
-    prev = bytes(32)
-    for expected_seq, e in enumerate(events, start=1):
-        assert e["seq"] == expected_seq
-        canonical = b"atlas-audit-v1" + UUID(head["tenant_id"]).bytes
-        canonical += struct.pack(">Qq", e["seq"], e["at_us"])
-        for name in ("actor_type", "actor_id", "action", "target_type", "target_id", "outcome",
-                     "request_id", "address"):  # fmt: skip
-            canonical += text(e[name])
-        canonical += struct.pack(">I", len(e["details"]))
-        for key in sorted(e["details"], key=lambda k: k.encode("utf-8")):
-            canonical += text(key) + text(e["details"][key])
-        assert bytes.fromhex(e["prev_hash"]) == prev
-        prev = hashlib.sha256(prev + canonical).digest()
-        assert prev.hex() == e["hash"], f"link {e['seq']} does not hold"
-    assert (head["last_seq"], head["last_hash"]) == (len(events), prev.hex())
-    return len(events)
 
 
 async def test_owners_and_admins_read_the_trail_members_may_not_and_tenants_stay_apart(
@@ -154,4 +126,4 @@ async def test_an_export_verifies_with_an_independent_implementation(
     lines = [json.loads(line) for line in exported.text.splitlines()]
     assert lines[0]["type"] == "head"
     assert "SHA-256" in lines[0]["encoding"]
-    assert _independent_verify(lines) == 3
+    assert verify_export(lines) == 3

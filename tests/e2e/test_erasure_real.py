@@ -4,6 +4,7 @@ before the erasure, restored, holds them again until ``apply_erasures()`` remove
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
@@ -18,6 +19,7 @@ from tests.conftest import FreshDatabase, fresh_copy
 from tests.e2e.connect_flow import sandbox_stats
 from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
+from tests.factories.audit import verify_export
 from tests.factories.dump import data_backup, database_dump, restore_data
 from tests.factories.erasure import SUPPRESSION_TABLE, as_superuser, seed_person_records, traces
 from tests.factories.team_stack import team
@@ -87,6 +89,12 @@ async def test_an_erased_person_leaves_no_trace_but_the_suppression_list_even_af
     assert traces(dump, *private_ids) == {}
     person_rows = traces(dump, str(shared), str(colleagues))["atlas.graph_entities"]
     assert all("erased-" in row and "Erin" not in row for row in person_rows)  # pseudonymised
+    # The audit trail keeps what they did, without them, and still verifies end to end.
+    trail = await client.get("/api/v1/audit/export", headers=bearer(owner))
+    lines = [json.loads(line) for line in trail.text.splitlines()]
+    joined = next(e for e in lines[1:] if e.get("action") == "invitation.accepted")
+    assert (joined["actor_id"], joined["actor_salt"], joined["address"]) == ("", None, "")
+    assert verify_export(lines) == len(lines) - 1
 
     async with fresh_copy(database, migrated_template) as restored:
         restore_data(database, restored.app.database, backup)

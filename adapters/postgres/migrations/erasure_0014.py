@@ -108,6 +108,20 @@ _OWN_ROWS = f"""
        SET traceback = pg_catalog.replace(j.traceback::text, p_user::text, '{NIL}')::jsonb
      WHERE pg_catalog.strpos(j.traceback::text, p_user::text) > 0;
     GET DIAGNOSTICS v_n = ROW_COUNT; v_total := v_total + v_n;
+    -- The audit trail keeps what happened and loses who: values naming them become empty and
+    -- lose their salts; the chain hashed their seals, so it still verifies (migration 0013).
+    PERFORM pg_catalog.set_config('atlas.redacting_subject', p_user::text, true);
+    UPDATE {S}.audit_events x SET
+        actor_id = CASE WHEN x.actor_id = p_user::text THEN '' ELSE x.actor_id END,
+        actor_salt = CASE WHEN x.actor_id = p_user::text THEN NULL ELSE x.actor_salt END,
+        target_id = CASE WHEN x.target_id = p_user::text THEN '' ELSE x.target_id END,
+        target_salt = CASE WHEN x.target_id = p_user::text THEN NULL ELSE x.target_salt END,
+        address = CASE WHEN x.actor_id = p_user::text THEN '' ELSE x.address END,
+        address_salt = CASE WHEN x.actor_id = p_user::text THEN NULL ELSE x.address_salt END
+     WHERE x.tenant_id = ANY(v_tenants)
+       AND (x.actor_id = p_user::text OR x.target_id = p_user::text);
+    GET DIAGNOSTICS v_n = ROW_COUNT; v_total := v_total + v_n;
+    PERFORM pg_catalog.set_config('atlas.redacting_subject', '', true);
     -- Their memberships take their connections, sealed tokens, sync state, OAuth flows and
     -- sign-in sessions along (foreign keys cascade); the account takes its credentials.
     DELETE FROM {S}.memberships x WHERE x.user_id = p_user;

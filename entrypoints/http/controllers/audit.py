@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, Router, get
@@ -16,7 +16,7 @@ from litestar.response import Stream
 from application.compliance.ports import AuditFilter, ChainHead
 from application.compliance.read_audit import AuditQuery, ExportAuditTrail, ListAuditEvents
 from application.shared.actor import Actor
-from domain.compliance.audit import MAGIC, AuditRecord, micros
+from domain.compliance.audit import MAGIC, AuditRecord, Seal, micros
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_manager
 from entrypoints.http.di import provide
@@ -28,9 +28,11 @@ Until = Annotated[datetime | None, QueryParameter(name="until", required=False)]
 ENCODING = (
     f"{MAGIC.decode()}: hash = SHA-256(prev_hash || canonical), prev_hash of seq 1 = 32 zero "
     "bytes; canonical = magic || tenant_id (16 bytes) || seq (u64 BE) || at_us (i64 BE) || "
-    "actor_type, actor_id, action, target_type, target_id, outcome, request_id, address (each "
-    "u32 BE length || UTF-8) || count(details) (u32 BE) || each key in UTF-8 byte order: key, "
-    "value (u32 BE length || UTF-8). See docs/audit.md."
+    "str(actor_type) || actor_seal || str(action) || str(target_type) || target_seal || "
+    "str(outcome) || str(request_id) || address_seal || count(details) (u32 BE) || each key in "
+    "UTF-8 byte order: str(key) || str(value); str(s) = u32 BE length || UTF-8; a seal is 32 "
+    "bytes, SHA-256(salt || UTF-8 value) while the salt is kept, and an erased value is empty "
+    "with no salt. See docs/audit.md."
 )
 _encode = msgspec.json.Encoder().encode
 NDJSON = "application/x-ndjson"
@@ -42,12 +44,18 @@ class AuditEventView(msgspec.Struct, frozen=True, kw_only=True):
     at_us: int  # the hashed value: microseconds since the Unix epoch, UTC
     actor_type: str
     actor_id: str
+    actor_salt: str | None  # hex; null once the value was erased
+    actor_seal: str  # hex
     action: str
     target_type: str
     target_id: str
+    target_salt: str | None
+    target_seal: str
     outcome: str
     request_id: str
     address: str
+    address_salt: str | None
+    address_seal: str
     details: dict[str, str]
     prev_hash: str  # hex
     hash: str  # hex
@@ -56,10 +64,17 @@ class AuditEventView(msgspec.Struct, frozen=True, kw_only=True):
     def of(cls, r: AuditRecord) -> AuditEventView:
         return cls(
             seq=r.seq, at=r.at, at_us=micros(r.at), actor_type=r.actor_type,
-            actor_id=r.actor_id, action=r.action, target_type=r.target_type,
-            target_id=r.target_id, outcome=r.outcome, request_id=r.request_id,
-            address=r.address, details=r.details, prev_hash=r.prev_hash.hex(), hash=r.hash.hex(),
+            **_sealed("actor", r.actor), action=r.action, target_type=r.target_type,
+            **_sealed("target", r.target), outcome=r.outcome, request_id=r.request_id,
+            **_sealed("address", r.address), details=r.details, prev_hash=r.prev_hash.hex(),
+            hash=r.hash.hex(),
         )  # fmt: skip
+
+
+def _sealed(name: str, seal: Seal) -> dict[str, Any]:
+    value = "address" if name == "address" else f"{name}_id"
+    salt = None if seal.salt is None else seal.salt.hex()
+    return {value: seal.value, f"{name}_salt": salt, f"{name}_seal": seal.digest.hex()}
 
 
 class AuditEventPage(msgspec.Struct, frozen=True, kw_only=True):

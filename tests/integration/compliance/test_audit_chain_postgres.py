@@ -86,7 +86,7 @@ async def test_what_is_recorded_is_stored_with_who_where_and_the_chain(
     report = await _verify(sessions, tenant.id)
 
     assert [r.seq for r in links] == [1, 2, 3, 4, 5]
-    assert {(r.actor_type, r.actor_id, r.request_id, r.address) for r in links} == {
+    assert {(r.actor_type, r.actor_id, r.request_id, r.address.value) for r in links} == {
         ("user", str(scope.user_id), "req-1", "203.0.113.9")
     }
     assert links[0].details == {"n": "1"}
@@ -216,8 +216,17 @@ async def test_tampering_as_the_owner_breaks_verification_at_exactly_that_row(
 async def test_a_tenant_purge_may_remove_its_audit_rows_and_nothing_else_may(
     owner_tx: asyncpg.Connection, chain: tuple[Tenant, Scope]
 ) -> None:
-    tenant, _ = chain
+    tenant, scope = chain
     delete_tenant = "DELETE FROM atlas.tenants WHERE tenant_id = $1"
+    async with owner_tx.transaction():  # past its grace, so the tenant row itself may go
+        await owner_tx.execute("SELECT set_config('app.tenant_id', $1, true)", str(tenant.id))
+        await owner_tx.execute(
+            "UPDATE atlas.tenants SET deletion_requested_at = now() - interval '31 days', "
+            "deletion_requested_by = $2, purge_after = now() - interval '1 day' "
+            "WHERE tenant_id = $1",
+            tenant.id,
+            scope.user_id,
+        )
 
     with pytest.raises(asyncpg.InsufficientPrivilegeError, match="append-only"):
         async with owner_tx.transaction():

@@ -18,6 +18,7 @@ from domain.compliance.audit import (
     AuditRecord,
     ChainBreak,
     ChainVerifier,
+    Seal,
     canonical_bytes,
     micros,
 )
@@ -25,10 +26,8 @@ from tests.factories.audit import create_chain
 
 pytestmark = pytest.mark.unit
 
-_TEXT_FIELDS = (
-    "actor_type", "actor_id", "action", "target_type", "target_id", "outcome", "request_id",
-    "address",
-)  # fmt: skip
+_TEXT_FIELDS = ("actor_type", "action", "target_type", "outcome", "request_id")
+_SEALED_FIELDS = ("actor", "target", "address")
 
 
 def _verify(chain: list[AuditRecord]) -> ChainBreak | None:
@@ -38,6 +37,38 @@ def _verify(chain: list[AuditRecord]) -> ChainBreak | None:
             break
     head = chain[-1] if chain else None
     return sut.finish(head.seq if head else 0, head.hash if head else GENESIS)
+
+
+def _changed_seal(seal: Seal, data: st.DataObject) -> Seal:
+    """One byte of the value, the salt or the seal itself changed (never a proper erasure)."""
+    part = data.draw(st.sampled_from(("value", "salt", "digest")))
+    if part == "value":
+        raw = seal.value.encode() or b"\x00"
+        value = _flip(raw, data.draw(st.integers(0, len(raw) - 1))).decode("latin-1")
+        return Seal(value, seal.salt, seal.digest)
+    raw = getattr(seal, part)
+    flipped = _flip(raw, data.draw(st.integers(0, len(raw) - 1)))
+    return (
+        Seal(seal.value, flipped, seal.digest)
+        if part == "salt"
+        else Seal(seal.value, seal.salt, flipped)
+    )
+
+
+def test_erasing_a_sealed_value_keeps_the_chain_and_shows_it_erased() -> None:
+    chain = create_chain(3)
+    link = chain[1]
+    chain[1] = msgspec.structs.replace(
+        link, actor=link.actor.erased(), address=link.address.erased()
+    )
+
+    assert _verify(chain) is None
+    assert (chain[1].actor_id, chain[1].actor.salt) == ("", None)
+    # A dropped salt with the value left behind is not an erasure: the chain refuses it.
+    chain[1] = msgspec.structs.replace(link, target=Seal(link.target_id, None, link.target.digest))
+    assert _verify(chain) == ChainBreak(
+        tenant_id=link.tenant_id, seq=2, reason="a sealed value does not match its seal"
+    )
 
 
 def _flip(value: bytes, at: int) -> bytes:
@@ -77,9 +108,13 @@ def test_any_single_byte_change_to_any_field_breaks_the_chain_at_that_row(
 ) -> None:
     chain = create_chain(4)
     index = data.draw(st.integers(0, 3))
-    field = data.draw(st.sampled_from((*_TEXT_FIELDS, "details", "hash", "prev_hash", "at")))
+    field = data.draw(
+        st.sampled_from((*_TEXT_FIELDS, *_SEALED_FIELDS, "details", "hash", "prev_hash", "at"))
+    )
     link = chain[index]
-    if field in _TEXT_FIELDS:
+    if field in _SEALED_FIELDS:
+        changed = _changed_seal(getattr(link, field), data)
+    elif field in _TEXT_FIELDS:
         raw = getattr(link, field).encode() or b"\x00"
         changed: object = _flip(raw, data.draw(st.integers(0, len(raw) - 1))).decode("latin-1")
     elif field == "details":

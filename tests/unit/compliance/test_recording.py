@@ -53,7 +53,7 @@ async def test_sign_ins_and_failures_are_recorded_in_each_of_the_accounts_tenant
     one, two = _trail(world, first.actor.tenant_id), _trail(world, second.actor.tenant_id)
     ada = str(first.actor.user_id)
     failures = [
-        (r.actor_id, r.outcome, r.address) for r in one + two if r.action.endswith("failed")
+        (r.actor_id, r.outcome, r.address.value) for r in one + two if r.action.endswith("failed")
     ]
     assert failures == [(ada, "failure", "198.51.100.4")] * 2  # one per tenant, none for nobody
     assert [r.action for r in one][-2:] == ["auth.sign_in", "auth.sign_in_failed"]

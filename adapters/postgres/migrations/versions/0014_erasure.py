@@ -55,6 +55,11 @@ _REACH: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("tenant_events", "UPDATE (data)", ("UPDATE",)),
     ("invitations", "SELECT, UPDATE (invited_by), DELETE", ("SELECT", "UPDATE", "DELETE")),
     ("api_keys", "SELECT (created_by), UPDATE (created_by)", ("UPDATE",)),
+    (
+        "audit_events",
+        "SELECT, UPDATE (actor_id, actor_salt, target_id, target_salt, address, address_salt)",
+        ("SELECT", "UPDATE"),
+    ),
     ("memberships", "DELETE", ("DELETE",)),
     ("users", "DELETE", ("DELETE",)),
 )
