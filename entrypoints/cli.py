@@ -11,6 +11,7 @@ import click
 from adapters.crypto.dev_tls import TlsMaterial, ensure_development_certificate
 from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
+from entrypoints.cli_backup import backup, restore
 from entrypoints.cli_common import database_running, load, terminated_as_exit
 from entrypoints.cli_db import db
 from entrypoints.cli_demo import demo
@@ -38,6 +39,8 @@ main.add_command(worker)  # sync
 main.add_command(sync)  # sync
 main.add_command(demo)  # sync: a new user's first minutes
 main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
+main.add_command(backup)  # compliance (issue 13): a sealed backup of the database
+main.add_command(restore)  # compliance (issue 13): a verified restore into a fresh database
 
 
 @main.command()

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import asyncpg
 import msgspec
 
 from adapters.backup.census import connect_for_census, manifest_in_snapshot
@@ -34,6 +35,10 @@ SUFFIX = ".atlasbak"
 NAME = re.compile(r"^atlas-(\d{8}T\d{6})Z(?:-\d+)?\.atlasbak$")
 MANIFEST_LENGTH = struct.Struct(">I")
 _READ = 1 << 20
+
+
+class BackupRefused(RuntimeError):
+    pass
 
 
 @dataclass(frozen=True)
@@ -65,6 +70,7 @@ async def take_backup(
     await asyncio.to_thread(directory.mkdir, parents=True, exist_ok=True, mode=0o700)
     conn = await connect_for_census(url)
     try:
+        await _refuse_filtered_view(conn)
         async with conn.transaction(isolation="repeatable_read", readonly=True):
             # First statement of the transaction: the exported snapshot is the one it reads.
             snapshot = await conn.fetchval("SELECT pg_export_snapshot()")
@@ -89,6 +95,20 @@ async def take_backup(
         seconds=time.perf_counter() - started,
         manifest=manifest,
     )
+
+
+async def _refuse_filtered_view(conn: asyncpg.Connection) -> None:
+    # A role bound by row security would count a filtered subset (and pg_dump would then fail,
+    # as it must: R8.2). Say so up front, by name.
+    row = await conn.fetchrow(
+        "SELECT current_user AS name, rolbypassrls OR rolsuper AS sees_all FROM pg_roles "
+        "WHERE rolname = current_user"
+    )
+    if not row["sees_all"]:
+        raise BackupRefused(
+            f"{row['name']} is bound by row security and would back up a filtered subset: "
+            "backups run as atlas_backup (BYPASSRLS, read-only)"
+        )
 
 
 async def _write(

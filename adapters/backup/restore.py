@@ -15,6 +15,8 @@ import asyncio
 import shutil
 import tempfile
 import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -75,32 +77,48 @@ class RestoreReport:
         return not self.differences and not self.foreign_owners
 
 
+@dataclass(frozen=True)
+class OpenedBackup:
+    """A backup file authenticated end to end: its manifest, and its dump decrypted."""
+
+    manifest: Manifest
+    dump: Path
+    dump_bytes: int
+    workdir: Path
+
+
+@asynccontextmanager
+async def opened_backup(file: Path, master: Secret[bytes]) -> AsyncIterator[OpenedBackup]:
+    """Raises ``BackupUnreadable`` before anything is created anywhere; removes the decrypted
+    dump on the way out."""
+    workdir = Path(tempfile.mkdtemp(prefix="atlas-restore-"))
+    try:
+        manifest, dump, size = await asyncio.to_thread(unseal, file, master, workdir)
+        yield OpenedBackup(manifest=manifest, dump=dump, dump_bytes=size, workdir=workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
 async def restore(
-    file: Path,
-    master: Secret[bytes],
+    backup: OpenedBackup,
     admin: DatabaseUrl,
     *,
     reader: DatabaseUrl | None = None,
     verify: bool = True,
 ) -> RestoreReport:
-    """Restore ``file`` into the empty database at ``admin`` (a role that may create Atlas's
-    objects and read every row); ``reader`` (default ``admin``) does the verifying census and
-    must see every row too: ``atlas_backup`` or an administrator."""
+    """Restore into the empty database at ``admin`` (a role that may create Atlas's objects and
+    read every row); ``reader`` (default ``admin``) does the verifying census and must see
+    every row too: ``atlas_backup`` or an administrator."""
     started = time.perf_counter()
-    workdir = Path(tempfile.mkdtemp(prefix="atlas-restore-"))
-    try:
-        manifest, dump, size = await asyncio.to_thread(unseal, file, master, workdir)
-        await _restore_dump(admin, dump, workdir)
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
+    await _restore_dump(admin, backup.dump, backup.workdir)
     found = await _census(reader or admin) if verify else ()
     erasures = await _apply_erasures(admin, reader or admin, found)
     return RestoreReport(
-        manifest=manifest,
-        dump_bytes=size,
+        manifest=backup.manifest,
+        dump_bytes=backup.dump_bytes,
         seconds=time.perf_counter() - started,
         verified=verify,
-        differences=compare(manifest.tables, found) if verify else [],
+        differences=compare(backup.manifest.tables, found) if verify else [],
         erasures=erasures,
         foreign_owners=await _foreign_owners(admin),
     )

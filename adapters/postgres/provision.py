@@ -72,7 +72,10 @@ async def provision(
             """
         )
         if backup_password is not None:
-            await conn.execute(f'GRANT CONNECT ON DATABASE "{database}" TO {BACKUP_ROLE}')
+            # The owner too: a database copied from a template belongs to whoever copied it.
+            await conn.execute(
+                f'GRANT CONNECT ON DATABASE "{database}" TO {BACKUP_ROLE}, {OWNER_ROLE}'
+            )
     finally:
         await conn.close()
     if backup_password is not None:
