@@ -8,6 +8,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from adapters.backup.retention import ScheduledBackup
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from application.feed.prune import PruneFeed
 from application.sync.policy import RunOutcome
@@ -16,6 +17,7 @@ from application.sync.stream_pass import StopSignal
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+from entrypoints.vault import master_secret
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
 
@@ -50,7 +52,29 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
     )
     database = container.adapters.endpoints().app
     return SyncWorker(
-        database, run_job=run_job, abandon=abandon, tick=tick, policy=policy, prune_feed=prune_feed
+        database,
+        run_job=run_job,
+        abandon=abandon,
+        tick=tick,
+        policy=policy,
+        prune_feed=prune_feed,
+        backup=scheduled_backup(container),
+    )
+
+
+def scheduled_backup(container: Application) -> ScheduledBackup | None:
+    """The daily backup, when there is a directory for it (always in development: under the
+    data dir; in production: ATLAS_BACKUP_DIR) and the backup role's URL is known."""
+    settings = container.settings()
+    url = container.adapters.endpoints().backup
+    if settings.backup.directory is None or url is None:
+        return None
+    return ScheduledBackup(
+        url=url,
+        master=master_secret(settings),
+        directory=settings.backup.directory,
+        keep_days=settings.backup.retention_days,
+        clock=container.adapters.clock(),
     )
 
 

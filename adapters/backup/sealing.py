@@ -55,10 +55,6 @@ class Header:
     nonce_prefix: bytes
     segment_bytes: int = SEGMENT_BYTES
 
-    @classmethod
-    def fresh(cls) -> Header:
-        return cls(salt=os.urandom(32), nonce_prefix=os.urandom(7))
-
     def encode(self) -> bytes:
         return _HEADER.pack(
             MAGIC, FORMAT_VERSION, KDF_HKDF_SHA256, self.segment_bytes, self.salt, self.nonce_prefix
@@ -91,8 +87,12 @@ def _nonce_and_aad(header: Header, encoded: bytes, index: int, final: bool) -> t
 class SealedWriter:
     """Write plaintext in; whole sealed segments go out. ``close()`` seals the final segment."""
 
-    def __init__(self, out: BinaryIO, master: Secret[bytes]) -> None:
-        self._out, self._header = out, Header.fresh()
+    def __init__(
+        self, out: BinaryIO, master: Secret[bytes], *, segment_bytes: int = SEGMENT_BYTES
+    ) -> None:
+        self._out = out
+        self._header = Header(salt=os.urandom(32), nonce_prefix=os.urandom(7),
+                              segment_bytes=segment_bytes)  # fmt: skip
         self._encoded = self._header.encode()
         self._aes = file_key(master, self._header)
         self._buffer = bytearray()

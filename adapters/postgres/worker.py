@@ -34,11 +34,14 @@ log = logging.getLogger("atlas.worker")
 RunJob = Callable[[SyncJob, StopSignal], Awaitable[RunOutcome]]
 Abandon = Callable[[SyncJob, str], Awaitable[None]]
 Tick = Callable[[], Awaitable[int]]
+Chore = Callable[[], Awaitable[object]]
 
 MAX_UNEXPECTED = 10  # attempts of a job that keeps failing in a way no use case names
 TICK = "* * * * *"  # the scheduler looks for due connections every minute
 PRUNE_FEED = "feed.prune"
 PRUNE_EVERY = "17 * * * *"  # hourly: retention is counted in days and thousands of events
+BACKUP = "backup.daily"
+BACKUP_EVERY = "41 2 * * *"  # daily, at a quiet hour (UTC); one worker of the fleet runs it
 
 
 class WorkerPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -56,10 +59,12 @@ class SyncWorker:
         tick: Tick,
         policy: WorkerPolicy,
         prune_feed: Tick | None = None,
+        backup: Chore | None = None,
     ) -> None:
         self._database, self._policy = database, policy
         self._run_job, self._abandon, self._tick = run_job, abandon, tick
         self._prune_feed = prune_feed
+        self._backup = backup
         self._stop = StopSignal()
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
@@ -107,6 +112,16 @@ class SyncWorker:
             @pgq.schedule(PRUNE_FEED, PRUNE_EVERY)
             async def prune(_: Schedule) -> None:
                 log.info("feed retention: %d old event(s) pruned", await prune_feed())
+
+        if self._backup is not None:
+            backup = self._backup
+
+            @pgq.schedule(BACKUP, BACKUP_EVERY)
+            async def daily_backup(_: Schedule) -> None:
+                try:
+                    await backup()
+                except Exception:  # logged; tomorrow's run tries again, syncs go on meanwhile
+                    log.exception("the daily backup failed")
 
         return pgq
 
