@@ -7,7 +7,19 @@ import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from bench import connections, feed, graph, identity, private_rls, rls, sandbox, sync, vault, web
+from bench import (
+    connections,
+    feed,
+    graph,
+    identity,
+    ops,
+    private_rls,
+    rls,
+    sandbox,
+    sync,
+    vault,
+    web,
+)
 
 BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "rls": rls.run,
@@ -20,6 +32,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "sync": sync.run,  # sync (issue 9): the large company from seven providers, end to end
     "feed": feed.run,  # the realtime feed (issue 11): 1,000 sockets, 100 events/s, two processes
     "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
+    "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
 }
 
 
