@@ -125,7 +125,9 @@ async def _into_directory(
         endpoints: DatabaseEndpoints = embedded.endpoints
         assert endpoints.superuser is not None  # noqa: S101 - always set for the embedded one
         admin = endpoints.superuser.with_database(DATABASE)
-        report = await restore_backup(opened, admin, reader=endpoints.backup, verify=verify)
+        report = await restore_backup(
+            opened, admin, reader=endpoints.backup, owner=endpoints.owner, verify=verify
+        )
         checks = await run_checks(endpoints.app)
     finally:
         embedded.stop()

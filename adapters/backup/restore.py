@@ -105,17 +105,19 @@ async def restore(
     admin: DatabaseUrl,
     *,
     reader: DatabaseUrl | None = None,
+    owner: DatabaseUrl | None = None,
     verify: bool = True,
 ) -> RestoreReport:
     """Restore into the empty database at ``admin`` (a role that may create Atlas's objects and
     read every row); ``reader`` (default ``admin``) does the verifying census and must see
-    every row too: ``atlas_backup`` or an administrator."""
+    every row too: ``atlas_backup`` or an administrator. ``owner`` (default ``admin``) runs
+    ``apply_erasures()``, which the erasure migration lets ``atlas_owner`` execute."""
     started = time.perf_counter()
     await _restore_dump(admin, backup.dump, backup.workdir)
     counting = time.perf_counter()
     found = await _census(reader or admin) if verify else ()
     verify_seconds = time.perf_counter() - counting
-    erasures = await _apply_erasures(admin, reader or admin, found)
+    erasures = await _apply_erasures(owner or admin, reader or admin, found)
     return RestoreReport(
         manifest=backup.manifest,
         dump_bytes=backup.dump_bytes,
@@ -165,9 +167,9 @@ async def _census(url: DatabaseUrl) -> tuple[TableCensus, ...]:
 
 
 async def _apply_erasures(
-    admin: DatabaseUrl, reader: DatabaseUrl, before: tuple[TableCensus, ...]
+    owner: DatabaseUrl, reader: DatabaseUrl, before: tuple[TableCensus, ...]
 ) -> ErasureOutcome:
-    conn = await asyncpg.connect(**admin.asyncpg_kwargs())
+    conn = await asyncpg.connect(**owner.asyncpg_kwargs())
     try:
         if await conn.fetchval("SELECT to_regprocedure($1)", APPLY_ERASURES) is None:
             return ErasureOutcome(ran=False)

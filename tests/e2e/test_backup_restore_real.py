@@ -115,7 +115,8 @@ async def test_backup_restore_verify_round_trip_serves_the_same_process_map(
     assert counted["atlas.api_keys"] == 1
     assert "counts and checksums equal the manifest" in out
     assert re.search(r"Tenancy checks: \d+ passed, 0 failed", out), out
-    assert "apply_erasures() is not in this schema" in out
+    # Not in the schema yet, or (with the GDPR migration) run with an empty suppression list.
+    assert re.search(r"apply_erasures\(\) (is not in this schema|re-applied, 0 rows)", out), out
     assert (backup.path.stat().st_mode & 0o777) == 0o600
     restored_map, keys = await _served_by_restored_copy(restored_dir, tmp_path)
     assert restored_map == original_map
