@@ -13,6 +13,7 @@ from bench import (
     feed,
     graph,
     identity,
+    ops,
     private_rls,
     rls,
     sandbox,
@@ -33,6 +34,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "feed": feed.run,  # the realtime feed (issue 11): 1,000 sockets, 100 events/s, two processes
     "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
     "audit": audit.run,  # compliance (issue 13): audit append cost, audit verify speed
+    "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
 }
 
 

@@ -12,6 +12,7 @@ from adapters.crypto.dev_tls import TlsMaterial, ensure_development_certificate
 from adapters.postgres.migrate import upgrade
 from adapters.postgres.tenancy_checks import run_checks
 from entrypoints.cli_audit import audit
+from entrypoints.cli_backup import backup, restore
 from entrypoints.cli_common import database_running, load, terminated_as_exit
 from entrypoints.cli_db import db
 from entrypoints.cli_demo import demo
@@ -42,6 +43,8 @@ main.add_command(tenants)  # compliance: tenant deletion's purge
 main.add_command(demo)  # sync: a new user's first minutes
 main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
 main.add_command(audit)  # compliance (issue 13): atlas audit verify
+main.add_command(backup)  # compliance (issue 13): a sealed backup of the database
+main.add_command(restore)  # compliance (issue 13): a verified restore into a fresh database
 
 
 @main.command()

@@ -40,6 +40,8 @@ def url() -> None:
     assert endpoints.owner is not None  # noqa: S101 - always set for the embedded database
     click.echo(f"owner  {endpoints.owner.render(hide_password=False)}")
     click.echo(f"app    {endpoints.app.render(hide_password=False)}")
+    if endpoints.backup is not None:
+        click.echo(f"backup {endpoints.backup.render(hide_password=False)}")
 
 
 @db.command(context_settings={"ignore_unknown_options": True})
@@ -82,7 +84,8 @@ def provision_command() -> None:
     """Create Atlas's roles, database and schema on a managed PostgreSQL (production).
 
     Reads ATLAS_DATABASE_ADMIN_URL (a role that may create roles and databases) and takes the
-    role passwords from ATLAS_DATABASE_URL and ATLAS_DATABASE_OWNER_URL.
+    role passwords from ATLAS_DATABASE_URL and ATLAS_DATABASE_OWNER_URL, and the read-only
+    backup role's from ATLAS_DATABASE_BACKUP_URL when it is set.
     """
     settings = load()
     admin = settings.database_admin_url
@@ -90,11 +93,13 @@ def provision_command() -> None:
         raise click.ClickException(
             "set ATLAS_DATABASE_ADMIN_URL, ATLAS_DATABASE_URL and ATLAS_DATABASE_OWNER_URL"
         )
+    backup = settings.backup.database_url
     asyncio.run(
         provision(
             admin,
             owner_password=Secret(settings.database_owner_url.password or ""),
             app_password=Secret(settings.database_url.password or ""),
+            backup_password=Secret(backup.password or "") if backup else None,
             database=settings.database_url.database,
         )
     )

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from adapters.postgres.cluster import SUPERUSER, Binaries, LocalCluster
 from adapters.postgres.provision import provision
-from adapters.postgres.roles import APP_ROLE, DATABASE, OWNER_ROLE
+from adapters.postgres.roles import APP_ROLE, BACKUP_ROLE, DATABASE, OWNER_ROLE
 from adapters.postgres.url import DatabaseUrl
 from entrypoints.development import DevelopmentSecrets, ensure_development_secrets
 from entrypoints.settings import Settings, SettingsError
@@ -19,6 +19,7 @@ class DatabaseEndpoints:
     app: DatabaseUrl
     owner: DatabaseUrl | None
     superuser: DatabaseUrl | None = None
+    backup: DatabaseUrl | None = None  # atlas_backup: BYPASSRLS, read-only, for pg_dump
 
 
 class EmbeddedDatabase:
@@ -39,6 +40,7 @@ class EmbeddedDatabase:
             app=c.socket_url(APP_ROLE, s.postgres_app.reveal(), DATABASE),
             owner=c.socket_url(OWNER_ROLE, s.postgres_owner.reveal(), DATABASE),
             superuser=c.socket_url(SUPERUSER, s.postgres_superuser.reveal()),
+            backup=c.socket_url(BACKUP_ROLE, s.postgres_backup.reveal(), DATABASE),
         )
 
     async def start(self) -> None:
@@ -51,6 +53,7 @@ class EmbeddedDatabase:
             superuser,
             owner_password=self._secrets.postgres_owner,
             app_password=self._secrets.postgres_app,
+            backup_password=self._secrets.postgres_backup,
         )
 
     def stop(self) -> None:
@@ -67,4 +70,8 @@ def configured_endpoints(settings: Settings) -> DatabaseEndpoints:
     """The endpoints the service should use, embedded or configured."""
     if settings.database_url is None:
         return embedded_database(settings).endpoints
-    return DatabaseEndpoints(app=settings.database_url, owner=settings.database_owner_url)
+    return DatabaseEndpoints(
+        app=settings.database_url,
+        owner=settings.database_owner_url,
+        backup=settings.backup.database_url,
+    )

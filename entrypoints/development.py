@@ -23,6 +23,7 @@ class DevelopmentSecrets:
     postgres_superuser: Secret[str]
     postgres_owner: Secret[str]
     postgres_app: Secret[str]
+    postgres_backup: Secret[str]  # the read-only BYPASSRLS role atlas backup runs as
 
 
 def ensure_development_secrets(data_dir: Path) -> DevelopmentSecrets:
@@ -37,6 +38,7 @@ def ensure_development_secrets(data_dir: Path) -> DevelopmentSecrets:
         postgres_superuser=Secret(_ensure(directory / "postgres-superuser.password", _password)),
         postgres_owner=Secret(_ensure(directory / "postgres-owner.password", _password)),
         postgres_app=Secret(_ensure(directory / "postgres-app.password", _password)),
+        postgres_backup=Secret(_ensure(directory / "postgres-backup.password", _password)),
     )
 
 

@@ -13,12 +13,15 @@ from urllib.parse import urlsplit
 
 import msgspec
 
-from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
+from adapters.postgres.url import DatabaseUrl
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from application.feed.messages import FeedLimits
 from domain.shared.secret import Secret
 from entrypoints import settings_compliance as compliance
 from entrypoints import settings_integrations as integrations
+from entrypoints.settings_backup import BackupSettings, backup_settings
+from entrypoints.settings_database import check_database_tls
+from entrypoints.settings_database import database_url as _database_url
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
 from entrypoints.settings_keys import master_key
@@ -84,6 +87,10 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     # The realtime feed (issue 11): events held per socket, and how long a client may stall.
     feed_queue_events: int = 1000
     feed_stall_seconds: float = 10.0
+    # Backups (issue 13): checked in settings_backup.py.
+    database_backup_url: str | None = None
+    backup_dir: str | None = None
+    backup_retention_days: int = 7
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -110,6 +117,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     sync: SyncSettings
     compliance: compliance.ComplianceSettings  # residency, security.txt, subprocessors
     feed: FeedLimits = FeedLimits()
+    backup: BackupSettings = BackupSettings()
 
     @property
     def production(self) -> bool:
@@ -156,6 +164,12 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         sync=_sync(raw),
         compliance=pinned,
         feed=_feed(raw),
+        backup=backup_settings(
+            raw,
+            base=base,
+            data_dir=(base / raw.data_dir).resolve(),
+            production=raw.env == "production",
+        ),
     )
     _check_database_tls(settings)
     if settings.production:
@@ -220,15 +234,6 @@ def _sandbox_scale(raw: str) -> float:
         raise SettingsError(f"ATLAS_SANDBOX_SCALE: {error}") from None
 
 
-def _database_url(raw: str | None, name: str) -> DatabaseUrl | None:
-    if raw is None or raw == "":
-        return None
-    try:
-        return DatabaseUrl.parse(raw)
-    except DatabaseUrlError as error:
-        raise SettingsError(f"{name}: {error}") from None
-
-
 def _origins(raw: str | None, env: Environment) -> tuple[str, ...]:
     if raw is None:
         if env == "production":
@@ -263,24 +268,16 @@ def _port(port: int) -> int:
 
 
 def _check_database_tls(settings: Settings) -> None:
-    for name, url in (
-        ("ATLAS_DATABASE_URL", settings.database_url),
-        ("ATLAS_DATABASE_OWNER_URL", settings.database_owner_url),
-        ("ATLAS_DATABASE_ADMIN_URL", settings.database_admin_url),
-    ):
-        if url is None or url.is_unix_socket or url.tls_verified:
-            continue
-        if settings.database_allow_unverified_tls and not settings.production:
-            continue  # development only; the CLI warns each time it is used
-        raise SettingsError(
-            f"{name}: a TCP database connection needs sslmode=verify-full "
-            f"(it has sslmode={url.tls_mode})"
-            + (
-                ""
-                if settings.production
-                else "; ATLAS_DATABASE_ALLOW_UNVERIFIED_TLS=true allows it in development"
-            )
-        )
+    check_database_tls(
+        (
+            ("ATLAS_DATABASE_URL", settings.database_url),
+            ("ATLAS_DATABASE_OWNER_URL", settings.database_owner_url),
+            ("ATLAS_DATABASE_ADMIN_URL", settings.database_admin_url),
+            ("ATLAS_DATABASE_BACKUP_URL", settings.backup.database_url),
+        ),
+        allow_unverified=settings.database_allow_unverified_tls,
+        production=settings.production,
+    )
 
 
 def _check_production(settings: Settings) -> None:

@@ -9,6 +9,7 @@ import signal
 from collections.abc import Callable
 from typing import Any
 
+from adapters.backup.retention import ScheduledBackup
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from application.feed.prune import PruneFeed
 from application.sync.policy import DONE, RunOutcome
@@ -18,6 +19,7 @@ from domain.compliance.tenant_deletion import TenantPendingDeletion
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+from entrypoints.vault import master_secret
 
 log = logging.getLogger("atlas.worker")
 
@@ -66,8 +68,24 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
     database = container.adapters.endpoints().app
     return SyncWorker(
         database, run_job=run_job, abandon=abandon, tick=tick, policy=policy,
-        prune_feed=prune_feed, purge_tenants=purge_tenants,
+        prune_feed=prune_feed, purge_tenants=purge_tenants, backup=scheduled_backup(container),
     )  # fmt: skip
+
+
+def scheduled_backup(container: Application) -> ScheduledBackup | None:
+    """The daily backup, when there is a directory for it (always in development: under the
+    data dir; in production: ATLAS_BACKUP_DIR) and the backup role's URL is known."""
+    settings = container.settings()
+    url = container.adapters.endpoints().backup
+    if settings.backup.directory is None or url is None:
+        return None
+    return ScheduledBackup(
+        url=url,
+        master=master_secret(settings),
+        directory=settings.backup.directory,
+        keep_days=settings.backup.retention_days,
+        clock=container.adapters.clock(),
+    )
 
 
 async def stop_and_wait(worker: SyncWorker, running: asyncio.Task[None]) -> None:

@@ -110,6 +110,7 @@ class FreshDatabase:
     owner: DatabaseUrl
     superuser: DatabaseUrl
     sessions: async_sessionmaker[AsyncSession]
+    backup: DatabaseUrl
 
 
 async def _provision_copy(database: ThrowawayDatabase, name: str) -> None:
@@ -117,6 +118,7 @@ async def _provision_copy(database: ThrowawayDatabase, name: str) -> None:
         database.superuser,
         owner_password=Secret(database.owner.password or ""),
         app_password=Secret(database.app.password or ""),
+        backup_password=Secret(database.backup.password or ""),
         database=name,
     )
 
@@ -146,6 +148,7 @@ async def fresh_copy(database: ThrowawayDatabase, template: str) -> AsyncIterato
             owner=database.owner.with_database(name),
             superuser=database.superuser.with_database(name),
             sessions=session_factory(engine),
+            backup=database.backup.with_database(name),
         )
     finally:
         await engine.dispose()

@@ -8,16 +8,20 @@ hand is put back. Runs once per cluster for the embedded database; in production
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 import asyncpg
 
-from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, DATABASE, OWNER_ROLE, SCHEMA
+from adapters.postgres.backup_grants import guarded_backup_grants
+from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, BACKUP_ROLE, DATABASE, OWNER_ROLE, SCHEMA
 from adapters.postgres.url import DatabaseUrl
 from domain.shared.secret import Secret
 
 _SAFE_PASSWORD = re.compile(r"^[A-Za-z0-9_\-.~]{16,256}$")
 
 _LOCKED_DOWN = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS NOREPLICATION"
+# pg_dump must see every tenant's rows: BYPASSRLS, and nothing else a writer would need.
+_BACKUP = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE BYPASSRLS NOREPLICATION NOINHERIT"
 
 
 def _password_literal(password: Secret[str]) -> str:
@@ -33,8 +37,10 @@ async def provision(
     *,
     owner_password: Secret[str],
     app_password: Secret[str],
+    backup_password: Secret[str] | None = None,
     database: str = DATABASE,
 ) -> None:
+    """``backup_password`` creates (or re-asserts) the read-only ``atlas_backup`` role too."""
     conn = await asyncpg.connect(**admin.asyncpg_kwargs())
     try:
         # NOINHERIT: the owner may hand functions to atlas_auth (membership) but must not
@@ -42,6 +48,10 @@ async def provision(
         await _ensure_role(conn, OWNER_ROLE, f"LOGIN {_LOCKED_DOWN} NOINHERIT", owner_password)
         await _ensure_role(conn, APP_ROLE, f"LOGIN {_LOCKED_DOWN} NOINHERIT", app_password)
         await _ensure_role(conn, AUTH_ROLE, f"NOLOGIN {_LOCKED_DOWN} NOINHERIT", None)
+        if backup_password is not None:
+            await _ensure_role(conn, BACKUP_ROLE, _BACKUP, backup_password)
+            # A second lock besides the grants: every transaction it opens is read-only.
+            await conn.execute(f"ALTER ROLE {BACKUP_ROLE} SET default_transaction_read_only = on")
         await conn.execute(await _membership_grant(conn))
         exists = await conn.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", database)
         if not exists:
@@ -61,6 +71,24 @@ async def provision(
             ALTER ROLE {OWNER_ROLE} IN DATABASE "{database}" SET search_path = {SCHEMA};
             """
         )
+        if backup_password is not None:
+            # The owner too: a database copied from a template belongs to whoever copied it.
+            await conn.execute(
+                f'GRANT CONNECT ON DATABASE "{database}" TO {BACKUP_ROLE}, {OWNER_ROLE}'
+            )
+    finally:
+        await conn.close()
+    if backup_password is not None:
+        owner = replace(admin, user=OWNER_ROLE, password=owner_password.reveal())
+        await _grant_backup_as_owner(owner.with_database(database))
+
+
+async def _grant_backup_as_owner(owner: DatabaseUrl) -> None:
+    # The grants are the owner's to give (the administrator may not own the tables); given here
+    # as well as in migration 0016 so a deployment migrated before the role existed gets them.
+    conn = await asyncpg.connect(**owner.asyncpg_kwargs())
+    try:
+        await conn.execute(guarded_backup_grants())
     finally:
         await conn.close()
 

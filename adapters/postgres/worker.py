@@ -34,6 +34,7 @@ log = logging.getLogger("atlas.worker")
 RunJob = Callable[[SyncJob, StopSignal], Awaitable[RunOutcome]]
 Abandon = Callable[[SyncJob, str], Awaitable[None]]
 Tick = Callable[[], Awaitable[int]]
+Chore = Callable[[], Awaitable[object]]
 
 MAX_UNEXPECTED = 10  # attempts of a job that keeps failing in a way no use case names
 TICK = "* * * * *"  # the scheduler looks for due connections every minute
@@ -41,6 +42,8 @@ PRUNE_FEED = "feed.prune"
 PRUNE_EVERY = "17 * * * *"  # hourly: retention is counted in days and thousands of events
 PURGE_TENANTS = "tenants.purge"
 PURGE_EVERY = "41 3 * * *"  # daily: a grace is counted in days
+BACKUP = "backup.daily"
+BACKUP_EVERY = "41 2 * * *"  # daily, at a quiet hour (UTC); one worker of the fleet runs it
 
 
 class WorkerPolicy(msgspec.Struct, frozen=True, kw_only=True):
@@ -59,11 +62,13 @@ class SyncWorker:
         policy: WorkerPolicy,
         prune_feed: Tick | None = None,
         purge_tenants: Tick | None = None,
+        backup: Chore | None = None,
     ) -> None:
         self._database, self._policy = database, policy
         self._run_job, self._abandon, self._tick = run_job, abandon, tick
         self._prune_feed = prune_feed
         self._purge_tenants = purge_tenants
+        self._backup = backup
         self._stop = StopSignal()
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
@@ -118,6 +123,16 @@ class SyncWorker:
             @pgq.schedule(PURGE_TENANTS, PURGE_EVERY)
             async def purge(_: Schedule) -> None:
                 log.info("tenant deletion: %d tenant(s) purged", await purge_tenants())
+
+        if self._backup is not None:
+            backup = self._backup
+
+            @pgq.schedule(BACKUP, BACKUP_EVERY)
+            async def daily_backup(_: Schedule) -> None:
+                try:
+                    await backup()
+                except Exception:  # logged; tomorrow's run tries again, syncs go on meanwhile
+                    log.exception("the daily backup failed")
 
         return pgq
 

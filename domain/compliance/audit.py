@@ -218,18 +218,25 @@ class ChainVerifier:
     def add(self, record: AuditRecord) -> ChainBreak | None:
         if self.broken is not None:
             return self.broken
+        fault = self._fault(record)
+        if fault is not None:
+            return self._break(*fault)
+        self.last_seq, self.last_hash = record.seq, record.hash
+        return None
+
+    def _fault(self, record: AuditRecord) -> tuple[int, str] | None:
+        """Where and why ``record`` is not the next link, or ``None`` when it is."""
         expected = self.last_seq + 1
         if record.tenant_id != self.tenant_id:
-            return self._break(record.seq, "the row belongs to another tenant")
+            return record.seq, "the row belongs to another tenant"
         if record.seq != expected:
-            return self._break(expected, f"seq {expected} is missing (next is {record.seq})")
+            return expected, f"seq {expected} is missing (next is {record.seq})"
         if not all(seal.holds() for seal in (record.actor, record.target, record.address)):
-            return self._break(expected, "a sealed value does not match its seal")
+            return expected, "a sealed value does not match its seal"
         if record.prev_hash != self.last_hash:
-            return self._break(expected, "prev_hash does not match the previous link")
+            return expected, "prev_hash does not match the previous link"
         if link_hash(self.last_hash, record) != record.hash:
-            return self._break(expected, "the row's contents do not match its hash")
-        self.last_seq, self.last_hash = record.seq, record.hash
+            return expected, "the row's contents do not match its hash"
         return None
 
     def finish(self, head_seq: int, head_hash: bytes) -> ChainBreak | None:

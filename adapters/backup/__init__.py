@@ -1,0 +1,1 @@
+"""Backups that restore: the encrypted dump, its manifest, restore and verification."""
