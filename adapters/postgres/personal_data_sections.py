@@ -84,6 +84,20 @@ SECTIONS: dict[str, Section] = {
         """SELECT connection_id, backfill_days, next_run_at, last_run_id, last_success_at
            FROM atlas.sync_schedules WHERE user_id = :me ORDER BY connection_id""",
     ),
+    "audit_events": Section(
+        ("audit_events",),  # what they did, and what was done to them, in this tenant
+        """SELECT seq, at, actor_type, actor_id, action, target_type, target_id, outcome,
+               request_id, address, details
+           FROM atlas.audit_events
+           WHERE actor_id = CAST(CAST(:me AS uuid) AS text)
+              OR target_id = CAST(CAST(:me AS uuid) AS text)
+           ORDER BY seq""",
+    ),
+    "tenant_deletions": Section(
+        ("tenants",),  # a deletion of this tenant they asked for, while it is pending
+        """SELECT tenant_id, deletion_requested_at, purge_after FROM atlas.tenants
+           WHERE deletion_requested_by = :me""",
+    ),
     "original_retrievals": Section(
         ("original_retrievals",),
         """SELECT retrieval_id, record_kind, record_id, provider, scope, source_id, outcome,
@@ -145,6 +159,8 @@ EXCLUDED: dict[str, str] = {
     "refresh_tokens": "digests of sign-in tokens: secrets; their sessions are in sessions",
     "oauth_states": "a consent in flight (ten minutes at most): sealed verifiers and hashes",
     "sync_checkpoints": "opaque provider cursors: where a sync stands, nothing about anyone",
+    "tenant_deletions": "the deployment's record of purged tenants, kept after a tenant is gone "
+    "(operators' evidence, outside any tenant): the requesting owner's id, nothing else",
     "erasures": "the suppression list: ids of erased people, who have no account to export",
 }
 

@@ -13,6 +13,7 @@ from application.compliance.tenant_deletion_ports import TenantDeletionUnitOfWor
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.tenant_deletion import PendingDeletion, TenantPendingDeletion
 from domain.identity.errors import TenantNotFound
 from domain.shared.secret import Secret
@@ -46,5 +47,9 @@ class DeleteTenant:
                 raise TenantPendingDeletion.until(standing.pending.purge_after)
             pending = PendingDeletion.requested(by=actor.user_id, at=self._clock.now())
             await uow.deletions.request(actor.tenant_id, pending)
+            uow.audit.record(AuditEntry(
+                action=AuditAction.TENANT_DELETION_REQUESTED, target_type="tenant",
+                target_id=str(actor.tenant_id),
+            ))  # fmt: skip
             await uow.commit()
         return pending

@@ -26,6 +26,7 @@ from application.identity.ports import MemberDeparture, PasswordHasher
 from application.identity.sessions import Sessions
 from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.personal_data import LastOwner
 from domain.identity.errors import ReauthenticationFailed, SessionEnded
 from domain.identity.model import Role, TenantMembership
@@ -63,6 +64,12 @@ class EraseAccount:
             touched = await uow.erasure.erase_current_user(self._sessions.now())
             await uow.commit()
         self._sessions.forget_user(actor.user_id)
+        for membership in tenants:
+            # That it happened, and nothing of whom: the system's record, no id, no address.
+            scope = Scope(tenant_id=membership.tenant_id, user_id=None)
+            async with self._uow_for(scope.despite_pending_deletion()) as uow:
+                uow.audit.record(AuditEntry(action=AuditAction.DATA_ERASED, target_type="member"))
+                await uow.commit()
         for tenant_id, scopes in purged.items():
             await self._departure.sweep(tenant_id, actor.user_id, scopes)
         log.info("account erased: %d tenant(s), %d row(s) touched", len(tenants), touched)

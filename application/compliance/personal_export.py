@@ -13,6 +13,7 @@ from application.compliance.personal_data_ports import PersonalDataUnitOfWork
 from application.identity.sessions import Sessions
 from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.personal_data import MANIFEST_FILE, Manifest, SectionEntry, section_file
 from domain.identity.errors import SessionEnded
 
@@ -31,6 +32,15 @@ class ExportPersonalData:
         self._uow_for, self._sessions = uow_for, sessions
 
     async def execute(self, actor: Actor) -> AsyncIterator[ExportFile]:
+        # Recorded first, in its own transaction: an export that fails halfway was still
+        # taken. A tenant pending deletion may still be exported (the trail says so).
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
+            await self._sessions.require_active(uow, actor)
+            uow.audit.record(AuditEntry(
+                action=AuditAction.DATA_EXPORTED, target_type="member",
+                target_id=str(actor.user_id), details={"kind": "personal"},
+            ))  # fmt: skip
+            await uow.commit()
         async with self._uow_for(actor.scope) as uow:
             await self._sessions.require_active(uow, actor)
             subject = await uow.personal_data.subject()

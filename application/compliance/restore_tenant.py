@@ -10,6 +10,7 @@ from application.compliance.tenant_deletion_ports import TenantDeletionUnitOfWor
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.tenant_deletion import (
     TenantNotPendingDeletion,
     TenantPurgeDue,
@@ -43,5 +44,9 @@ class RestoreTenant:
                 # The purge may already be giving its grants back: too late to undo.
                 raise TenantPurgeDue.at(standing.pending.purge_after)
             await uow.deletions.restore(actor.tenant_id, at=now, by=actor.user_id)
+            uow.audit.record(AuditEntry(
+                action=AuditAction.TENANT_DELETION_CANCELLED, target_type="tenant",
+                target_id=str(actor.tenant_id),
+            ))  # fmt: skip
             await uow.commit()
         return TenantStanding(tenant_id=standing.tenant_id, name=standing.name)

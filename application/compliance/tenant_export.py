@@ -14,6 +14,7 @@ from application.identity.sessions import Sessions
 from application.integrations.ports import IntegrationsUnitOfWork
 from application.shared.actor import Actor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.personal_data import MANIFEST_FILE, Manifest, SectionEntry, section_file
 from domain.identity.errors import RoleRequired, TenantNotFound
 from domain.identity.model import Role
@@ -43,6 +44,12 @@ class ExportTenant:
                 raise RoleRequired()
             tenant = await uow.tenants.get(actor.tenant_id)
             members = await uow.memberships.roster()
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
+            uow.audit.record(AuditEntry(
+                action=AuditAction.DATA_EXPORTED, target_type="tenant",
+                target_id=str(actor.tenant_id), details={"kind": "tenant"},
+            ))  # fmt: skip
+            await uow.commit()
         if tenant is None:
             raise TenantNotFound()
         async with self._integrations(actor.scope) as integrations:

@@ -51,8 +51,9 @@ class ExportGraph:
             raise RoleRequired()
         whole = window.start is None and window.end is None
         # Recorded before anything is read, in its own transaction (the export's never commits):
-        # an export that fails halfway was still taken, as far as the trail is concerned.
-        async with self._uow_for(actor.scope) as uow:
+        # an export that fails halfway was still taken, as far as the trail is concerned. A
+        # tenant pending deletion may still be exported, and the trail says so.
+        async with self._uow_for(actor.scope.despite_pending_deletion()) as uow:
             uow.audit.record(AuditEntry(
                 action=AuditAction.EXPORT_CREATED, target_type="graph", details={
                     "start": window.start.isoformat() if window.start else "",

@@ -102,7 +102,9 @@ class LogIn:
         if wanted is not None and TenantId(wanted) in tenants:
             tenants = [TenantId(wanted)]
         for tenant in tenants:
-            async with self._uow_for(Scope(tenant_id=tenant, user_id=identity.user_id)) as uow:
+            # Only the trail is written; a tenant pending deletion keeps a trail too.
+            scope = Scope(tenant_id=tenant, user_id=identity.user_id).despite_pending_deletion()
+            async with self._uow_for(scope) as uow:
                 uow.audit.record(_sign_in(identity.user_id, Outcome.FAILURE))
                 await uow.commit()
 

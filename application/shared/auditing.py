@@ -40,7 +40,9 @@ def draft(entry: AuditEntry, scope: Scope) -> AuditRecord:
         target=Seal.of(entry.target_id),
         outcome=entry.outcome.value,
         request_id=request.request_id if request is not None else "",
-        address=Seal.of(request.address if request is not None else ""),
+        # Where a person acted from; the system acts from nowhere (and an erasure, recorded
+        # as the system's, must not keep the erased person's address).
+        address=Seal.of(request.address if request and actor_type is ActorType.USER else ""),
         details={str(k): str(v) for k, v in entry.details.items()},  # enums as their values
         prev_hash=b"",
         hash=b"",

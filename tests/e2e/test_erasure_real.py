@@ -94,6 +94,8 @@ async def test_an_erased_person_leaves_no_trace_but_the_suppression_list_even_af
     lines = [json.loads(line) for line in trail.text.splitlines()]
     joined = next(e for e in lines[1:] if e.get("action") == "invitation.accepted")
     assert (joined["actor_id"], joined["actor_salt"], joined["address"]) == ("", None, "")
+    erasure = next(e for e in lines[1:] if e.get("action") == "data.erased")
+    assert (erasure["actor_type"], erasure["actor_id"], erasure["address"]) == ("system", "", "")
     assert verify_export(lines) == len(lines) - 1
 
     async with fresh_copy(database, migrated_template) as restored:
