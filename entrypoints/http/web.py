@@ -43,6 +43,7 @@ SCREENS = [
     "/import",
     "/members",
     "/api-keys",
+    "/audit",
     "/account",
 ]
 IMMUTABLE = "public, max-age=31536000, immutable"

@@ -200,3 +200,104 @@ def test_an_owner_imports_an_event_log_watches_its_progress_and_explores_its_map
     expect(panel.get_by_role("listitem").first).to_be_visible(timeout=30_000)
     page.keyboard.press("Escape")
     expect(panel).to_have_count(0)
+
+
+def test_an_owner_reads_the_audit_log_downloads_their_data_deletes_and_restores_the_organisation(
+    served: Served, visit: Any
+) -> None:
+    """The compliance screens: the audit log shows the owner's own sign-in; "Download my data"
+    saves a ZIP with its manifest; deleting the organisation (password and name typed back)
+    puts the read-only notice on every screen and a write says why it is refused; the owner
+    restores it and the write works again."""
+    import io
+    import zipfile
+
+    owner = visit()
+    owner.watch.allowed.append("status of 409")  # the write refused while pending, on purpose
+    page = owner.page
+    email = f"owner-{uuid4().hex[:8]}@fabrikam.example"
+    sign_up(page, email, organisation="Fabrikam")
+    page.get_by_role("button", name="Sign out").click()  # sign up is not a sign-in: sign in
+    expect(page).to_have_url(re.compile(r"/signin"))
+    page.fill('input[name="email"]', email)
+    page.fill('input[name="password"]', PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/maps"), timeout=30_000)
+
+    go(page, "Audit log")
+    signed_in = page.locator('[data-testid="audit-table"] tr[data-action="auth.sign_in"]').first
+    expect(signed_in).to_contain_text("Ada Lovelace", timeout=30_000)
+    expect(signed_in).to_contain_text("Signed in")
+    expect(signed_in).to_contain_text("Succeeded")
+    page.get_by_label("Action").select_option("auth.sign_in")
+    expect(page.locator('[data-testid="audit-table"] tbody tr').first).to_have_attribute(
+        "data-action", "auth.sign_in"
+    )
+    accessible(page, "audit log")
+
+    go(page, "Account")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download my data").click()
+    saved = downloading.value
+    assert saved.suggested_filename.endswith(".zip")
+    path = saved.path()
+    assert path
+    with zipfile.ZipFile(io.BytesIO(path.read_bytes())) as archive:
+        assert "manifest.json" in archive.namelist()
+        assert email in archive.read("manifest.json").decode()
+    expect(page.get_by_text(re.compile("Your data is saved as"))).to_be_visible()
+
+    page.get_by_role("button", name="Delete organisation…").click()
+    confirm = page.get_by_role("form", name="Delete Fabrikam")
+    confirm.get_by_label("Your password").fill(PASSWORD)
+    confirm.get_by_label("The organisation's name").fill("Fabrikam")
+    accessible(page, "delete the organisation")
+    confirm.get_by_role("button", name="Delete organisation", exact=True).click()
+    notice = page.locator('[data-testid="pending-deletion"]')
+    expect(notice).to_contain_text(re.compile(r"will be deleted on .+; it is read-only until then"))
+    accessible(page, "account, organisation pending deletion")
+
+    go(page, "API keys")
+    expect(notice).to_be_visible()  # on every screen
+    page.fill('input[name="key-name"]', "openai")
+    page.fill('input[name="key-purpose"]', "Summaries")
+    page.fill('input[name="key-value"]', "sk-test-0123456789")
+    page.get_by_role("button", name="Store key").click()
+    refused = page.get_by_role("alert").filter(has_text="The key was not stored")
+    expect(refused).to_contain_text("scheduled for deletion")
+    expect(refused).to_contain_text("read-only")
+    accessible(page, "api keys, organisation pending deletion")
+
+    notice.get_by_role("button", name="Restore…").click()
+    notice.get_by_label("Your password").fill(PASSWORD)
+    notice.get_by_role("button", name="Restore organisation").click()
+    expect(page.get_by_text(re.compile("The organisation is restored"))).to_be_visible()
+    expect(notice).to_have_count(0)
+    page.get_by_role("button", name="Store key").click()
+    expect(page.get_by_text("The key openai is stored.")).to_be_visible()
+
+    go(page, "Audit log")  # what the owner just did, newest first, in words
+    table = page.locator('[data-testid="audit-table"]')
+    expect(table.locator("tbody tr").first).to_contain_text("Stored an API key")
+    for done in ("Restored the organisation", "Asked to delete the organisation",
+                 "Downloaded their personal data"):  # fmt: skip
+        expect(table).to_contain_text(done)
+    accessible(page, "audit log")
+    screenshot(page, "audit-log")
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download export").click()
+    path = downloading.value.path()
+    assert path
+    lines = path.read_text().splitlines()
+    assert '"type":"head"' in lines[0], lines[0]
+    assert len(lines) > 5, lines
+
+    go(page, "Account")  # the only owner cannot erase their account yet, and is told why
+    page.get_by_role("button", name="Delete my account…").click()
+    erase = page.get_by_role("form", name="Delete your account for good")
+    erase.get_by_label("Your password").fill(PASSWORD)
+    erase.get_by_role("button", name="Delete my account permanently").click()
+    refused = erase.get_by_role("alert").filter(has_text="Your account was not deleted")
+    expect(refused).to_contain_text("only owner")
+    expect(refused.get_by_role("link", name=re.compile("Members"))).to_be_visible()
+    accessible(page, "delete your account, refused")

@@ -1,26 +1,23 @@
 // The shell: who is signed in, the navigation, and which screen a path shows.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "./api/client";
 import { currentSession, onSession, refresh, signOut, switchTenant, type SessionState } from "./api/session";
+import type { Profile } from "./api/types";
 import { useFeedStatus } from "./live";
 import { Explorer } from "./map/explorer";
 import { navigate, useLocation } from "./router";
 import { Account } from "./screens/account";
 import { ApiKeys } from "./screens/apiKeys";
+import { AuditLog } from "./screens/audit";
 import { AcceptInvitation, SignIn, SignUp } from "./screens/auth";
 import { Connections } from "./screens/connections";
 import { Entities, EntityTimeline } from "./screens/entities";
 import { ImportFile } from "./screens/import";
 import { Integrations } from "./screens/integrations";
 import { Members } from "./screens/members";
+import { PendingDeletionNotice } from "./screens/organisation";
+import { managesMembers } from "./screens/words";
 import { Alert, Button, Link, Loading } from "./ui/kit";
-
-export interface Me {
-  user: { id: string; email: string; name: string };
-  tenant: { id: string; name: string; region: string };
-  role: string;
-  tenants: { tenant_id: string; name: string; role: string }[];
-}
+import { clearProfile, reloadProfile, useProfile } from "./workspace";
 
 // The invitation email links here (entrypoints/identity_wiring.py), the token in the fragment.
 const INVITATION = "/accept-invitation";
@@ -32,8 +29,10 @@ const NAV: [string, string][] = [
   ["/import", "Import"],
   ["/members", "Members"],
   ["/api-keys", "API keys"],
+  ["/audit", "Audit log"],
   ["/account", "Account"],
 ];
+const MANAGERS_ONLY = new Set(["/audit"]); // members and viewers are refused its API (403)
 const PUBLIC = new Set(["/signin", "/signup", INVITATION]);
 
 function useSession(): SessionState {
@@ -74,11 +73,13 @@ export function App() {
 }
 
 function SignedIn(props: { path: string }) {
-  const [me, setMe] = useState<Me | null>(null);
   const session = useSession();
+  const me = useProfile();
   useEffect(() => {
-    api.get<Me>("/api/v1/me").then(setMe, () => setMe(null));
+    void reloadProfile();
   }, [session.tenantId]);
+  useEffect(() => clearProfile, []); // signed out: the next person starts from nothing
+  const nav = NAV.filter(([to]) => !MANAGERS_ONLY.has(to) || managesMembers(session.role));
   return (
     <div class="shell">
       <a class="skip" href="#main">Skip to content</a>
@@ -92,7 +93,7 @@ function SignedIn(props: { path: string }) {
       </header>
       <nav class="sidebar" aria-label="Main">
         <ul>
-          {NAV.map(([to, label]) => (
+          {nav.map(([to, label]) => (
             <li key={to}>
               <Link to={to} current={props.path === to || props.path.startsWith(`${to}/`)}>
                 {label}
@@ -102,6 +103,7 @@ function SignedIn(props: { path: string }) {
         </ul>
       </nav>
       <main id="main" class="content">
+        <PendingDeletionNotice profile={me} path={props.path} />
         <Screen path={props.path} />
       </main>
     </div>
@@ -127,6 +129,8 @@ function Screen(props: { path: string }) {
       return <Members />;
     case "/api-keys":
       return <ApiKeys />;
+    case "/audit":
+      return <AuditLog />;
     case "/account":
       return <Account />;
     default:
@@ -141,7 +145,7 @@ function Screen(props: { path: string }) {
   }
 }
 
-function TenantSwitch(props: { me: Me }) {
+function TenantSwitch(props: { me: Profile }) {
   const { me } = props;
   if (me.tenants.length < 2) return <span class="tenant">{me.tenant.name}</span>;
   return (

@@ -48,7 +48,17 @@ async function send(path: string, options: RequestOptions, token: string | null)
   }
 }
 
-export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+type ProblemListener = (error: ApiError) => void;
+const problemListeners = new Set<ProblemListener>();
+
+/** Hear every refusal (the shell notices a workspace turned read-only by someone else). */
+export function onProblem(listener: ProblemListener): () => void {
+  problemListeners.add(listener);
+  return () => problemListeners.delete(listener);
+}
+
+/** The answer of a call that succeeded (2xx), after at most one refresh and retry. */
+async function answer(path: string, options: RequestOptions): Promise<Response> {
   let token = accessTokenNow();
   if (!token && (await refresh())) token = accessTokenNow();
   let response = await send(path, options, token);
@@ -56,10 +66,32 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
     response = await send(path, options, accessTokenNow());
     if (response.status === 401) forget("Your session ended. Sign in again.");
   }
-  if (!response.ok) throw new ApiError(await problemOf(response));
+  if (!response.ok) {
+    const error = new ApiError(await problemOf(response));
+    problemListeners.forEach((listener) => listener(error));
+    throw error;
+  }
+  return response;
+}
+
+export async function request<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await answer(path, options);
   if (response.status === 204) return undefined as T;
   const type = response.headers.get("content-type") ?? "";
   return (type.includes("json") ? await response.json() : await response.text()) as T;
+}
+
+/** The file name a Content-Disposition header gives, or the fallback. */
+export function attachmentName(disposition: string | null, fallback: string): string {
+  const match = /filename="?([^";]+)"?/i.exec(disposition ?? "");
+  const name = match?.[1]?.trim().replace(/[\\/]/g, "_");
+  return name || fallback;
+}
+
+/** A file from the API (an export), with the bearer token: its bytes and its name. */
+export async function download(path: string, fallback: string, accept = "*/*"): Promise<{ blob: Blob; name: string }> {
+  const response = await answer(path, { headers: { Accept: accept } });
+  return { blob: await response.blob(), name: attachmentName(response.headers.get("content-disposition"), fallback) };
 }
 
 export const api = {

@@ -5,9 +5,19 @@ export type Role = "owner" | "admin" | "member" | "viewer";
 
 // -- identity ----------------------------------------------------------------------------------
 
+/** GET /api/v1/tenants/current (and the profile's tenant). Pending: read-only until purge_after. */
+export interface Workspace {
+  id: string;
+  name: string;
+  region: string;
+  created_at: string;
+  status?: "active" | "pending_deletion";
+  purge_after?: string | null;
+}
+
 export interface Profile {
   user: { id: string; email: string; name: string };
-  tenant: { id: string; name: string; region: string; created_at: string };
+  tenant: Workspace;
   role: Role;
   tenants: { tenant_id: string; name: string; role: Role }[];
 }
@@ -228,4 +238,35 @@ export interface ImportSummary {
   events: number;
   seconds: number;
   written: Record<string, number>;
+}
+
+// -- compliance --------------------------------------------------------------------------------
+
+/** DELETE /api/v1/tenants/current and POST …/restore. */
+export interface WorkspaceDeletion {
+  status: "active" | "pending_deletion";
+  purge_after: string | null;
+}
+
+/** One link of the audit chain (GET /api/v1/audit); erased values are empty strings. */
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  at_us: number;
+  actor_type: string; // "user" | "system"
+  actor_id: string;
+  action: string;
+  target_type: string;
+  target_id: string;
+  outcome: string; // "success" | "failure" | "denied"
+  request_id: string;
+  address: string;
+  details: Record<string, string>;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface AuditPage {
+  items: AuditEvent[];
+  next_cursor: string | null;
 }

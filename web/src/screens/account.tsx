@@ -1,4 +1,5 @@
-// You: your profile, your password, where you are signed in, and security alerts for admins.
+// You: your profile, your password, where you are signed in, security alerts for admins, your
+// data (download, delete), and for owners the organisation's data (export, delete).
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { signOut } from "../api/session";
@@ -7,11 +8,15 @@ import type { FeedEvent } from "../feed";
 import { useFeedEvents } from "../live";
 import { Alert, Badge, Button, ErrorState, Field, Loading, Page } from "../ui/kit";
 import { useLoad } from "../ui/use";
+import { useProfile } from "../workspace";
 import { ProblemAlert, When, problemStatus, useAction, useRole } from "./common";
+import { OrganisationData } from "./organisation";
+import { YourData } from "./yourData";
 import { PASSWORD_HINT, PASSWORD_MIN_CHARACTERS, managesMembers, passwordProblem, roleWords, securityAlertWords } from "./words";
 
 export function Account() {
   const me = useLoad((signal) => api.get<Profile>("/api/v1/me", undefined, signal), []);
+  const profile = useProfile(); // kept current by the shell: deleting or restoring updates it
   return (
     <Page title="Account">
       {me.error ? (
@@ -33,6 +38,8 @@ export function Account() {
       <ChangePassword />
       <Sessions />
       <SecurityAlerts />
+      <YourData organisation={me.data?.tenant.name} />
+      {profile?.role === "owner" ? <OrganisationData profile={profile} /> : null}
     </Page>
   );
 }

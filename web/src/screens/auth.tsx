@@ -18,14 +18,21 @@ function authError(error: unknown): string {
   return explainProblem(error);
 }
 
+/** The other region's Atlas, when a sign-in or sign-up belongs there (tenancy.wrong_region). */
+function regionLink(error: unknown): string | null {
+  if (!(error instanceof ApiError) || error.problem.code !== "tenancy.wrong_region") return null;
+  const url = error.problem.region_url;
+  return url && /^https?:\/\//.test(url) ? url : null;
+}
+
 function useSubmit() {
   const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const [error, setError] = useState<FormProblem | null>(null);
   const submit = (check: () => string | null, call: () => Promise<unknown>) => async (event: Event) => {
     event.preventDefault();
     const invalid = check();
     if (invalid) {
-      setError(invalid);
+      setError({ text: invalid, link: null });
       return;
     }
     setBusy(true);
@@ -33,21 +40,31 @@ function useSubmit() {
     try {
       await call();
     } catch (reason) {
-      setError(authError(reason));
+      setError({ text: authError(reason), link: regionLink(reason) });
       setBusy(false);
     }
   };
   return { busy, error, submit };
 }
 
-function FormError(props: { error: string | null }) {
+interface FormProblem {
+  text: string;
+  link: string | null;
+}
+
+function FormError(props: { error: FormProblem | null }) {
   // Always present, so a screen reader announces the text when it appears.
   return (
     <div role="alert" class={props.error ? "alert error" : "form-error-empty"}>
       {props.error ? (
         <>
           <strong>That did not work</strong>
-          <p>{props.error}</p>
+          <p>{props.error.text}</p>
+          {props.error.link ? (
+            <p>
+              <a href={props.error.link}>Go to the Atlas that keeps your organisation's data</a>
+            </p>
+          ) : null}
         </>
       ) : null}
     </div>

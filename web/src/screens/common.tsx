@@ -1,7 +1,7 @@
 // Helpers the screens share: times with a relative hint, the signed-in role, problems in words.
 import type { ComponentChildren } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ApiError, describe } from "../api/problem";
+import { ApiError, describe, problemWords } from "../api/problem";
 import { currentSession, onSession } from "../api/session";
 import { Alert } from "../ui/kit";
 import { absoluteTime, duration, relativeTime } from "./format";
@@ -60,6 +60,7 @@ export function explainProblem(error: unknown): string {
       const wait = p.retryAfter ? ` Try again in ${duration(p.retryAfter)}.` : " Wait a little and try again.";
       return `${p.title || "Too many attempts"}.${wait}`.replace(/\.\./g, ".");
     }
+    if (problemWords(p)) return describe(error);
     if (p.status === 403 && !p.code.startsWith("auth.invalid")) {
       return `${describe(error)} Ask an owner or admin of your organisation if you need this.`;
     }
