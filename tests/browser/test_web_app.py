@@ -301,3 +301,33 @@ def test_an_owner_reads_the_audit_log_downloads_their_data_deletes_and_restores_
     expect(refused).to_contain_text("only owner")
     expect(refused.get_by_role("link", name=re.compile("Members"))).to_be_visible()
     accessible(page, "delete your account, refused")
+
+    go(page, "Members")  # a colleague who is not the only owner can erase theirs
+    colleague_email = f"colleague-{uuid4().hex[:8]}@fabrikam.example"
+    page.fill('input[name="invite-email"]', colleague_email)
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.get_by_role("status").filter(has_text=colleague_email).first).to_be_visible()
+    mail = next(m for m in reversed(served.outbox()) if colleague_email in m)
+    link = re.search(r"https://\S+/accept-invitation#token=\S+", mail)
+    assert link, mail
+    colleague = visit()
+    colleague.watch.allowed.append("status of 401")  # signing in after the erasure, on purpose
+    other = colleague.page
+    other.goto(link.group(0))
+    other.fill('input[name="name"]', "Grace Hopper")
+    other.fill('input[name="password"]', PASSWORD)
+    other.get_by_role("button", name="Join").click()
+    expect(other).to_have_url(re.compile(r"/maps"), timeout=30_000)
+    expect(other.get_by_role("link", name="Audit log")).to_have_count(0)  # members: no link
+    go(other, "Account")
+    other.get_by_role("button", name="Delete my account…").click()
+    other.get_by_role("form", name="Delete your account for good").get_by_label(
+        "Your password"
+    ).fill(PASSWORD)
+    other.get_by_role("button", name="Delete my account permanently").click()
+    expect(other).to_have_url(re.compile(r"/signin$"))
+    expect(other.get_by_text("Your account is deleted")).to_be_visible()
+    other.fill('input[name="email"]', colleague_email)
+    other.fill('input[name="password"]', PASSWORD)
+    other.get_by_role("button", name="Sign in").click()
+    expect(other.get_by_role("alert")).to_contain_text("password is not correct")  # gone
