@@ -12,6 +12,7 @@ import click
 import msgspec
 
 from adapters.backup.dump import BackupRefused, take_backup
+from adapters.backup.erasure_list import ErasureListUnavailable, read_erasure_list
 from adapters.backup.restore import OpenedBackup, RestoreRefused, RestoreReport, opened_backup
 from adapters.backup.restore import restore as restore_backup
 from adapters.backup.sealing import BackupUnreadable
@@ -23,12 +24,24 @@ from adapters.postgres.tenancy_result import CheckResult
 from adapters.postgres.url import DatabaseUrl, DatabaseUrlError
 from domain.shared.secret import Secret
 from entrypoints.cli_common import database_running, load
-from entrypoints.database import DatabaseEndpoints, EmbeddedDatabase, configured_endpoints
+from entrypoints.database import (
+    DatabaseEndpoints,
+    EmbeddedDatabase,
+    configured_endpoints,
+    embedded_database,
+)
 from entrypoints.development import DevelopmentSecrets, ensure_development_secrets
 from entrypoints.settings import Settings
 from entrypoints.vault import master_secret
 
-_FAILURES = (BackupRefused, RestoreRefused, ToolFailed, BinariesNotFound, BackupUnreadable)
+_FAILURES = (
+    BackupRefused,
+    RestoreRefused,
+    ToolFailed,
+    BinariesNotFound,
+    BackupUnreadable,
+    ErasureListUnavailable,
+)
 
 
 @click.command()
@@ -75,7 +88,16 @@ def backup(directory: Path | None) -> None:
 )
 @click.option("--verify/--no-verify", default=True, help="Compare with the manifest.")
 @click.option("--app-url", default=None, help="With a URL target: run the tenancy checks as it.")
-def restore(file: Path, target: str, verify: bool, app_url: str | None) -> None:
+@click.option(
+    "--erasures-from",
+    "erasures_from",
+    default="live",
+    show_default=True,
+    help="Where the newest erasure list is read: 'live' (this deployment's database, as the "
+    "backup role), the URL of a database holding it, or 'none' (only the backup's own list: "
+    "people erased after the backup was taken come back).",
+)
+def restore(file: Path, target: str, verify: bool, app_url: str | None, erasures_from: str) -> None:
     """Restore a backup file into a fresh database and check it; non-zero exit on any fault."""
     settings = load()
     master = master_secret(settings)
@@ -84,7 +106,9 @@ def restore(file: Path, target: str, verify: bool, app_url: str | None) -> None:
         raise click.ClickException(f"{into} already holds a database: give a new directory")
     app = _url(app_url, "--app-url") if app_url else None
     try:
-        ok = asyncio.run(_restore(settings, master, file, into, verify=verify, app=app))
+        ok = asyncio.run(
+            _restore(settings, master, file, into, verify=verify, app=app, erasures=erasures_from)
+        )
     except _FAILURES as error:
         raise click.ClickException(str(error)) from None
     sys.exit(0 if ok else 1)
@@ -98,6 +122,7 @@ async def _restore(
     *,
     verify: bool,
     app: DatabaseUrl | None,
+    erasures: str,
 ) -> bool:
     # Authenticated end to end before anything is created: a bad file leaves no cluster behind.
     async with opened_backup(file, master) as opened:
@@ -106,16 +131,25 @@ async def _restore(
             f"Backup of {manifest.database} taken {manifest.taken_at:%Y-%m-%d %H:%M:%S} UTC, "
             f"schema {manifest.schema_revision}: authenticated, dump {_mb(opened.dump_bytes)}"
         )
+        live_erasures = await _live_erasures(settings, erasures)
         if isinstance(into, DatabaseUrl):
-            report = await restore_backup(opened, into, verify=verify)
+            report = await restore_backup(opened, into, verify=verify, live_erasures=live_erasures)
             checks = await run_checks(app) if app else None
         else:
-            report, checks = await _into_directory(settings, master, opened, into, verify=verify)
+            report, checks = await _into_directory(
+                settings, master, opened, into, verify=verify, live_erasures=live_erasures
+            )
     return _print_report(report, checks)
 
 
 async def _into_directory(
-    settings: Settings, master: Secret[bytes], opened: OpenedBackup, root: Path, *, verify: bool
+    settings: Settings,
+    master: Secret[bytes],
+    opened: OpenedBackup,
+    root: Path,
+    *,
+    verify: bool,
+    live_erasures: str | None,
 ) -> tuple[RestoreReport, list[CheckResult]]:
     secrets = await asyncio.to_thread(_secrets_for, settings, master, root)
     embedded = EmbeddedDatabase(msgspec.structs.replace(settings, data_dir=root), secrets)
@@ -126,13 +160,54 @@ async def _into_directory(
         assert endpoints.superuser is not None  # noqa: S101 - always set for the embedded one
         admin = endpoints.superuser.with_database(DATABASE)
         report = await restore_backup(
-            opened, admin, reader=endpoints.backup, owner=endpoints.owner, verify=verify
-        )
+            opened, admin, reader=endpoints.backup, owner=endpoints.owner, verify=verify,
+            live_erasures=live_erasures,
+        )  # fmt: skip
         checks = await run_checks(endpoints.app)
     finally:
         embedded.stop()
     click.echo(f"Serve it with: ATLAS_DATA_DIR={root} atlas up")
     return report, checks
+
+
+async def _live_erasures(settings: Settings, source: str) -> str | None:
+    """The deployment's erasure list (JSON), read before anything is restored; ``None`` for
+    'none'. A live list that cannot be read stops the restore: carrying on would bring back
+    people erased since the backup, so the operator must say so with --erasures-from none."""
+    if source == "none":
+        click.echo("Erasures: only the backup's own list (--erasures-from none)")
+        return None
+    if source != "live":
+        return await _read_list(_url(source, "--erasures-from"))
+    if not settings.embedded_database:
+        live = configured_endpoints(settings).backup
+        if live is None:
+            raise ErasureListUnavailable("ATLAS_DATABASE_BACKUP_URL is needed to read it")
+        return await _read_list(live)
+    embedded = embedded_database(settings)
+    if not embedded.cluster.root.exists():
+        raise ErasureListUnavailable(
+            f"no live database under {settings.data_dir} to read the erasure list from: give "
+            "--erasures-from URL, or --erasures-from none to apply only the backup's own list"
+        )
+    was_running = embedded.cluster.is_running()
+    await embedded.start()
+    try:
+        assert embedded.endpoints.backup is not None  # noqa: S101 - always set when embedded
+        return await _read_list(embedded.endpoints.backup)
+    finally:
+        if not was_running:
+            embedded.stop()
+
+
+async def _read_list(url: DatabaseUrl) -> str:
+    listed, people = await read_erasure_list(url)
+    click.echo(f"Erasures: the live list names {people:,} erased {_people(people)}")
+    return listed
+
+
+def _people(n: int) -> str:
+    return "person" if n == 1 else "people"
 
 
 def _secrets_for(settings: Settings, master: Secret[bytes], root: Path) -> DevelopmentSecrets:
@@ -165,6 +240,8 @@ def _print_report(report: RestoreReport, checks: list[CheckResult] | None) -> bo
     if not erasures.ran:
         click.echo("Erasures: atlas.apply_erasures() is not in this schema; nothing re-applied")
     else:
+        if erasures.merged:
+            click.echo(f"Erasures: {erasures.merged:,} added from the live list")
         click.echo(f"Erasures: atlas.apply_erasures() re-applied, {erasures.removed:,} rows")
         for table, before, after in erasures.changed:
             click.echo(f"  {table}: {before:,} -> {after:,} rows")

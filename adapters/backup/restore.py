@@ -49,6 +49,7 @@ SELECT kind || ' ' || name || ' owned by ' || owner FROM (
 """
 # The GDPR engineer's contract: re-applies the erasure suppression list, returns rows removed.
 APPLY_ERASURES = "atlas.apply_erasures()"
+MERGE_ERASURES = "atlas.merge_erasures(jsonb)"
 
 
 class RestoreRefused(RuntimeError):
@@ -59,6 +60,7 @@ class RestoreRefused(RuntimeError):
 class ErasureOutcome:
     ran: bool
     removed: int = 0
+    merged: int = 0  # people on the live list the backup's own list lacked (or knew less of)
     changed: list[tuple[str, int, int]] = field(default_factory=list)  # table, before, after
 
 
@@ -107,17 +109,20 @@ async def restore(
     reader: DatabaseUrl | None = None,
     owner: DatabaseUrl | None = None,
     verify: bool = True,
+    live_erasures: str | None = None,
 ) -> RestoreReport:
     """Restore into the empty database at ``admin`` (a role that may create Atlas's objects and
     read every row); ``reader`` (default ``admin``) does the verifying census and must see
     every row too: ``atlas_backup`` or an administrator. ``owner`` (default ``admin``) runs
-    ``apply_erasures()``, which the erasure migration lets ``atlas_owner`` execute."""
+    ``apply_erasures()``, which the erasure migration lets ``atlas_owner`` execute, after
+    ``merge_erasures(live_erasures)`` when the deployment's newer list is given (a JSON array,
+    ``adapters/backup/erasure_list.py``)."""
     started = time.perf_counter()
     await _restore_dump(admin, backup.dump, backup.workdir)
     counting = time.perf_counter()
     found = await _census(reader or admin) if verify else ()
     verify_seconds = time.perf_counter() - counting
-    erasures = await _apply_erasures(owner or admin, reader or admin, found)
+    erasures = await _apply_erasures(owner or admin, reader or admin, found, live_erasures)
     return RestoreReport(
         manifest=backup.manifest,
         dump_bytes=backup.dump_bytes,
@@ -167,21 +172,31 @@ async def _census(url: DatabaseUrl) -> tuple[TableCensus, ...]:
 
 
 async def _apply_erasures(
-    owner: DatabaseUrl, reader: DatabaseUrl, before: tuple[TableCensus, ...]
+    owner: DatabaseUrl,
+    reader: DatabaseUrl,
+    before: tuple[TableCensus, ...],
+    live_erasures: str | None,
 ) -> ErasureOutcome:
     conn = await asyncpg.connect(**owner.asyncpg_kwargs())
     try:
         if await conn.fetchval("SELECT to_regprocedure($1)", APPLY_ERASURES) is None:
             return ErasureOutcome(ran=False)
+        merged = 0
+        if live_erasures is not None:
+            if await conn.fetchval("SELECT to_regprocedure($1)", MERGE_ERASURES) is None:
+                raise RestoreRefused("this backup's schema cannot take the live erasure list")
+            merged = int(
+                await conn.fetchval("SELECT atlas.merge_erasures($1::jsonb)", live_erasures) or 0
+            )
         removed = int(await conn.fetchval(f"SELECT {APPLY_ERASURES}") or 0)
     finally:
         await conn.close()
     if not removed or not before:
-        return ErasureOutcome(ran=True, removed=removed)
+        return ErasureOutcome(ran=True, removed=removed, merged=merged)
     after = {t.table: t.rows for t in await _census(reader)}
     changed = [(t.table, t.rows, after.get(t.table, 0)) for t in before if
                after.get(t.table, 0) != t.rows]  # fmt: skip
-    return ErasureOutcome(ran=True, removed=removed, changed=changed)
+    return ErasureOutcome(ran=True, removed=removed, merged=merged, changed=changed)
 
 
 async def _foreign_owners(admin: DatabaseUrl) -> list[str]:

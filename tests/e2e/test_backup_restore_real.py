@@ -4,13 +4,8 @@ cluster, and the restored Atlas serves the same process map; a damaged file rest
 
 from __future__ import annotations
 
-import asyncio
-import os
 import re
-import shutil
-import sys
-import tempfile
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +14,6 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.backup.dump import BackupRefused, BackupReport, take_backup
-from adapters.postgres.cluster import Binaries, LocalCluster
 from entrypoints.container import real_container
 from entrypoints.database import DatabaseEndpoints, EmbeddedDatabase
 from entrypoints.development import ensure_development_secrets
@@ -29,37 +23,14 @@ from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import BASE
 from tests.e2e.identity_http import PASSWORD, bearer
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
+from tests.factories.restore_cli import atlas, scratch
+
+__all__ = ["scratch"]  # the fixture
 
 pytestmark = pytest.mark.e2e
 
-ATLAS = str(Path(sys.executable).parent / "atlas")
 EMAIL = "ada-backup@example.com"
 CLEAR_ERROR = "the backup file is corrupted or was not made with this master secret"
-
-
-def _env(data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    return env | {"ATLAS_DATA_DIR": str(data_dir)}
-
-
-async def atlas(*args: str, data_dir: Path) -> tuple[int, str]:
-    process = await asyncio.create_subprocess_exec(
-        ATLAS, *args, env=_env(data_dir), stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )  # fmt: skip
-    out, _ = await process.communicate()
-    return process.returncode or 0, out.decode()
-
-
-@pytest.fixture
-def scratch() -> Iterator[Path]:
-    """Where restored clusters go. Not pytest's tmp_path: concurrent pytest runs on one machine
-    reset /tmp/pytest-of-<user> to 0700, and the unprivileged server then loses its way in."""
-    root = Path(tempfile.mkdtemp(prefix="atlas-restore-test-"))
-    yield root
-    for data in root.glob("*/postgres"):
-        LocalCluster(data, Binaries.embedded()).stop()
-    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture
@@ -105,8 +76,9 @@ async def test_backup_restore_verify_round_trip_serves_the_same_process_map(
     backup = await take_backup(fresh_database.backup, master, tmp_path / "backups")
     restored_dir = scratch / "restored"
 
+    live = fresh_database.backup.render(hide_password=False)
     code, out = await atlas("restore", str(backup.path), "--into", str(restored_dir),
-                            "--verify", data_dir=data_dir)  # fmt: skip
+                            "--verify", "--erasures-from", live, data_dir=data_dir)  # fmt: skip
 
     assert code == 0, out
     counted = {t.table: t.rows for t in backup.manifest.tables}
@@ -115,8 +87,8 @@ async def test_backup_restore_verify_round_trip_serves_the_same_process_map(
     assert counted["atlas.api_keys"] == 1
     assert "counts and checksums equal the manifest" in out
     assert re.search(r"Tenancy checks: \d+ passed, 0 failed", out), out
-    # Not in the schema yet, or (with the GDPR migration) run with an empty suppression list.
-    assert re.search(r"apply_erasures\(\) (is not in this schema|re-applied, 0 rows)", out), out
+    assert "Erasures: the live list names 0 erased people" in out
+    assert "atlas.apply_erasures() re-applied, 0 rows" in out
     assert (backup.path.stat().st_mode & 0o777) == 0o600
     restored_map, keys = await _served_by_restored_copy(restored_dir, tmp_path)
     assert restored_map == original_map

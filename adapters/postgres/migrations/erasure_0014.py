@@ -169,6 +169,32 @@ BEGIN
     RETURN v_total;
 END $$"""
 
+# A restore brings back the list as it was when the backup was taken; the deployment's list
+# is newer. ``atlas restore`` hands the newer list over (a JSON array of the list's rows, as
+# the backup role reads it from the live database) before re-applying: rows are added, and a
+# person already listed keeps the union of both lists' tenants and records.
+MERGE_ERASURES = f"""
+CREATE FUNCTION {S}.merge_erasures(p_list jsonb)
+RETURNS bigint LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = '' AS $$
+DECLARE
+    v_n bigint;
+BEGIN
+    INSERT INTO {S}.erasures AS r (user_id, email_sha256, tenant_ids, entity_ids, erased_at)
+    SELECT (x->>'user_id')::uuid, pg_catalog.decode(x->>'email_sha256', 'hex'),
+           ARRAY(SELECT pg_catalog.jsonb_array_elements_text(x->'tenant_ids'))::uuid[],
+           ARRAY(SELECT pg_catalog.jsonb_array_elements_text(x->'entity_ids'))::uuid[],
+           (x->>'erased_at')::timestamptz
+    FROM pg_catalog.jsonb_array_elements(p_list) x
+    ON CONFLICT (user_id) DO UPDATE SET
+        tenant_ids = ARRAY(SELECT DISTINCT t FROM pg_catalog.unnest(
+            r.tenant_ids || EXCLUDED.tenant_ids) t ORDER BY t),
+        entity_ids = ARRAY(SELECT DISTINCT e FROM pg_catalog.unnest(
+            r.entity_ids || EXCLUDED.entity_ids) e ORDER BY e)
+    WHERE NOT (r.tenant_ids @> EXCLUDED.tenant_ids AND r.entity_ids @> EXCLUDED.entity_ids);
+    GET DIAGNOSTICS v_n = ROW_COUNT;
+    RETURN v_n;
+END $$"""
+
 # The caller erases themselves: the user comes from the transaction's context (set from a
 # verified access token, after re-authentication), never from an argument. The tenants the
 # person owns are locked first, as every membership change locks its tenant, so no other

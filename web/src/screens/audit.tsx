@@ -119,7 +119,7 @@ export function AuditLog() {
     <Page title="Audit log">
       <p>
         Every sign-in, change of access, connection, import and export in this organisation, newest first. Atlas
-        writes each entry in the same step as the change itself, and no one, Atlas included, can edit or remove one.
+        writes each entry in the same step as the change itself and never edits or removes one (only who an erased member was, and where from, is blanked); a change made behind Atlas's back shows when the log is verified.
       </p>
       <section class="card" aria-labelledby="audit-export-title">
         <h2 id="audit-export-title">Download the whole log</h2>

@@ -12,13 +12,15 @@ mailbox's correspondent): it must be computable inside the database after a rest
 key at hand, so it is a plain hash; it tells only that an address someone already knows was
 erased.
 
-Three functions, owned by ``atlas_auth`` like every narrow definer here; that role gets exactly
+Four functions, owned by ``atlas_auth`` like every narrow definer here; that role gets exactly
 the reach they need, through policies for that role alone:
 
 - ``erase_current_user(at)``: the ``DELETE /me`` transaction. The app role may run it; it
   erases the context's user (``app.user_id``), never one named by an argument.
 - ``apply_erasures()``: re-applies every row of the list; idempotent. The owner role runs it
   after a restore (``atlas restore``); the app role cannot.
+- ``merge_erasures(list)``: adds the live deployment's newer list to a restored copy's
+  (``atlas restore`` runs it as the owner role before ``apply_erasures()``).
 - ``erasure_apply(...)``: the body both share; callable only from them.
 """
 
@@ -28,6 +30,7 @@ from adapters.postgres.migrations.erasure_0014 import (
     APPLY_ERASURES,
     ERASE_CURRENT_USER,
     ERASURE_APPLY,
+    MERGE_ERASURES,
 )
 from adapters.postgres.roles import APP_ROLE, AUTH_ROLE, OWNER_ROLE, SCHEMA
 
@@ -39,6 +42,7 @@ depends_on = None
 S = SCHEMA
 APPLY = "erasure_apply(uuid, bytea, uuid[], uuid[])"
 APPLY_ALL = "apply_erasures()"
+MERGE = "merge_erasures(jsonb)"
 ERASE = "erase_current_user(timestamptz)"
 
 # What the erasure touches, per table: the privileges atlas_auth gets, and the commands its
@@ -113,22 +117,30 @@ def upgrade() -> None:
         *_reach(),
         ERASURE_APPLY,
         APPLY_ERASURES,
+        MERGE_ERASURES,
         ERASE_CURRENT_USER,
-        *(f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC" for fn in (APPLY, APPLY_ALL, ERASE)),
+        *(
+            f"REVOKE ALL ON FUNCTION {S}.{fn} FROM PUBLIC"
+            for fn in (APPLY, APPLY_ALL, MERGE, ERASE)
+        ),
         f"GRANT EXECUTE ON FUNCTION {S}.{ERASE} TO {APP_ROLE}",
         # Last: see 0006 (the owner hands each function to atlas_auth once it is complete).
-        *(f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}" for fn in (APPLY, APPLY_ALL, ERASE)),
+        *(
+            f"ALTER FUNCTION {S}.{fn} OWNER TO {AUTH_ROLE}"
+            for fn in (APPLY, APPLY_ALL, MERGE, ERASE)
+        ),
         # The owner's own right to run a function goes with its ownership: granted back by
         # the new owner (the migrating role may act as atlas_auth, never inherit from it).
         f"SET LOCAL ROLE {AUTH_ROLE}",
         f"GRANT EXECUTE ON FUNCTION {S}.{APPLY_ALL} TO {OWNER_ROLE}",
+        f"GRANT EXECUTE ON FUNCTION {S}.{MERGE} TO {OWNER_ROLE}",
         "RESET ROLE",
     ):
         op.execute(statement)
 
 
 def downgrade() -> None:
-    for fn in (ERASE, APPLY_ALL, APPLY):
+    for fn in (ERASE, MERGE, APPLY_ALL, APPLY):
         op.execute(f"DROP FUNCTION IF EXISTS {S}.{fn}")
     op.execute(f"REVOKE ALL ON atlas_jobs.pgqueuer, atlas_jobs.pgqueuer_log FROM {AUTH_ROLE}")
     op.execute(f"REVOKE USAGE ON SCHEMA atlas_jobs FROM {AUTH_ROLE}")
