@@ -39,7 +39,17 @@ async def seed_tenant(
     connection = await _seed_integrations(identity_uow, seeded.owner_scope)
     await _seed_sync(identity_uow, seeded.owner_scope, connection)
     await _seed_originals(identity_uow, seeded.owner_scope, connection)
+    await _seed_audit(identity_uow, seeded.owner_scope)
     return seeded
+
+
+async def _seed_audit(identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope) -> None:
+    """The audit trail and its head: one recorded event."""
+    from domain.compliance.audit import AuditAction, AuditEntry
+
+    async with identity_uow(scope) as uow:
+        uow.audit.record(AuditEntry(action=AuditAction.SYNC_REQUESTED, target_type="connection"))
+        await uow.commit()
 
 
 # --- graph -----------------------------------------------------------------------------------

@@ -36,8 +36,14 @@ async def _set_scope(conn: asyncpg.Connection, tenant: SeededTenant) -> None:
     )
 
 
-# The feed's outbox is append-only for the app role: it may not even try to rewrite it.
-APPEND_ONLY = {"atlas.tenant_events": ("UPDATE", "DELETE"), "atlas.tenant_event_heads": ("DELETE",)}
+# The feed's outbox and the audit trail are append-only for the app role: it may not even try
+# to rewrite them.
+APPEND_ONLY = {
+    "atlas.tenant_events": ("UPDATE", "DELETE"),
+    "atlas.tenant_event_heads": ("DELETE",),
+    "atlas.audit_events": ("UPDATE", "DELETE"),
+    "atlas.audit_heads": ("DELETE",),
+}
 
 
 async def _touches_nothing(

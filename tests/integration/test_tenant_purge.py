@@ -144,8 +144,11 @@ async def test_the_purge_removes_every_row_of_a_due_tenant_and_nothing_else(
     assert provider.revoked == ["hubspot"]  # the owner's sealed grant, given back
     assert record["purged_at"] is not None
     assert record["requested_by"] == due.people[0].id
-    # the disconnects announced themselves in the feed before the rows went
-    assert all(removed[t] >= n for t, n in seeded.items()), (removed, seeded)
+    # the disconnects announced themselves in the feed before the rows went; giving a grant
+    # back deletes its tokens in its own transaction, so the purge may find fewer (left == {}
+    # above says none is left)
+    counted = {t: n for t, n in seeded.items() if t != "atlas.oauth_tokens"}
+    assert all(removed.get(t, 0) >= n for t, n in counted.items()), (removed, seeded)
     assert removed["atlas_jobs.pgqueuer"] == 1
     revocations = msgspec.json.decode(record["revocations"])
     assert revocations == {"hubspot:revoked": 1, "hubspot:no_tokens": 1}  # one had no tokens
