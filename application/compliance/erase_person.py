@@ -21,20 +21,18 @@ from typing import final
 import msgspec
 
 from application.compliance.personal_data_ports import PersonalDataUnitOfWork
-from application.identity.limits import PASSWORD_FAILURES_PER_ACCOUNT, Throttle
+from application.identity.limits import Throttle
 from application.identity.ports import MemberDeparture, PasswordHasher
+from application.identity.reauthenticate import Reauthentication
 from application.identity.sessions import Sessions
 from application.shared.actor import Actor
 from application.shared.scope import Scope
 from domain.compliance.audit import AuditAction, AuditEntry
 from domain.compliance.personal_data import LastOwner
-from domain.identity.errors import ReauthenticationFailed, SessionEnded
 from domain.identity.model import Role, TenantMembership
-from domain.identity.password import fits_every_scheme
 from domain.shared.secret import Secret
 
 log = logging.getLogger("atlas.compliance")
-_FILLER = Secret("x" * 16)
 
 
 class EraseAccountCommand(msgspec.Struct, frozen=True, kw_only=True):
@@ -52,8 +50,8 @@ class EraseAccount:
         throttle: Throttle,
         departure: MemberDeparture,
     ) -> None:
-        self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
-        self._throttle, self._departure = throttle, departure
+        self._uow_for, self._sessions, self._departure = uow_for, sessions, departure
+        self._reauthentication = Reauthentication(uow_for, hasher, sessions, throttle)
 
     async def execute(self, actor: Actor, command: EraseAccountCommand) -> None:
         tenants = await self._reauthenticate(actor, command.password)
@@ -75,21 +73,9 @@ class EraseAccount:
         log.info("account erased: %d tenant(s), %d row(s) touched", len(tenants), touched)
 
     async def _reauthenticate(self, actor: Actor, password: Secret[str]) -> list[TenantMembership]:
+        await self._reauthentication.confirm(actor, password)
         async with self._uow_for(actor.scope) as uow:
-            await self._sessions.require_active(uow, actor)
-            user = await uow.users.get(actor.user_id)
-            tenants = await uow.memberships.of_current_user()
-        if user is None:
-            raise SessionEnded()
-        account = f"user:{actor.user_id}"
-        # Counted like a password change: a stolen access token must not buy unlimited guesses.
-        await self._throttle.reserve(PASSWORD_FAILURES_PER_ACCOUNT, account)
-        fits = fits_every_scheme(password)  # one too long for any scheme costs the same check
-        probe = password if fits else _FILLER
-        if not await self._hasher.verify(probe, user.password_hash if fits else None):
-            raise ReauthenticationFailed()
-        await self._throttle.forgive(PASSWORD_FAILURES_PER_ACCOUNT, account)
-        return tenants
+            return list(await uow.memberships.of_current_user())
 
     async def _refuse_sole_owner(self, actor: Actor, tenants: list[TenantMembership]) -> None:
         for tenant in tenants:

@@ -4,17 +4,14 @@ from __future__ import annotations
 
 from typing import final
 
-from application.identity.limits import PASSWORD_FAILURES_PER_ACCOUNT, Throttle
+from application.identity.limits import Throttle
 from application.identity.ports import PasswordHasher
+from application.identity.reauthenticate import Reauthentication
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
-from domain.identity.errors import ReauthenticationFailed, RoleRequired, SessionEnded
+from domain.identity.errors import RoleRequired
 from domain.identity.model import Role
-from domain.identity.password import fits_every_scheme
 from domain.shared.secret import Secret
-
-# Checked in place of a password that cannot be a stored one, so that attempt costs as much.
-_STAND_IN = Secret("stand-in password for an impossible one")
 
 
 @final
@@ -22,23 +19,11 @@ class OwnerCheck:
     def __init__(
         self, uow_for: UowFor, hasher: PasswordHasher, sessions: Sessions, throttle: Throttle
     ) -> None:
-        self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
-        self._throttle = throttle
+        self._reauthentication = Reauthentication(uow_for, hasher, sessions, throttle)
 
     async def confirm(self, actor: Actor, password: Secret[str]) -> None:
         """``RoleRequired`` for anyone but an owner; ``ReauthenticationFailed`` for a wrong
         password (counted against the account like a password change's)."""
         if actor.role is not Role.OWNER:
             raise RoleRequired()
-        async with self._uow_for(actor.scope) as uow:
-            await self._sessions.require_active(uow, actor)
-            user = await uow.users.get(actor.user_id)
-        if user is None:
-            raise SessionEnded()
-        account = f"user:{actor.user_id}"
-        await self._throttle.reserve(PASSWORD_FAILURES_PER_ACCOUNT, account)
-        fits = fits_every_scheme(password)
-        stored = user.password_hash if fits else None
-        if not await self._hasher.verify(password if fits else _STAND_IN, stored) or not fits:
-            raise ReauthenticationFailed()
-        await self._throttle.forgive(PASSWORD_FAILURES_PER_ACCOUNT, account)
+        await self._reauthentication.confirm(actor, password)

@@ -4,43 +4,25 @@ it pages, filters, keeps tenants apart, and its export verifies with an independ
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-from dependency_injector import providers
 from litestar.testing import AsyncTestClient
 
 from adapters.fakes.email import FakeEmailSender
-from entrypoints.container import real_container
-from entrypoints.database import DatabaseEndpoints
-from entrypoints.http.app import create_app
-from entrypoints.settings import load_settings
-from tests.conftest import FreshDatabase
 from tests.e2e.identity_http import bearer, join, sign_up
 from tests.factories.audit import verify_export
+from tests.factories.team_stack import team
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-async def stack(
-    fresh_database: FreshDatabase, tmp_path: Path
-) -> AsyncIterator[tuple[AsyncTestClient[Any], FakeEmailSender]]:
-    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
-    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
-    outbox = FakeEmailSender()
-    container.adapters.email.override(providers.Object(outbox))
-    async with AsyncTestClient(create_app(container)) as client:
-        yield client, outbox
+__all__ = ["team"]  # the fixture
 
 
 async def test_owners_and_admins_read_the_trail_members_may_not_and_tenants_stay_apart(
-    stack: tuple[AsyncTestClient[Any], FakeEmailSender],
+    team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
-    client, outbox = stack
+    client, outbox = team
     owner = await sign_up(client)
     admin = await join(client, outbox.sent, owner, "admin", "ad@example.com")
     member = await join(client, outbox.sent, owner, "member", "me@example.com")
@@ -80,9 +62,9 @@ async def test_owners_and_admins_read_the_trail_members_may_not_and_tenants_stay
 
 
 async def test_the_trail_pages_and_filters_and_refuses_bad_input_with_stable_codes(
-    stack: tuple[AsyncTestClient[Any], FakeEmailSender],
+    team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
-    client, outbox = stack
+    client, outbox = team
     owner = await sign_up(client)
     for n in range(3):
         await join(client, outbox.sent, owner, "member", f"p{n}@example.com")
@@ -112,9 +94,9 @@ async def test_the_trail_pages_and_filters_and_refuses_bad_input_with_stable_cod
 
 
 async def test_an_export_verifies_with_an_independent_implementation(
-    stack: tuple[AsyncTestClient[Any], FakeEmailSender],
+    team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
-    client, outbox = stack
+    client, outbox = team
     owner = await sign_up(client)
     await join(client, outbox.sent, owner, "admin", "ad@example.com")
     await client.post("/api/v1/auth/login", json={"email": "ad@example.com", "password": "nope"})
