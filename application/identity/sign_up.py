@@ -11,6 +11,7 @@ from application.identity.limits import SIGNUP_PER_ADDRESS, Throttle
 from application.identity.ports import EmailMessage, EmailSender, PasswordHasher
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
+from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity.errors import EmailTaken
 from domain.identity.model import (
     DEFAULT_REGION,
@@ -85,6 +86,10 @@ class SignUp:
                 pair = await self._sessions.open(
                     uow, tenant_id=tenant.id, user_id=user.id, role=Role.OWNER
                 )
+                uow.audit.record(AuditEntry(
+                    action=AuditAction.TENANT_CREATED, target_type="tenant",
+                    target_id=str(tenant.id), actor_id=str(user.id),
+                ))  # fmt: skip
                 await uow.commit()
         except EmailTaken:
             # Tokens at sign-up make a silent answer impossible; the owner of the address at

@@ -78,6 +78,7 @@ class AuditAction(enum.StrEnum):
     VAULT_REENCRYPTED = "vault.reencrypted"
     DATA_EXPORTED = "data.exported"  # GDPR export (Art. 15/20)
     DATA_ERASED = "data.erased"  # GDPR erasure (Art. 17)
+    TENANT_CREATED = "tenant.created"  # at sign-up, with its first owner
     TENANT_DELETION_REQUESTED = "tenant.deletion_requested"
     TENANT_DELETION_CANCELLED = "tenant.deletion_cancelled"
     BACKUP_RESTORED = "backup.restored"

@@ -50,15 +50,17 @@ async def test_owners_and_admins_read_the_trail_members_may_not_and_tenants_stay
     items = as_admin.json()["items"]
     assert [i["action"] for i in items] == [
         "auth.sign_in_failed", "invitation.created", "invitation.accepted", "invitation.created",
-        "invitation.accepted", "invitation.created",
+        "invitation.accepted", "invitation.created", "tenant.created",
     ]  # fmt: skip
-    assert [i["seq"] for i in items] == [6, 5, 4, 3, 2, 1]
+    assert [i["seq"] for i in items] == [7, 6, 5, 4, 3, 2, 1]
     assert items[1]["request_id"] == "case-42"
     assert items[0]["request_id"] == refused.headers["x-request-id"]
     assert items[0]["outcome"] == "failure"
     assert items[1]["address"]  # the test client's address
     assert "x@example.com" not in as_admin.text
-    assert as_stranger.json() == {"items": [], "next_cursor": None}
+    # Another organisation's trail holds its own creation, nothing of this one's.
+    assert [i["action"] for i in as_stranger.json()["items"]] == ["tenant.created"]
+    assert owner["user_id"] not in as_stranger.text
 
 
 async def test_the_trail_pages_and_filters_and_refuses_bad_input_with_stable_codes(
@@ -84,7 +86,7 @@ async def test_the_trail_pages_and_filters_and_refuses_bad_input_with_stable_cod
     bad_outcome = await client.get("/api/v1/audit?outcome=maybe", headers=headers)
     bad_time = await client.get("/api/v1/audit?since=yesterday", headers=headers)
 
-    assert seen == [6, 5, 4, 3, 2, 1]
+    assert seen == [7, 6, 5, 4, 3, 2, 1]  # the sign-up's tenant.created first
     assert {i["action"] for i in created.json()["items"]} == {"invitation.created"}
     assert len(created.json()["items"]) == 3
     assert none_yet.json()["items"] == []
@@ -108,4 +110,4 @@ async def test_an_export_verifies_with_an_independent_implementation(
     lines = [json.loads(line) for line in exported.text.splitlines()]
     assert lines[0]["type"] == "head"
     assert "SHA-256" in lines[0]["encoding"]
-    assert verify_export(lines) == 3
+    assert verify_export(lines) == 4  # created, invited, joined, a failed sign-in

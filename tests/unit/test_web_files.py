@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from domain.compliance.audit import AuditAction
 from entrypoints.http.web import SCREENS, accepts_gzip, file_in
 
 
@@ -55,3 +56,14 @@ def test_every_screen_the_app_routes_is_served_with_the_app() -> None:
     routed |= set(re.findall(r'"(/(?:signin|signup))"', source))
     assert routed, "the app's routes were not found in app.tsx"
     assert routed <= set(SCREENS), routed - set(SCREENS)
+
+
+def test_every_action_the_audit_trail_records_has_words_in_the_app() -> None:
+    """The audit log screen names each action in plain words; a new action without its words
+    would show as a bare code."""
+    source = (
+        Path(__file__).resolve().parents[2] / "web" / "src" / "screens" / "compliance.ts"
+    ).read_text()
+    worded = set(re.findall(r'\["([a-z_]+\.[a-z_]+)", "', source))
+
+    assert {a.value for a in AuditAction} <= worded, {a.value for a in AuditAction} - worded

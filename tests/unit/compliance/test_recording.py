@@ -56,8 +56,10 @@ async def test_sign_ins_and_failures_are_recorded_in_each_of_the_accounts_tenant
         (r.actor_id, r.outcome, r.address.value) for r in one + two if r.action.endswith("failed")
     ]
     assert failures == [(ada, "failure", "198.51.100.4")] * 2  # one per tenant, none for nobody
+    assert (one[0].action, one[0].actor_id) == ("tenant.created", ada)  # its first owner
     assert [r.action for r in one][-2:] == ["auth.sign_in", "auth.sign_in_failed"]
     assert [r.action for r in two] == [
+        "tenant.created",
         "invitation.created",
         "invitation.accepted",
         "auth.sign_in_failed",

@@ -26,7 +26,7 @@ const SERVER_ACTIONS = [
   "connection.needs_reauth", "connection.shared", "connection.unshared", "connection.disconnected",
   "connection.purged", "sync.requested", "import.started", "import.finished", "export.created",
   "original.retrieved", "api_key.created", "api_key.deleted", "vault.key_rotated", "vault.key_retired",
-  "vault.reencrypted", "data.exported", "data.erased", "tenant.deletion_requested",
+  "vault.reencrypted", "data.exported", "data.erased", "tenant.created", "tenant.deletion_requested",
   "tenant.deletion_cancelled", "backup.restored",
 ];
 

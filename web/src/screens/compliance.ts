@@ -33,6 +33,7 @@ export const AUDIT_ACTIONS: [string, string][] = [
   ["vault.key_retired", "Retired an old encryption key"],
   ["data.exported", "Downloaded data"],
   ["data.erased", "A member deleted their account"],
+  ["tenant.created", "Created the organisation"],
   ["tenant.deletion_requested", "Asked to delete the organisation"],
   ["tenant.deletion_cancelled", "Restored the organisation"],
   ["backup.restored", "Restored from a backup"],
