@@ -28,14 +28,16 @@ from typing import Protocol, TypeVar
 AttributeValue = str | int | float | bool | None
 
 # Words that denote content. Whole-word matches; see LONG_CONTENT_WORDS for run-together names.
+# Provider spellings count too: Slack keeps message text in "blocks", Jira free text in
+# "environment".
 CONTENT_WORDS = frozenset(
     {
-        "abstract", "attachment", "attachments", "attach", "body", "bodies", "caption",
-        "comment", "comments", "content", "contents", "desc", "description", "descriptions",
-        "excerpt", "headline", "html", "markdown", "memo", "message", "messages", "msg",
-        "note", "notes", "payload", "plaintext", "preview", "raw", "remark", "remarks",
-        "richtext", "snippet", "snippets", "subject", "subjects", "subj", "summary",
-        "summaries", "text", "texts", "title", "titles", "transcript", "transcripts",
+        "abstract", "attach", "attachment", "attachments", "blocks", "bodies", "body",
+        "caption", "comment", "comments", "content", "contents", "desc", "description",
+        "descriptions", "environment", "excerpt", "headline", "html", "markdown", "memo",
+        "message", "messages", "msg", "note", "notes", "payload", "plaintext", "preview", "raw",
+        "remark", "remarks", "richtext", "snippet", "snippets", "subj", "subject", "subjects",
+        "summaries", "summary", "text", "texts", "title", "titles", "transcript", "transcripts",
     }
 )  # fmt: skip
 

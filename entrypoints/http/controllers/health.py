@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, Router, get
+from litestar import Controller, Router, get, head
 from litestar.di import NamedDependency
 
 from application.shared.check_readiness import CheckReadiness
@@ -22,6 +22,15 @@ class HealthController(Controller):
     async def ready(self, check_readiness: NamedDependency[CheckReadiness]) -> dict[str, str]:
         readiness = await check_readiness.execute()
         return {"status": "ready", "database": readiness.detail}
+
+    # Load balancers probe with HEAD: the same answers as GET, without a body.
+    @head("/health", summary="Liveness, for probes that send HEAD", cache=False)
+    async def health_head(self) -> None:
+        return None
+
+    @head("/ready", summary="Readiness, for probes that send HEAD")
+    async def ready_head(self, check_readiness: NamedDependency[CheckReadiness]) -> None:
+        await check_readiness.execute()
 
 
 def routes(container: Application) -> Router:

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from domain.graph.catalog import AttributeDeclaration, TypeDeclaration, observed_types
-from domain.graph.content import CONTENT_WORDS, is_content, metadata_only
+from domain.graph.content import is_content, metadata_only
 from domain.graph.model import EntityAttribute, EntityRecord, GraphBatch
+from tests.factories.content_fields import content_fields
 from tests.factories.event_logs import shared_data
 from tests.factories.graph import ref
 
@@ -38,6 +39,11 @@ METADATA_NAMES = [
 
 @pytest.mark.parametrize("name", CONTENT_NAMES)
 def test_content_is_recognised_however_it_is_spelled(name: str) -> None:
+    assert is_content(name)
+
+
+@pytest.mark.parametrize("name", content_fields())
+def test_every_content_field_the_providers_document_is_content(name: str) -> None:
     assert is_content(name)
 
 
@@ -79,7 +85,7 @@ _WORD = st.from_regex(r"[a-z]{1,8}", fullmatch=True)
 
 @given(
     before=st.lists(_WORD, max_size=2),
-    word=st.sampled_from(sorted(CONTENT_WORDS)),
+    word=st.sampled_from(content_fields()),
     after=st.lists(
         _WORD.filter(lambda w: w not in {"id", "ids", "count", "length", "size", "type"}),
         max_size=2,
