@@ -4,7 +4,6 @@ a CSP violation or a serious accessibility finding."""
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -18,6 +17,7 @@ import pytest
 
 from adapters.postgres.throwaway import free_port
 from tests.e2e.test_make_run import Running, _start, _stop, atlas_env
+from tests.factories.tools import missing
 
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "web" / "node_modules" / "axe-core" / "axe.min.js"
@@ -41,13 +41,6 @@ document.addEventListener('securitypolicyviolation', (e) => {
   window.__atlasViolations.push(e.violatedDirective + ' ' + e.blockedURI);
 });
 """
-
-
-def missing(what: str) -> None:
-    """Under CI a missing tool is a failure, never a skip."""
-    if os.environ.get("CI") == "true":
-        pytest.fail(f"{what} (CI=true: the browser tests must run)")
-    pytest.skip(what)
 
 
 def chromium() -> str:
