@@ -43,6 +43,7 @@ from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
 from entrypoints.http.problems import BEARER
 from entrypoints.http.request_ids import request_context_middleware
+from entrypoints.http.requests import AtlasRequest, refuse_unstorable_urls
 from entrypoints.http.sandbox import sandbox_mount
 from entrypoints.http.security import (
     REQUEST_BODY_LIMIT,
@@ -143,9 +144,13 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
             ),
         ),
         before_send=[harden_response],
-        middleware=[request_context_middleware(settings.identity.trusted_proxies)],
+        middleware=[
+            request_context_middleware(settings.identity.trusted_proxies),
+            refuse_unstorable_urls,
+        ],
         cors_config=cors_config(settings.app_origins),
         request_max_body_size=REQUEST_BODY_LIMIT,
+        request_class=AtlasRequest,
         debug=False,
     )
 

@@ -49,7 +49,7 @@ SECURITY_HEADERS = {
     "x-permitted-cross-domain-policies": "none",
 }
 REMOVED_HEADERS = ("server", "x-powered-by")
-CORS_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+CORS_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 # X-Import-Id and X-File-Name travel with a graph import's raw body.
 # X-Atlas-Client: web marks the browser app's auth calls (browser_session.py).
 CORS_HEADERS = ["Authorization", "Content-Type", "X-Import-Id", "X-File-Name", "X-Atlas-Client"]
