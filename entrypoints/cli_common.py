@@ -26,7 +26,7 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
         settings = load_settings(os.environ if environ is None else environ)
     except SettingsError as error:
         raise click.ClickException(f"configuration refused: {error}") from None
-    configure_logging(settings.log_level)  # with secrets redacted from every record
+    configure_logging(settings.log_level, settings.log_format)  # secrets redacted, lines escaped
     if settings.database_allow_unverified_tls:
         click.secho("warning: database TLS is not verified (development only)", fg="yellow")
     return settings

@@ -9,6 +9,10 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from typing import TextIO
+
+from entrypoints.log_format import LogFormat, RequestIds, formatter_for
 
 REDACTED = "[redacted]"
 _NAMES = (
@@ -88,13 +92,38 @@ def protect_handlers(*loggers: str) -> None:
 
 
 def protect_uvicorn() -> None:
-    """After uvicorn configured its loggers: redact its messages, trim its access lines."""
+    """After uvicorn configured its loggers: redact its messages, trim its access lines.
+
+    Atlas's own server passes ``log_config=None``, so uvicorn's records propagate to the root
+    handler (one format, one redaction); a uvicorn configured the default way keeps its own
+    handlers, and they are protected here too.
+    """
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, AccessLogWithoutQueries) for f in access.filters):
         access.addFilter(AccessLogWithoutQueries())
     protect_handlers("uvicorn", "uvicorn.error", "uvicorn.access")
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    protect_handlers()
+def uvicorn_to_root() -> None:
+    """uvicorn's loggers write through the root handler only (after ``log_config=None``, and
+    whatever configured them before in this process)."""
+    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+        logger = logging.getLogger(name)
+        logger.handlers.clear()
+        logger.propagate = True
+
+
+def configure_logging(
+    level: str, log_format: LogFormat = "text", stream: TextIO | None = None
+) -> None:
+    """One handler on the root: stderr, the chosen format, request ids, secrets redacted."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(formatter_for(log_format))
+    handler.addFilter(RequestIds())
+    handler.addFilter(RedactSecrets())
+    root = logging.getLogger()
+    for previous in [h for h in root.handlers if getattr(h, "atlas", False)]:
+        root.removeHandler(previous)
+    handler.atlas = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    root.setLevel(level)

@@ -10,7 +10,7 @@ from pathlib import Path
 import uvicorn
 from litestar import Litestar
 
-from entrypoints.log_redaction import protect_uvicorn
+from entrypoints.log_redaction import protect_uvicorn, uvicorn_to_root
 
 # Python already defaults to 1.2, but the promise is ours to keep, not a default's; the trust
 # page reads it from here.
@@ -43,6 +43,9 @@ def server_config(
         ssl_keyfile=str(tls[1]) if tls else None,
         ssl_context_factory=factory,
         log_level=log_level.lower(),
+        # uvicorn's records go to the root handler: Atlas's format, request ids and redaction
+        # (its own formatter unpacked access arguments and raised on redacted records).
+        log_config=None,
         timeout_graceful_shutdown=10,
         # The feed (docs/feed.md): a ping every 20 s, and a client that has not answered for
         # 60 s is gone; no frame over 64 KiB; no compression (a small bomb, a large buffer).
@@ -58,7 +61,8 @@ async def serve(
     app: Litestar, *, host: str, port: int, tls: tuple[Path, Path] | None, log_level: str
 ) -> None:
     server = uvicorn.Server(server_config(app, host=host, port=port, tls=tls, log_level=log_level))
-    # uvicorn configured its loggers above: keep OAuth codes, states and tickets out of them.
+    # uvicorn writes through Atlas's root handler; keep OAuth codes, states and tickets out.
+    uvicorn_to_root()
     protect_uvicorn()
     # What is loaded by now (modules, the app, its routes) lives as long as the process; each
     # full collection would walk all of it again, stalling every open socket (a tenth of a

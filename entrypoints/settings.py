@@ -51,6 +51,7 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     master_key_file: str | None = None
     postgres_system_user: str | None = None
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] | None = None  # default: json in production, else text
     # Provider sandbox mounted at /sandbox: on by default in development, refused in production.
     sandbox: bool | None = None
     sandbox_scale: str = "1"  # the sandbox company's size: a number from 1, or "large"
@@ -110,6 +111,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     master_key: Secret[bytes] | None
     postgres_system_user: str | None
     log_level: str
+    log_format: Literal["text", "json"]
     sandbox: bool = False
     sandbox_scale: float = 1
     identity: IdentitySettings
@@ -157,6 +159,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         master_key=master_key(raw.master_key, raw.master_key_file),
         postgres_system_user=raw.postgres_system_user,
         log_level=raw.log_level,
+        log_format=raw.log_format or ("json" if raw.env == "production" else "text"),
         sandbox=raw.env == "development" if raw.sandbox is None else raw.sandbox,
         sandbox_scale=_sandbox_scale(raw.sandbox_scale),
         identity=_identity(raw),

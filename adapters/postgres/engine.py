@@ -64,8 +64,14 @@ def create_engine(url: DatabaseUrl, **kwargs: Any) -> AsyncEngine:
     if not url.is_unix_socket:
         connect_args["ssl"] = url.ssl_argument()
     connect_args["server_settings"] = {"application_name": "atlas"}
+    # hide_parameters: a statement's error names the statement, never its values (an email, a
+    # sealed token, a request's input) in an exception that reaches a log.
     return _create_async_engine(
-        url.sqlalchemy_url(), connect_args=connect_args, pool_pre_ping=True, **kwargs
+        url.sqlalchemy_url(),
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        **kwargs,
     )
 
 

@@ -51,6 +51,7 @@ def create_sandbox_app(sandbox: Sandbox) -> Litestar:
             Exception: _unexpected,
         },
         openapi_config=None,
+        logging_config=None,  # the host process's logging stays as configured (Atlas's format)
         debug=False,
     )
 

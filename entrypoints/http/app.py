@@ -151,6 +151,9 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         cors_config=cors_config(settings.app_origins),
         request_max_body_size=REQUEST_BODY_LIMIT,
         request_class=AtlasRequest,
+        # Logging is the process's (entrypoints/log_redaction.py): Litestar's default config
+        # would replace the root handler at startup, and with it the format and redaction.
+        logging_config=None,
         debug=False,
     )
 

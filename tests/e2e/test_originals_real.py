@@ -95,8 +95,7 @@ async def test_originals_reach_the_member_and_nothing_of_them_stays_anywhere(
     done = [await finished(app, owner, r["id"], within=600) for r in runs]
     assert [r["status"] for r in done] == ["succeeded"] * len(CATALOG), done
     canaries = container.adapters.sandbox().dataset.canaries  # type: ignore[attr-defined]
-    # Mounting the sandbox app configures logging again (Litestar's dictConfig replaces the root
-    # logger's handlers): capture from here on, where the originals are fetched.
+    # Capture from here on, where the originals are fetched.
     root = logging.getLogger()
     if logs not in root.handlers:
         root.addHandler(logs)
