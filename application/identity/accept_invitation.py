@@ -7,7 +7,7 @@ from typing import final
 import msgspec
 
 from application.feed import announce
-from application.identity.limits import INVITATION_PER_ADDRESS, LOGIN_FAILURES_PER_ACCOUNT, Throttle
+from application.identity.limits import INVITATION_PER_ADDRESS, Throttle
 from application.identity.ports import PasswordHasher
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -52,7 +52,8 @@ class AcceptInvitation:
         async with self._uow_for(Scope.ANONYMOUS) as uow:
             identity = await uow.users.find_login(invitation.email)
         if identity is not None:
-            user_id, new_user = await self._existing(identity, invitation, command), None
+            user_id = await self._existing(identity, invitation, command, client.address)
+            new_user = None
         else:
             new_user = await self._new_user(invitation, command)
             user_id = new_user.id
@@ -90,9 +91,13 @@ class AcceptInvitation:
         return invitation
 
     async def _existing(
-        self, identity: LoginIdentity, invitation: Invitation, command: AcceptInvitationCommand
+        self,
+        identity: LoginIdentity,
+        invitation: Invitation,
+        command: AcceptInvitationCommand,
+        address: str | None,
     ) -> UserId:
-        await self._throttle.reserve(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
+        await self._throttle.reserve_password_check(invitation.email, address)
         fits = fits_every_scheme(command.password)
         matched = await self._hasher.verify(
             command.password if fits else Secret("stand-in password"),
@@ -100,7 +105,7 @@ class AcceptInvitation:
         )
         if not matched:
             raise InvalidCredentials()
-        await self._throttle.forgive(LOGIN_FAILURES_PER_ACCOUNT, invitation.email)
+        await self._throttle.forgive_password_check(invitation.email, address)
         return identity.user_id
 
     async def _new_user(self, invitation: Invitation, command: AcceptInvitationCommand) -> User:

@@ -4,6 +4,12 @@ Per address, to slow one machine spraying many accounts; per account, to stop ma
 guessing one password (R2.5). Account rules count failures only (an attempt is reserved
 before the check and forgiven when it succeeds), so a user who types the password right is
 never locked out by their own successful sign-ins.
+
+Password checks are limited per (account, address) first: five wrong passwords from one
+address refuse that address for that account, and nobody else. A stranger cannot lock a user
+out with five requests (attack findings, item 8; OWASP's authentication guidance). Across all
+addresses an account still has a ceiling, NIST SP 800-63B's 100 failed attempts, here per day:
+guessing stays bounded however many machines take part.
 """
 
 from __future__ import annotations
@@ -15,7 +21,10 @@ from application.identity.ports import RateLimit, RateLimiter
 from domain.identity.errors import TooManyAttempts
 
 LOGIN_PER_ADDRESS = RateLimit(name="login:address", limit=20, window=timedelta(minutes=1))
-LOGIN_FAILURES_PER_ACCOUNT = RateLimit(name="login:account", limit=5, window=timedelta(minutes=15))
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = RateLimit(
+    name="login:account-address", limit=5, window=timedelta(minutes=15)
+)
+LOGIN_FAILURES_PER_ACCOUNT = RateLimit(name="login:account", limit=100, window=timedelta(days=1))
 REFRESH_PER_ADDRESS = RateLimit(name="refresh:address", limit=60, window=timedelta(minutes=1))
 # Per session, counted only once a real token is found: a forged prefix naming someone's user
 # id must not be able to spend that user's budget.
@@ -51,3 +60,17 @@ class Throttle:
 
     async def forgive(self, rule: RateLimit, subject: str) -> None:
         await self._limiter.refund(rule, subject)
+
+    async def reserve_password_check(self, account: str, address: str | None) -> None:
+        """Before a password is checked: this address's budget for the account, then the
+        account's ceiling; both count a failure until ``forgive_password_check``."""
+        await self.reserve(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, _pair(account, address))
+        await self.reserve(LOGIN_FAILURES_PER_ACCOUNT, account)
+
+    async def forgive_password_check(self, account: str, address: str | None) -> None:
+        await self.forgive(LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS, _pair(account, address))
+        await self.forgive(LOGIN_FAILURES_PER_ACCOUNT, account)
+
+
+def _pair(account: str, address: str | None) -> str:
+    return f"{account}|{address or UNKNOWN_ADDRESS}"

@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 
 from application.feed import announce
-from application.identity.limits import LOGIN_FAILURES_PER_ACCOUNT, LOGIN_PER_ADDRESS, Throttle
+from application.identity.limits import LOGIN_PER_ADDRESS, Throttle
 from application.identity.ports import PasswordHasher
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -62,14 +62,14 @@ class LogIn:
     async def execute(self, command: LogInCommand, client: Client) -> TokenPair:
         await self._throttle.attempt(LOGIN_PER_ADDRESS, client.address)
         account = command.email.strip().lower()[:320]
-        await self._throttle.reserve(LOGIN_FAILURES_PER_ACCOUNT, account)
+        await self._throttle.reserve_password_check(account, client.address)
         identity = await self._identity(account)
         matched = await self._matches(command.password, identity)
         if identity is None or not matched:
             if identity is not None:
                 await self._record_failure(identity, command.tenant_id)
             raise InvalidCredentials()
-        await self._throttle.forgive(LOGIN_FAILURES_PER_ACCOUNT, account)
+        await self._throttle.forgive_password_check(account, client.address)
         chosen = await self._choose_tenant(identity, command.tenant_id)
         rehashed = None
         if self._hasher.needs_rehash(identity.password_hash):

@@ -24,15 +24,15 @@ def world(tmp_path: Path) -> World:
     return identity_world(tmp_path)
 
 
-async def test_parallel_wrong_passwords_get_no_more_than_five_checks(world: World) -> None:
+async def test_parallel_wrong_passwords_from_one_address_get_no_more_than_five_checks(
+    world: World,
+) -> None:
     await world.sign_up(email="ada@example.com")
     before = len(world.hasher.verifications)
+    guesser = Client(address="203.0.113.7")
 
     outcomes = await asyncio.gather(
-        *(
-            world.log_in("ada@example.com", "wrong guess", client=Client(address=f"10.1.0.{n}"))
-            for n in range(20)
-        ),
+        *(world.log_in("ada@example.com", "wrong guess", client=guesser) for _ in range(20)),
         return_exceptions=True,
     )
 
@@ -40,6 +40,46 @@ async def test_parallel_wrong_passwords_get_no_more_than_five_checks(world: Worl
     assert kinds.count("InvalidCredentials") == 5
     assert kinds.count("TooManyAttempts") == 15
     assert len(world.hasher.verifications) - before == 5  # the other fifteen never reached a check
+
+
+async def test_a_stranger_cannot_lock_a_user_out(world: World) -> None:
+    await world.sign_up(email="ada@example.com")
+    stranger, ada = Client(address="203.0.113.7"), Client(address="198.51.100.20")
+
+    for _ in range(5):
+        with pytest.raises(InvalidCredentials):
+            await world.log_in("ada@example.com", "wrong guess", client=stranger)
+    with pytest.raises(TooManyAttempts):
+        await world.log_in("ada@example.com", PASSWORD, client=stranger)  # that address: refused
+
+    signed_in = await world.log_in("ada@example.com", PASSWORD, client=ada)
+
+    assert signed_in.actor.user_id
+
+
+async def test_many_addresses_together_still_meet_the_accounts_ceiling(world: World) -> None:
+    await world.sign_up(email="ada@example.com")
+    before = len(world.hasher.verifications)
+
+    outcomes = [
+        await _outcome(
+            world.log_in("ada@example.com", "guess", client=Client(address=f"10.2.{n}.1"))
+        )
+        for n in range(30)
+        for _ in range(5)
+    ]
+
+    assert outcomes.count("InvalidCredentials") == 100  # NIST SP 800-63B: 100 failures at most
+    assert outcomes.count("TooManyAttempts") == 50
+    assert len(world.hasher.verifications) - before == 100
+
+
+async def _outcome(attempt: object) -> str:
+    try:
+        await attempt  # type: ignore[misc]
+    except (InvalidCredentials, TooManyAttempts) as refused:
+        return type(refused).__name__
+    return "signed in"
 
 
 async def test_a_successful_sign_in_does_not_count_as_a_failure(world: World) -> None:

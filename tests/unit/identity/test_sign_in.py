@@ -77,22 +77,6 @@ async def test_every_failed_sign_in_costs_one_check_and_raises_the_same_error(
     assert world.hasher.verifications[-5] == "fake$dummy"  # the unknown account's check
 
 
-async def test_the_sixth_failure_for_one_account_is_limited_even_from_a_new_address(
-    world: World,
-) -> None:
-    await world.sign_up(email="ada@example.com")
-    for n in range(5):
-        with pytest.raises(InvalidCredentials):
-            await world.log_in(
-                "ada@example.com", "wrong guess", client=Client(address=f"10.0.0.{n}")
-            )
-
-    with pytest.raises(TooManyAttempts) as limited:
-        await world.log_in("ada@example.com", PASSWORD, client=Client(address="10.9.9.9"))
-
-    assert 0 < limited.value.retry_after <= 15 * 60
-
-
 async def test_one_address_spraying_many_accounts_is_limited(world: World) -> None:
     sprayer = Client(address="198.51.100.1")
     for n in range(20):
