@@ -75,6 +75,7 @@ class IdentityUseCases(containers.DeclarativeContainer):
         sessions=sessions,
         email=adapters.email,
         accept_link=adapters.accept_link,
+        throttle=throttle,
     )
     list_invitations = providers.Factory(ListInvitations, uow_for=_uow, sessions=sessions)
     withdraw_invitation = providers.Factory(WithdrawInvitation, uow_for=_uow, sessions=sessions)

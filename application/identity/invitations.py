@@ -13,12 +13,14 @@ from uuid import UUID
 
 import msgspec
 
+from application.identity.limits import INVITATIONS_PER_INVITER, INVITATIONS_PER_TENANT, Throttle
 from application.identity.members import manager_role
 from application.identity.ports import EmailMessage, EmailSender
 from application.identity.sessions import Sessions, UowFor
 from application.shared.actor import Actor
 from domain.compliance.audit import AuditAction, AuditEntry
 from domain.identity import opaque
+from domain.identity.display import shown_name
 from domain.identity.errors import InvitationInvalid, MembershipExists
 from domain.identity.invitations import INVITATION_LIFETIME, Invitation, check_may_grant
 from domain.identity.model import Role, normalise_email
@@ -38,12 +40,17 @@ class InviteMember:
         sessions: Sessions,
         email: EmailSender,
         accept_link: Callable[[str], str],
+        throttle: Throttle,
     ) -> None:
         self._uow_for, self._sessions, self._email = uow_for, sessions, email
-        self._accept_link = accept_link
+        self._accept_link, self._throttle = accept_link, throttle
 
     async def execute(self, actor: Actor, command: InviteCommand) -> Invitation:
         email = normalise_email(command.email)
+        # Each invitation is an email Atlas sends on someone's say: bounded per inviter and
+        # per tenant, so an account cannot make Atlas a bulk mailer.
+        await self._throttle.attempt(INVITATIONS_PER_INVITER, str(actor.user_id))
+        await self._throttle.attempt(INVITATIONS_PER_TENANT, str(actor.tenant_id))
         now = self._sessions.now()
         invitation_id = new_id()
         token = opaque.mint(actor.tenant_id, invitation_id)
@@ -73,14 +80,17 @@ class InviteMember:
             ))  # fmt: skip
             tenant = await uow.tenants.get(actor.tenant_id)
             await uow.commit()
-        tenant_name = tenant.name if tenant is not None else "an Atlas workspace"
+        # The tenant's name is its creator's words, not Atlas's: never in the subject, and in
+        # the text quoted and defanged (domain/identity/display.py).
+        named = f"named {shown_name(tenant.name)} by its members" if tenant else "on Atlas"
         # After the commit: a failure here is reported (503) and inviting again replaces it.
         await self._email.send(
             EmailMessage(
                 to=email,
-                subject=f"You are invited to {tenant_name} on Atlas",
+                subject="You are invited to a workspace on Atlas",
                 text=(
-                    f"You have been invited to join {tenant_name} on Atlas as {command.role}.\n"
+                    f"You have been invited to join an Atlas workspace as {command.role}.\n"
+                    f"The workspace is {named}.\n"
                     f"Accept within 7 days: {self._accept_link(token.value)}\n"
                 ),
                 kind="invitation",

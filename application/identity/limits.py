@@ -31,6 +31,9 @@ REFRESH_PER_ADDRESS = RateLimit(name="refresh:address", limit=60, window=timedel
 REFRESH_PER_SESSION = RateLimit(name="refresh:session", limit=30, window=timedelta(minutes=1))
 SIGNUP_PER_ADDRESS = RateLimit(name="signup:address", limit=10, window=timedelta(hours=1))
 INVITATION_PER_ADDRESS = RateLimit(name="invitation:address", limit=20, window=timedelta(minutes=1))
+# Sending invitations (each one an email): per inviter, and per tenant for all its managers.
+INVITATIONS_PER_INVITER = RateLimit(name="invite:inviter", limit=20, window=timedelta(hours=1))
+INVITATIONS_PER_TENANT = RateLimit(name="invite:tenant", limit=50, window=timedelta(hours=1))
 PASSWORD_FAILURES_PER_ACCOUNT = RateLimit(
     name="password:account", limit=5, window=timedelta(minutes=15)
 )

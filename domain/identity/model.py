@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import unicodedata
 from datetime import datetime
 
 import msgspec
@@ -47,7 +48,7 @@ def normalise_email(raw: str) -> str:
         or "." not in domain
         or "@" in domain
         or len(email) > MAX_EMAIL_LENGTH
-        or any(c.isspace() or ord(c) < 32 or ord(c) == 127 for c in email)
+        or any(c.isspace() or _invisible(c) for c in email)
         or domain.startswith(".")
         or domain.endswith(".")
     ):
@@ -55,9 +56,15 @@ def normalise_email(raw: str) -> str:
     return email
 
 
+def _invisible(char: str) -> bool:
+    """Control, format (zero-width, bidirectional overrides), private-use, unassigned and
+    separator characters: an address or a name holding one can look like another."""
+    return unicodedata.category(char)[0] in "CZ" and char != " "
+
+
 def clean_name(raw: str) -> str:
     name = " ".join(raw.split())
-    if not name or len(name) > MAX_NAME_LENGTH or any(ord(c) < 32 for c in name):
+    if not name or len(name) > MAX_NAME_LENGTH or any(_invisible(c) for c in name):
         raise InvalidName()
     return name
 
