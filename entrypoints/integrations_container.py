@@ -93,6 +93,7 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
         vault=adapters.vault,
         purge=purge_source_scope,
         clock=adapters.clock,
+        lock_timeout_seconds=_shared.refresh_policy.provided.lock_timeout_seconds,
     )
     member_departure = providers.Factory(
         ReleaseMemberConnections,

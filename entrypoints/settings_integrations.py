@@ -43,6 +43,8 @@ class IntegrationsSettings(msgspec.Struct, frozen=True, kw_only=True):
     platform_roots: dict[str, str]  # single platforms re-rooted (paths kept)
     oauth_clients: dict[str, OAuthClientCredentials]  # secrets stay in Secret
     oauth_return_url: str  # where the browser lands after a callback
+    # The total deadline of each token-endpoint operation, body and Salesforce's introspection
+    # included (a dripping answer ends there); shorter than the lock a refresh holds across it.
     token_endpoint_timeout_seconds: float
     refresh_lock_timeout_seconds: float
 

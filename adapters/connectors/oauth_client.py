@@ -4,6 +4,12 @@
 parameters only in request bodies, and nothing of a request or response logged beyond the
 provider and a short code. The transport is injectable so tests (and the development app)
 talk to the sandbox in-process.
+
+One deadline covers each operation whole, not each call: a refresh is one call, or two in a
+row for Salesforce (the token, then introspection for its expiry), and the caller holds the
+connection's row lock for all of it, so the two share the deadline and the refresh can never
+outlive a lock timeout set longer than it. Introspection gets only what is left, and running
+out there keeps the new tokens (the old refresh token may already be spent) without an expiry.
 """
 
 from __future__ import annotations
@@ -51,13 +57,16 @@ class HttpProviderClient(ProviderClient):
         }
         if verifier is not None:
             form["code_verifier"] = verifier.reveal()
-        grant = parse_grant(provider.spec, await self._token_call(provider, form))
-        return await self._with_site(provider, await self._with_expiry(provider, grant))
+        until = self._until()
+        grant = parse_grant(provider.spec, await self._token_call(provider, form, until))
+        grant = await self._with_expiry(provider, grant, until)
+        return await self._with_site(provider, grant, until)
 
     async def refresh(self, provider: Provider, refresh_token: Secret[str]) -> TokenGrant:
         form = {"grant_type": "refresh_token", "refresh_token": refresh_token.reveal()}
-        grant = parse_grant(provider.spec, await self._token_call(provider, form))
-        return await self._with_expiry(provider, grant)
+        until = self._until()
+        grant = parse_grant(provider.spec, await self._token_call(provider, form, until))
+        return await self._with_expiry(provider, grant, until)
 
     async def revoke(self, provider: Provider, tokens: OAuthTokens) -> None:
         spec, style = provider.spec, provider.spec.revocation
@@ -65,48 +74,59 @@ class HttpProviderClient(ProviderClient):
             raise ProviderRefused("unsupported")
         bearer = {"Authorization": f"Bearer {tokens.access_token.reveal()}"}
         token = (tokens.refresh_token or tokens.access_token).reveal()
+        until = self._until()
         if style == "form_token":
-            await self._call("POST", spec.revoke_url, data={"token": token})
+            await self._call("POST", spec.revoke_url, until, data={"token": token})
         elif style == "form_token_client":
-            await self._call("POST", spec.revoke_url, data={"token": token, **_client(provider)})
+            form = {"token": token, **_client(provider)}
+            await self._call("POST", spec.revoke_url, until, data=form)
         elif style == "bearer_post":
-            await self._call("POST", spec.revoke_url, headers=bearer)
+            await self._call("POST", spec.revoke_url, until, headers=bearer)
         else:
-            await self._call("DELETE", spec.revoke_url, headers=bearer)
+            await self._call("DELETE", spec.revoke_url, until, headers=bearer)
 
-    async def _token_call(self, provider: Provider, form: dict[str, str]) -> Any:
+    def _until(self) -> float:
+        """When the operation started now must have ended, on the event loop's clock."""
+        return asyncio.get_running_loop().time() + self._deadline
+
+    async def _token_call(self, provider: Provider, form: dict[str, str], until: float) -> Any:
         headers: dict[str, str] = {}
         if provider.spec.token_auth == "client_secret_basic":  # noqa: S105 - a method's name
             headers["Authorization"] = _basic(provider)
         else:
             form = {**form, **_client(provider)}
-        return await self._call("POST", provider.spec.token_url, data=form, headers=headers)
+        url = provider.spec.token_url
+        return await self._call("POST", url, until, data=form, headers=headers)
 
-    async def _with_expiry(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
+    async def _with_expiry(self, provider: Provider, grant: TokenGrant, until: float) -> TokenGrant:
         """Salesforce announces no expiry: ask its introspection endpoint."""
-        return grant if grant.expires_in is not None else await self._introspected(provider, grant)
+        if grant.expires_in is not None:
+            return grant
+        return await self._introspected(provider, grant, until)
 
-    async def _introspected(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
+    async def _introspected(
+        self, provider: Provider, grant: TokenGrant, until: float
+    ) -> TokenGrant:
         if provider.spec.introspect_url is None:
             return grant
         form = {"token": grant.access_token.reveal(), "token_type_hint": "access_token"}
         try:
             body = await self._call(
-                "POST", provider.spec.introspect_url, data={**form, **_client(provider)}
+                "POST", provider.spec.introspect_url, until, data={**form, **_client(provider)}
             )
-        except ProviderCallFailed:
+        except ProviderCallFailed:  # the shared deadline ran out, too
             return grant  # no expiry known: refreshed reactively on the first 401
         exp = body.get("exp") if isinstance(body, dict) and body.get("active") else None
         if not isinstance(exp, int):
             return grant
         return _replace(grant, expires_at=datetime.fromtimestamp(exp, UTC))
 
-    async def _with_site(self, provider: Provider, grant: TokenGrant) -> TokenGrant:
+    async def _with_site(self, provider: Provider, grant: TokenGrant, until: float) -> TokenGrant:
         """Jira: the site (cloud id and URL) the grant reaches, read once at connect time."""
         if provider.spec.account_url is None:
             return grant
         bearer = {"Authorization": f"Bearer {grant.access_token.reveal()}"}
-        body = await self._call("GET", provider.spec.account_url, headers=bearer)
+        body = await self._call("GET", provider.spec.account_url, until, headers=bearer)
         site = body[0] if isinstance(body, list) and body and isinstance(body[0], dict) else {}
         cloud, url = site.get("id"), site.get("url")
         if not isinstance(cloud, str) or not isinstance(url, str):
@@ -118,14 +138,17 @@ class HttpProviderClient(ProviderClient):
         self,
         method: str,
         url: str,
+        until: float,
         *,
         data: dict[str, str] | None = None,
         headers: dict[str, str] | None = None,
     ) -> Any:
         try:
-            # A deadline over the whole exchange, not only httpx's per-phase timeouts: a
-            # provider that trickles its answer cannot hold a refresh (and its lock) open.
-            async with asyncio.timeout(self._deadline):
+            # A deadline over the whole exchange (connect, send, wait, read every byte of the
+            # body: request() reads it), not only httpx's per-phase timeouts, which a provider
+            # dripping its answer resets with each byte: it cannot hold a refresh (and its
+            # lock) open. Ends as ProviderTransient("timeout"): the refresh's cooldown.
+            async with asyncio.timeout_at(until):
                 response = await self._http.request(method, url, data=data, headers=headers)
         except (TimeoutError, httpx.TimeoutException):
             raise ProviderTransient("timeout") from None

@@ -152,7 +152,10 @@ class PostgresRefreshLocks(RefreshLocks):
     """The connection row's lock (providers.md rule 3): held to the end of the transaction
     by whichever process of any host got it first; ``lock_timeout`` bounds the wait. The
     connection row rather than the token row: it always exists, and a disconnect, which
-    updates it, waits for a refresh in flight instead of racing it."""
+    updates it, waits for a refresh in flight instead of racing it.
+
+    Lock order (docs/integrations.md): the connection's row, then its token row. A refresh and
+    a disconnect both take this lock first; one taking the token row first deadlocks them."""
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session

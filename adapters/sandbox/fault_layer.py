@@ -3,6 +3,8 @@ and dates every answer by the sandbox's clock (a provider's ``Date`` header is i
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import Mapping
 from datetime import timedelta
 from email.utils import format_datetime
@@ -10,7 +12,14 @@ from email.utils import format_datetime
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
 
-from adapters.sandbox.faults import HangAfterProcessing, RateLimit, ServerError, Slow, Unauthorized
+from adapters.sandbox.faults import (
+    Drip,
+    HangAfterProcessing,
+    RateLimit,
+    ServerError,
+    Slow,
+    Unauthorized,
+)
 from adapters.sandbox.oauth.profile import Profile
 from adapters.sandbox.oauth.refusal import BearerReason
 from adapters.sandbox.reply import Reply
@@ -39,6 +48,8 @@ class FaultLayer:
         if isinstance(fault, Slow):
             await self._sandbox.sleep(fault.seconds)
             await self._app(scope, receive, send)
+        elif isinstance(fault, Drip):
+            await self._drip(fault, receive, send)
         elif isinstance(fault, HangAfterProcessing):
             await self._hang_after(fault, scope, receive, send)
         elif isinstance(fault, RateLimit):
@@ -63,6 +74,32 @@ class FaultLayer:
         await self._app(scope, receive, swallow)
         await self._sandbox.sleep(fault.seconds)
         await Reply(status=504, body={"error": "gateway_timeout"}).send(send)
+
+    async def _drip(self, fault: Drip, receive: Receive, send: Send) -> None:
+        # JSON whitespace, so what arrived is never mistaken for an answer. Stops when the
+        # client hangs up: a forever drip must not outlive the request that asked for it.
+        gone = asyncio.Event()
+
+        async def watch() -> None:
+            while (await receive())["type"] != "http.disconnect":
+                continue
+            gone.set()
+
+        watcher = asyncio.create_task(watch())
+        try:
+            json = [(b"content-type", b"application/json")]
+            await send({"type": "http.response.start", "status": 200, "headers": json})
+            sent = 0
+            while not gone.is_set() and (fault.bytes is None or sent < fault.bytes):
+                await send({"type": "http.response.body", "body": b" ", "more_body": True})
+                sent += 1
+                await self._sandbox.sleep(fault.interval)
+            if not gone.is_set():
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
 
     def _dated(self, send: Send) -> Send:
         async def dated(message: Message) -> None:

@@ -1,5 +1,5 @@
-"""Faults injected on demand: rate limits, 5xx bursts, slow answers, a token endpoint that hangs,
-a token refused.
+"""Faults injected on demand: rate limits, 5xx bursts, slow answers, an answer that drips
+forever, a token endpoint that hangs, a token refused.
 
 Rules are deterministic: each hits the next ``times`` matching requests (after letting ``skip``
 through), in the order the rules were added, and then retires.
@@ -34,6 +34,15 @@ class Slow(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", tag="slo
     seconds: float
 
 
+class Drip(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", tag="drip"):
+    """A 200 whose body never ends: one byte every ``interval`` seconds, forever (``bytes``
+    None) or that many. Each byte resets a per-read timeout, so only a deadline over the whole
+    exchange ends the call. The request never reaches the provider: nothing rotates."""
+
+    interval: float = 0.5
+    bytes: int | None = None
+
+
 class HangAfterProcessing(
     msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", tag="hang_after_processing"
 ):
@@ -51,7 +60,7 @@ class Unauthorized(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", 
     reason: Literal["unknown", "expired", "revoked"] = "unknown"
 
 
-Fault = RateLimit | ServerError | Slow | HangAfterProcessing | Unauthorized
+Fault = RateLimit | ServerError | Slow | Drip | HangAfterProcessing | Unauthorized
 
 
 class FaultRule(msgspec.Struct, frozen=True, kw_only=True):

@@ -6,6 +6,12 @@ endpoint's timeout), re-read (whoever waited uses the token the winner stored), 
 save the new access token, its expiry and a rotated refresh token (else the old one) in the
 same transaction. A dead grant marks the connection ``needs_reauth`` and is never retried; a
 transient failure sets a cooldown that every caller, in any process, fails fast on.
+
+The provider call has a total deadline (the token endpoint's timeout, shorter than the lock's):
+a provider that never finishes answering ends as a transient failure, i.e. the cooldown. In
+one process the callers of a connection share one refresh and only a few refreshes hold a
+database connection at once (``RefreshFlights``): a hung provider pins at most that many.
+Lock order, everywhere both rows are locked: the connection's row, then its token row.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import math
 import random
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import NoReturn, final
 from uuid import UUID
 
@@ -27,6 +34,7 @@ from application.integrations.ports import (
     ProviderClient,
     ReauthNotices,
 )
+from application.integrations.refresh_flights import RefreshFlights
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import open_tokens, seal_tokens
@@ -52,6 +60,9 @@ log = logging.getLogger("atlas.integrations")
 class RefreshPolicy(msgspec.Struct, frozen=True, kw_only=True):
     margin: timedelta = timedelta(minutes=5)
     lock_timeout_seconds: float = 30.0  # longer than the token endpoint's timeout (rule 3)
+    # Refreshes of one process holding a pooled database connection at once: well under the
+    # production pool (10 + 10 overflow, adapters/postgres/engine.py) so syncs keep theirs.
+    concurrent_refreshes: int = 4
 
 
 class AccessGrant(msgspec.Struct, frozen=True, kw_only=True):
@@ -80,6 +91,10 @@ class ConnectionTokens:
         self._client, self._notices, self._clock = client, notices, clock
         self._policy = policy or RefreshPolicy()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
+        self._flights = RefreshFlights[AccessGrant](
+            slots=self._policy.concurrent_refreshes,
+            wait_seconds=self._policy.lock_timeout_seconds,
+        )
 
     async def access_token(self, scope: Scope, connection_id: UUID) -> AccessGrant:
         """A token with more than 5 minutes to live (or no announced expiry)."""
@@ -115,7 +130,20 @@ class ConnectionTokens:
     async def _refresh(
         self, scope: Scope, connection_id: UUID, rejected: Secret[str] | None
     ) -> AccessGrant:
+        key = (scope, connection_id)  # never another scope's flight: its token is not ours
+        fly = partial(self._locked, scope, connection_id, rejected)
+        grant = await self._flights.join(key, fly)
+        if rejected is not None and grant.access_token == rejected:
+            # The flight joined began before this token was refused: one more, past it.
+            grant = await self._flights.join(key, fly)
+        return grant
+
+    async def _locked(
+        self, scope: Scope, connection_id: UUID, rejected: Secret[str] | None
+    ) -> AccessGrant:
         async with self._uow_for(scope) as uow:
+            # Lock order: the connection's row first, its token row after (put, below), as
+            # in DisconnectConnection: the opposite order in one of them deadlocks the two.
             await uow.locks.hold(connection_id, self._policy.lock_timeout_seconds)
             await uow.reread()  # see what the winner committed while we waited
             connection, sealed = _usable(

@@ -45,9 +45,11 @@ class DisconnectConnection:
         vault: Vault,
         purge: PurgeSourceScope,
         clock: Clock,
+        lock_timeout_seconds: float = 30.0,  # as RefreshPolicy's: a refresh ends before it
     ) -> None:
         self._uow_for, self._providers, self._client = uow_for, providers, client
         self._vault, self._purge, self._clock = vault, purge, clock
+        self._lock_timeout = lock_timeout_seconds
 
     async def execute(self, actor: Actor, connection_id: UUID, *, purge: bool) -> Disconnected:
         return await self.in_scope(actor.scope, connection_id, purge=purge)
@@ -63,6 +65,10 @@ class DisconnectConnection:
         if sealed is not None:
             revocation = await self._give_back(connection, sealed)
         async with self._uow_for(scope) as uow:
+            # Lock order: the connection's row, then its token row, as a refresh takes them
+            # (ConnectionTokens); a refresh in flight finishes first (its provider call has a
+            # deadline shorter than this wait), one that comes after finds no tokens.
+            await uow.locks.hold(connection_id, self._lock_timeout)
             # Deleted whatever the provider said: a failed revocation never keeps tokens here.
             await uow.oauth_tokens.remove(connection_id)
             current = await uow.connections.get(connection_id) or connection

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 from email.utils import parsedate_to_datetime
 
@@ -126,6 +127,48 @@ async def test_a_slow_answer_waits_then_answers() -> None:
 
     assert answer.status_code == 200
     assert h.sleeps == [2.5]
+
+
+async def test_a_drip_answers_200_then_one_byte_per_interval_without_reaching_the_provider() -> (
+    None
+):
+    async with running_sandbox() as h:
+        tokens = await connect(h.client, "hubspot")
+        rule = {
+            "provider": "hubspot",
+            "path": "/oauth/*",
+            "fault": {"kind": "drip", "interval": 0.25, "bytes": 5},
+        }
+        await h.client.post("/_control/faults", json=rule)
+        dripped = await refresh(h.client, "hubspot", tokens["refresh_token"])
+        answered = await refresh(h.client, "hubspot", tokens["refresh_token"])
+        stats = (await h.client.get("/_control/stats")).json()
+
+    assert dripped.status_code == 200
+    assert dripped.content == b"     "
+    assert h.sleeps == [0.25] * 5
+    assert answered.json()["access_token"]  # the drip never reached the provider: no rotation
+    assert stats["hubspot"]["total"]["refreshes"] == 1
+
+
+async def test_a_forever_drip_ends_only_when_the_client_gives_up() -> None:
+    async with running_sandbox() as h:
+        rule = {"provider": "zendesk", "fault": {"kind": "drip", "interval": 0.01}}
+        await h.client.post("/_control/faults", json=rule)
+        url = "/zendesk/api/v2/users.json"
+        started = 0
+
+        async def counting(seconds: float) -> None:
+            nonlocal started
+            started += 1
+            await asyncio.sleep(0)  # a real wait: let the client's deadline fire
+
+        h.sandbox.sleep = counting
+        with pytest.raises(TimeoutError):
+            async with asyncio.timeout(0.3):
+                await h.client.get(url)
+
+    assert started > 3  # it kept dripping until the client's own deadline ended the call
 
 
 async def test_a_token_endpoint_that_hangs_after_rotating_strands_the_old_token() -> None:
