@@ -29,9 +29,10 @@ class ExportSpool:
     def for_exports(cls) -> ExportSpool:
         return cls(Slots.for_exports())
 
-    async def written(self, chunks: AsyncIterator[bytes]) -> SpooledBody:
-        """Takes a slot (or refuses: 503), writes ``chunks`` to the end, returns the body."""
-        slot = self._slots.take()
+    async def written(self, chunks: AsyncIterator[bytes], owner: str | None = None) -> SpooledBody:
+        """Takes a slot (or refuses: 503), writes ``chunks`` to the end, returns the body.
+        ``owner`` (the tenant) holds at most its share of the slots."""
+        slot = self._slots.take(owner)
         spool = tempfile.SpooledTemporaryFile(max_size=IN_MEMORY)  # noqa: SIM115 - the body closes it
         try:
             async for chunk in chunks:

@@ -51,6 +51,7 @@ from entrypoints.http.security import (
     cors_config,
     harden_response,
 )
+from entrypoints.http.slow_clients import bounded_client_time
 from entrypoints.http.web import web_routes
 from entrypoints.worker import stop_and_wait, sync_worker
 
@@ -147,6 +148,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         middleware=[
             request_context_middleware(settings.identity.trusted_proxies),
             refuse_unstorable_urls,
+            bounded_client_time,
         ],
         cors_config=cors_config(settings.app_origins),
         request_max_body_size=REQUEST_BODY_LIMIT,

@@ -44,6 +44,7 @@ _HTTP_CODES = {
     403: ("auth.forbidden", "You may not do this."),
     404: ("http.not_found", "Nothing lives at this address."),
     405: ("http.method_not_allowed", "This method is not allowed here."),
+    408: ("request.too_slow", "The request body arrived too slowly."),
     413: ("request.too_large", "The request body is too large."),
     415: ("request.unsupported_media_type", "The request's media type is not supported."),
     429: ("request.rate_limited", "Too many requests."),

@@ -37,6 +37,7 @@ from entrypoints.http.controllers.graph_schemas import FileNameHeader, ImportIdH
 from entrypoints.http.controllers.process_maps import End, ProcessMapController, Start
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
+from entrypoints.http.slow_clients import close_when_done
 
 Limit = Annotated[int, QueryParameter(ge=1, le=500)]
 ActorParam = Annotated[UUID | None, QueryParameter(name="actor", required=False)]
@@ -137,7 +138,8 @@ class GraphController(Controller):
         export_spool: NamedDependency[ExportSpool], start: Start = None, end: End = None,
     ) -> Stream:  # fmt: skip
         parts = export_graph.execute(actor, Window(start=start, end=end))
-        body = await export_spool.written(ocel_json(parts))  # the transaction ends here
+        body = await export_spool.written(ocel_json(parts), str(actor.tenant_id))  # tx ends
+        close_when_done(body.aclose)
         return Stream(
             body, media_type="application/json", background=BackgroundTask(body.aclose),
             headers={"Content-Disposition": 'attachment; filename="atlas-graph.ocel.json"'},

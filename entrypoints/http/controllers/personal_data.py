@@ -23,6 +23,7 @@ from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_role
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
+from entrypoints.http.slow_clients import close_when_done
 
 ZIP = "application/zip"
 
@@ -53,7 +54,9 @@ class PersonalDataController(Controller):
     ) -> Stream:
         """Everything Atlas keeps about you in this tenant: a ZIP of JSON files and a manifest."""
         files = export_personal_data.execute(actor)
-        body = await export_spool.written(zipped(files))  # the transaction ends here
+        tenant = str(actor.tenant_id)
+        body = await export_spool.written(zipped(files), tenant)  # the transaction ends here
+        close_when_done(body.aclose)
         return _download(body, "atlas-personal-data.zip")
 
 
@@ -73,7 +76,9 @@ class TenantExportController(Controller):
         """The tenant (owners): settings, members, connections without tokens, and the graph
         as OCEL 2.0 JSON, in one ZIP with a manifest."""
         graph = ocel_json(export_graph.execute(actor, Window(start=None, end=None)))
-        body = await export_spool.written(zipped(export_tenant.execute(actor, graph)))
+        files = export_tenant.execute(actor, graph)
+        body = await export_spool.written(zipped(files), str(actor.tenant_id))
+        close_when_done(body.aclose)
         return _download(body, "atlas-tenant.zip")
 
 
