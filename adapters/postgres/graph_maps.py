@@ -25,7 +25,7 @@ from weakref import WeakValueDictionary
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from adapters.maps.budget import ByteBudget
+from adapters.maps.budget import ByteBudget, give_back_freed_memory
 from adapters.maps.cached import CachedLog
 from adapters.maps.cases import cases
 from adapters.maps.columns import Columns, build
@@ -119,12 +119,16 @@ class PostgresProcessMaps(ProcessMaps):
             lock = self._locks[key] = asyncio.Lock()
         async with lock:
             log = self._cache.get(key) or CachedLog()
+            stale = log.columns
             columns = await self._refresh(scope, (scope.tenant_id, owner), object_type, log)
             if log.empty:
                 self._cache.discard(key)
             elif not self._cache.put(key, log):
                 log.shed_blobs()  # too big with its blobs: keep what serves maps, if it fits
                 self._cache.put(key, log)
+            if columns is not stale and not log.empty:
+                del stale  # the rows read and the old log are garbage now: give them back
+                await asyncio.to_thread(give_back_freed_memory)
             yield key, log, columns
 
     async def _private_owner(self, scope: Scope) -> UserId | None:
