@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import sys
 from collections import OrderedDict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from adapters.maps.budget import deep_size, id_bytes
-from adapters.maps.columns import Columns
+from adapters.maps.columns import Columns, build
 from domain.graph.model import EntityId
 from domain.graph.process_map import MapQuery, ProcessMap
 
@@ -43,9 +44,10 @@ class CachedLog:
         """No object of the type has an activity: nothing worth keeping (a made-up type)."""
         return self.columns is None or self.columns.size == 0
 
-    def keep(self, blobs: dict[EntityId, bytes], columns: Columns) -> None:
-        """The log as just read and built; the maps of the old columns are dropped."""
-        self.blobs, self.blob_bytes = blobs, blobs_bytes(blobs)
+    def keep(self, blobs: dict[EntityId, bytes], columns: Columns, blob_bytes: int) -> None:
+        """The log as just read and built (``blob_bytes``: ``blobs_bytes(blobs)``, measured off
+        the event loop); the maps of the old columns are dropped."""
+        self.blobs, self.blob_bytes = blobs, blob_bytes
         self.columns, self.columns_bytes = columns, columns.nbytes
         self.maps.clear()
         self.maps_bytes = 0
@@ -63,6 +65,17 @@ class CachedLog:
     def shed_blobs(self) -> None:
         """Keep only what serves maps; the next revision reads the log whole."""
         self.blobs, self.blob_bytes = None, 0
+
+
+def built(
+    shown: Mapping[EntityId, bytes],
+    names: Mapping[int, str],
+    aliases: Mapping[EntityId, EntityId],
+    blobs: dict[EntityId, bytes],
+) -> tuple[Columns, int]:
+    """The columns of what is shown, and the size of the blobs kept: both a pass over every
+    object, so both run in the worker thread."""
+    return build(shown, names, aliases), blobs_bytes(blobs)
 
 
 def blobs_bytes(blobs: dict[EntityId, bytes]) -> int:

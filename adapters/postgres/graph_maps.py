@@ -26,9 +26,9 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.maps.budget import ByteBudget, give_back_freed_memory
-from adapters.maps.cached import CachedLog
+from adapters.maps.cached import CachedLog, built
 from adapters.maps.cases import cases
-from adapters.maps.columns import Columns, build
+from adapters.maps.columns import Columns
 from adapters.maps.compute import compute
 from adapters.postgres.engine import SCOPE_KEY
 from adapters.postgres.graph_codec import ENTRY
@@ -195,7 +195,7 @@ async def _read(
     if owner is not None:  # their private activities change with the revision too
         shown = await laid_over(conn, object_type, blobs, names, tenant=tenant, owner=owner)
     # Joining and decoding the blobs is seconds on a large log: off the event loop.
-    columns = await asyncio.to_thread(build, shown, names, log.aliases)
-    log.keep(blobs, columns)
+    columns, blob_bytes = await asyncio.to_thread(built, shown, names, log.aliases, blobs)
+    log.keep(blobs, columns, blob_bytes)
     log.revision, log.generation = revision, generation
     return columns

@@ -140,7 +140,7 @@ async def test_columns_are_built_and_maps_computed_off_the_event_loop(
     sessions: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     mine, _, _ = await _tenant(sessions, {"deal": 20})
-    ran: dict[str, set[int]] = {"build": set(), "compute": set(), "cases": set()}
+    ran: dict[str, set[int]] = {"built": set(), "compute": set(), "cases": set()}
 
     def recorded(name: str, work: Callable[..., Any]) -> Callable[..., Any]:
         def run(*args: Any) -> Any:

@@ -95,7 +95,7 @@ def test_the_sizes_counted_are_the_memory_held(objects: int, per_object: int) ->
         before = tracemalloc.get_traced_memory()[0]
         columns = build(blobs, names, {})
         log = CachedLog()
-        log.keep(blobs, columns)
+        log.keep(blobs, columns, blobs_bytes(blobs))
         log.remember(MapQuery(object_type="deal"), compute(columns, MapQuery(object_type="deal")))
         gc.collect()
         held = tracemalloc.get_traced_memory()[0] - before
