@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -25,7 +25,6 @@ from entrypoints.settings_database import database_url as _database_url
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
 from entrypoints.settings_keys import master_key
-from entrypoints.settings_maps import map_cache_bytes
 from entrypoints.settings_sync import SyncSettings, SyncSettingsError, sync_settings
 
 Environment = Literal["development", "production"]
@@ -92,7 +91,7 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     database_backup_url: str | None = None
     backup_dir: str | None = None
     backup_retention_days: int = 7
-    map_cache_bytes: int = 512 << 20  # process maps (issue 14): what one process keeps
+    map_cache_bytes: Annotated[int, msgspec.Meta(ge=0, le=64 << 30)] = 512 << 20  # per process
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -167,7 +166,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         sync=_sync(raw),
         compliance=pinned,
         feed=_feed(raw),
-        map_cache_bytes=map_cache_bytes(raw.map_cache_bytes),
+        map_cache_bytes=raw.map_cache_bytes,
         backup=backup_settings(
             raw,
             base=base,
