@@ -13,6 +13,7 @@ from bench import (
     feed,
     graph,
     identity,
+    mapcache,
     ops,
     private_rls,
     rls,
@@ -28,6 +29,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "identity": identity.run,
     "vault": vault.run,
     "graph": graph.run,
+    "mapcache": mapcache.run,  # process maps (issue 14): 10M events, /health while computing
     "connections": connections.run,  # integrations (issue 5): refresh storm
     "sandbox": sandbox.run,  # sync (issue 9): the large sandbox company, generated and paged
     "sync": sync.run,  # sync (issue 9): the large company from seven providers, end to end

@@ -111,7 +111,9 @@ class RealAdapters(containers.DeclarativeContainer):
     # --- graph ---
     graph_uow = providers.Singleton(partial, PostgresGraphUnitOfWork, sessions)
     originals_uow = providers.Singleton(partial, PostgresOriginalsUnitOfWork, sessions)
-    process_maps = providers.Singleton(PostgresProcessMaps, sessions)
+    process_maps = providers.Singleton(
+        PostgresProcessMaps, sessions, budget=settings.provided.map_cache_bytes
+    )
     import_board = providers.Singleton(ImportBoard)
     import_slots = providers.Singleton(Slots.for_imports)
     export_spool = providers.Singleton(ExportSpool.for_exports)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 import msgspec
@@ -92,6 +92,7 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     database_backup_url: str | None = None
     backup_dir: str | None = None
     backup_retention_days: int = 7
+    map_cache_bytes: Annotated[int, msgspec.Meta(ge=0, le=64 << 30)] = 512 << 20  # per process
 
 
 class Settings(msgspec.Struct, frozen=True, kw_only=True):
@@ -120,6 +121,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     compliance: compliance.ComplianceSettings  # residency, security.txt, subprocessors
     feed: FeedLimits = FeedLimits()
     backup: BackupSettings = BackupSettings()
+    map_cache_bytes: int = 512 << 20
 
     @property
     def production(self) -> bool:
@@ -167,6 +169,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         sync=_sync(raw),
         compliance=pinned,
         feed=_feed(raw),
+        map_cache_bytes=raw.map_cache_bytes,
         backup=backup_settings(
             raw,
             base=base,

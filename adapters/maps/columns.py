@@ -16,6 +16,7 @@ from uuid import UUID
 import numpy as np
 import numpy.typing as npt
 
+from adapters.maps.budget import deep_size, ids_bytes
 from domain.graph.model import EntityId
 
 ENTRY = np.dtype([("at", "<i8"), ("seq", "<i8"), ("id", "V16"), ("type", "<i4"), ("actor", "V16")])
@@ -27,11 +28,13 @@ Ints = npt.NDArray[np.int64]
 @dataclass(frozen=True)
 class Columns:
     at: Ints  # microseconds
-    obj: Ints  # object index, runs are contiguous
+    obj: npt.NDArray[np.int32]  # object index, runs are contiguous (int32: half the bytes)
     type: Ints  # activity type code
     actor: Ints  # actor code, -1 for none
     first: npt.NDArray[np.bool_]  # the first occurrence of its activity
-    activity: Ints  # activity code: equal codes, one activity linked to several objects
+    # Activity code: equal codes, one activity linked to several objects. Empty when every
+    # occurrence is its activity's first (the usual case), where it would only count 0..n-1.
+    activity: Ints
     type_names: Mapping[int, str]
     actors: tuple[EntityId, ...]  # actor code -> canonical entity
     ids: tuple[EntityId, ...]  # object index -> canonical object
@@ -39,6 +42,17 @@ class Columns:
     @property
     def size(self) -> int:
         return int(self.at.shape[0])
+
+    @property
+    def nbytes(self) -> int:
+        """What the columns hold in memory: the arrays' buffers, and the id tuples."""
+        arrays = (self.at, self.obj, self.type, self.actor, self.first, self.activity)
+        return (
+            sum(a.nbytes for a in arrays)
+            + ids_bytes(len(self.actors))
+            + ids_bytes(len(self.ids))
+            + deep_size(self.type_names)
+        )
 
 
 def build(
@@ -56,12 +70,10 @@ def build(
     # Activity codes are needed only to flag firsts again over a subset of the objects, and
     # differ from the occurrence index only when an activity is linked to several objects:
     # the exception, so the full 128-bit grouping runs only then.
-    activity = (
-        np.arange(len(first), dtype=np.int64) if first.all() else _activity_codes(records["id"])
-    )
+    activity = np.zeros(0, dtype=np.int64) if first.all() else _activity_codes(records["id"])
     return Columns(
         at=records["at"].astype(np.int64),
-        obj=np.repeat(np.arange(len(chunks), dtype=np.int64), lengths),
+        obj=np.repeat(np.arange(len(chunks), dtype=np.int32), lengths),
         type=records["type"].astype(np.int64),
         actor=actor,
         first=first,

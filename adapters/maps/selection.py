@@ -21,7 +21,7 @@ from domain.graph.process_map import MapQuery
 @dataclass(frozen=True)
 class Selection:
     at: Ints
-    obj: Ints
+    obj: npt.NDArray[np.int32]
     kind: Ints
     actor: Ints
     first: npt.NDArray[np.bool_]
@@ -41,18 +41,13 @@ def select(columns: Columns, query: MapQuery) -> Selection:
         if end is not None:
             mask &= at < end
         at, obj, kind, actor = at[mask], obj[mask], kind[mask], actor[mask]
-        first, activity = first[mask], activity[mask]
+        first, activity = first[mask], activity[mask] if len(activity) else activity
     heads, tails = _runs(obj)
     if query.variants:
         keep = _of_variants(kind, heads, tails, columns, query.variants)
         mask = np.repeat(keep, tails - heads + 1)
-        at, obj, kind, actor, activity = (
-            at[mask],
-            obj[mask],
-            kind[mask],
-            actor[mask],
-            activity[mask],
-        )
+        at, obj, kind, actor = at[mask], obj[mask], kind[mask], actor[mask]
+        activity = activity[mask] if len(activity) else activity
         # A window keeps or drops every link of an activity (one time); a variant may not.
         first = first[mask] if columns.first.all() else first_occurrences(activity)
         heads, tails = _runs(obj)
@@ -61,7 +56,7 @@ def select(columns: Columns, query: MapQuery) -> Selection:
                      tails=tails, inside=inside)  # fmt: skip
 
 
-def _runs(obj: Ints) -> tuple[Ints, Ints]:
+def _runs(obj: npt.NDArray[np.int32]) -> tuple[Ints, Ints]:
     if not len(obj):
         empty = np.zeros(0, dtype=np.int64)
         return empty, empty

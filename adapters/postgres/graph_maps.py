@@ -7,22 +7,28 @@ generation moved (entity resolution changed) everything is. All reads of one ref
 REPEATABLE READ snapshot, and revisions commit in order (one writer per tenant), so the copy is
 always the state of some committed revision: never a half-applied ingest. The cases behind a
 node or an edge are selected over the same columns, so they agree with the map they explain.
+
+What a process keeps is bounded by bytes (``budget``, measured from the buffers held) and
+evicted least recently used first; a log with no activities (a made-up object type) is
+answered but never kept, so it evicts nothing. Building the columns and computing a map run
+in a worker thread: numpy releases the GIL in the sorts and scans that dominate them.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from typing import Any
+from weakref import WeakValueDictionary
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from adapters.maps.budget import ByteBudget, give_back_freed_memory
+from adapters.maps.cached import CachedLog, built
 from adapters.maps.cases import cases
-from adapters.maps.columns import Columns, build
+from adapters.maps.columns import Columns
 from adapters.maps.compute import compute
 from adapters.postgres.engine import SCOPE_KEY
 from adapters.postgres.graph_codec import ENTRY
@@ -42,40 +48,43 @@ from domain.graph.process_map import MapQuery, ProcessMap
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
 
-CACHED_LOGS = 16  # (tenant, object type) pairs kept per process (~20 MB per 250k occurrences)
-CACHED_MAPS = 16  # computed maps kept per log until its columns change
+MAP_CACHE_BYTES = 512 << 20  # per process, unless the container is given another budget
 
-
-@dataclass
-class _Log:
-    revision: int = -1
-    generation: int = -1
-    blobs: dict[EntityId, bytes] = field(default_factory=dict)
-    aliases: dict[EntityId, EntityId] = field(default_factory=dict)
-    columns: Columns | None = None
-    maps: OrderedDict[MapQuery, ProcessMap] = field(default_factory=OrderedDict)
-    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+Key = tuple[TenantId, UserId | None, str]
 
 
 class PostgresProcessMaps(ProcessMaps):
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(
+        self, sessions: async_sessionmaker[AsyncSession], *, budget: int = MAP_CACHE_BYTES
+    ) -> None:
         self._sessions = sessions
-        self._logs: OrderedDict[tuple[TenantId, UserId | None, str], _Log] = OrderedDict()
+        self._cache: ByteBudget[Key, CachedLog] = ByteBudget(budget)
+        # One refresh per log at a time; a lock lives only while someone holds or awaits it,
+        # so made-up object types leave nothing behind.
+        self._locks: WeakValueDictionary[Key, asyncio.Lock] = WeakValueDictionary()
+
+    @property
+    def cache(self) -> ByteBudget[Key, CachedLog]:
+        """The logs kept, and the bytes they hold (for tests and benchmarks)."""
+        return self._cache
 
     async def compute(self, scope: Scope, query: MapQuery) -> ProcessMap:
-        async with self._log(scope, query.object_type) as (log, columns):
-            # A map is a function of the columns and the query: computed once per revision.
-            served = log.maps.pop(query, None) or compute(columns, query)
-            log.maps[query] = served
-            while len(log.maps) > CACHED_MAPS:
-                log.maps.popitem(last=False)
+        async with self._log(scope, query.object_type) as (key, log, columns):
+            # A map is a function of the columns and the query: computed once per revision,
+            # off the event loop (seconds on a large log), then measured into the budget.
+            served = log.maps.get(query)
+            if served is None:
+                served = await asyncio.to_thread(compute, columns, query)
+            if key in self._cache:
+                log.remember(query, served)
+                self._cache.put(key, log)
         return served
 
     async def cases(
         self, scope: Scope, query: MapQuery, selector: CaseSelector, limit: int
     ) -> CasePage:
-        async with self._log(scope, query.object_type) as (_, columns):
-            return cases(columns, query, selector, limit)
+        async with self._log(scope, query.object_type) as (_, _, columns):
+            return await asyncio.to_thread(cases, columns, query, selector, limit)
 
     async def object_types(self, scope: Scope) -> list[ObjectTypeCount]:
         if scope.tenant_id is None:
@@ -94,36 +103,50 @@ class PostgresProcessMaps(ProcessMaps):
         return sorted(found, key=type_order)
 
     @asynccontextmanager
-    async def _log(self, scope: Scope, object_type: str) -> AsyncIterator[tuple[_Log, Columns]]:
-        """The scope's log of the type, refreshed, held under its lock."""
+    async def _log(
+        self, scope: Scope, object_type: str
+    ) -> AsyncIterator[tuple[Key, CachedLog, Columns]]:
+        """The scope's log of the type, refreshed, held under its lock. A log with no
+        activities (an unknown type) is answered from but not kept: it evicts nothing."""
         if scope.tenant_id is None:
             raise ScopeViolation()
         # A member with private activities has a log of their own; everyone else shares the
         # tenant's, built from shared records only: no member's view is served to another.
         owner = await self._private_owner(scope)
         key = (scope.tenant_id, owner, object_type)
-        log = self._logs.pop(key, None) or _Log()
-        self._logs[key] = log
-        while len(self._logs) > CACHED_LOGS:
-            self._logs.popitem(last=False)
-        async with log.lock:
-            yield log, await self._refresh(scope, object_type, log, owner)
+        lock = self._locks.get(key)
+        if lock is None:
+            lock = self._locks[key] = asyncio.Lock()
+        async with lock:
+            log = self._cache.get(key) or CachedLog()
+            stale = log.columns
+            columns = await self._refresh(scope, (scope.tenant_id, owner), object_type, log)
+            if log.empty:
+                self._cache.discard(key)
+            elif not self._cache.put(key, log):
+                log.shed_blobs()  # too big with its blobs: keep what serves maps, if it fits
+                self._cache.put(key, log)
+            if columns is not stale and not log.empty:
+                del stale  # the rows read and the old log are garbage now: give them back
+                await asyncio.to_thread(give_back_freed_memory)
+            yield key, log, columns
 
     async def _private_owner(self, scope: Scope) -> UserId | None:
-        if scope.user_id is None:
+        if scope.user_id is None or scope.tenant_id is None:
             return None
         session = self._sessions(info={SCOPE_KEY: scope})
         try:
             connection = await session.connection()
             raw = (await connection.get_raw_connection()).driver_connection
-            return scope.user_id if await has_private(raw, scope.user_id) else None
+            found = await has_private(raw, scope.tenant_id, scope.user_id)
+            return scope.user_id if found else None
         except asyncpg.PostgresError as error:
             raise translate_driver(error) from error
         finally:
             await session.close()
 
     async def _refresh(
-        self, scope: Scope, object_type: str, log: _Log, owner: UserId | None
+        self, scope: Scope, whose: tuple[TenantId, UserId | None], object_type: str, log: CachedLog
     ) -> Columns:
         session = self._sessions(info={SCOPE_KEY: scope})
         try:
@@ -131,41 +154,48 @@ class PostgresProcessMaps(ProcessMaps):
                 execution_options={"isolation_level": "REPEATABLE READ"}
             )
             raw = (await connection.get_raw_connection()).driver_connection
-            return await self._read(raw, object_type, log, owner)
+            return await _read(raw, *whose, object_type, log)
         except asyncpg.PostgresError as error:
             raise translate_driver(error) from error
         finally:
             await session.close()
 
-    async def _read(self, conn: Any, object_type: str, log: _Log, owner: UserId | None) -> Columns:
-        version = await conn.fetchrow("SELECT revision, generation FROM atlas.graph_versions")
-        revision, generation = (version["revision"], version["generation"]) if version else (0, 0)
-        if log.columns is not None and (revision, generation) == (log.revision, log.generation):
-            return log.columns
-        rebuild = generation != log.generation or log.columns is None
-        rows = await conn.fetch(
-            """SELECT object_id, entries FROM atlas.graph_sequences
-            WHERE object_type = $1 AND revision > $2""",
-            object_type,
-            -1 if rebuild else log.revision,
-        )
-        blobs = {} if rebuild else log.blobs
-        for row in rows:
-            if row["entries"]:
-                blobs[EntityId(row["object_id"])] = row["entries"]
-            else:
-                blobs.pop(EntityId(row["object_id"]), None)
-        codes = await conn.fetch("SELECT code, name FROM atlas.graph_activity_types")
-        names = {r["code"]: r["name"] for r in codes}
-        if rebuild:  # resolution changes only ever come with a new generation
-            aliases = await (
-                conn.fetch(OWN_ALIASES, owner) if owner else conn.fetch(SHARED_ALIASES)
-            )
-            log.aliases = {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in aliases}
-        shown = blobs
-        if owner is not None:  # their private activities change with the revision too
-            shown = await laid_over(conn, owner, object_type, blobs, names)
-        log.columns = build(shown, names, log.aliases)
-        log.maps.clear()
-        log.blobs, log.revision, log.generation = blobs, revision, generation
+
+# Every statement names the tenant (and the member, for their private rows) itself: row-level
+# security is the second wall, not the only one.
+_VERSION = "SELECT revision, generation FROM atlas.graph_versions WHERE tenant_id = $1"
+_CHANGED = """SELECT object_id, entries FROM atlas.graph_sequences
+    WHERE tenant_id = $1 AND object_type = $2 AND revision > $3"""
+_CODES = "SELECT code, name FROM atlas.graph_activity_types WHERE tenant_id = $1"
+
+
+async def _read(
+    conn: Any, tenant: TenantId, owner: UserId | None, object_type: str, log: CachedLog
+) -> Columns:
+    version = await conn.fetchrow(_VERSION, tenant)
+    revision, generation = (version["revision"], version["generation"]) if version else (0, 0)
+    if log.columns is not None and (revision, generation) == (log.revision, log.generation):
         return log.columns
+    # Blobs shed for the budget, or resolution changed: read the log whole.
+    rebuild = generation != log.generation or log.columns is None or log.blobs is None
+    rows = await conn.fetch(_CHANGED, tenant, object_type, -1 if rebuild else log.revision)
+    blobs = {} if rebuild or log.blobs is None else log.blobs
+    for row in rows:
+        if row["entries"]:
+            blobs[EntityId(row["object_id"])] = row["entries"]
+        else:
+            blobs.pop(EntityId(row["object_id"]), None)
+    names = {r["code"]: r["name"] for r in await conn.fetch(_CODES, tenant)}
+    if rebuild:  # resolution changes only ever come with a new generation
+        aliases = await (
+            conn.fetch(OWN_ALIASES, tenant, owner) if owner else conn.fetch(SHARED_ALIASES, tenant)
+        )
+        log.aliases = {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in aliases}
+    shown = blobs
+    if owner is not None:  # their private activities change with the revision too
+        shown = await laid_over(conn, object_type, blobs, names, tenant=tenant, owner=owner)
+    # Joining and decoding the blobs is seconds on a large log: off the event loop.
+    columns, blob_bytes = await asyncio.to_thread(built, shown, names, log.aliases, blobs)
+    log.keep(blobs, columns, blob_bytes)
+    log.revision, log.generation = revision, generation
+    return columns
