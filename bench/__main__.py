@@ -9,6 +9,7 @@ from typing import Any
 
 from bench import (
     audit,
+    cli_import,
     connections,
     feed,
     graph,
@@ -37,6 +38,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
     "audit": audit.run,  # compliance (issue 13): audit append cost, audit verify speed
     "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
+    "cli_import": cli_import.run,  # issue 14: atlas import + atlas process-map, whole processes
 }
 
 

@@ -3,53 +3,63 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import sys
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from adapters.crypto.dev_tls import TlsMaterial, ensure_development_certificate
-from adapters.postgres.migrate import upgrade
-from adapters.postgres.tenancy_checks import run_checks
-from entrypoints.cli_audit import audit
-from entrypoints.cli_backup import backup, restore
 from entrypoints.cli_common import database_running, load, terminated_as_exit
-from entrypoints.cli_db import db
-from entrypoints.cli_demo import demo
-from entrypoints.cli_feed import feed
-from entrypoints.cli_graph import import_log, process_map
-from entrypoints.cli_keys import keys
-from entrypoints.cli_sandbox import sandbox
-from entrypoints.cli_sync import sync, worker
-from entrypoints.cli_tenants import tenants
-from entrypoints.container import real_container
-from entrypoints.database import EmbeddedDatabase, configured_endpoints, embedded_database
-from entrypoints.settings import Settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from adapters.crypto.dev_tls import TlsMaterial
+    from entrypoints.database import EmbeddedDatabase
+    from entrypoints.settings import Settings
+
+# Each command's module is imported when the command runs, not when ``atlas`` starts: a command
+# pays for what it uses (``atlas import`` needs no web server, migrations or TLS tooling).
+LAZY_COMMANDS = {
+    "db": "entrypoints.cli_db:db",
+    "keys": "entrypoints.cli_keys:keys",
+    "sandbox": "entrypoints.cli_sandbox:sandbox",
+    "import": "entrypoints.cli_graph:import_log",  # graph
+    "process-map": "entrypoints.cli_graph:process_map",  # graph
+    "worker": "entrypoints.cli_sync:worker",  # sync
+    "sync": "entrypoints.cli_sync:sync",  # sync
+    "tenants": "entrypoints.cli_tenants:tenants",  # tenants: list, create, purge-due
+    "demo": "entrypoints.cli_demo:demo",  # sync: a new user's first minutes
+    "feed": "entrypoints.cli_feed:feed",  # the realtime feed (issue 11)
+    "audit": "entrypoints.cli_audit:audit",  # compliance (issue 13): atlas audit verify
+    "backup": "entrypoints.cli_backup:backup",  # compliance (issue 13): a sealed backup
+    "restore": "entrypoints.cli_backup:restore",  # compliance (issue 13): a verified restore
+}
 
 
-@click.group()
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *LAZY_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in LAZY_COMMANDS:
+            module, name = LAZY_COMMANDS[cmd_name].split(":")
+            command: click.Command = getattr(importlib.import_module(module), name)
+            return command
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=LazyGroup)
 def main() -> None:
     """Atlas: a context graph of how your company's work gets done."""
-
-
-main.add_command(db)
-main.add_command(keys)
-main.add_command(sandbox)
-main.add_command(import_log)  # graph
-main.add_command(process_map)  # graph
-main.add_command(worker)  # sync
-main.add_command(sync)  # sync
-main.add_command(tenants)  # compliance: tenant deletion's purge
-main.add_command(demo)  # sync: a new user's first minutes
-main.add_command(feed)  # the realtime feed (issue 11): a member's events as they happen
-main.add_command(audit)  # compliance (issue 13): atlas audit verify
-main.add_command(backup)  # compliance (issue 13): a sealed backup of the database
-main.add_command(restore)  # compliance (issue 13): a verified restore into a fresh database
 
 
 @main.command()
 def up() -> None:
     """Start everything for development: database, migrations, secrets, TLS, HTTPS server."""
+    from adapters.crypto.dev_tls import ensure_development_certificate
+    from entrypoints.database import embedded_database
+
     settings = load()
     if settings.production:
         raise click.ClickException("atlas up is for development; use atlas serve in production")
@@ -61,6 +71,9 @@ def up() -> None:
 
 
 def _up(settings: Settings, material: TlsMaterial, embedded: EmbeddedDatabase | None) -> None:
+    from adapters.postgres.migrate import upgrade
+    from entrypoints.database import configured_endpoints
+
     try:
         if embedded is not None:
             click.echo(f"Starting embedded PostgreSQL in {embedded.cluster.root} ...")
@@ -89,6 +102,8 @@ def _up(settings: Settings, material: TlsMaterial, embedded: EmbeddedDatabase | 
 @click.option("--tls/--no-tls", default=True, help="Terminate TLS here (off behind a TLS proxy).")
 def serve(host: str | None, port: int | None, tls: bool) -> None:
     """Serve the API against the configured database (it must be running and migrated)."""
+    from entrypoints.database import embedded_database
+
     settings = load()
     if settings.embedded_database and not embedded_database(settings).cluster.is_running():
         raise click.ClickException("the embedded database is not running: atlas db start")
@@ -99,6 +114,9 @@ def serve(host: str | None, port: int | None, tls: bool) -> None:
 @main.command()
 def migrate() -> None:
     """Apply database migrations as the schema owner."""
+    from adapters.postgres.migrate import upgrade
+    from entrypoints.database import configured_endpoints
+
     settings = load()
     with database_running(settings):
         owner = configured_endpoints(settings).owner
@@ -111,6 +129,9 @@ def migrate() -> None:
 @main.command()
 def check() -> None:
     """Verify the tenancy guarantees on the configured database, as the app role."""
+    from adapters.postgres.tenancy_checks import run_checks
+    from entrypoints.database import configured_endpoints
+
     settings = load()
     with database_running(settings):
         results = asyncio.run(run_checks(configured_endpoints(settings).app))
@@ -123,6 +144,8 @@ def check() -> None:
 
 
 def _tls_files(settings: Settings) -> tuple[Path, Path]:
+    from adapters.crypto.dev_tls import ensure_development_certificate
+
     if settings.tls_cert_file and settings.tls_key_file:
         return settings.tls_cert_file, settings.tls_key_file
     if settings.production:
@@ -141,6 +164,8 @@ def _serve(
     tls: tuple[Path, Path] | None,
     with_worker: bool = False,
 ) -> None:
+    from entrypoints.container import real_container
+    from entrypoints.database import configured_endpoints
     from entrypoints.http.app import create_app
     from entrypoints.server import serve as run_server
 

@@ -7,16 +7,17 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from contextlib import contextmanager
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
 
 from domain.shared.errors import DomainError
-from entrypoints import container as composition
-from entrypoints.container import Application, real_container
 from entrypoints.database import configured_endpoints, embedded_database
 from entrypoints.log_redaction import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
+
+if TYPE_CHECKING:
+    from entrypoints.container import Application
 
 T = TypeVar("T")
 
@@ -72,6 +73,10 @@ def run_with_container(
 ) -> T:
     """Run ``work`` against the configured database with the adapters started, then stopped;
     a domain error becomes a plain message with its code."""
+    # Imported here: commands that never build the container (atlas db, migrate) start faster.
+    from entrypoints import container as composition
+    from entrypoints.container import real_container
+
     settings = load()
     with database_running(settings):
         container = real_container(settings, configured_endpoints(settings))

@@ -34,7 +34,6 @@ from adapters.fakes.vault import (
     throwaway_master_secret,
 )
 from adapters.importers.formats import MAX_INFLATED_BYTES, MAX_UPLOAD_BYTES, SniffingParser
-from adapters.importers.progress import ImportBoard
 from adapters.importers.slots import Slots
 from adapters.postgres.engine import open_engine, session_factory
 from adapters.postgres.graph_maps import PostgresProcessMaps
@@ -66,6 +65,13 @@ from entrypoints.database import DatabaseEndpoints
 from entrypoints.feed_container import FakeFeedAdapters, FeedAdapters
 from entrypoints.http.links import reconnect_link
 from entrypoints.identity_container import IdentityUseCases
+from entrypoints.imports_container import (
+    FakeImportQueue,
+    ImportUseCases,
+    fake_imports_uow,
+    real_imports_uow,
+    run_fake_imports,
+)
 from entrypoints.integrations_container import IntegrationsAdapters, IntegrationsUseCases
 from entrypoints.sandbox import development_sandbox
 from entrypoints.settings import Settings
@@ -114,7 +120,7 @@ class RealAdapters(containers.DeclarativeContainer):
     process_maps = providers.Singleton(
         PostgresProcessMaps, sessions, budget=settings.provided.map_cache_bytes
     )
-    import_board = providers.Singleton(ImportBoard)
+    imports_uow = providers.Singleton(real_imports_uow, sessions)
     import_slots = providers.Singleton(Slots.for_imports)
     export_spool = providers.Singleton(ExportSpool.for_exports)
 
@@ -174,7 +180,8 @@ class FakeAdapters(containers.DeclarativeContainer):
     graph_uow = providers.Singleton(partial, FakeGraphUnitOfWork, store)
     originals_uow = providers.Singleton(partial, FakeOriginalsUnitOfWork, store)
     process_maps = providers.Singleton(FakeProcessMaps, store)
-    import_board = providers.Singleton(ImportBoard)
+    import_queue = providers.Singleton(FakeImportQueue, store)
+    imports_uow = providers.Singleton(fake_imports_uow, store, import_queue)
     import_slots = providers.Singleton(Slots.for_imports)
     export_spool = providers.Singleton(ExportSpool.for_exports)
 
@@ -234,6 +241,7 @@ class UseCases(containers.DeclarativeContainer):
         parsers=providers.Object(partial(SniffingParser, max_inflated=MAX_INFLATED_BYTES)),
         max_bytes=MAX_UPLOAD_BYTES,
     )
+    imports = providers.Container(ImportUseCases, adapters=adapters, import_log=import_log)
     export_graph = providers.Factory(ExportGraph, uow_for=adapters.graph_uow)
     list_entities = providers.Factory(ListEntities, uow_for=adapters.graph_uow)
     get_entity = providers.Factory(GetEntity, uow_for=adapters.graph_uow)
@@ -272,7 +280,9 @@ def real_container(settings: Settings, endpoints: DatabaseEndpoints) -> Applicat
 
 
 def fake_container(settings: Settings) -> Application:
-    return Application(settings=settings, adapters=FakeAdapters(settings=settings))
+    container = Application(settings=settings, adapters=FakeAdapters(settings=settings))
+    run_fake_imports(container.adapters, container.use_cases.imports)
+    return container
 
 
 async def start(container: Application) -> None:

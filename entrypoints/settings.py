@@ -288,9 +288,7 @@ def _check_database_tls(settings: Settings) -> None:
 
 def _check_production(settings: Settings) -> None:
     if settings.sandbox:
-        raise SettingsError(
-            "ATLAS_SANDBOX is refused in production: the sandbox is for development"
-        )
+        raise SettingsError("ATLAS_SANDBOX is refused in production: it is for development")
     if settings.database_allow_unverified_tls:
         raise SettingsError("ATLAS_DATABASE_ALLOW_UNVERIFIED_TLS is refused in production")
     if settings.database_url is None:

@@ -11,7 +11,9 @@ from typing import Any
 
 from adapters.backup.retention import ScheduledBackup
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
+from adapters.postgres.worker_imports import ImportRunner
 from application.feed.prune import PruneFeed
+from application.graph.import_jobs import ImportFailure, ImportJob
 from application.sync.policy import DONE, RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
@@ -69,7 +71,21 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
     return SyncWorker(
         database, run_job=run_job, abandon=abandon, tick=tick, policy=policy,
         prune_feed=prune_feed, purge_tenants=purge_tenants, backup=scheduled_backup(container),
+        imports=import_runner(container),
     )  # fmt: skip
+
+
+def import_runner(container: Application) -> ImportRunner:
+    """Import jobs (issue 14): each runs ``RunImport``, a fresh use case per attempt."""
+    imports: Any = container.use_cases.imports
+
+    async def run(job: ImportJob) -> object:
+        return await (await resolve(imports.run_import)).execute(job)
+
+    async def abandon(job: ImportJob, failure: ImportFailure) -> None:
+        await (await resolve(imports.run_import)).abandon(job, failure)
+
+    return ImportRunner(run, abandon)
 
 
 def scheduled_backup(container: Application) -> ScheduledBackup | None:

@@ -1,78 +1,44 @@
-"""Where a running import's progress can be read while its upload is still being processed.
-
-In-process and tenant-scoped: a client that names its import (``X-Import-Id``) can poll it on
-the same API process. Entries are forgotten ten minutes after their last change.
-"""
+"""How an import stands, as ``GET imports/{id}`` answers: its record, and while it runs, the
+feed's latest ``import.progress`` (the worker announces it about once a second)."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
-from typing import Literal
+from datetime import datetime
 from uuid import UUID
 
 import msgspec
 
-from application.graph.importing import ImportProgress
+from application.graph.import_jobs import ImportFailure, ImportRecord, ImportStateName
+from application.graph.importing import ImportSummary
 from domain.feed.events import PublishedEvent
-from domain.shared.ids import TenantId
-
-KEEP_SECONDS = 600
 
 
-class ImportState(msgspec.Struct, frozen=True, kw_only=True):
+class ImportStatus(msgspec.Struct, frozen=True, kw_only=True):
     id: UUID
-    state: Literal["running", "done", "failed"]
+    state: ImportStateName
+    file_name: str
+    object_type: str
+    total_bytes: int
     bytes_read: int = 0
-    total_bytes: int = 0
     events: int = 0
+    attempts: int = 0
+    requested_at: datetime
+    updated_at: datetime
     code: str | None = None  # why it failed
+    failure: ImportFailure | None = None  # the problem's code, message and details
+    summary: ImportSummary | None = None  # what the synchronous import used to answer
 
     @classmethod
-    def from_news(cls, import_id: UUID, news: PublishedEvent) -> ImportState:
-        """How the feed's latest ``import.*`` event of this import says it stands."""
-        data = news.data
-        if news.kind == "import.progress":
-            return cls(id=import_id, state="running", bytes_read=data["bytes_read"],
-                       total_bytes=data["total_bytes"], events=data["events"])  # fmt: skip
-        done = data["state"] == "done"
+    def of(cls, record: ImportRecord, news: PublishedEvent | None = None) -> ImportStatus:
+        bytes_read, events = 0, 0
+        if record.summary is not None:
+            bytes_read, events = record.summary.bytes, record.summary.events
+        elif record.state == "running" and news is not None and news.kind == "import.progress":
+            bytes_read, events = news.data["bytes_read"], news.data["events"]
         return cls(
-            id=import_id, state="done" if done else "failed", events=data.get("events", 0),
-            bytes_read=data.get("bytes", 0), total_bytes=data.get("bytes", 0), code=data["code"],
+            id=record.id, state=record.state, file_name=record.file_name,
+            object_type=record.object_type, total_bytes=record.bytes, bytes_read=bytes_read,
+            events=events, attempts=record.attempts, requested_at=record.requested_at,
+            updated_at=record.updated_at, failure=record.failure, summary=record.summary,
+            code=record.failure.code if record.failure else None,
         )  # fmt: skip
-
-
-class ImportBoard:
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._states: dict[tuple[TenantId, UUID], tuple[float, ImportState]] = {}
-
-    def _put(self, tenant_id: TenantId, state: ImportState) -> None:
-        now = self._clock()
-        self._states = {k: v for k, v in self._states.items() if now - v[0] < KEEP_SECONDS}
-        self._states[(tenant_id, state.id)] = (now, state)
-
-    def reporter(self, tenant_id: TenantId, import_id: UUID) -> Callable[[ImportProgress], None]:
-        self._put(tenant_id, ImportState(id=import_id, state="running"))
-
-        def report(progress: ImportProgress) -> None:
-            self._put(tenant_id, ImportState(
-                id=import_id, state="running", bytes_read=progress.bytes_read,
-                total_bytes=progress.total_bytes, events=progress.events,
-            ))  # fmt: skip
-
-        return report
-
-    def finish(
-        self, tenant_id: TenantId, import_id: UUID, *, events: int, code: str | None
-    ) -> None:
-        entry = self._states.get((tenant_id, import_id))
-        before = entry[1] if entry else ImportState(id=import_id, state="running")
-        state = msgspec.structs.replace(
-            before, state="failed" if code else "done", events=events, code=code
-        )
-        self._put(tenant_id, state)
-
-    def get(self, tenant_id: TenantId, import_id: UUID) -> ImportState | None:
-        entry = self._states.get((tenant_id, import_id))
-        return entry[1] if entry and self._clock() - entry[0] < KEEP_SECONDS else None

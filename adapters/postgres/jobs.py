@@ -1,8 +1,9 @@
-"""The job queue (PgQueuer) as Atlas uses it: sync jobs enqueued inside a unit of work.
+"""The job queue (PgQueuer) as Atlas uses it: sync and import jobs enqueued inside a unit of work.
 
 A sync job is enqueued on the unit of work's own connection, in its transaction: the job
 exists exactly when the run row does, and a rollback takes both back. The dedupe key is the
-connection, so a second job for a connection whose job is queued or running is skipped.
+connection, so a second job for a connection whose job is queued or running is skipped. An
+import job is enqueued the same way, with its upload; its dedupe key is the import.
 """
 
 from __future__ import annotations
@@ -23,9 +24,11 @@ from pgqueuer.ports.driver import Driver
 
 from adapters.postgres.graph_db import GraphDb, translate_driver
 from adapters.postgres.jobs_schema import jobs_settings
+from application.graph.import_jobs import ImportJob
 from application.sync.ports import JobQueue, SyncJob
 
 SYNC_ENTRYPOINT = "sync.connection"
+IMPORT_ENTRYPOINT = "graph.import"
 SCHEDULE_ENTRYPOINT = "sync.schedule"
 
 
@@ -60,3 +63,13 @@ class PgQueuerJobQueue(JobQueue):
         except asyncpg.PostgresError as error:  # a storage fault, as every repository says it
             raise translate_driver(error) from error
         return ids[0] is not None
+
+
+async def enqueue_import(connection: asyncpg.Connection, job: ImportJob) -> None:
+    """On the unit of work's own connection: the job commits, or rolls back, with the upload."""
+    await queries_on(AsyncpgDriver(connection)).enqueue(
+        IMPORT_ENTRYPOINT,
+        msgspec.json.encode(job),
+        dedupe_key=f"import:{job.import_id}",
+        on_conflict="skip",
+    )

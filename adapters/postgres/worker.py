@@ -25,6 +25,7 @@ from pgqueuer.domain.types import Channel
 from adapters.postgres.jobs import SCHEDULE_ENTRYPOINT, SYNC_ENTRYPOINT, queries_on
 from adapters.postgres.jobs_schema import JOBS_CHANNEL
 from adapters.postgres.url import DatabaseUrl
+from adapters.postgres.worker_imports import ImportRunner
 from application.sync.policy import RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
@@ -63,12 +64,14 @@ class SyncWorker:
         prune_feed: Tick | None = None,
         purge_tenants: Tick | None = None,
         backup: Chore | None = None,
+        imports: ImportRunner | None = None,
     ) -> None:
         self._database, self._policy = database, policy
         self._run_job, self._abandon, self._tick = run_job, abandon, tick
         self._prune_feed = prune_feed
         self._purge_tenants = purge_tenants
         self._backup = backup
+        self._imports = imports
         self._stop = StopSignal()
         self._slots = asyncio.Semaphore(policy.concurrency)
         self._pgq: PgQueuer | None = None
@@ -87,6 +90,8 @@ class SyncWorker:
         pool = await asyncpg.create_pool(**self._database.asyncpg_kwargs(), min_size=2, max_size=4)
         try:
             self._pgq = self._build(AsyncpgPoolDriver(pool))
+            if self._imports is not None:
+                self._imports.register(self._pgq)
             if self._stop.requested:
                 return
             await self._pgq.run(

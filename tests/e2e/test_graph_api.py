@@ -17,6 +17,7 @@ from application.shared.actor import Actor
 from domain.identity.model import Role
 from domain.shared.ids import new_tenant_id, new_user_id
 from tests.e2e.harness import bearer, build, harness_settings
+from tests.e2e.imports_http import import_file, wait_for_import
 from tests.factories.event_logs import shared_data
 
 DATA = shared_data()
@@ -65,10 +66,15 @@ def _colleague(actor: Actor, role: Role) -> Actor:
     return Actor(tenant_id=actor.tenant_id, user_id=new_user_id(), role=role, session_id=uuid4())
 
 
-async def _import(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
+async def _post(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
     return await api.client.post(
         f"{API}/imports", content=body, headers={**api.admin, **(headers or {})}
     )
+
+
+async def _import(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
+    """Posted (202), then polled until it ended: its final status."""
+    return await import_file(api.client, body, {**api.admin, **(headers or {})})
 
 
 async def test_an_imported_log_is_served_by_every_read_endpoint(api: Api) -> None:
@@ -87,8 +93,8 @@ async def test_an_imported_log_is_served_by_every_read_endpoint(api: Api) -> Non
     ).json()
     exported = json.loads((await api.get("/export.ocel.json", headers=api.admin)).content)
 
-    assert imported.status_code == 201
-    assert imported.json()["events"] == 13
+    assert imported["state"] == "succeeded"
+    assert imported["summary"]["events"] == imported["events"] == 13
     assert process_map["map"]["objects"] == 3
     assert {n["activity"]: n["count"] for n in process_map["map"]["nodes"]}["Insert Invoice"] == 3
     assert variants["variant_count"] == 2
@@ -127,14 +133,16 @@ async def test_every_graph_endpoint_needs_a_signed_in_actor(api: Api) -> None:
 
 
 async def test_a_two_gigabyte_claim_is_refused_before_reading(api: Api) -> None:
-    refused = await _import(api, b"{}", {"Content-Length": str(2 << 30)})
+    refused = await _post(api, b"{}", {"Content-Length": str(2 << 30)})
 
     assert refused.status_code == 413
     assert refused.json()["code"] == "graph.import_too_large"
     assert (await api.get("/entities")).json()["entities"] == []
 
 
-async def test_a_hostile_file_gets_a_problem_with_context_and_changes_nothing(api: Api) -> None:
+async def test_a_hostile_file_fails_with_its_problem_in_context_and_changes_nothing(
+    api: Api,
+) -> None:
     laughs = b'<?xml version="1.0"?>\n<!DOCTYPE log [<!ENTITY a "aaaa">]>\n<log/>'
 
     refused = await _import(api, laughs)
@@ -142,11 +150,11 @@ async def test_a_hostile_file_gets_a_problem_with_context_and_changes_nothing(ap
         api, OCEL.replace(b'"time": "2022-01-09T14:00:00+00:00"', b'"time": 1', 1)
     )
 
-    assert refused.status_code == 422
-    assert refused.headers["content-type"].startswith("application/problem+json")
-    assert (refused.json()["code"], refused.json()["line"]) == ("graph.import_forbidden_markup", 2)
-    assert wrong.json()["code"] == "graph.import_invalid_value"
-    assert wrong.json()["element"].startswith("events[0].time")
+    assert (refused["state"], refused["code"]) == ("failed", "graph.import_forbidden_markup")
+    assert refused["failure"]["details"]["line"] == 2
+    assert refused["summary"] is None
+    assert wrong["failure"]["code"] == "graph.import_invalid_value"
+    assert wrong["failure"]["details"]["element"].startswith("events[0].time")
     assert (await api.get("/entities")).json()["entities"] == []
 
 
@@ -160,20 +168,28 @@ async def test_a_naive_or_inverted_window_is_refused(api: Api) -> None:
     assert naive.json()["code"] == "graph.invalid_window"
 
 
-async def test_a_named_import_reports_its_progress_to_its_tenant_only(api: Api) -> None:
+async def test_an_import_is_queued_then_polled_by_its_tenant_only(api: Api) -> None:
     ok, bad = uuid4(), uuid4()
 
-    await _import(api, OCEL, {"X-Import-Id": str(ok)})
+    posted = await _post(api, OCEL, {"X-Import-Id": str(ok), "X-File-Name": "p2p.jsonocel"})
+    queued = posted.json()
+    done = await wait_for_import(api.client, posted.headers["location"], api.admin)
     await _import(api, b"<nope", {"X-Import-Id": str(bad)})
-    done = (await api.get(f"/imports/{ok}")).json()
     failed = (await api.get(f"/imports/{bad}")).json()
     foreign = await api.get(f"/imports/{ok}", headers=api.theirs)
-    malformed = await _import(api, OCEL, {"X-Import-Id": "not-a-uuid"})
+    malformed = await _post(api, OCEL, {"X-Import-Id": "not-a-uuid"})
+    again = await _post(api, OCEL, {"X-Import-Id": str(ok)})
 
-    assert (done["state"], done["events"], done["bytes_read"]) == ("done", 13, len(OCEL))
+    assert posted.status_code == 202
+    assert posted.headers["location"] == f"{API}/imports/{ok}"
+    assert (queued["id"], queued["state"], queued["total_bytes"]) == (str(ok), "queued", len(OCEL))
+    assert (done["state"], done["events"], done["bytes_read"]) == ("succeeded", 13, len(OCEL))
+    assert (done["file_name"], done["attempts"]) == ("p2p.jsonocel", 1)
+    assert done["summary"]["written"]["inserted"] == 13
     assert (failed["state"], failed["code"]) == ("failed", "graph.import_malformed")
     assert foreign.status_code == 404
     assert malformed.json()["code"] == "graph.invalid_import_id"
+    assert again.json()["code"] == "graph.invalid_import_id"
 
 
 async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:

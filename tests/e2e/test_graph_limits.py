@@ -23,6 +23,7 @@ from application.shared.scope import Scope
 from domain.identity.model import Role
 from domain.shared.ids import new_tenant_id, new_user_id
 from tests.e2e.harness import bearer, build, harness_settings
+from tests.e2e.imports_http import wait_for_import
 from tests.factories.event_logs import shared_data
 
 pytestmark = pytest.mark.e2e
@@ -65,7 +66,12 @@ class Api:
         return bearer(self.container, actor)
 
     async def upload(self, role: Role = Role.ADMIN) -> Any:
-        return await self.client.post(f"{API}/imports", content=OCEL, headers=self.headers(role))
+        """Posted, and when accepted (202) polled until the worker's side ended it."""
+        headers = self.headers(role)
+        posted = await self.client.post(f"{API}/imports", content=OCEL, headers=headers)
+        if posted.status_code == 202:
+            await wait_for_import(self.client, posted.headers["location"], headers)
+        return posted
 
 
 @pytest.fixture
@@ -80,7 +86,7 @@ async def api(tmp_path: Path) -> AsyncIterator[Api]:
 
 
 @pytest.mark.parametrize(("role", "status"), [
-    (Role.OWNER, 201), (Role.ADMIN, 201), (Role.MEMBER, 403),
+    (Role.OWNER, 202), (Role.ADMIN, 202), (Role.MEMBER, 403),
 ])  # fmt: skip
 async def test_only_owners_and_admins_import(api: Api, role: Role, status: int) -> None:
     answer = await api.upload(role)
@@ -102,7 +108,43 @@ async def test_an_import_past_the_concurrent_ones_is_refused_until_one_ends(api:
     assert refused.status_code == 503
     assert refused.headers["retry-after"] == "30"
     assert refused.json()["code"] == "graph.imports_busy"
-    assert accepted.status_code == 201
+    assert accepted.status_code == 202
+    assert slots.free == slots.limit
+
+
+async def test_a_slow_upload_holds_no_slot_while_it_is_sent(api: Api) -> None:
+    """The attack: 12 bytes of a body, then nothing. The body is spooled to disk first; only a
+    complete upload takes a slot, for as long as storing it and queueing the job take."""
+    slots = api.container.adapters.import_slots()
+    (name, value), = api.headers(Role.ADMIN).items()  # fmt: skip
+    scope = {
+        "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+        "scheme": "http", "path": f"{API}/imports", "raw_path": b"", "root_path": "",
+        "query_string": b"", "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+        "headers": [(name.lower().encode(), value.encode()),
+                    (b"content-length", str(len(OCEL)).encode())],
+    }  # fmt: skip
+    parts = [OCEL[:12], OCEL[12:]]
+    first_read, rest, statuses = asyncio.Event(), asyncio.Event(), []
+
+    async def receive() -> dict[str, Any]:
+        if len(parts) == 1:
+            first_read.set()
+            await rest.wait()  # a client that sent 12 bytes and went quiet
+        return {"type": "http.request", "body": parts.pop(0), "more_body": bool(parts)}
+
+    async def send(message: dict[str, Any]) -> None:
+        if message["type"] == "http.response.start":
+            statuses.append(message["status"])
+
+    sending = asyncio.create_task(api.app(scope, receive, send))  # type: ignore[arg-type]
+    await first_read.wait()
+    free_while_sent = slots.free
+    rest.set()
+    await sending
+
+    assert free_while_sent == slots.limit
+    assert statuses == [202]
     assert slots.free == slots.limit
 
 

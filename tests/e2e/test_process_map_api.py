@@ -14,6 +14,7 @@ from litestar.testing import AsyncTestClient
 
 from domain.identity.model import Role
 from tests.e2e.harness import bearer, build, harness_settings
+from tests.e2e.imports_http import import_file
 from tests.e2e.test_graph_api import API, OCEL, _actor, _colleague
 
 
@@ -32,8 +33,8 @@ async def maps(tmp_path: Path) -> AsyncIterator[Maps]:
     member = _actor()
     admin = bearer(container, _colleague(member, Role.ADMIN))
     async with AsyncTestClient(app) as client:
-        imported = await client.post(f"{API}/imports", content=OCEL, headers=admin)
-        assert imported.status_code == 201
+        imported = await import_file(client, OCEL, admin)
+        assert imported["state"] == "succeeded"
         yield Maps(client, bearer(container, member))
 
 

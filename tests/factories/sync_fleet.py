@@ -44,6 +44,8 @@ def free_port() -> int:
 def atlas_env(data_dir: Path, **settings: str) -> dict[str, str]:
     """The environment of an ``atlas`` process: no ATLAS_* setting but the ones given."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    # This checkout's code, not the one the shared virtualenv was installed from (a worktree).
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return env | {"ATLAS_DATA_DIR": str(data_dir), **settings}
 
 

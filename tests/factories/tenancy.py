@@ -40,6 +40,7 @@ async def seed_tenant(
     await _seed_sync(identity_uow, seeded.owner_scope, connection)
     await _seed_originals(identity_uow, seeded.owner_scope, connection)
     await _seed_audit(identity_uow, seeded.owner_scope)
+    await _seed_imports(identity_uow, seeded.owner_scope)
     return seeded
 
 
@@ -142,4 +143,43 @@ async def _seed_originals(
     )  # fmt: skip
     async with (kind or PostgresOriginalsUnitOfWork)(*identity_uow.args, scope) as uow:
         await uow.retrievals.add(retrieval)
+        await uow.commit()
+
+
+# --- imports as jobs -------------------------------------------------------------------------
+async def _seed_imports(identity_uow: Callable[[Scope], IdentityUnitOfWork], scope: Scope) -> None:
+    """A requested import with its stored upload (one part); not queued."""
+    import hashlib
+    from collections.abc import AsyncIterator
+    from functools import partial
+
+    from adapters.fakes.identity import FakeIdentityUnitOfWork
+    from adapters.fakes.imports import FakeImportQueue, FakeImportsUnitOfWork
+    from adapters.postgres.imports import PostgresImportsUnitOfWork
+    from application.graph.import_jobs import ImportRecord
+    from domain.identity.model import Role
+    from domain.shared.ids import new_id
+    from tests.factories.integrations import WHEN
+
+    assert isinstance(identity_uow, partial)
+    assert scope.user_id is not None
+    body = b'{"objectTypes": []}'
+    record = ImportRecord(
+        id=new_id(), state="queued", file_name="log.json", object_type="case", bytes=len(body),
+        sha256=hashlib.sha256(body).hexdigest(), requested_by=scope.user_id, role=Role.OWNER,
+        requested_at=WHEN, updated_at=WHEN,
+    )  # fmt: skip
+
+    async def parts() -> AsyncIterator[bytes]:
+        yield body
+
+    fake = identity_uow.func is FakeIdentityUnitOfWork
+    store = identity_uow.args[0]
+    uow = (
+        FakeImportsUnitOfWork(store, FakeImportQueue(store), scope)
+        if fake
+        else PostgresImportsUnitOfWork(store, scope)
+    )
+    async with uow:
+        assert await uow.imports.add(record, parts())
         await uow.commit()

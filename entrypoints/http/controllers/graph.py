@@ -3,11 +3,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable
 from typing import Annotated, Any
 from uuid import UUID
 
-from litestar import Controller, Request, Router, get, post
+from litestar import Controller, Request, Response, Router, get, post
 from litestar.background_tasks import BackgroundTask
 from litestar.di import NamedDependency
 from litestar.params import FromPath, FromQuery, QueryParameter
@@ -17,20 +16,20 @@ from adapters.exporters.ocel import ocel_json
 from adapters.exporters.spool import ExportSpool
 from adapters.importers.files import spooled
 from adapters.importers.formats import MAX_UPLOAD_BYTES
-from adapters.importers.progress import ImportBoard, ImportState
+from adapters.importers.progress import ImportStatus
 from adapters.importers.slots import Slots
 from application.feed.ports import MemberFeed
 from application.graph.export import ExportGraph
-from application.graph.importing import ImportLog, ImportOptions, ImportSummary
+from application.graph.import_requests import GetImport, RequestImport
+from application.graph.importing import ImportOptions
 from application.graph.ports import ActivityFilter, ActivityPage, EntityPage
 from application.graph.queries import EntityDetail, GetEntity, ListActivities, ListEntities
 from application.graph.undo_merge import UndoMerge
 from application.shared.actor import Actor
-from domain.graph.errors import ImportNotFound, ImportTooLarge, InvalidImportId
+from domain.graph.errors import ImportTooLarge, InvalidImportId
 from domain.graph.model import EntityId
 from domain.graph.process_map import Window
 from domain.identity.model import Role
-from domain.shared.errors import DomainError
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_exporter, requires_role
 from entrypoints.http.controllers.graph_schemas import FileNameHeader, ImportIdHeader, ImportUpload
@@ -95,40 +94,45 @@ class GraphController(Controller):
         Window(start=start, end=end)  # refuses a naive or inverted window
         return await list_activities.execute(actor, selection, cursor=cursor, limit=limit)
 
-    @post("/imports", summary="Import an OCEL 2.0 JSON or XES file (raw body, may be gzipped)",
+    @post("/imports", summary="Request an import of an OCEL 2.0 JSON or XES file (raw body, may "
+          "be gzipped): stored, then run by a worker; poll the Location",
           guards=[requires_role(Role.OWNER, Role.ADMIN)], operation_class=ImportUpload,
-          request_max_body_size=MAX_UPLOAD_BYTES, status_code=201,
-          responses=problems(401, 403, 409, 413, 422, 503))  # fmt: skip
+          request_max_body_size=MAX_UPLOAD_BYTES, status_code=202,
+          responses=problems(401, 403, 413, 422, 503))  # fmt: skip
     async def create_import(
         self, *, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
-        import_log: NamedDependency[ImportLog], import_board: NamedDependency[ImportBoard],
-        import_slots: NamedDependency[Slots], object_type: FromQuery[str] = "case",
-        import_id: ImportIdHeader = None, file_name: FileNameHeader = None,
-    ) -> ImportSummary:  # fmt: skip
+        request_import: NamedDependency[RequestImport], import_slots: NamedDependency[Slots],
+        object_type: FromQuery[str] = "case", import_id: ImportIdHeader = None,
+        file_name: FileNameHeader = None,
+    ) -> Response[ImportStatus]:  # fmt: skip
         declared = request.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > MAX_UPLOAD_BYTES:  # refused before reading
             raise ImportTooLarge(limit=MAX_UPLOAD_BYTES)
-        with import_slots.take():  # before the upload is spooled: disk is what it bounds too
-            tracked = _Tracked(import_board, actor, import_id)
-            name, options = file_name or "upload", ImportOptions(object_type=object_type)
-            async with spooled(request.stream(), name=name, limit=MAX_UPLOAD_BYTES) as source:
-                return await tracked(import_log.execute(
-                    actor, source, options, tracked.progress, import_id=tracked.id
-                ))  # fmt: skip
+        chosen = _import_id(import_id)
+        options = ImportOptions(object_type=object_type)
+        # The whole upload is on this process's disk (size-bounded) before a slot is taken: a
+        # slow client holds a socket, never a slot or a database connection.
+        async with spooled(request.stream(), name=file_name or "upload",
+                           limit=MAX_UPLOAD_BYTES) as upload:  # fmt: skip
+            with import_slots.take(str(actor.tenant_id)):  # a tenant holds its share at most
+                record = await request_import.execute(actor, upload, options, import_id=chosen)
+        return Response(
+            ImportStatus.of(record), status_code=202,
+            headers={"Location": f"/api/v1/graph/imports/{record.id}"},
+        )  # fmt: skip
 
-    @get("/imports/{import_id:uuid}", summary="Progress of a running or recent import",
+    @get("/imports/{import_id:uuid}", summary="How an import stands: queued, running (with its "
+         "progress), succeeded (with its summary) or failed (with its problem)",
          responses=problems(401, 404))  # fmt: skip
     async def import_state(
-        self, *, actor: NamedDependency[Actor], import_board: NamedDependency[ImportBoard],
+        self, *, actor: NamedDependency[Actor], get_import: NamedDependency[GetImport],
         member_feed: NamedDependency[MemberFeed], import_id: FromPath[UUID],
-    ) -> ImportState:  # fmt: skip
-        # This process's board is freshest; the feed's outbox knows every process's imports.
-        state = import_board.get(actor.tenant_id, import_id)
-        if state is None and (news := await member_feed.import_news(actor, import_id)):
-            state = ImportState.from_news(import_id, news)
-        if state is None:
-            raise ImportNotFound(import_id=str(import_id))
-        return state
+    ) -> ImportStatus:  # fmt: skip
+        record = await get_import.execute(actor, import_id)
+        news = (
+            await member_feed.import_news(actor, import_id) if record.state == "running" else None
+        )
+        return ImportStatus.of(record, news)
 
     @get("/export.ocel.json", summary="The graph, or a window of it, as OCEL 2.0 JSON "
          "(owners and admins)", guards=[requires_exporter],
@@ -146,32 +150,17 @@ class GraphController(Controller):
         )  # fmt: skip
 
 
-class _Tracked:
-    """Reports an import's progress to the board when the client named it (X-Import-Id)."""
-
-    def __init__(self, board: ImportBoard, actor: Actor, header: str | None) -> None:
-        self._board, self._tenant = board, actor.tenant_id
-        try:
-            self._id = UUID(header) if header else None
-        except ValueError:
-            raise InvalidImportId() from None
-        self.progress = board.reporter(self._tenant, self._id) if self._id else None
-        self.id = self._id  # the feed's import events carry it too
-
-    async def __call__(self, running: Awaitable[ImportSummary]) -> ImportSummary:
-        try:
-            summary = await running
-        except DomainError as error:  # recorded for whoever polls, then answered as usual
-            if self._id:
-                self._board.finish(self._tenant, self._id, events=0, code=error.code)
-            raise
-        if self._id:
-            self._board.finish(self._tenant, self._id, events=summary.events, code=None)
-        return summary
+def _import_id(header: str | None) -> UUID | None:
+    """A client may name its import (X-Import-Id) to follow it on the feed from the start."""
+    try:
+        return UUID(header) if header else None
+    except ValueError:
+        raise InvalidImportId() from None
 
 
 def routes(container: Application) -> Router:
     use_cases = container.use_cases
+    imports: Any = use_cases.imports
     return Router(
         path="/api/v1/graph",
         route_handlers=[GraphController, ProcessMapController],
@@ -181,9 +170,9 @@ def routes(container: Application) -> Router:
             "list_entities": provide(use_cases.list_entities),
             "get_entity": provide(use_cases.get_entity),
             "list_activities": provide(use_cases.list_activities),
-            "import_log": provide(use_cases.import_log),
+            "request_import": provide(imports.request_import),
+            "get_import": provide(imports.get_import),
             "export_graph": provide(use_cases.export_graph),
-            "import_board": provide(container.adapters.import_board),
             "member_feed": provide(container.adapters.member_feed),
             "import_slots": provide(container.adapters.import_slots),
             "export_spool": provide(container.adapters.export_spool),

@@ -240,6 +240,21 @@ export interface ImportSummary {
   written: Record<string, number>;
 }
 
+/** POST /api/v1/graph/imports (202) and GET /api/v1/graph/imports/{id}: an import run by a worker. */
+export interface ImportStatus {
+  id: string;
+  state: "queued" | "running" | "succeeded" | "failed";
+  file_name: string;
+  object_type: string;
+  total_bytes: number;
+  bytes_read: number;
+  events: number;
+  attempts: number;
+  code: string | null;
+  failure: { code: string; message: string; details: Record<string, unknown> } | null;
+  summary: ImportSummary | null;
+}
+
 // -- compliance --------------------------------------------------------------------------------
 
 /** DELETE /api/v1/tenants/current and POST …/restore. */

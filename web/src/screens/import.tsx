@@ -2,7 +2,7 @@
 // the feed, and a way on to the map it feeds.
 import { useRef, useState } from "preact/hooks";
 import { request } from "../api/client";
-import type { ImportSummary } from "../api/types";
+import type { ImportStatus, ImportSummary } from "../api/types";
 import { useFeedEvents } from "../live";
 import { Alert, Button, Field, Link, Page } from "../ui/kit";
 import { explainProblem, problemCode, problemStatus, useRole } from "./common";
@@ -11,6 +11,16 @@ import { type ImportProgress, STARTING, foldImport } from "./liveImport";
 import { importErrorWords, managesMembers } from "./words";
 
 const ACCEPT = ".json,.jsonocel,.xes,.gz";
+const POLL_MS = 1000; // the feed tells progress as it happens; the poll is how the end is read
+
+// The upload is accepted (202) and a worker runs it: its status is polled until it ends.
+async function importEnded(id: string): Promise<ImportStatus> {
+  for (;;) {
+    const status = await request<ImportStatus>(`/api/v1/graph/imports/${encodeURIComponent(id)}`);
+    if (status.state === "succeeded" || status.state === "failed") return status;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
 
 function looksLikeXes(name: string): boolean {
   return /\.xes(\.gz)?$/i.test(name);
@@ -44,11 +54,17 @@ export function ImportFile() {
     setBusy(true);
     const type = objectType.trim() || "case";
     try {
-      const done = await request<ImportSummary>(`/api/v1/graph/imports?object_type=${encodeURIComponent(type)}`, {
+      await request<ImportStatus>(`/api/v1/graph/imports?object_type=${encodeURIComponent(type)}`, {
         method: "POST",
         raw: file,
         headers: { "Content-Type": "application/octet-stream", "X-Import-Id": id, "X-File-Name": file.name },
       });
+      const ended = await importEnded(id);
+      if (ended.state === "failed" || !ended.summary) {
+        setProgress((current) => ({ ...current, state: "failed", code: ended.code ?? current.code }));
+        return;
+      }
+      const done = ended.summary;
       setSummary(done);
       setProgress((current) => ({ ...current, state: "done", events: done.events, bytesRead: done.bytes, totalBytes: done.bytes, format: done.format }));
     } catch (reason) {
