@@ -7,10 +7,11 @@ security, and is neither superuser nor owner of anything.
 
 The twins are the other tenant's look-alike rows. In this database every row written into a
 tenant table is copied, by a trigger, into that tenant's twin: same names, same ids, same
-users, only ``tenant_id`` differs. A statement that selects, updates or deletes by an id or a
-name alone then also finds the twin's row. Reads that leak show up in the contract tests'
-own answers (two rows where one was expected, a listing with strangers); ``twins_touched``
-catches writes and deletes: it compares every twin row with the copy logged when it was made.
+users; ``tenant_id`` differs, and so does a display ``name`` that no key or index uses.
+A statement that selects, updates or deletes by an id or a name alone then also finds the
+twin's row. Reads that leak show up in the contract tests' own answers (two rows where one
+was expected, a listing with strangers, a twin's name); ``twins_touched`` catches writes and
+deletes: it compares every twin row with the copy logged when it was made.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ DECLARE
     twin_id uuid;
     cols text;
     copied jsonb;
+    j jsonb;
 BEGIN
     IF EXISTS (SELECT 1 FROM twin.tenants WHERE twin = NEW.tenant_id) THEN
         RETURN NULL;  -- the copy itself
@@ -54,6 +56,15 @@ BEGIN
     SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum) INTO cols
       FROM pg_attribute
      WHERE attrelid = TG_RELID AND attnum > 0 AND NOT attisdropped AND attgenerated = '';
+    j := to_jsonb(NEW) || jsonb_build_object('tenant_id', twin_id);
+    -- A name no key or index uses reads differently in the twin, so that a twin's row read in
+    -- place of the tenant's own shows even where the answer does not carry the tenant.
+    IF j ? 'name' AND jsonb_typeof(j->'name') = 'string' AND NOT EXISTS (
+        SELECT 1 FROM pg_index i JOIN pg_attribute a
+          ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey)
+         WHERE i.indrelid = TG_RELID AND a.attname = 'name') THEN
+        j := j || jsonb_build_object('name', (j->>'name') || ' [twin]');
+    END IF;
     BEGIN
         EXECUTE format(
             'INSERT INTO %1$s AS x (%2$s) OVERRIDING SYSTEM VALUE '
@@ -61,7 +72,7 @@ BEGIN
             'ON CONFLICT DO NOTHING RETURNING to_jsonb(x)',
             TG_RELID::regclass, cols)
         INTO copied
-        USING to_jsonb(NEW) || jsonb_build_object('tenant_id', twin_id);
+        USING j;
     EXCEPTION WHEN OTHERS THEN
         copied := NULL;  -- a global unique key or a missing parent: no twin for this row
     END;
