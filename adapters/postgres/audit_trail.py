@@ -72,6 +72,7 @@ class PostgresAuditChains(AuditChains):
             return await GraphDb(uow.session, tenant).fetch(query, *args)
 
     async def tenants(self) -> Sequence[TenantId]:
+        # Across tenants by design (the verifier visits every chain): ids only, a definer function.
         rows = await self._fetch(None, "SELECT tenant_id FROM atlas.audit_tenants()")
         return [TenantId(r["tenant_id"]) for r in rows]
 

@@ -94,7 +94,8 @@ class PostgresMemberFeed:
 
 
 class PostgresTenantFeed:
-    """The fan-out's reads, through the narrow definer functions of migration 0012."""
+    """The fan-out's reads, through the narrow definer functions of migration 0012: across
+    tenants by design (one listener serves every tenant), each read naming its tenant."""
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -118,6 +119,7 @@ class PostgresFeedRetention:
         self._sessions = sessions
 
     async def prune(self, before: datetime, keep: int) -> int:
+        # Across tenants by design: retention is deployment-wide (a definer function).
         async with PostgresUnitOfWork(self._sessions, Scope.ANONYMOUS) as uow:
             removed = await GraphDb(uow.session, None).fetchval(
                 "SELECT atlas.feed_prune($1, $2)", before, keep

@@ -30,7 +30,8 @@ _UPDATE = """UPDATE atlas.graph_activities g SET provider = $2, scope = $3, sour
         attributes = x.at::jsonb, objects = x.ob::jsonb, url = x.u
     FROM unnest($4::uuid[], $5::text[], $6::text[], $7::timestamptz[], $8::bigint[],
         $9::uuid[], $10::text[], $11::text[], $12::text[]) AS x(a, s, t, o, q, r, at, ob, u)
-    WHERE g.tenant_id = $1 AND g.activity_id = x.a"""
+    WHERE g.tenant_id = $1 AND g.activity_id = x.a
+      AND (g.private_to IS NULL OR g.private_to = $13)"""
 
 
 def _groups(activities: Sequence[Activity]) -> list[list[Any]]:
@@ -82,7 +83,7 @@ class PostgresActivityRepository(ActivityRepository):
         for arguments in _groups(fresh):
             await self._db.execute(_INSERT, self._db.tenant_id, *arguments, self._db.private_to)
         for arguments in _groups(changed):
-            await self._db.execute(_UPDATE, self._db.tenant_id, *arguments)
+            await self._db.execute(_UPDATE, self._db.tenant_id, *arguments, self._db.viewer)
         return UpsertOutcome(
             inserted=frozenset(a.id for a in fresh), replaced=tuple(stored[a.id] for a in changed)
         )
@@ -108,7 +109,10 @@ class PostgresActivityRepository(ActivityRepository):
         if not ids:
             return {}
         rows = await self._db.fetch(
-            "SELECT * FROM atlas.graph_activities WHERE activity_id = ANY($1::uuid[])", list(ids)
+            "SELECT * FROM atlas.graph_activities WHERE activity_id = ANY($1::uuid[]) "
+            "AND tenant_id = $2 AND (private_to IS NULL OR private_to = $3)",
+            list(ids),
+            *self._db.seen,
         )
         return {ActivityId(r["activity_id"]): activity_from(r) for r in rows}
 
@@ -118,14 +122,16 @@ class PostgresActivityRepository(ActivityRepository):
         members = None
         if selection.object_id is not None:
             sequence = await self._db.fetchval(
-                "SELECT entries FROM atlas.graph_sequences WHERE object_id = $1",
+                "SELECT entries FROM atlas.graph_sequences WHERE object_id = $1 AND tenant_id = $2",
                 selection.object_id,
+                self._db.seen[0],
             )
             members = [o.activity_id for o in unpack(sequence or b"", _ANY_TYPE)]
             members += await self.private_about([selection.object_id])
         rows = await self._db.fetch(
             """SELECT * FROM atlas.graph_activities
-            WHERE (cardinality($1::text[]) = 0 OR type = ANY($1))
+            WHERE tenant_id = $9 AND (private_to IS NULL OR private_to = $10)
+              AND (cardinality($1::text[]) = 0 OR type = ANY($1))
               AND (cardinality($2::uuid[]) = 0 OR actor_id = ANY($2))
               AND ($3::uuid[] IS NULL OR activity_id = ANY($3))
               AND ($4::timestamptz IS NULL OR occurred_at >= $4)
@@ -140,6 +146,7 @@ class PostgresActivityRepository(ActivityRepository):
             after[0] if after else None,
             after[1] if after else None,
             limit,
+            *self._db.seen,
         )
         return [activity_from(r) for r in rows]
 
@@ -148,24 +155,28 @@ class PostgresActivityRepository(ActivityRepository):
             return []
         rows = await self._db.fetch(
             """SELECT a.activity_id FROM atlas.graph_activities a
-            WHERE a.private_to = $1 AND EXISTS (
+            WHERE a.tenant_id = $3 AND a.private_to = $1 AND EXISTS (
                 SELECT 1 FROM jsonb_array_elements(a.objects) o
                 JOIN atlas.graph_entities e ON e.tenant_id = a.tenant_id
                  AND e.entity_id = (o ->> 'entity_id')::uuid
-                WHERE e.canonical_id = ANY($2::uuid[]))""",
+                WHERE e.canonical_id = ANY($2::uuid[])
+                  AND (e.private_to IS NULL OR e.private_to = $1))""",
             self._db.viewer,
             list(objects),
+            self._db.seen[0],
         )
         return [ActivityId(r["activity_id"]) for r in rows]
 
     async def window(self, start: datetime | None, end: datetime | None) -> list[Activity]:
         rows = await self._db.fetch(
             """SELECT * FROM atlas.graph_activities
-            WHERE ($1::timestamptz IS NULL OR occurred_at >= $1)
+            WHERE tenant_id = $3 AND (private_to IS NULL OR private_to = $4)
+              AND ($1::timestamptz IS NULL OR occurred_at >= $1)
               AND ($2::timestamptz IS NULL OR occurred_at < $2)
             ORDER BY occurred_at, activity_id""",
             start,
             end,
+            *self._db.seen,
         )
         return [activity_from(r) for r in rows]
 

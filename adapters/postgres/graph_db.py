@@ -51,6 +51,13 @@ class GraphDb:
             raise ScopeViolation()
         return self._tenant_id
 
+    @property
+    def seen(self) -> tuple[TenantId | None, UserId | None]:
+        """The scope's tenant and user, for statements that name them: ``tenant_id = $n AND
+        (private_to IS NULL OR private_to = $n+1)``, beside row security. No tenant matches
+        nothing, no user no private record, as with the policy."""
+        return self._tenant_id, self.viewer
+
     async def connection(self) -> asyncpg.Connection:
         # Re-resolved on every call: after a commit the session begins a new transaction,
         # and its after_begin hook binds the scope again before this connection is used.

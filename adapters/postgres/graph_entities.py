@@ -1,21 +1,12 @@
-"""PostgreSQL repositories for entities, resolution keys, relationships, merges and types."""
+"""PostgreSQL repositories for entities, resolution keys and relationships."""
 
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime
-from uuid import UUID
 
-from adapters.postgres.graph_codec import entity_attributes_json, entity_from, json_text, load
+from adapters.postgres.graph_codec import entity_attributes_json, entity_from
 from adapters.postgres.graph_db import GraphDb
-from application.graph.ports import (
-    EntityRepository,
-    MergeRecord,
-    MergeRepository,
-    RelationshipRepository,
-    TypeCatalog,
-)
-from domain.graph.catalog import AttributeDeclaration, TypeDeclaration
+from application.graph.ports import EntityRepository, RelationshipRepository
 from domain.graph.model import Entity, EntityId, Identity, Relationship, as_cluster
 
 INSERT_ENTITIES = """INSERT INTO atlas.graph_entities (tenant_id, entity_id, provider, scope,
@@ -40,8 +31,10 @@ class PostgresEntityRepository(EntityRepository):
         if not ids:
             return {}
         rows = await self._db.fetch(
-            "SELECT * FROM atlas.graph_entities WHERE entity_id = ANY($1::uuid[])",
+            "SELECT * FROM atlas.graph_entities WHERE entity_id = ANY($1::uuid[]) "
+            "AND tenant_id = $2 AND (private_to IS NULL OR private_to = $3)",
             list(ids),
+            *self._db.seen,
         )
         return {EntityId(r["entity_id"]): entity_from(r) for r in rows}
 
@@ -54,19 +47,23 @@ class PostgresEntityRepository(EntityRepository):
             WHERE (graph_entities.name, graph_entities.attributes, graph_entities.url,
                    graph_entities.canonical_id)
                 IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.attributes, EXCLUDED.url,
-                                  EXCLUDED.canonical_id)""",
+                                  EXCLUDED.canonical_id)
+              AND (graph_entities.private_to IS NULL OR graph_entities.private_to = $12)""",
             self._db.tenant_id,
             *entity_columns(entities),
             self._db.private_to,
+            self._db.viewer,  # never a colleague's private record, whatever its id
         )
 
     async def owners(self, keys: Collection[Identity]) -> dict[Identity, set[EntityId]]:
         rows = await self._db.fetch(
             """SELECT k.kind, k.value, k.entity_id FROM atlas.graph_entity_keys k
             JOIN unnest($1::text[], $2::text[]) AS x(kind, value)
-              ON k.kind = x.kind AND k.value = x.value""",
+              ON k.kind = x.kind AND k.value = x.value
+            WHERE k.tenant_id = $3 AND (k.private_to IS NULL OR k.private_to = $4)""",
             [k.kind for k in keys],
             [k.value for k in keys],
+            *self._db.seen,
         )
         found: dict[Identity, set[EntityId]] = {}
         for row in rows:
@@ -87,7 +84,8 @@ class PostgresEntityRepository(EntityRepository):
         )
 
     async def repoint(self, absorbed: EntityId, survivor: EntityId) -> list[EntityId]:
-        # Through the narrow definer path: colleagues' private records of the cluster too.
+        # Through the narrow definer path: colleagues' private records of the cluster too; the
+        # function names the context's tenant itself.
         rows = await self._db.fetch(
             "SELECT atlas.graph_repoint($1, $2) AS entity_id", absorbed, survivor
         )
@@ -95,31 +93,40 @@ class PostgresEntityRepository(EntityRepository):
 
     async def set_canonical(self, members: Collection[EntityId], canonical: EntityId) -> None:
         await self._db.execute(
-            "UPDATE atlas.graph_entities SET canonical_id = $2 WHERE entity_id = ANY($1::uuid[])",
+            "UPDATE atlas.graph_entities SET canonical_id = $2 "
+            "WHERE entity_id = ANY($1::uuid[]) AND tenant_id = $3 "
+            "AND (private_to IS NULL OR private_to = $4)",
             list(members),
             canonical,
+            *self._db.seen,
         )
 
     async def aliases(self) -> dict[EntityId, EntityId]:
         rows = await self._db.fetch(
             "SELECT entity_id, canonical_id FROM atlas.graph_entities "
-            "WHERE canonical_id <> entity_id"
+            "WHERE canonical_id <> entity_id AND tenant_id = $1 "
+            "AND (private_to IS NULL OR private_to = $2)",
+            *self._db.seen,
         )
         return {EntityId(r["entity_id"]): EntityId(r["canonical_id"]) for r in rows}
 
     async def members(self, canonical: EntityId) -> list[Entity]:
         rows = await self._db.fetch(
-            "SELECT * FROM atlas.graph_entities WHERE canonical_id = $1 ORDER BY entity_id",
+            "SELECT * FROM atlas.graph_entities WHERE canonical_id = $1 AND tenant_id = $2 "
+            "AND (private_to IS NULL OR private_to = $3) "
+            "ORDER BY entity_id",
             canonical,
+            *self._db.seen,
         )
         return [entity_from(r) for r in rows]
 
     async def members_of(self, canonicals: Collection[EntityId]) -> dict[EntityId, list[Entity]]:
         rows = await self._db.fetch(
             """SELECT * FROM atlas.graph_entities WHERE tenant_id = $2
+              AND (private_to IS NULL OR private_to = $3)
               AND canonical_id = ANY($1::uuid[]) ORDER BY canonical_id, entity_id""",
             list(canonicals),
-            self._db.tenant_id,
+            *self._db.seen,
         )
         found: dict[EntityId, list[Entity]] = {}
         for r in rows:
@@ -134,19 +141,25 @@ class PostgresEntityRepository(EntityRepository):
         # strpos, not LIKE: a user's search text is never a pattern.
         rows = await self._db.fetch(
             """SELECT DISTINCT ON (e.canonical_id) e.* FROM atlas.graph_entities e
-            WHERE ($1::text IS NULL OR e.type = $1)
+            WHERE e.tenant_id = $5 AND (e.private_to IS NULL OR e.private_to = $6)
+              AND ($1::text IS NULL OR e.type = $1)
               AND ($2::uuid IS NULL OR e.canonical_id > $2)
               AND ($3::text IS NULL OR strpos(lower(coalesce(e.name, '')), lower($3)) > 0
                    OR EXISTS (SELECT 1 FROM atlas.graph_entity_keys k
                               JOIN atlas.graph_entities m ON m.tenant_id = k.tenant_id
                                AND m.entity_id = k.entity_id
                               WHERE m.canonical_id = e.canonical_id AND k.kind = 'email'
+                                AND k.tenant_id = $5
+                                AND (k.private_to IS NULL OR k.private_to = $6)
+                                AND m.tenant_id = $5
+                                AND (m.private_to IS NULL OR m.private_to = $6)
                                 AND strpos(k.value, lower($3)) > 0))
             ORDER BY e.canonical_id, e.entity_id <> e.canonical_id, e.entity_id LIMIT $4""",
             type,
             after,
             search or None,
             limit,
+            *self._db.seen,
         )
         return [as_cluster(entity_from(r)) for r in rows]
 
@@ -155,14 +168,20 @@ class PostgresEntityRepository(EntityRepository):
             return {}
         rows = await self._db.fetch(
             """SELECT DISTINCT ON (canonical_id) * FROM atlas.graph_entities
-            WHERE canonical_id = ANY($1::uuid[])
+            WHERE canonical_id = ANY($1::uuid[]) AND tenant_id = $2
+              AND (private_to IS NULL OR private_to = $3)
             ORDER BY canonical_id, entity_id <> canonical_id, entity_id""",
             list(canonicals),
+            *self._db.seen,
         )
         return {EntityId(r["canonical_id"]): as_cluster(entity_from(r)) for r in rows}
 
     async def all(self) -> list[Entity]:
-        rows = await self._db.fetch("SELECT * FROM atlas.graph_entities ORDER BY entity_id")
+        rows = await self._db.fetch(
+            "SELECT * FROM atlas.graph_entities WHERE tenant_id = $1 "
+            "AND (private_to IS NULL OR private_to = $2) ORDER BY entity_id",
+            *self._db.seen,
+        )
         return [entity_from(r) for r in rows]
 
 
@@ -186,14 +205,18 @@ class PostgresRelationshipRepository(RelationshipRepository):
     async def touching(self, ids: Collection[EntityId]) -> list[Relationship]:
         rows = await self._db.fetch(
             "SELECT source_id, target_id, qualifier FROM atlas.graph_relationships "
-            "WHERE source_id = ANY($1::uuid[]) OR target_id = ANY($1::uuid[])",
+            "WHERE (source_id = ANY($1::uuid[]) OR target_id = ANY($1::uuid[])) "
+            "AND tenant_id = $2 AND (private_to IS NULL OR private_to = $3)",
             list(ids),
+            *self._db.seen,
         )
         return sorted(_relationship(r) for r in rows)
 
     async def all(self) -> list[Relationship]:
         rows = await self._db.fetch(
-            "SELECT source_id, target_id, qualifier FROM atlas.graph_relationships"
+            "SELECT source_id, target_id, qualifier FROM atlas.graph_relationships "
+            "WHERE tenant_id = $1 AND (private_to IS NULL OR private_to = $2)",
+            *self._db.seen,
         )
         return sorted(_relationship(r) for r in rows)
 
@@ -203,98 +226,4 @@ def _relationship(row: object) -> Relationship:
         source_id=EntityId(row["source_id"]),  # type: ignore[index]
         target_id=EntityId(row["target_id"]),  # type: ignore[index]
         qualifier=row["qualifier"],  # type: ignore[index]
-    )
-
-
-class PostgresTypeCatalog(TypeCatalog):
-    def __init__(self, db: GraphDb) -> None:
-        self._db = db
-
-    async def declare(self, declarations: Collection[TypeDeclaration]) -> None:
-        stored = {(d.kind, d.name): d for d in await self.all()}
-        merged: dict[tuple[str, str], TypeDeclaration] = {}
-        for declaration in declarations:
-            key = (declaration.kind, declaration.name)
-            before = merged.get(key) or stored.get(key)
-            merged[key] = before.extended(declaration) if before else declaration
-        await self._db.execute(
-            """INSERT INTO atlas.graph_types (tenant_id, kind, name, attributes)
-            SELECT $1, k, n, a::jsonb FROM unnest($2::text[], $3::text[], $4::text[]) AS x(k, n, a)
-            ON CONFLICT (tenant_id, kind, name) DO UPDATE SET attributes = EXCLUDED.attributes""",
-            self._db.tenant_id,
-            [k for k, _ in merged],
-            [n for _, n in merged],
-            [json_text(d.attributes) for d in merged.values()],
-        )
-
-    async def all(self) -> list[TypeDeclaration]:
-        rows = await self._db.fetch(
-            "SELECT kind, name, attributes FROM atlas.graph_types ORDER BY kind, name"
-        )
-        return [
-            TypeDeclaration(
-                kind=r["kind"],
-                name=r["name"],
-                attributes=load(r["attributes"], tuple[AttributeDeclaration, ...]),
-            )
-            for r in rows
-        ]
-
-
-class PostgresMergeRepository(MergeRepository):
-    def __init__(self, db: GraphDb) -> None:
-        self._db = db
-
-    async def add(self, merge: MergeRecord) -> None:
-        await self._db.execute(
-            """INSERT INTO atlas.graph_merges (tenant_id, merge_id, survivor_id, absorbed_id,
-                members, key_kind, key_value, merged_at, private_to)
-            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)""",
-            self._db.tenant_id,
-            merge.id,
-            merge.survivor,
-            merge.absorbed,
-            list(merge.members),
-            merge.key.kind,
-            merge.key.value,
-            merge.merged_at,
-            self._db.private_to,
-        )
-
-    async def get(self, merge_id: UUID) -> MergeRecord | None:
-        rows = await self._db.fetch(
-            "SELECT * FROM atlas.graph_merges WHERE merge_id = $1", merge_id
-        )
-        return _merge(rows[0]) if rows else None
-
-    async def mark_undone(self, merge_id: UUID, at: datetime) -> None:
-        await self._db.execute(
-            "UPDATE atlas.graph_merges SET undone_at = $2 WHERE merge_id = $1", merge_id, at
-        )
-
-    async def separated(self) -> list[tuple[EntityId, EntityId]]:
-        rows = await self._db.fetch(
-            "SELECT survivor_id, absorbed_id FROM atlas.graph_merges WHERE undone_at IS NOT NULL"
-        )
-        return [(EntityId(r["survivor_id"]), EntityId(r["absorbed_id"])) for r in rows]
-
-    async def of_entities(self, ids: Collection[EntityId]) -> list[MergeRecord]:
-        rows = await self._db.fetch(
-            """SELECT * FROM atlas.graph_merges WHERE survivor_id = ANY($1::uuid[])
-                OR absorbed_id = ANY($1::uuid[]) ORDER BY merged_at, merge_id""",
-            list(ids),
-        )
-        return [_merge(r) for r in rows]
-
-
-def _merge(row: object) -> MergeRecord:
-    r: dict[str, object] = dict(row)  # type: ignore[call-overload]
-    return MergeRecord(
-        id=r["merge_id"],  # type: ignore[arg-type]
-        survivor=EntityId(r["survivor_id"]),  # type: ignore[arg-type]
-        absorbed=EntityId(r["absorbed_id"]),  # type: ignore[arg-type]
-        members=tuple(EntityId(m) for m in r["members"]),  # type: ignore[attr-defined]
-        key=Identity(kind=r["key_kind"], value=r["key_value"]),  # type: ignore[arg-type]
-        merged_at=r["merged_at"],  # type: ignore[arg-type]
-        undone_at=r["undone_at"],  # type: ignore[arg-type]
     )

@@ -19,7 +19,10 @@ class PostgresSequenceRepository(SequenceRepository):
 
     async def _load_codes(self) -> dict[str, int]:
         if self._codes is None:
-            rows = await self._db.fetch("SELECT code, name FROM atlas.graph_activity_types")
+            rows = await self._db.fetch(
+                "SELECT code, name FROM atlas.graph_activity_types WHERE tenant_id = $1",
+                self._db.seen[0],
+            )
             self._codes = {r["name"]: r["code"] for r in rows}
         return self._codes
 
@@ -85,8 +88,9 @@ class PostgresSequenceRepository(SequenceRepository):
     ) -> dict[EntityId, tuple[Occurrence, ...]]:
         rows = await self._db.fetch(
             """SELECT object_id, entries FROM atlas.graph_sequences
-            WHERE object_id = ANY($1::uuid[]) AND length(entries) > 0""",
+            WHERE object_id = ANY($1::uuid[]) AND length(entries) > 0 AND tenant_id = $2""",
             list(objects),
+            self._db.seen[0],
         )
         if not rows:
             return {}
@@ -137,4 +141,7 @@ class PostgresGraphVersions(GraphVersions):
         return revision
 
     async def invalidate(self) -> None:
-        await self._db.execute("UPDATE atlas.graph_versions SET generation = revision")
+        await self._db.execute(
+            "UPDATE atlas.graph_versions SET generation = revision WHERE tenant_id = $1",
+            self._db.seen[0],
+        )

@@ -6,12 +6,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres.graph_activities import PostgresActivityRepository
 from adapters.postgres.graph_bulk import PostgresBulkRecords
+from adapters.postgres.graph_catalog import PostgresMergeRepository, PostgresTypeCatalog
 from adapters.postgres.graph_db import GraphDb
 from adapters.postgres.graph_entities import (
     PostgresEntityRepository,
-    PostgresMergeRepository,
     PostgresRelationshipRepository,
-    PostgresTypeCatalog,
 )
 from adapters.postgres.graph_sequences import PostgresGraphVersions, PostgresSequenceRepository
 from adapters.postgres.uow import PostgresUnitOfWork

@@ -8,13 +8,14 @@ from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import tables as t
-from adapters.postgres.identity_profile import PostgresProfileReads
-from adapters.postgres.identity_sessions import (
+from adapters.postgres.identity_invitations import (
     PostgresInvitationRepository,
-    PostgresRefreshSessionRepository,
     PostgresSecurityEventRepository,
 )
+from adapters.postgres.identity_profile import PostgresProfileReads
+from adapters.postgres.identity_sessions import PostgresRefreshSessionRepository
 from adapters.postgres.identity_statements import run
+from adapters.postgres.scoped import is_self, of_tenant, own_self, own_tenant
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.identity.ports import (
     IdentityUnitOfWork,
@@ -40,6 +41,7 @@ class PostgresTenantRepository(TenantRepository):
         self._session = session
 
     async def add(self, tenant: Tenant) -> None:
+        own_tenant(self._session, tenant.id)
         await run(
             self._session,
             insert(t.tenants).values(
@@ -51,13 +53,16 @@ class PostgresTenantRepository(TenantRepository):
         )
 
     async def lock(self, tenant_id: TenantId) -> None:
-        query = select(t.tenants.c.tenant_id).where(t.tenants.c.tenant_id == tenant_id)
+        query = select(t.tenants.c.tenant_id).where(
+            t.tenants.c.tenant_id == tenant_id, of_tenant(self._session, t.tenants)
+        )
         await run(self._session, query.with_for_update())
 
     async def get(self, tenant_id: TenantId) -> Tenant | None:
-        result = await run(
-            self._session, select(t.tenants).where(t.tenants.c.tenant_id == tenant_id)
+        query = select(t.tenants).where(
+            t.tenants.c.tenant_id == tenant_id, of_tenant(self._session, t.tenants)
         )
+        result = await run(self._session, query)
         row = result.one_or_none()
         if row is None:
             return None
@@ -75,6 +80,7 @@ class PostgresUserRepository(UserRepository):
         self._session = session
 
     async def add(self, user: User) -> None:
+        own_self(self._session, user.id)  # a login identity is its own user's to write
         await run(
             self._session,
             insert(t.users).values(
@@ -98,7 +104,7 @@ class PostgresUserRepository(UserRepository):
         query = (
             select(t.users, t.credentials.c.password_hash)
             .join(t.credentials, t.credentials.c.user_id == t.users.c.user_id)
-            .where(t.users.c.user_id == user_id)
+            .where(t.users.c.user_id == user_id, is_self(self._session, t.users.c.user_id))
         )
         row = (await run(self._session, query)).one_or_none()
         if row is None:
@@ -113,20 +119,25 @@ class PostgresUserRepository(UserRepository):
         )
 
     async def save(self, user: User) -> None:
+        own_self(self._session, user.id)
         await run(
             self._session,
             update(t.users)
-            .where(t.users.c.user_id == user.id)
+            .where(t.users.c.user_id == user.id, is_self(self._session, t.users.c.user_id))
             .values(email=user.email, name=user.name, disabled_at=user.disabled_at),
         )
         await run(
             self._session,
             update(t.credentials)
-            .where(t.credentials.c.user_id == user.id)
+            .where(
+                t.credentials.c.user_id == user.id,
+                is_self(self._session, t.credentials.c.user_id),
+            )
             .values(password_hash=user.password_hash.reveal(), updated_at=text("now()")),
         )
 
     async def find_login(self, email: str) -> LoginIdentity | None:
+        # Before any tenant is known, by design: the definer function returns one id and hash.
         query = text("SELECT user_id, password_hash FROM atlas.login_identity(:email)")
         row = (await run(self._session, query, {"email": email})).one_or_none()
         if row is None:
@@ -139,6 +150,7 @@ class PostgresMembershipRepository(MembershipRepository):
         self._session = session
 
     async def add(self, membership: Membership) -> None:
+        own_tenant(self._session, membership.tenant_id)
         await run(
             self._session,
             insert(t.memberships).values(
@@ -150,27 +162,35 @@ class PostgresMembershipRepository(MembershipRepository):
         )
 
     async def get(self, user_id: UserId) -> Membership | None:
-        query = select(t.memberships).where(t.memberships.c.user_id == user_id)
+        m = t.memberships
+        query = select(m).where(m.c.user_id == user_id, of_tenant(self._session, m))
         row = (await run(self._session, query)).one_or_none()
         return _membership(row) if row is not None else None
 
     async def all(self) -> list[Membership]:
-        query = select(t.memberships).order_by(t.memberships.c.created_at, t.memberships.c.user_id)
+        m = t.memberships
+        query = select(m).where(of_tenant(self._session, m)).order_by(m.c.created_at, m.c.user_id)
         return [_membership(row) for row in (await run(self._session, query)).all()]
 
     async def save(self, membership: Membership) -> None:
         await run(
             self._session,
             update(t.memberships)
-            .where(t.memberships.c.user_id == membership.user_id)
+            .where(
+                t.memberships.c.user_id == membership.user_id,
+                of_tenant(self._session, t.memberships),
+            )
             .values(role=membership.role.value),
         )
 
     async def remove(self, user_id: UserId) -> bool:
-        query = delete(t.memberships).where(t.memberships.c.user_id == user_id)
+        m = t.memberships
+        query = delete(m).where(m.c.user_id == user_id, of_tenant(self._session, m))
         return bool((await run(self._session, query)).rowcount)
 
     async def of_current_user(self) -> list[TenantMembership]:
+        # Across tenants by design (the sign-in's tenant choice): the definer function, as
+        # atlas_auth, names the context's user itself.
         query = text("SELECT tenant_id, tenant_name, role FROM atlas.memberships_of_current_user()")
         return [
             TenantMembership(
@@ -184,6 +204,7 @@ class PostgresMembershipRepository(MembershipRepository):
         query = (
             select(t.memberships, t.users.c.email, t.users.c.name)
             .join(t.users, t.users.c.user_id == t.memberships.c.user_id)
+            .where(of_tenant(self._session, t.memberships))
             .order_by(t.memberships.c.created_at, t.memberships.c.user_id)
         )
         return [

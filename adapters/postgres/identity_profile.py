@@ -8,14 +8,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres.identity_sessions import family_from_row
 from adapters.postgres.identity_statements import run
+from adapters.postgres.scoped import bound
 from application.identity.ports import ProfileReads, ProfileSnapshot
 from application.shared.actor import Actor
 from domain.identity.model import Tenant, TenantMembership
 from domain.shared.ids import TenantId, UserId
 
-# Row security still decides: the user row is the scope's own, the tenant and the family are
-# the scope's tenant's (and the family the scope user's), the tenant list comes from the narrow
-# definer function. One round trip instead of four keeps /me cheap.
+# The statement names the scope's user and tenant (the family: both), and row security holds
+# it to the same rows; the tenant list comes from the narrow definer function. One round trip
+# instead of four keeps /me cheap.
 _SNAPSHOT = text(
     """
     SELECT u.user_id, u.email, u.name,
@@ -28,9 +29,10 @@ _SNAPSHOT = text(
                        ORDER BY m.tenant_name, m.tenant_id), '[]'::json)::text
               FROM atlas.memberships_of_current_user() m) AS tenants
     FROM atlas.users u
-    JOIN atlas.tenants t ON t.tenant_id = :tenant_id
-    LEFT JOIN atlas.refresh_families f ON f.family_id = :family_id
-    WHERE u.user_id = :user_id
+    JOIN atlas.tenants t ON t.tenant_id = :tenant_id AND t.tenant_id = :tenant
+    LEFT JOIN atlas.refresh_families f
+           ON f.family_id = :family_id AND f.tenant_id = :tenant AND f.user_id = :user
+    WHERE u.user_id = :user_id AND u.user_id = :user
     """
 )
 _MEMBERSHIPS = msgspec.json.Decoder(list[TenantMembership])
@@ -45,6 +47,7 @@ class PostgresProfileReads(ProfileReads):
             "tenant_id": actor.tenant_id,
             "family_id": actor.session_id,
             "user_id": actor.user_id,
+            **bound(self._session),
         }
         row = (await run(self._session, _SNAPSHOT, params)).one_or_none()
         if row is None:

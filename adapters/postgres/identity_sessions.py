@@ -1,4 +1,4 @@
-"""PostgreSQL repositories for refresh sessions, invitations and security events."""
+"""PostgreSQL repository of refresh sessions: families and their rotating tokens."""
 
 from __future__ import annotations
 
@@ -11,21 +11,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import identity_tables as t
 from adapters.postgres.identity_statements import run
+from adapters.postgres.scoped import of_user, own_user
 from adapters.postgres.tables import memberships
 from application.identity.ports import (
-    InvitationRepository,
     RefreshSessionRepository,
-    SecurityEventRepository,
 )
-from domain.identity.invitations import Invitation
 from domain.identity.model import Role
 from domain.identity.sessions import (
     RefreshFamily,
     RefreshTokenRecord,
     RefreshTokenState,
     RevocationReason,
-    SecurityEvent,
-    SecurityEventKind,
 )
 from domain.shared.ids import TenantId, UserId
 
@@ -33,13 +29,14 @@ _F, _T = t.refresh_families, t.refresh_tokens
 
 
 class PostgresRefreshSessionRepository(RefreshSessionRepository):
-    # Row security limits every statement to the scope's user in the scope's tenant; the
-    # sessions list's statements and save_family also name both, as defence in depth.
+    # Every statement names the scope's user in the scope's tenant (adapters/postgres/scoped.py);
+    # row security limits them to the same rows again.
 
     def __init__(self, session: AsyncSession) -> None:
         self._session = session
 
     async def add_family(self, family: RefreshFamily) -> None:
+        own_user(self._session, family.tenant_id, family.user_id)
         await run(self._session, insert(_F).values(**_family_row(family)))
 
     async def family_and_role(self, family_id: UUID) -> tuple[RefreshFamily, Role] | None:
@@ -47,13 +44,13 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         query = (
             select(_F, m.c.role)
             .join(m, (m.c.tenant_id == _F.c.tenant_id) & (m.c.user_id == _F.c.user_id))
-            .where(_F.c.family_id == family_id)
+            .where(_F.c.family_id == family_id, of_user(self._session, _F))
         )
         row = (await run(self._session, query)).one_or_none()
         return (family_from_row(row), Role(row.role)) if row is not None else None
 
     async def get_family(self, family_id: UUID, *, lock: bool = False) -> RefreshFamily | None:
-        query = select(_F).where(_F.c.family_id == family_id)
+        query = select(_F).where(_F.c.family_id == family_id, of_user(self._session, _F))
         if lock:
             query = query.with_for_update()
         row = (await run(self._session, query)).one_or_none()
@@ -68,6 +65,7 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
                 _F.c.tenant_id == family.tenant_id,
                 _F.c.user_id == family.user_id,
                 _F.c.family_id == family.id,
+                of_user(self._session, _F),
             )
             .values(
                 last_used_at=row["last_used_at"],
@@ -77,13 +75,22 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         )
 
     async def open_families(self) -> list[RefreshFamily]:
-        query = select(_F).where(_F.c.revoked_at.is_(None)).order_by(_F.c.created_at)
+        query = (
+            select(_F)
+            .where(_F.c.revoked_at.is_(None), of_user(self._session, _F))
+            .order_by(_F.c.created_at)
+        )
         return [family_from_row(row) for row in (await run(self._session, query)).all()]
 
     async def families_of(self, tenant_id: TenantId, user_id: UserId) -> list[RefreshFamily]:
         query = (
             select(_F)
-            .where(_F.c.tenant_id == tenant_id, _F.c.user_id == user_id, _F.c.revoked_at.is_(None))
+            .where(
+                _F.c.tenant_id == tenant_id,
+                _F.c.user_id == user_id,
+                _F.c.revoked_at.is_(None),
+                of_user(self._session, _F),
+            )
             .order_by(_F.c.created_at, _F.c.family_id)
         )
         return [family_from_row(row) for row in (await run(self._session, query)).all()]
@@ -92,12 +99,16 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         self, tenant_id: TenantId, user_id: UserId, family_id: UUID
     ) -> RefreshFamily | None:
         query = select(_F).where(
-            _F.c.tenant_id == tenant_id, _F.c.user_id == user_id, _F.c.family_id == family_id
+            _F.c.tenant_id == tenant_id,
+            _F.c.user_id == user_id,
+            _F.c.family_id == family_id,
+            of_user(self._session, _F),
         )
         row = (await run(self._session, query)).one_or_none()
         return family_from_row(row) if row is not None else None
 
     async def add_token(self, token: RefreshTokenRecord) -> None:
+        own_user(self._session, token.tenant_id, token.user_id)
         await run(
             self._session,
             insert(_T).values(
@@ -117,7 +128,11 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         # UPDATE wait, re-check `state = 'unused'` against the committed row, and match nothing.
         query = (
             update(_T)
-            .where(_T.c.token_digest == digest, _T.c.state == RefreshTokenState.UNUSED.value)
+            .where(
+                _T.c.token_digest == digest,
+                _T.c.state == RefreshTokenState.UNUSED.value,
+                of_user(self._session, _T),
+            )
             .values(used_at=at, state=RefreshTokenState.ROTATED.value)
             .returning(*_T.c)
         )
@@ -125,19 +140,23 @@ class PostgresRefreshSessionRepository(RefreshSessionRepository):
         return _token(row) if row is not None else None
 
     async def find_token(self, digest: bytes) -> RefreshTokenRecord | None:
-        query = select(_T).where(_T.c.token_digest == digest)
+        query = select(_T).where(_T.c.token_digest == digest, of_user(self._session, _T))
         row = (await run(self._session, query)).one_or_none()
         return _token(row) if row is not None else None
 
     async def children(self, digest: bytes) -> list[RefreshTokenRecord]:
-        query = select(_T).where(_T.c.parent_digest == digest)
+        query = select(_T).where(_T.c.parent_digest == digest, of_user(self._session, _T))
         return [_token(row) for row in (await run(self._session, query)).all()]
 
     async def supersede_unused(self, family_id: UUID, at: datetime) -> None:
         await run(
             self._session,
             update(_T)
-            .where(_T.c.family_id == family_id, _T.c.state == RefreshTokenState.UNUSED.value)
+            .where(
+                _T.c.family_id == family_id,
+                _T.c.state == RefreshTokenState.UNUSED.value,
+                of_user(self._session, _T),
+            )
             .values(used_at=at, state=RefreshTokenState.SUPERSEDED.value),
         )
 
@@ -179,122 +198,3 @@ def _token(row: Any) -> RefreshTokenRecord:
         used_at=row.used_at,
         state=RefreshTokenState(row.state),
     )
-
-
-_I = t.invitations
-
-
-class PostgresInvitationRepository(InvitationRepository):
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, invitation: Invitation) -> None:
-        await run(self._session, insert(_I).values(**_invitation_row(invitation)))
-
-    async def get(self, invitation_id: UUID) -> Invitation | None:
-        return await self._one(select(_I).where(_I.c.invitation_id == invitation_id))
-
-    async def find(self, digest: bytes) -> Invitation | None:
-        return await self._one(select(_I).where(_I.c.token_digest == digest))
-
-    async def pending(self, at: datetime) -> list[Invitation]:
-        query = (
-            select(_I)
-            .where(_I.c.accepted_at.is_(None), _I.c.revoked_at.is_(None), _I.c.expires_at > at)
-            .order_by(_I.c.created_at)
-        )
-        return [_invitation(row) for row in (await run(self._session, query)).all()]
-
-    async def accept(self, digest: bytes, at: datetime) -> Invitation | None:
-        return await self._one(
-            update(_I)
-            .where(
-                _I.c.token_digest == digest,
-                _I.c.accepted_at.is_(None),
-                _I.c.revoked_at.is_(None),
-                _I.c.expires_at > at,
-            )
-            .values(accepted_at=at)
-            .returning(*_I.c)
-        )
-
-    async def save(self, invitation: Invitation) -> None:
-        await run(
-            self._session,
-            update(_I)
-            .where(_I.c.invitation_id == invitation.id)
-            .values(accepted_at=invitation.accepted_at, revoked_at=invitation.revoked_at),
-        )
-
-    async def _one(self, statement: Any) -> Invitation | None:
-        row = (await run(self._session, statement)).one_or_none()
-        return _invitation(row) if row is not None else None
-
-
-def _invitation_row(invitation: Invitation) -> dict[str, Any]:
-    return {
-        "tenant_id": invitation.tenant_id,
-        "invitation_id": invitation.id,
-        "email": invitation.email,
-        "role": invitation.role.value,
-        "token_digest": invitation.digest,
-        "invited_by": invitation.invited_by,
-        "created_at": invitation.created_at,
-        "expires_at": invitation.expires_at,
-        "accepted_at": invitation.accepted_at,
-        "revoked_at": invitation.revoked_at,
-    }
-
-
-def _invitation(row: Any) -> Invitation:
-    return Invitation(
-        id=row.invitation_id,
-        tenant_id=TenantId(row.tenant_id),
-        email=row.email,
-        role=Role(row.role),
-        digest=bytes(row.token_digest),
-        invited_by=UserId(row.invited_by),
-        created_at=row.created_at,
-        expires_at=row.expires_at,
-        accepted_at=row.accepted_at,
-        revoked_at=row.revoked_at,
-    )
-
-
-_E = t.security_events
-
-
-class PostgresSecurityEventRepository(SecurityEventRepository):
-    def __init__(self, session: AsyncSession) -> None:
-        self._session = session
-
-    async def add(self, event: SecurityEvent) -> None:
-        await run(
-            self._session,
-            insert(_E).values(
-                tenant_id=event.tenant_id,
-                event_id=event.id,
-                user_id=event.user_id,
-                kind=event.kind.value,
-                family_id=event.family_id,
-                client_address=event.client_address,
-                user_agent=event.user_agent,
-                occurred_at=event.occurred_at,
-            ),
-        )
-
-    async def recent(self, limit: int = 50) -> list[SecurityEvent]:
-        query = select(_E).order_by(_E.c.occurred_at.desc()).limit(limit)
-        return [
-            SecurityEvent(
-                id=row.event_id,
-                tenant_id=TenantId(row.tenant_id),
-                user_id=UserId(row.user_id),
-                kind=SecurityEventKind(row.kind),
-                family_id=row.family_id,
-                client_address=row.client_address,
-                user_agent=row.user_agent,
-                occurred_at=row.occurred_at,
-            )
-            for row in (await run(self._session, query)).all()
-        ]

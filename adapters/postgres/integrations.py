@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import integrations_tables as t
 from adapters.postgres.errors import execute, sqlstate, translate
+from adapters.postgres.scoped import bound, of_user, own_user
 from adapters.postgres.uow import PostgresUnitOfWork
 from adapters.postgres.vault import PostgresOAuthTokenRepository
 from application.integrations.ports import (
@@ -37,16 +38,24 @@ class PostgresConnectionRepository(ConnectionRepository):
         self._session = session
 
     async def get(self, connection_id: UUID) -> Connection | None:
-        query = select(t.connections).where(t.connections.c.connection_id == connection_id)
+        c = t.connections.c
+        query = select(t.connections).where(
+            c.connection_id == connection_id, of_user(self._session, t.connections)
+        )
         row = (await execute(self._session, query)).first()
         return _connection(row) if row is not None else None
 
     async def all(self) -> list[Connection]:
         c = t.connections.c
-        query = select(t.connections).order_by(c.created_at.desc(), c.connection_id)
+        query = (
+            select(t.connections)
+            .where(of_user(self._session, t.connections))
+            .order_by(c.created_at.desc(), c.connection_id)
+        )
         return [_connection(row) for row in await execute(self._session, query)]
 
     async def save(self, connection: Connection) -> None:
+        own_user(self._session, connection.tenant_id, connection.user_id)
         values = msgspec.structs.asdict(connection)
         values["connection_id"] = values.pop("id")
         values["status"] = connection.status.value
@@ -56,7 +65,12 @@ class PostgresConnectionRepository(ConnectionRepository):
         changed = {k: statement.excluded[k] for k in values if k not in _KEY}
         await execute(
             self._session,
-            statement.on_conflict_do_update(index_elements=list(_KEY), set_=changed),
+            statement.on_conflict_do_update(
+                # The row it would replace must be the scope user's too: nobody else's by id.
+                index_elements=list(_KEY),
+                set_=changed,
+                where=of_user(self._session, t.connections),
+            ),
         )
 
 
@@ -79,6 +93,7 @@ class PostgresPendingGrantRepository(PendingGrantRepository):
         self._session = session
 
     async def add(self, pending: PendingGrant) -> None:
+        own_user(self._session, pending.tenant_id, pending.user_id)
         values = msgspec.structs.asdict(pending)
         values["state_id"] = values.pop("id")
         values["scopes"] = list(pending.scopes)
@@ -95,6 +110,7 @@ class PostgresPendingGrantRepository(PendingGrantRepository):
                 c.ticket_used_at.is_(None),
                 c.consumed_at.is_(None),
                 c.ticket_expires_at > now,
+                of_user(self._session, t.oauth_states),
             )
             .values(ticket_used_at=now, binding_hash=binding_hash)
             .returning(t.oauth_states)
@@ -116,6 +132,7 @@ class PostgresPendingGrantRepository(PendingGrantRepository):
                 c.expires_at > now,
                 c.binding_hash == binding_hash,
                 c.platform == platform,
+                of_user(self._session, t.oauth_states),
             )
             .values(consumed_at=now)
             .returning(t.oauth_states)
@@ -124,12 +141,18 @@ class PostgresPendingGrantRepository(PendingGrantRepository):
         return _pending(row) if row is not None else None
 
     async def find(self, state_hash: bytes) -> PendingGrant | None:
-        query = select(t.oauth_states).where(t.oauth_states.c.state_hash == state_hash)
+        c = t.oauth_states.c
+        query = select(t.oauth_states).where(
+            c.state_hash == state_hash, of_user(self._session, t.oauth_states)
+        )
         row = (await execute(self._session, query)).first()
         return _pending(row) if row is not None else None
 
     async def forget_expired(self, before: datetime) -> int:
-        statement = delete(t.oauth_states).where(t.oauth_states.c.expires_at < before)
+        c = t.oauth_states.c
+        statement = delete(t.oauth_states).where(
+            c.expires_at < before, of_user(self._session, t.oauth_states)
+        )
         return int((await execute(self._session, statement)).rowcount or 0)
 
 
@@ -144,7 +167,8 @@ def _pending(row: Any) -> PendingGrant:
 
 _LOCK_TIMEOUT = text("SELECT set_config('lock_timeout', :timeout, true)")
 _LOCK_CONNECTION = text(
-    "SELECT connection_id FROM atlas.connections WHERE connection_id = :id FOR UPDATE"
+    "SELECT connection_id FROM atlas.connections "
+    "WHERE connection_id = :id AND tenant_id = :tenant FOR UPDATE"
 )
 
 
@@ -164,7 +188,8 @@ class PostgresRefreshLocks(RefreshLocks):
         timeout = f"{max(1, int(timeout_seconds * 1000))}ms"
         try:
             await self._session.execute(_LOCK_TIMEOUT, {"timeout": timeout})
-            await self._session.execute(_LOCK_CONNECTION, {"id": connection_id})
+            tenant = bound(self._session)["tenant"]
+            await self._session.execute(_LOCK_CONNECTION, {"id": connection_id, "tenant": tenant})
         except DBAPIError as error:
             if sqlstate(error) == LOCK_NOT_AVAILABLE:
                 raise RefreshBusy(retry_after=1) from error
@@ -179,6 +204,7 @@ class PostgresConnectionDirectory(ConnectionDirectory):
         self._session = session
 
     async def of_tenant(self) -> list[TenantConnection]:
+        # The definer function names the context's tenant itself (and checks the role).
         rows = await execute(self._session, text("SELECT * FROM atlas.tenant_connections()"))
         return [
             TenantConnection(

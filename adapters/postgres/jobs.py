@@ -51,6 +51,8 @@ class PgQueuerJobQueue(JobQueue):
         self._db = db
 
     async def enqueue_sync(self, job: SyncJob, *, delay: timedelta | None = None) -> bool:
+        # PgQueuer's table has no tenant column (deployment-wide by design): the job's payload
+        # carries its tenant and user, and the worker opens the run in exactly that scope.
         queries = queries_on(AsyncpgDriver(await self._db.connection()))
         try:
             ids = await queries.enqueue(

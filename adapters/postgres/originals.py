@@ -11,13 +11,14 @@ from adapters.postgres.graph_uow import PostgresGraphUnitOfWork
 from application.graph.original_ports import OriginalsUnitOfWork, RetrievalLog
 from domain.graph.model import SourceRef
 from domain.graph.originals import Retrieval, RetrievalOutcome
+from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
 
 _ADD = """INSERT INTO atlas.original_retrievals (tenant_id, retrieval_id, user_id, record_kind,
     record_id, provider, scope, source_id, outcome, retrieved_at)
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)"""
 _OF_RECORD = """SELECT * FROM atlas.original_retrievals WHERE tenant_id = $1 AND record_id = $2
-    ORDER BY retrieved_at, retrieval_id"""
+    AND user_id = $3 ORDER BY retrieved_at, retrieval_id"""
 
 
 class PostgresRetrievalLog(RetrievalLog):
@@ -26,6 +27,8 @@ class PostgresRetrievalLog(RetrievalLog):
 
     async def add(self, retrieval: Retrieval) -> None:
         ref = retrieval.ref
+        if (retrieval.tenant_id, retrieval.user_id) != self._db.seen:
+            raise ScopeViolation()  # a retrieval is private to the member who retrieved
         await self._db.execute(
             _ADD,
             self._db.tenant_id,
@@ -41,7 +44,8 @@ class PostgresRetrievalLog(RetrievalLog):
         )
 
     async def of_record(self, record_id: UUID) -> list[Retrieval]:
-        rows = await self._db.fetch(_OF_RECORD, self._db.tenant_id, record_id)
+        tenant, user = self._db.seen
+        rows = await self._db.fetch(_OF_RECORD, tenant, record_id, user)
         return [
             Retrieval(
                 id=r["retrieval_id"],
@@ -60,4 +64,5 @@ class PostgresRetrievalLog(RetrievalLog):
 class PostgresOriginalsUnitOfWork(PostgresGraphUnitOfWork, OriginalsUnitOfWork):
     def _attach(self, session: AsyncSession) -> None:
         super()._attach(session)
-        self.retrievals = PostgresRetrievalLog(GraphDb(session, self.scope.tenant_id))
+        db = GraphDb(session, self.scope.tenant_id, self.scope.user_id)
+        self.retrievals = PostgresRetrievalLog(db)

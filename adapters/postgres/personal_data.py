@@ -27,7 +27,7 @@ from domain.shared.errors import DomainError, ScopeViolation
 from domain.shared.ids import UserId
 
 _decode = msgspec.json.Decoder(list[dict[str, Any]]).decode
-_SUBJECT = text("SELECT user_id, email FROM atlas.users WHERE user_id = :me")
+_SUBJECT = text("SELECT user_id, email FROM atlas.users WHERE user_id = :me")  # the scope's own
 _ERASE = text("SELECT atlas.erase_current_user(:at)")
 # The erase function's own refusals (RAISE ... USING ERRCODE in migration 0014).
 _REFUSALS: dict[str, type[DomainError]] = {"AT409": LastOwner, "AT404": SessionEnded}
@@ -62,7 +62,7 @@ class PostgresPersonalDataReads(PersonalDataReads):
     async def read(self, section: str) -> list[Record]:
         if self._email is None and await self.subject() is None:
             return []
-        params = {"me": self._me(), "email": self._email}
+        params = {"me": self._me(), "email": self._email, "tenant": self._scope.tenant_id}
         result = await execute(self._session, _json_rows(SECTIONS[section].query), params)
         return _decode(result.scalar_one())
 

@@ -3,6 +3,8 @@
 Subjects (email addresses, IP addresses, user ids) are never stored: the bucket is an
 HMAC-SHA256 of rule and subject under a server key, so the table says nothing to someone who
 reads it. One upsert per attempt decides atomically, whatever the number of processes.
+The table is deployment-wide by design (a login is throttled before any tenant is known): it
+has no tenant column, and no statement here names one.
 """
 
 from __future__ import annotations

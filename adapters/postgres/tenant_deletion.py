@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.postgres.errors import execute
 from adapters.postgres.jobs_schema import JOBS_SCHEMA
+from adapters.postgres.scoped import own_tenant
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.compliance.tenant_deletion_ports import (
     ConnectionOwner,
@@ -102,6 +103,7 @@ class PostgresTenantDeletionRecords(TenantDeletionRecords):
         )
 
     async def request(self, tenant_id: TenantId, pending: PendingDeletion) -> None:
+        own_tenant(self._session, tenant_id)  # the statements name it: it must be the scope's
         params = {
             "id": new_id(),
             "tenant": tenant_id,
@@ -113,15 +115,18 @@ class PostgresTenantDeletionRecords(TenantDeletionRecords):
         await execute(self._session, _RECORD, params)
 
     async def restore(self, tenant_id: TenantId, *, at: datetime, by: UserId) -> None:
+        own_tenant(self._session, tenant_id)
         for statement in _RESTORE:
             await execute(self._session, statement, {"tenant": tenant_id, "at": at, "by": by})
 
     async def purge(
         self, tenant_id: TenantId, *, at: datetime, revocations: dict[str, int]
     ) -> PurgeReport | None:
+        own_tenant(self._session, tenant_id)
         standing = await self.standing(lock=True)
         if standing is None or standing.pending is None:
             return None  # gone already (or never pending: the purge_tenant guard would say so)
+        # The job queue has no tenant column (PgQueuer's table): this tenant's jobs by payload.
         await execute(self._session, _JOBS, {"tenant": str(tenant_id)})
         removed = (await execute(self._session, _PURGE, {"tenant": tenant_id})).scalar_one()
         report = PurgeReport(

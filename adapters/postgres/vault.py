@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from adapters.postgres import vault_tables as t
 from adapters.postgres.errors import execute
+from adapters.postgres.scoped import of_tenant, of_user, own_tenant, own_user
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.vault.ports import ApiKeyRepository, OAuthTokenRepository, VaultUnitOfWork
 from domain.shared.errors import DomainError
@@ -38,6 +39,7 @@ class PostgresApiKeyRepository(ApiKeyRepository):
         self._session = session
 
     async def put(self, key: ApiKey) -> None:
+        own_tenant(self._session, key.tenant_id)
         values = {
             "tenant_id": key.tenant_id,
             "key_id": key.key_id,
@@ -57,20 +59,24 @@ class PostgresApiKeyRepository(ApiKeyRepository):
         )
 
     async def get(self, name: str) -> ApiKey | None:
-        row = (await _run(self._session, _api_keys().where(t.api_keys.c.name == name))).first()
+        query = self._api_keys().where(t.api_keys.c.name == name)
+        row = (await _run(self._session, query)).first()
         return _api_key(row) if row is not None else None
 
     async def all(self) -> list[ApiKey]:
-        rows = await _run(self._session, _api_keys().order_by(t.api_keys.c.name))
+        rows = await _run(self._session, self._api_keys().order_by(t.api_keys.c.name))
         return [_api_key(row) for row in rows]
 
     async def remove(self, name: str) -> bool:
-        result = await _run(self._session, delete(t.api_keys).where(t.api_keys.c.name == name))
+        statement = delete(t.api_keys).where(
+            t.api_keys.c.name == name, of_tenant(self._session, t.api_keys)
+        )
+        result = await _run(self._session, statement)
         return bool(result.rowcount)
 
     async def sealed_under(self, version: int, *, after: UUID | None, limit: int) -> list[ApiKey]:
         c = t.api_keys.c
-        query = _api_keys().where(c.key_version == version).order_by(c.key_id).limit(limit)
+        query = self._api_keys().where(c.key_version == version).order_by(c.key_id).limit(limit)
         if after is not None:
             query = query.where(c.key_id > after)
         return [_api_key(row) for row in await _run(self._session, query)]
@@ -83,14 +89,14 @@ class PostgresApiKeyRepository(ApiKeyRepository):
                 c.key_id == previous.key_id,
                 c.key_version == previous.key_version,
                 c.sealed == previous.sealed.envelope,
+                of_tenant(self._session, t.api_keys),
             )
             .values(sealed=resealed.sealed.envelope, key_version=resealed.key_version)
         )
         return bool((await _run(self._session, statement)).rowcount)
 
-
-def _api_keys() -> Any:
-    return select(t.api_keys)
+    def _api_keys(self) -> Any:
+        return select(t.api_keys).where(of_tenant(self._session, t.api_keys))
 
 
 def _api_key(row: Any) -> ApiKey:
@@ -111,6 +117,7 @@ class PostgresOAuthTokenRepository(OAuthTokenRepository):
         self._session = session
 
     async def put(self, tokens: SealedOAuthTokens) -> None:
+        own_user(self._session, tokens.tenant_id, tokens.user_id)
         sealed = _token_values(tokens)
         statement = insert(t.oauth_tokens).values(
             tenant_id=tokens.tenant_id,
@@ -126,19 +133,27 @@ class PostgresOAuthTokenRepository(OAuthTokenRepository):
         )
 
     async def get(self, connection_id: UUID) -> SealedOAuthTokens | None:
-        query = select(t.oauth_tokens).where(t.oauth_tokens.c.connection_id == connection_id)
+        c = t.oauth_tokens.c
+        query = select(t.oauth_tokens).where(
+            c.connection_id == connection_id, of_user(self._session, t.oauth_tokens)
+        )
         row = (await _run(self._session, query)).first()
         return _tokens(row) if row is not None else None
 
     async def remove(self, connection_id: UUID) -> bool:
-        statement = delete(t.oauth_tokens).where(t.oauth_tokens.c.connection_id == connection_id)
+        c = t.oauth_tokens.c
+        statement = delete(t.oauth_tokens).where(
+            c.connection_id == connection_id, of_user(self._session, t.oauth_tokens)
+        )
         return bool((await _run(self._session, statement)).rowcount)
 
     async def sealed_under(
         self, version: int, *, after: UUID | None, limit: int
     ) -> list[SealedOAuthTokens]:
         c = t.oauth_tokens.c
-        query = select(t.oauth_tokens).where(c.key_version == version)
+        query = select(t.oauth_tokens).where(
+            c.key_version == version, of_user(self._session, t.oauth_tokens)
+        )
         if after is not None:
             query = query.where(c.connection_id > after)
         query = query.order_by(c.connection_id).limit(limit)
@@ -156,6 +171,7 @@ class PostgresOAuthTokenRepository(OAuthTokenRepository):
                 c.key_version == previous.key_version,
                 c.access_token == previous.access.envelope,
                 c.refresh_token.is_(None) if refresh is None else c.refresh_token == refresh,
+                of_user(self._session, t.oauth_tokens),
             )
             .values(_token_values(resealed))
         )

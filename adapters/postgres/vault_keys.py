@@ -25,6 +25,7 @@ _IN_USE = {
     "api_keys_key_version_fkey": KeyVersionInUse,
     "oauth_tokens_key_version_fkey": KeyVersionInUse,
 }
+# Across tenants by design: key versions are deployment-wide (a definer function, ids and counts).
 _CENSUS = text(
     "SELECT kind, tenant_id, user_id, sealed_values FROM atlas.vault_scopes_using(:version)"
 )

@@ -23,9 +23,7 @@ from tests.factories.graph import (
     stored,
     world_entities,
 )
-from tests.factories.graph_harness import Graph, graph
-
-__all__ = ["graph"]
+from tests.factories.graph_harness import Graph
 
 
 @settings(

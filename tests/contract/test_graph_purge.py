@@ -16,9 +16,7 @@ from application.shared.scope import Scope
 from domain.graph.model import GraphBatch, Identity, Link, RelationshipRecord, SourceRef
 from domain.graph.process_map import MapQuery
 from tests.factories.graph import T0, create_activity, create_entity, ref
-from tests.factories.graph_harness import Graph, graph
-
-__all__ = ["graph"]
+from tests.factories.graph_harness import Graph
 
 KEPT, GONE = "import-1", "connection-1"
 

@@ -22,9 +22,7 @@ from domain.graph.errors import InvalidCursor, InvalidRecord, InvalidWindow
 from domain.graph.model import GraphBatch, Link
 from domain.graph.process_map import Window
 from tests.factories.graph import T0, create_activity, create_entity
-from tests.factories.graph_harness import Graph, graph
-
-__all__ = ["graph"]
+from tests.factories.graph_harness import Graph
 
 FIRST = datetime(1, 1, 1, tzinfo=timezone(timedelta(hours=14)))
 LAST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=timezone(timedelta(hours=-1)))

@@ -21,6 +21,7 @@ from application.shared.scope import Scope
 from domain.integrations.connection import ConnectionStatus
 from domain.integrations.errors import RefreshBusy
 from domain.shared.errors import ScopeViolation
+from tests.factories.bypass import POSTGRES_VARIANTS
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import WHEN, create_connection, create_pending, seed_connection
 
@@ -37,14 +38,16 @@ class Side:
         return tuple(Scope(tenant_id=tenant.id, user_id=p.id) for p in people)
 
 
-@pytest.fixture(params=["fake", "postgres"])
+@pytest.fixture(params=POSTGRES_VARIANTS)
 def side(request: pytest.FixtureRequest) -> Side:
     if request.param == "fake":
         store = InMemoryStore()
         return Side(
             partial(FakeIdentityUnitOfWork, store), partial(FakeIntegrationsUnitOfWork, store)
         )
-    sessions = request.getfixturevalue("sessions")
+    bypass = request.param == "bypass"
+    sessions = request.getfixturevalue("bypass").sessions if bypass else None
+    sessions = sessions or request.getfixturevalue("sessions")
     return Side(
         partial(PostgresIdentityUnitOfWork, sessions),
         partial(PostgresIntegrationsUnitOfWork, sessions),

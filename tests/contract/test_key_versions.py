@@ -21,6 +21,7 @@ from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import KeyVersionRepository
 from domain.vault.errors import KeyVersionInUse
 from domain.vault.model import KeyState, KeyVersion, SealedKind, SealedScope
+from tests.factories.bypass import POSTGRES_VARIANTS
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import seed_connection
 from tests.factories.vault import (
@@ -40,7 +41,7 @@ class Side:
     vault_uow: Callable[[Scope], Any]
 
 
-@pytest.fixture(params=["fake", "postgres"])
+@pytest.fixture(params=POSTGRES_VARIANTS)
 def side(request: pytest.FixtureRequest) -> Side:
     if request.param == "fake":
         store = InMemoryStore()
@@ -49,7 +50,8 @@ def side(request: pytest.FixtureRequest) -> Side:
             partial(FakeIdentityUnitOfWork, store),
             partial(FakeVaultUnitOfWork, store),
         )
-    sessions = request.getfixturevalue("fresh_database").sessions
+    fresh = "fresh_bypass" if request.param == "bypass" else "fresh_database"
+    sessions = request.getfixturevalue(fresh).sessions
     return Side(
         PostgresKeyVersions(sessions),
         partial(PostgresIdentityUnitOfWork, sessions),

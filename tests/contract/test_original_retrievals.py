@@ -19,10 +19,8 @@ from domain.graph.originals import Retrieval, RetrievalOutcome
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import UserId, new_id
 from tests.factories.graph import T0
-from tests.factories.graph_harness import Graph, graph
+from tests.factories.graph_harness import Graph
 from tests.factories.identity import seed_tenant_with_owner
-
-__all__ = ["graph"]
 
 
 def originals_uow_for(g: Graph) -> Any:

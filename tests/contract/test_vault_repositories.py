@@ -19,6 +19,7 @@ from application.shared.scope import Scope
 from application.vault.oauth_tokens import seal_tokens
 from application.vault.ports import Vault, VaultUnitOfWork
 from domain.shared.errors import ScopeViolation
+from tests.factories.bypass import POSTGRES_VARIANTS
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import seed_connection
 from tests.factories.vault import (
@@ -42,7 +43,7 @@ class Side:
         return await self.make_vault()  # type: ignore[no-any-return]
 
 
-@pytest.fixture(params=["fake", "postgres"])
+@pytest.fixture(params=POSTGRES_VARIANTS)
 def side(request: pytest.FixtureRequest) -> Side:
     if request.param == "fake":
         store = InMemoryStore()
@@ -51,7 +52,11 @@ def side(request: pytest.FixtureRequest) -> Side:
             partial(FakeVaultUnitOfWork, store),
             lambda: started_vault(keyring_on(FakeKeyVersions(store))),
         )
-    sessions, engine = request.getfixturevalue("sessions"), request.getfixturevalue("engine")
+    if request.param == "bypass":
+        db = request.getfixturevalue("bypass")
+        sessions, engine = db.sessions, db.engine
+    else:
+        sessions, engine = request.getfixturevalue("sessions"), request.getfixturevalue("engine")
     return Side(
         partial(PostgresIdentityUnitOfWork, sessions),
         partial(PostgresVaultUnitOfWork, sessions),

@@ -82,6 +82,7 @@ async def test_every_section_reads_in_a_persons_scope(
         for name, section in SECTIONS.items():
             # Constants of the test stand in for the bind parameters.
             query = section.query.replace(":me", f"'{me}'::uuid").replace(":email", "'x@y.z'")
+            query = query.replace(":tenant", "current_setting('app.tenant_id')::uuid")
             counts[name] = len(await app_connection.fetch(query))
 
     assert counts == dict.fromkeys(SECTIONS, 0)  # every query is valid SQL for the app role
