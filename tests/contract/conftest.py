@@ -73,14 +73,6 @@ async def fresh_bypass(
 # The process-map reads (adapters/postgres/graph_maps.py and graph_private_maps.py) are being
 # made to name their tenant in another branch (issue 14); until then these tests' maps answer
 # with the twins' activities when row security is bypassed. Remove an entry once it passes.
-_MAPS_NAME_NO_TENANT = {
-    "test_the_served_map_equals_the_batch_recomputation_after_every_batch",
-    "test_a_tenant_sees_only_its_own_process_map",
-    "test_purging_a_scope_leaves_the_graph_as_if_it_had_never_come",
-}
-_MAPS_NAME_NO_TENANT_REASON = "process-map reads do not name the tenant yet (graph_maps.py)"
-
-
 @pytest.fixture(params=POSTGRES_VARIANTS)
 def graph(request: pytest.FixtureRequest) -> Graph:
     """tests/factories/graph_harness.py's harness, with the bypass variant besides."""
@@ -92,8 +84,6 @@ def graph(request: pytest.FixtureRequest) -> Graph:
             partial(FakeIdentityUnitOfWork, store),
         )
     if request.param == "bypass":
-        if request.node.originalname in _MAPS_NAME_NO_TENANT:
-            pytest.xfail(_MAPS_NAME_NO_TENANT_REASON)  # not run: the answer is known, and slow
         sessions = request.getfixturevalue("bypass").sessions
     else:
         sessions = request.getfixturevalue("sessions")
