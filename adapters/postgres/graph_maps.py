@@ -44,7 +44,7 @@ from application.graph.maps_port import ProcessMaps
 from application.shared.scope import Scope
 from domain.graph.map_cases import CasePage, CaseSelector, ObjectTypeCount, type_order
 from domain.graph.model import EntityId
-from domain.graph.process_map import MapQuery, ProcessMap
+from domain.graph.process_map import MapQuery, ProcessMap, narrowed, widest
 from domain.shared.errors import ScopeViolation
 from domain.shared.ids import TenantId, UserId
 
@@ -72,13 +72,15 @@ class PostgresProcessMaps(ProcessMaps):
         async with self._log(scope, query.object_type) as (key, log, columns):
             # A map is a function of the columns and the query: computed once per revision,
             # off the event loop (seconds on a large log), then measured into the budget.
-            served = log.maps.get(query)
-            if served is None:
-                served = await asyncio.to_thread(compute, columns, query)
+            # Computed at the widest top: another top of the same map is a slice of it.
+            full_query = widest(query)
+            full = log.maps.get(full_query)
+            if full is None:
+                full = await asyncio.to_thread(compute, columns, full_query)
             if key in self._cache:
-                log.remember(query, served)
+                log.remember(full_query, full)
                 self._cache.put(key, log)
-        return served
+        return narrowed(full, query.top)
 
     async def cases(
         self, scope: Scope, query: MapQuery, selector: CaseSelector, limit: int

@@ -266,3 +266,21 @@ def assemble(
             sorted(edge_list, key=lambda e: (-e.duration.total, e.source, e.target))[:top]
         ),
     )
+
+
+def widest(query: MapQuery) -> MapQuery:
+    """The same map with every list as long as it can be: any ``top`` is cut from it."""
+    return msgspec.structs.replace(query, top=MAX_TOP)
+
+
+def narrowed(full: ProcessMap, top: int) -> ProcessMap:
+    """The map of ``top`` cut from the map of ``widest(query)``: the ranked lists are in their
+    final order already, and the rest does not depend on ``top``. A new ``top`` over a large
+    log is then a slice, not a second pass over millions of occurrences."""
+    top = max(0, min(top, MAX_TOP))
+    return msgspec.structs.replace(
+        full,
+        variants=full.variants[:top],
+        handoffs=full.handoffs[:top],
+        bottlenecks=full.bottlenecks[:top],
+    )

@@ -14,7 +14,7 @@ from adapters.maps.compute import compute as columnar
 from adapters.postgres.graph_codec import pack
 from domain.graph.map_cases import CaseSelector, cases
 from domain.graph.model import EntityId
-from domain.graph.process_map import MapQuery, Window, compute, in_window
+from domain.graph.process_map import MapQuery, Window, compute, in_window, narrowed, widest
 from domain.graph.sequence import Occurrence
 from tests.factories.graph import ACTOR_IDS, T0, TYPES, occurrence_logs
 
@@ -44,6 +44,7 @@ def test_columns_compute_the_reference_map(
     served = columnar(columns, query)
 
     assert served == compute(shifted, query, ALIASES)
+    assert narrowed(columnar(columns, widest(query)), top) == served  # the cache's shortcut
 
 
 @settings(max_examples=300, deadline=None)
