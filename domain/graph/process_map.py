@@ -268,15 +268,21 @@ def assemble(
     )
 
 
+# The top a map is computed at, so that every smaller top is a slice of it. Not MAX_TOP: the
+# ranked lists name every entry tied at the cut, and on a log of mostly unique variants a cut
+# at 1,000 would name hundreds of thousands of them.
+WIDE_TOP = 100
+
+
 def widest(query: MapQuery) -> MapQuery:
-    """The same map with every list as long as it can be: any ``top`` is cut from it."""
-    return msgspec.structs.replace(query, top=MAX_TOP)
+    """The same map computed at ``WIDE_TOP`` at least: any ``top`` up to it is cut from it."""
+    return msgspec.structs.replace(query, top=max(query.top, WIDE_TOP))
 
 
 def narrowed(full: ProcessMap, top: int) -> ProcessMap:
-    """The map of ``top`` cut from the map of ``widest(query)``: the ranked lists are in their
-    final order already, and the rest does not depend on ``top``. A new ``top`` over a large
-    log is then a slice, not a second pass over millions of occurrences."""
+    """The map of ``top`` cut from the map of ``widest(query)`` (``top`` no larger): the ranked
+    lists are in their final order already, and the rest does not depend on ``top``. A new
+    ``top`` over a large log is then a slice, not a second pass over millions of occurrences."""
     top = max(0, min(top, MAX_TOP))
     return msgspec.structs.replace(
         full,
