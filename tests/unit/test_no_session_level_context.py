@@ -46,7 +46,8 @@ def test_no_source_sets_a_session_level_tenant_context() -> None:
 # own connections (PgQueuer claims and beats on atlas_jobs, which holds no tenant row), and
 # the feed's LISTEN connection (it runs no query but a liveness probe: notices only); and the
 # backup tooling, which reads every tenant on purpose as the BYPASSRLS backup role (census, the
-# live erasure list) and restores as an administrator into a new database (docs/backups.md).
+# live erasure list) and restores as an administrator into a new database (docs/backups.md);
+# and the operator's tenant list (atlas tenants list), read the same way as the backup role.
 UNSCOPED_ALLOWED = {
     "adapters/backup/census.py",
     "adapters/backup/erasure_list.py",
@@ -57,6 +58,7 @@ UNSCOPED_ALLOWED = {
     "adapters/postgres/migrate.py",
     "adapters/postgres/provision.py",
     "adapters/postgres/tenancy_checks.py",
+    "adapters/postgres/tenant_directory.py",
 }
 _UNSCOPED = re.compile(r"\b(?:engine\.connect|engine\.begin|asyncpg\.connect|create_pool)\s*\(")
 
