@@ -1,8 +1,12 @@
-"""Run every benchmark (or those named) and print the figures: `python -m bench [name ...]`."""
+"""Run every benchmark (or those named) and print the figures: `python -m bench [name ...]`.
+
+``--seconds N`` bounds the fuzzer (``python -m bench fuzz --seconds N``: N seconds per reader).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -11,6 +15,7 @@ from bench import (
     audit,
     connections,
     feed,
+    fuzz,
     graph,
     identity,
     ops,
@@ -35,10 +40,15 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
     "audit": audit.run,  # compliance (issue 13): audit append cost, audit verify speed
     "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
+    "fuzz": fuzz.run,  # load and faults (issue 14): atheris on the XES and OCEL readers
 }
 
 
 def main(names: list[str]) -> int:
+    if "--seconds" in names:  # the fuzzer's time per reader, handed over by the environment
+        at = names.index("--seconds")
+        os.environ["ATLAS_BENCH_FUZZ_SECONDS"] = names[at + 1]
+        names = names[:at] + names[at + 2 :]
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")
