@@ -18,6 +18,7 @@ from bench import (
     fuzz,
     graph,
     identity,
+    load,
     ops,
     private_rls,
     rls,
@@ -40,6 +41,7 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "web": web.run,  # the web app (issue 12): navigation to a drawn map in Chromium
     "audit": audit.run,  # compliance (issue 13): audit append cost, audit verify speed
     "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
+    "load": load.run,  # load and faults (issue 14): 50 tenants, 2 APIs, 2 workers, a DB restart
     "fuzz": fuzz.run,  # load and faults (issue 14): atheris on the XES and OCEL readers
 }
 
