@@ -31,6 +31,7 @@ def report(
             print("\n".join(f"        {x[:200]}" for x in log.read_text().splitlines()[-25:]))
     line("API processes ready at the end (/ready 200)", f"{sum(ready)} / 2")
     figures |= _compare(ends)
+    _explain(phases, ends)
     errors: Counter[str] = Counter()
     for log in logs:
         for found in _LOGGED.findall(log.read_text(errors="replace")):
@@ -92,3 +93,15 @@ def _compare(ends: dict[str, dict[str, str]]) -> dict[str, float]:
     line("restart-run tenants whose cursors or counts differ from the steady run (goal 0)",
          str(differ))  # fmt: skip
     return {"end_state_differs": float(differ)}
+
+
+def _explain(phases: list[Phase], ends: dict[str, dict[str, str]]) -> None:
+    """What each tenant whose end differs from the most common one went through."""
+    outcomes = {o.marker: o for phase in phases for o in phase.outcomes}
+    for name, states in ends.items():
+        usual = Counter(states.values()).most_common(1)[0][0] if states else ""
+        for tenant, state in states.items():
+            if state != usual:
+                o = outcomes[tenant.rsplit(" ", 1)[-1]]
+                print(f"      [{name}] {tenant}: {state}; finished {o.finished}, "
+                      f"runs {o.runs}, {o.failure[:120] or 'no failure'}")  # fmt: skip

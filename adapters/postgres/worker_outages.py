@@ -14,12 +14,18 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 
+import asyncpg
+
 from adapters.postgres.errors import database_gone
 
 log = logging.getLogger("atlas.worker")
 
 FIRST_PAUSE = 0.5  # seconds before the first try again
 LONGEST_PAUSE = 10.0
+# The driver's own state gone wrong on a pooled connection (seen right after a restart: "cannot
+# switch to state 12; another operation is in progress"): a new pool is the remedy, as for an
+# outage, so the worker runs again rather than ending.
+_DRIVER_STATE = (asyncpg.InterfaceError, asyncpg.exceptions._base.InternalClientError)
 
 
 def _never() -> bool:
@@ -37,7 +43,7 @@ async def run_through_outages(
             await run()
             return
         except Exception as error:
-            if stopping() or not database_gone(error):
+            if stopping() or not (database_gone(error) or isinstance(error, _DRIVER_STATE)):
                 raise
             log.warning("the database went away (%s); taking jobs again in %.1f s",
                         type(error).__name__, pause)  # fmt: skip

@@ -100,9 +100,10 @@ def no_pause(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 async def test_a_worker_runs_again_after_each_outage(no_pause: Any) -> None:
-    worker = _Worker(ConnectionRefusedError(), _wrapped(asyncpg.AdminShutdownError("x")))
+    state = asyncpg.exceptions._base.InternalClientError("cannot switch to state 12")
+    worker = _Worker(ConnectionRefusedError(), _wrapped(asyncpg.AdminShutdownError("x")), state)
     await run_through_outages(worker.run)
-    assert worker.runs == 3
+    assert worker.runs == 4
 
 
 async def test_a_worker_still_ends_on_a_bug_and_once_stopping(no_pause: Any) -> None:
