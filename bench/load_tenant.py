@@ -150,11 +150,15 @@ class TenantScript:
 
     async def _imported(self, accepted: dict[str, Any]) -> None:
         url = f"/api/v1/graph/imports/{accepted.get('import_id') or accepted.get('id')}"
-        for _ in range(120):
-            state = (await self.tc.call("GET", "GET /graph/imports/{id}", url)).json()
-            if state.get("status") in ("done", "succeeded", "failed", "finished"):
+        for _ in range(120):  # the job queue's import (queued, running, succeeded, failed)
+            answer = (await self.tc.call("GET", "GET /graph/imports/{id}", url)).json()
+            state = answer.get("state") or answer.get("status")
+            if state == "succeeded":
                 return
+            if state == "failed":
+                raise LoadFailure(f"import failed: {answer.get('code')}")
             await asyncio.sleep(1.0)
+        raise LoadFailure("import not finished within 120 s")
 
     async def _read(self) -> None:
         call, graph = self.tc.call, "/api/v1/graph"
