@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 WEB := web
 WEB_STAMP := $(WEB)/node_modules/.installed
 
-.PHONY: install run demo test test-all unit integration e2e browser lint fmt bench migrate check clean constraints web web-test node
+.PHONY: install run demo test test-all unit integration e2e browser lint fmt bench bench-load fuzz migrate check clean constraints web web-test node
 
 $(STAMP): pyproject.toml constraints.txt
 	@test -n "$(PYTHON)" || { echo "Python 3.11 or newer is required"; exit 1; }
@@ -79,6 +79,15 @@ fmt: install
 
 bench: install web
 	$(BIN)/python -m bench
+
+# Load and faults (issue 14): 50 tenants over 2 APIs and 2 workers, then a database restart.
+bench-load: install
+	$(BIN)/python -m bench load
+
+# The import readers under atheris, FUZZ_SECONDS per reader (crashes kept in tests/fuzz_corpus/).
+FUZZ_SECONDS ?= 60
+fuzz: install
+	$(BIN)/python -m bench fuzz --seconds $(FUZZ_SECONDS)
 
 migrate: install
 	$(BIN)/atlas migrate

@@ -1,8 +1,12 @@
-"""Run every benchmark (or those named) and print the figures: `python -m bench [name ...]`."""
+"""Run every benchmark (or those named) and print the figures: `python -m bench [name ...]`.
+
+``--seconds N`` bounds the fuzzer (``python -m bench fuzz --seconds N``: N seconds per reader).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 from collections.abc import Awaitable, Callable
 from typing import Any
@@ -12,9 +16,11 @@ from bench import (
     cli_import,
     connections,
     feed,
+    fuzz,
     graph,
     identity,
     mapcache,
+    load,
     ops,
     private_rls,
     rls,
@@ -39,10 +45,16 @@ BENCHMARKS: dict[str, Callable[[], Awaitable[Any]]] = {
     "audit": audit.run,  # compliance (issue 13): audit append cost, audit verify speed
     "ops": ops.run,  # backups (issue 13): backup and verified restore of BPIC + a synced company
     "cli_import": cli_import.run,  # issue 14: atlas import + atlas process-map, whole processes
+    "load": load.run,  # load and faults (issue 14): 50 tenants, 2 APIs, 2 workers, a DB restart
+    "fuzz": fuzz.run,  # load and faults (issue 14): atheris on the XES and OCEL readers
 }
 
 
 def main(names: list[str]) -> int:
+    if "--seconds" in names:  # the fuzzer's time per reader, handed over by the environment
+        at = names.index("--seconds")
+        os.environ["ATLAS_BENCH_FUZZ_SECONDS"] = names[at + 1]
+        names = names[:at] + names[at + 2 :]
     unknown = [n for n in names if n not in BENCHMARKS]
     if unknown:
         print(f"unknown benchmark(s): {', '.join(unknown)}; known: {', '.join(BENCHMARKS)}")

@@ -12,6 +12,7 @@ from typing import Any
 from adapters.backup.retention import ScheduledBackup
 from adapters.postgres.worker import SyncWorker, WorkerPolicy
 from adapters.postgres.worker_imports import ImportRunner
+from adapters.postgres.worker_outages import run_through_outages
 from application.feed.prune import PruneFeed
 from application.graph.import_jobs import ImportFailure, ImportJob
 from application.sync.policy import DONE, RunOutcome
@@ -128,7 +129,7 @@ async def run_alone(
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             loop.add_signal_handler(sig, stopping.set)
-        running = asyncio.create_task(worker.run())
+        running = asyncio.create_task(run_through_outages(worker.run, stopping.is_set))
         ready(f"Atlas worker taking jobs (concurrency {worker.concurrency}).")
         await asyncio.wait(
             {running, asyncio.create_task(stopping.wait())}, return_when=asyncio.FIRST_COMPLETED

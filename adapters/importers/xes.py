@@ -88,6 +88,12 @@ class XesReader:
                 column=error.offset,
                 reason=pyexpat.errors.messages[error.code],
             ) from None
+        except LookupError:  # the XML declaration names an encoding Python does not know
+            raise ImportMalformed("The XML declares an unknown encoding.", line=1) from None
+        except ValueError as error:  # expat reads no multi-byte encoding but UTF-8 and UTF-16
+            if "encoding" not in str(error):
+                raise
+            raise ImportMalformed("The XML declares an unsupported encoding.", line=1) from None
         self._ended += len(self._ends)
         self._ends.clear()
         if self._trace is not None:

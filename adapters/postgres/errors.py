@@ -5,17 +5,47 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import asyncpg
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from domain.compliance.tenant_deletion import TenantNotDue, TenantPendingDeletion
-from domain.shared.errors import DomainError, ScopeViolation, StorageError
+from domain.shared.errors import DomainError, ScopeViolation, StorageError, Unavailable
 
 INSUFFICIENT_PRIVILEGE = "42501"  # also: "new row violates row-level security policy"
 UNIQUE_VIOLATION = "23505"
 FOREIGN_KEY_VIOLATION = "23503"
 READ_ONLY_TRANSACTION = "25006"  # the tenant is pending deletion (adapters/postgres/engine.py)
 EARLY_TENANT_DELETE = "ATD01"  # tenants_deletion_guard (migration 0015)
+# The server is gone or going, or full: connection exceptions (class 08), an administrator's or
+# a crash's shutdown, "cannot connect now" (starting up), too many connections.
+_GONE_STATES = ("08", "57P01", "57P02", "57P03", "53300")
+_GONE_TYPES = (OSError, asyncpg.PostgresConnectionError)  # OSError: no socket, refused, reset
+
+
+class DatabaseUnavailable(Unavailable):
+    """The database cannot be reached right now (restarting, failing over): retry shortly."""
+
+    code = "database.unavailable"
+    default_message = "The database is not reachable right now; retry in a moment."
+
+
+def database_gone(error: BaseException | None) -> bool:
+    """Whether ``error``, or what caused it, says the server went away rather than that the
+    statement was wrong: a 503 to retry, not a 500."""
+    seen = 0
+    while error is not None and seen < 8:  # the chain is short; bounded all the same
+        if isinstance(error, DBAPIError) and error.connection_invalidated:
+            return True
+        if isinstance(error, _GONE_TYPES):
+            return True
+        state = getattr(error, "sqlstate", None)
+        if isinstance(state, str) and state.startswith(_GONE_STATES):
+            return True
+        if isinstance(error, asyncpg.InterfaceError) and "closed" in str(error):
+            return True  # "connection is closed": it was, under us
+        error, seen = error.__cause__ or getattr(error, "orig", None), seen + 1
+    return False
 
 
 def sqlstate(error: DBAPIError) -> str | None:
@@ -42,6 +72,8 @@ def translate(
         return TenantPendingDeletion()
     if state == EARLY_TENANT_DELETE:
         return TenantNotDue()
+    if database_gone(error):
+        return DatabaseUnavailable()
     return StorageError()
 
 

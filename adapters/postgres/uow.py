@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from adapters.postgres.audit import PostgresAuditRecorder
 from adapters.postgres.engine import PENDING_DELETION_KEY, SCOPE_KEY
-from adapters.postgres.errors import refused_as_read_only, translate
+from adapters.postgres.errors import DatabaseUnavailable, refused_as_read_only, translate
 from adapters.postgres.outbox import PostgresEventOutbox
 from application.shared.scope import Scope
 from domain.compliance.tenant_deletion import TenantPendingDeletion
@@ -33,6 +33,9 @@ class PostgresUnitOfWork:
         except DBAPIError as error:
             await self.session.close()
             raise translate(error) from error
+        except OSError as error:  # SQLAlchemy re-raises a failed connect's socket error bare
+            await self.session.close()
+            raise DatabaseUnavailable() from error
         except BaseException:
             await self.session.close()
             raise

@@ -15,6 +15,7 @@ from litestar.openapi.spec import Components, SecurityScheme
 from litestar.response import Redirect
 from litestar.types import ControllerRouterHandler
 
+from adapters.postgres.worker_outages import run_through_outages
 from application.feed.messages import GOING_AWAY
 from entrypoints import container as composition
 from entrypoints.container import Application
@@ -71,7 +72,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
                     yield
                     return
                 worker = sync_worker(container)
-                running = asyncio.create_task(worker.run())
+                running = asyncio.create_task(run_through_outages(worker.run))
                 try:
                     yield
                 finally:

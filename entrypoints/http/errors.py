@@ -10,6 +10,7 @@ from litestar.exceptions import HTTPException, ValidationException
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
 from litestar.types import ExceptionHandlersMap
 
+from adapters.postgres.errors import DatabaseUnavailable, database_gone
 from domain.shared.errors import (
     Conflict,
     DomainError,
@@ -69,6 +70,8 @@ def status_of(error: DomainError) -> int:
 
 def _domain_error(request: Request[Any, Any, Any], error: DomainError) -> Response[Any]:
     status = status_of(error)
+    if status == HTTP_500_INTERNAL_SERVER_ERROR and database_gone(error.__cause__):
+        return _database_gone(request, error)
     if status == HTTP_500_INTERNAL_SERVER_ERROR:
         log.error("%s on %s %s", error.code, request.method, request.url.path, exc_info=error)
         return problem(status, "internal", "Something went wrong on our side.")
@@ -100,7 +103,16 @@ def _http_error(request: Request[Any, Any, Any], error: HTTPException) -> Respon
     return response
 
 
+def _database_gone(request: Request[Any, Any, Any], error: BaseException) -> Response[Any]:
+    # The database restarting or failing over is no bug: the client retries (Retry-After).
+    log.warning("database unreachable on %s %s: %s", request.method, request.url.path,
+                type(error).__name__)  # fmt: skip
+    return _domain_error(request, DatabaseUnavailable())
+
+
 def _unexpected(request: Request[Any, Any, Any], error: Exception) -> Response[Any]:
+    if database_gone(error):
+        return _database_gone(request, error)
     # Logged with the traceback for us; the client learns nothing about the internals.
     log.error("unhandled error on %s %s", request.method, request.url.path, exc_info=error)
     return problem(HTTP_500_INTERNAL_SERVER_ERROR, "internal", "Something went wrong on our side.")
