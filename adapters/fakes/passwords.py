@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 
 from application.identity.ports import PasswordHasher
+from domain.identity.errors import PasswordCheckBusy
 from domain.identity.password import MAX_PASSWORD_BYTES
 from domain.shared.secret import Secret
 
@@ -21,16 +22,19 @@ class FakePasswordHasher(PasswordHasher):
         self.scheme, self.cost = scheme, cost
         self.verifications: list[str] = []  # the stored hash each check ran against
         self.hashes = 0
+        self.busy = False  # as the real pool answers when saturated: PasswordCheckBusy
 
     def _prefix(self) -> str:
         return f"fake${self.scheme}${self.cost}$"
 
     async def hash(self, password: Secret[str]) -> Secret[str]:
+        self._refuse_when_busy()
         self._refuse_long(password)
         self.hashes += 1
         return Secret(self._prefix() + password.reveal())
 
     async def verify(self, password: Secret[str], stored: Secret[str] | None) -> bool:
+        self._refuse_when_busy()
         self._refuse_long(password)
         target = stored.reveal() if stored is not None else DUMMY
         self.verifications.append(target)
@@ -43,6 +47,10 @@ class FakePasswordHasher(PasswordHasher):
 
     def describe(self) -> dict[str, str | int]:
         return {"algorithm": self.scheme, "cost": self.cost}
+
+    def _refuse_when_busy(self) -> None:
+        if self.busy:
+            raise PasswordCheckBusy(retry_after=1)
 
     @staticmethod
     def _refuse_long(password: Secret[str]) -> None:

@@ -8,7 +8,7 @@ from uuid import UUID
 import msgspec
 
 from application.feed import announce
-from application.identity.limits import LOGIN_PER_ADDRESS, Throttle
+from application.identity.limits import LOGIN_PER_ADDRESS, UNKNOWN_ADDRESS, Throttle
 from application.identity.ports import PasswordHasher
 from application.identity.residency import admit_tenant
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -18,6 +18,7 @@ from domain.identity.errors import (
     InvalidCredentials,
     InvalidEmail,
     NoMembership,
+    PasswordCheckBusy,
     TenantNotFound,
     WrongRegion,
 )
@@ -64,7 +65,13 @@ class LogIn:
         account = command.email.strip().lower()[:320]
         await self._throttle.reserve_password_check(account, client.address)
         identity = await self._identity(account)
-        matched = await self._matches(command.password, identity)
+        try:
+            matched = await self._matches(command.password, identity)
+        except PasswordCheckBusy:
+            # No password was checked: a polite retry spends none of the client's attempts.
+            await self._throttle.forgive(LOGIN_PER_ADDRESS, client.address or UNKNOWN_ADDRESS)
+            await self._throttle.forgive_password_check(account, client.address)
+            raise
         if identity is None or not matched:
             if identity is not None:
                 await self._record_failure(identity, command.tenant_id)

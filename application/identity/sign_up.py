@@ -7,12 +7,12 @@ from typing import final
 
 import msgspec
 
-from application.identity.limits import SIGNUP_PER_ADDRESS, Throttle
+from application.identity.limits import SIGNUP_PER_ADDRESS, UNKNOWN_ADDRESS, Throttle
 from application.identity.ports import EmailMessage, EmailSender, PasswordHasher
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
 from application.shared.scope import Scope
 from domain.compliance.audit import AuditAction, AuditEntry
-from domain.identity.errors import EmailTaken
+from domain.identity.errors import EmailTaken, PasswordCheckBusy
 from domain.identity.model import (
     DEFAULT_REGION,
     Membership,
@@ -68,7 +68,12 @@ class SignUp:
         await self._throttle.attempt(SIGNUP_PER_ADDRESS, client.address)
         email = normalise_email(command.email)
         name, organisation = clean_name(command.name), clean_name(command.organisation)
-        password_hash = await self._hasher.hash(check_new_password(command.password))
+        try:
+            password_hash = await self._hasher.hash(check_new_password(command.password))
+        except PasswordCheckBusy:
+            # Busy is Atlas's state, not the client's doing: retrying costs it no attempt.
+            await self._throttle.forgive(SIGNUP_PER_ADDRESS, client.address or UNKNOWN_ADDRESS)
+            raise
         now = self._sessions.now()
         tenant = Tenant(id=new_tenant_id(), name=organisation, region=region, created_at=now)
         user = User(

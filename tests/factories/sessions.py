@@ -53,7 +53,11 @@ class World:
         return FakeIdentityUnitOfWork(self.store, scope)
 
     async def sign_up(
-        self, email: str | None = None, password: str = PASSWORD, organisation: str = "Acme"
+        self,
+        email: str | None = None,
+        password: str = PASSWORD,
+        organisation: str = "Acme",
+        client: Client = CLIENT,
     ) -> TokenPair:
         command = SignUpCommand(
             email=email or f"person-{uuid4().hex[:10]}@example.com",
@@ -61,7 +65,7 @@ class World:
             name="Ada Lovelace",
             organisation=organisation,
         )
-        return await self.identity.sign_up().execute(command, CLIENT)  # type: ignore[no-any-return]
+        return await self.identity.sign_up().execute(command, client)  # type: ignore[no-any-return]
 
     async def log_in(
         self, email: str, password: str = PASSWORD, client: Client = CLIENT, **extra: Any

@@ -13,6 +13,7 @@ from domain.identity.errors import (
     InvalidCredentials,
     InvalidEmail,
     InvalidRefreshToken,
+    PasswordCheckBusy,
     TooManyAttempts,
 )
 from domain.identity.model import normalise_email
@@ -127,3 +128,23 @@ def test_bodies_carrying_passwords_or_tokens_never_show_them_in_a_repr() -> None
     assert "hunter2" not in shown
     assert "s3cr3t" not in shown
     assert "ada@example.com" in shown  # the rest stays useful in a traceback
+
+
+async def test_answers_of_busy_cost_a_polite_client_no_attempts(world: World) -> None:
+    await world.sign_up(email="ada@example.com")
+    client = Client(address="192.0.2.50")
+    world.hasher.busy = True
+
+    for _ in range(30):  # more than the address's 20 a minute and the account's 5
+        with pytest.raises(PasswordCheckBusy):
+            await world.log_in("ada@example.com", PASSWORD, client=client)
+    for n in range(15):  # more than the address's 10 sign-ups an hour
+        with pytest.raises(PasswordCheckBusy):
+            await world.sign_up(email=f"new{n}@example.com", client=client)
+    world.hasher.busy = False
+
+    signed_in = await world.log_in("ada@example.com", PASSWORD, client=client)
+    signed_up = await world.sign_up(email="late@example.com", client=client)
+
+    assert signed_in.actor.user_id
+    assert signed_up.actor.user_id
