@@ -25,11 +25,12 @@ class FakeAuditRecorder:
     def record(self, entry: AuditEntry) -> None:
         self.pending.append(draft(entry, self._scope))
 
-    def flush(self) -> None:
+    def flush(self, into: Tables | None = None) -> None:
+        """Chain what was recorded onto the trail (``into``, the committed tables, when given)."""
         if not self.pending:
             return
         tenant = TenantId(self.pending[0].tenant_id)
-        audit = self._tables.of(AuditTables)
+        audit = (into or self._tables).of(AuditTables)
         chain = list(audit.events.get(tenant, []))
         last_seq, last_hash = (chain[-1].seq, chain[-1].hash) if chain else (0, GENESIS)
         chain += chained(self.pending, last_seq=last_seq, last_hash=last_hash,

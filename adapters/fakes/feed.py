@@ -51,13 +51,14 @@ class FakeEventOutbox:
     def announce(self, event: FeedEvent) -> None:
         pending_with(self.pending, event)
 
-    def flush(self) -> int | None:
-        """Number and store what was announced; the tenant's new head, if anything was."""
+    def flush(self, into: Tables | None = None) -> int | None:
+        """Number and store what was announced (in ``into``, the committed tables, when given);
+        the tenant's new head, if anything was."""
         if not self.pending:
             return None
         if self._tenant_id is None:
             raise ScopeViolation()
-        feed = self._tables.of(FeedTables)
+        feed = (into or self._tables).of(FeedTables)
         tenant = self._tenant_id
         head = feed.heads.get(tenant, 0)
         kept = list(feed.events.get(tenant, []))

@@ -2,7 +2,9 @@
 
 Each context keeps its rows in its own dataclass of dicts (``IdentityTables``, …), fetched with
 ``tables.of(IdentityTables)``; values are frozen structs, so a shallow copy of every dict is a
-snapshot. A fake unit of work works on a snapshot and swaps it in on commit.
+snapshot. A fake unit of work works on a snapshot and, on commit, applies only what it changed
+(rows it wrote or deleted) to the committed tables: two interleaved units of work both keep
+their writes, as two transactions touching different rows do in PostgreSQL.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from domain.identity.model import Membership, Tenant, User
 from domain.shared.ids import TenantId, UserId
 
 Part = TypeVar("Part")
+_ABSENT = object()
 
 
 class Tables:
     def __init__(self, parts: dict[type, Any] | None = None) -> None:
         self._parts: dict[type, Any] = parts if parts is not None else {}
+        # What a snapshot started from, so that a commit can tell its own writes apart.
+        self.base: Tables | None = None
 
     def of(self, kind: type[Part]) -> Part:
         if kind not in self._parts:
@@ -29,12 +34,45 @@ class Tables:
         return part
 
     def snapshot(self) -> Tables:
-        return Tables({kind: _copy_part(part) for kind, part in self._parts.items()})
+        working = Tables({kind: _copy_part(part) for kind, part in self._parts.items()})
+        working.base = Tables({kind: _copy_part(part) for kind, part in self._parts.items()})
+        return working
+
+    def apply(self, working: Tables) -> None:
+        """Apply to these tables what ``working`` changed since its snapshot, nothing else."""
+        base = working.base._parts if working.base is not None else {}
+        for kind, part in working._parts.items():
+            before = base.get(kind)
+            _apply_part(self.of(kind), before if before is not None else kind(), part)
 
 
 def _copy_part(part: Any) -> Any:
     changes = {f.name: copy.copy(getattr(part, f.name)) for f in dataclasses.fields(part)}
     return dataclasses.replace(part, **changes)
+
+
+def _apply_part(committed: Any, base: Any, working: Any) -> None:
+    for name in (f.name for f in dataclasses.fields(working)):
+        was, now = getattr(base, name), getattr(working, name)
+        current = getattr(committed, name)
+        if isinstance(now, dict):
+            _apply_rows(current, was, now)
+        elif isinstance(now, set):
+            current -= was - now
+            current |= now - was
+        elif isinstance(now, list) and now[: len(was)] == was:
+            current.extend(now[len(was) :])  # appended rows (the lists are append-only logs)
+        elif now != was:
+            setattr(committed, name, copy.copy(now))
+
+
+def _apply_rows(current: dict[Any, Any], was: dict[Any, Any], now: dict[Any, Any]) -> None:
+    # Values are immutable, so a row this unit of work wrote is a different object.
+    for key, value in now.items():
+        if was.get(key, _ABSENT) is not value:
+            current[key] = value
+    for key in was.keys() - now.keys():
+        current.pop(key, None)
 
 
 @dataclass
@@ -55,5 +93,5 @@ class InMemoryStore:
         return self.tables.snapshot()
 
     def commit(self, working: Tables) -> None:
-        self.tables = working
+        self.tables.apply(working)
         self.commits += 1

@@ -1,4 +1,4 @@
-"""A fake unit of work: a snapshot per transaction, applied only on commit."""
+"""A fake unit of work: a snapshot per transaction; its own writes are applied on commit."""
 
 from __future__ import annotations
 
@@ -36,8 +36,10 @@ class FakeUnitOfWork:
         """Create this context's repositories on ``tables``."""
 
     async def commit(self) -> None:
-        head = self.events.flush()
-        self.audit.flush()
+        # The feed and the audit trail append to the committed tables, as PostgreSQL serialises
+        # their appends: two interleaved units of work each get their own sequence numbers.
+        head = self.events.flush(into=self._store.tables)
+        self.audit.flush(into=self._store.tables)
         self._store.commit(self.tables)
         if head is not None and self.scope.tenant_id is not None:
             notices_of(self._store)(self.scope.tenant_id, head)

@@ -1,24 +1,23 @@
-"""The graph API on the fake harness: imports, maps, entities, activities, export, isolation."""
+"""The graph API: imports, maps, entities, activities, export, isolation. On both tiers: the
+fakes, and the real adapters over PostgreSQL's row security and the columnar maps (tiers.py)."""
 
 from __future__ import annotations
 
 import base64
 import json
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
 import pytest
 from litestar.testing import AsyncTestClient
 
-from application.shared.actor import Actor
 from domain.identity.model import Role
-from domain.shared.ids import new_tenant_id, new_user_id
-from tests.e2e.harness import bearer, build, harness_settings
 from tests.e2e.imports_http import import_file, wait_for_import
+from tests.e2e.tiers import Person, Stack, in_app, resolved, stack, tier
 from tests.factories.event_logs import shared_data
+
+__all__ = ["stack", "tier"]  # the fixtures
 
 DATA = shared_data()
 OCEL = (DATA / "ocel20_example.jsonocel").read_bytes()
@@ -39,31 +38,22 @@ class Api:
     mine: dict[str, str]  # a member's: reads
     theirs: dict[str, str]
     container: Any
-    member: Actor
+    member: Person
     admin: dict[str, str]  # an admin's of the same tenant: imports
 
     async def get(self, path: str, headers: dict[str, str] | None = None) -> Any:
         return await self.client.get(API + path, headers=self.mine if headers is None else headers)
 
 
-def _actor(role: Role = Role.MEMBER) -> Actor:
-    return Actor(tenant_id=new_tenant_id(), user_id=new_user_id(), role=role, session_id=uuid4())
-
-
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    app, container = build(harness_settings(tmp_path))
-    member = _actor()
-    admin = bearer(container, _colleague(member, Role.ADMIN))
-    async with AsyncTestClient(app) as client:
-        # The other tenant's person is an admin there: exports too must show nothing of ours.
-        mine, theirs = bearer(container, member), bearer(container, _actor(Role.ADMIN))
-        yield Api(client, mine, theirs, container, member, admin)
-
-
-def _colleague(actor: Actor, role: Role) -> Actor:
-    """Another person of the same tenant: roles are read live, one per membership."""
-    return Actor(tenant_id=actor.tenant_id, user_id=new_user_id(), role=role, session_id=uuid4())
+async def api(stack: Stack) -> Api:
+    """A member and an admin of a new tenant, and an admin of another (exports too must show
+    nothing of ours), on the module's stack."""
+    member = await stack.people.sign_up(Role.MEMBER)
+    admin = await stack.people.colleague(member, Role.ADMIN)
+    theirs = await stack.people.sign_up(Role.ADMIN)
+    return Api(stack.client, member.headers, theirs.headers, stack.container, member,
+               admin.headers)  # fmt: skip
 
 
 async def _post(api: Api, body: bytes, headers: dict[str, str] | None = None) -> Any:
@@ -201,8 +191,12 @@ async def test_an_admin_undoes_a_merge_a_member_cannot(api: Api) -> None:
                      identities=(mail,))
         for p in ("crm", "chat")
     )  # fmt: skip
-    ingest = api.container.use_cases.ingest_graph()
-    await ingest.execute(api.member.scope, GraphBatch(entities=people))
+
+    async def ingest() -> None:
+        use_case = await resolved(api.container.use_cases.ingest_graph())
+        await use_case.execute(api.member.scope, GraphBatch(entities=people))
+
+    await in_app(api.client, ingest)
     admin = api.admin
     (person,) = (await api.get("/entities?type=person")).json()["entities"]
     detail = (await api.get(f"/entities/{person['id']}")).json()

@@ -1,32 +1,29 @@
 """Imports and exports over HTTP within their bounds: who may import, how many run at once,
-and an export that holds no transaction while it is downloaded."""
+and an export that holds no transaction while it is downloaded. On both tiers: the fakes, and
+the real adapters over PostgreSQL (tiers.py)."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from functools import partial
-from pathlib import Path
 from typing import Any
-from uuid import uuid4
 
 import pytest
 from dependency_injector import providers
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from adapters.fakes.graph import FakeGraphUnitOfWork
-from adapters.fakes.store import InMemoryStore
-from application.shared.actor import Actor
+from application.graph.ports import GraphUnitOfWork
 from application.shared.scope import Scope
 from domain.identity.model import Role
-from domain.shared.ids import new_tenant_id, new_user_id
-from tests.e2e.harness import bearer, build, harness_settings
 from tests.e2e.imports_http import wait_for_import
+from tests.e2e.tiers import Person, Stack, in_app, resolved, stack, tier
 from tests.factories.event_logs import shared_data
 
 pytestmark = pytest.mark.e2e
+__all__ = ["stack", "tier"]  # the fixtures
 
 OCEL = (shared_data() / "ocel20_example.jsonocel").read_bytes()
 API = "/api/v1/graph"
@@ -34,23 +31,33 @@ API = "/api/v1/graph"
 
 @dataclass
 class Transactions:
-    """How many graph units of work are open right now."""
+    """How many graph units of work are open right now, and how many were ever entered."""
 
     open: int = 0
+    entered: int = 0
 
 
-class RecordingGraphUnitOfWork(FakeGraphUnitOfWork):
-    def __init__(self, store: InMemoryStore, scope: Scope, transactions: Transactions) -> None:
-        super().__init__(store, scope)
-        self._transactions = transactions
+class RecordingGraphUnitOfWork:
+    """Around the tier's own graph unit of work (fake or PostgreSQL): counts it open while the
+    use case is inside it."""
 
-    async def __aenter__(self) -> RecordingGraphUnitOfWork:
+    def __init__(self, inner: GraphUnitOfWork, transactions: Transactions) -> None:
+        self._inner, self._transactions = inner, transactions
+
+    async def __aenter__(self) -> GraphUnitOfWork:
         self._transactions.open += 1
-        return await super().__aenter__()
+        self._transactions.entered += 1
+        return await self._inner.__aenter__()
 
     async def __aexit__(self, *exc_info: Any) -> None:
         self._transactions.open -= 1
-        await super().__aexit__(*exc_info)
+        await self._inner.__aexit__(*exc_info)
+
+
+def recording(
+    uow_for: Callable[[Scope], GraphUnitOfWork], transactions: Transactions
+) -> Callable[[Scope], RecordingGraphUnitOfWork]:
+    return lambda scope: RecordingGraphUnitOfWork(uow_for(scope), transactions)
 
 
 @dataclass
@@ -59,11 +66,10 @@ class Api:
     client: AsyncTestClient[Any]
     container: Any
     transactions: Transactions
-    tenant: Any
+    people: dict[Role, Person]  # one of each role, of one new tenant
 
     def headers(self, role: Role) -> dict[str, str]:
-        actor = Actor(tenant_id=self.tenant, user_id=new_user_id(), role=role, session_id=uuid4())
-        return bearer(self.container, actor)
+        return self.people[role].headers
 
     async def upload(self, role: Role = Role.ADMIN) -> Any:
         """Posted, and when accepted (202) polled until the worker's side ended it."""
@@ -75,14 +81,17 @@ class Api:
 
 
 @pytest.fixture
-async def api(tmp_path: Path) -> AsyncIterator[Api]:
-    app, container = build(harness_settings(tmp_path))
-    transactions = Transactions()
-    store = container.adapters.store()
-    recording = partial(RecordingGraphUnitOfWork, store, transactions=transactions)
-    container.adapters.graph_uow.override(providers.Object(recording))
-    async with AsyncTestClient(app) as client:
-        yield Api(app, client, container, transactions, new_tenant_id())
+async def api(stack: Stack) -> AsyncIterator[Api]:
+    owner = await stack.people.sign_up(Role.OWNER)
+    people = {role: await stack.people.colleague(owner, role) for role in (Role.ADMIN, Role.MEMBER)}
+    transactions, graph_uow = Transactions(), stack.container.adapters.graph_uow
+    uow_for = await in_app(stack.client, lambda: resolved(graph_uow()))
+    graph_uow.override(providers.Object(recording(uow_for, transactions)))
+    try:
+        yield Api(stack.app, stack.client, stack.container, transactions,
+                  {Role.OWNER: owner, **people})  # fmt: skip
+    finally:
+        graph_uow.reset_last_overriding()
 
 
 @pytest.mark.parametrize(("role", "status"), [
@@ -125,23 +134,30 @@ async def test_a_slow_upload_holds_no_slot_while_it_is_sent(api: Api) -> None:
                     (b"content-length", str(len(OCEL)).encode())],
     }  # fmt: skip
     parts = [OCEL[:12], OCEL[12:]]
-    first_read, rest, statuses = asyncio.Event(), asyncio.Event(), []
+    statuses: list[int] = []
 
-    async def receive() -> dict[str, Any]:
-        if len(parts) == 1:
-            first_read.set()
-            await rest.wait()  # a client that sent 12 bytes and went quiet
-        return {"type": "http.request", "body": parts.pop(0), "more_body": bool(parts)}
+    async def attack() -> int:
+        first_read, rest = asyncio.Event(), asyncio.Event()
 
-    async def send(message: dict[str, Any]) -> None:
-        if message["type"] == "http.response.start":
-            statuses.append(message["status"])
+        async def receive() -> dict[str, Any]:
+            if len(parts) == 1:
+                first_read.set()
+                await rest.wait()  # a client that sent 12 bytes and went quiet
+            return {"type": "http.request", "body": parts.pop(0), "more_body": bool(parts)}
 
-    sending = asyncio.create_task(api.app(scope, receive, send))  # type: ignore[arg-type]
-    await first_read.wait()
-    free_while_sent = slots.free
-    rest.set()
-    await sending
+        async def send(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start":
+                statuses.append(message["status"])
+
+        sending = asyncio.create_task(api.app(scope, receive, send))  # type: ignore[arg-type]
+        await first_read.wait()
+        free = slots.free
+        rest.set()
+        await sending
+        return free
+
+    # On the app's own loop: the real tier's database pools belong to it.
+    free_while_sent = await in_app(api.client, attack)
 
     assert free_while_sent == slots.limit
     assert statuses == [202]
@@ -155,17 +171,24 @@ async def test_an_export_past_the_concurrent_ones_is_refused(api: Api) -> None:
     refused = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.ADMIN))
     running[0].release()
     served = await api.client.get(f"{API}/export.ocel.json", headers=api.headers(Role.ADMIN))
+    free = slots.free
+    for slot in running:  # the module's stack goes on to other tests
+        slot.release()
 
     assert refused.status_code == 503
     assert refused.json()["code"] == "graph.exports_busy"
     assert refused.headers["retry-after"] == "10"
     assert served.status_code == 200
-    assert slots.free == 1  # the served export gave its slot back
+    assert free == 1  # the served export gave its slot back
 
 
 async def _export(api: Api, *, disconnect: bool = False) -> tuple[bytes, list[int]]:
     """GET export.ocel.json through the app itself; with each chunk of the body sent, how
-    many units of work were open at that moment."""
+    many units of work were open at that moment. On the app's loop, where its pools are."""
+    return await in_app(api.client, partial(_drive_export, api, disconnect=disconnect))
+
+
+async def _drive_export(api: Api, *, disconnect: bool) -> tuple[bytes, list[int]]:
     (name, value), = api.headers(Role.ADMIN).items()  # fmt: skip
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
@@ -201,6 +224,7 @@ async def test_an_export_holds_no_transaction_while_it_is_sent(api: Api) -> None
     body, open_at_send = await _export(api)
 
     assert b'"events":[' in body
+    assert api.transactions.entered > 1  # the upload's and the export's went through the count
     assert open_at_send
     assert set(open_at_send) == {0}  # the transaction ended before the first byte went out
 

@@ -1,11 +1,10 @@
-"""The process-map explorer's API on the fake harness: variant filters, object types, and the
-cases behind a node or an edge, agreeing with the map they explain; malformed input is a 422."""
+"""The process-map explorer's API: variant filters, object types, and the cases behind a node or
+an edge, agreeing with the map they explain; malformed input is a 422. On both tiers: the fakes,
+and the real adapters with PostgreSQL's columnar maps (tiers.py)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
@@ -13,9 +12,11 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from domain.identity.model import Role
-from tests.e2e.harness import bearer, build, harness_settings
 from tests.e2e.imports_http import import_file
-from tests.e2e.test_graph_api import API, OCEL, _actor, _colleague
+from tests.e2e.test_graph_api import API, OCEL
+from tests.e2e.tiers import Stack, stack, tier
+
+__all__ = ["stack", "tier"]  # the fixtures
 
 
 class Maps:
@@ -28,14 +29,13 @@ class Maps:
 
 
 @pytest.fixture
-async def maps(tmp_path: Path) -> AsyncIterator[Maps]:
-    app, container = build(harness_settings(tmp_path))
-    member = _actor()
-    admin = bearer(container, _colleague(member, Role.ADMIN))
-    async with AsyncTestClient(app) as client:
-        imported = await import_file(client, OCEL, admin)
-        assert imported["state"] == "succeeded"
-        yield Maps(client, bearer(container, member))
+async def maps(stack: Stack) -> Maps:
+    """A member of a new tenant, on the module's stack, whose admin imported the example log."""
+    member = await stack.people.sign_up(Role.MEMBER)
+    admin = await stack.people.colleague(member, Role.ADMIN)
+    imported = await import_file(stack.client, OCEL, admin.headers)
+    assert imported["state"] == "succeeded"
+    return Maps(stack.client, member.headers)
 
 
 async def test_a_variant_filter_maps_only_the_objects_of_that_variant(maps: Maps) -> None:

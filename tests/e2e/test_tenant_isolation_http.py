@@ -1,24 +1,28 @@
-"""Through HTTP, a user of tenant A gets 404 (never 403) for every resource id of tenant B."""
+"""Through HTTP, a user of tenant A gets 404 (never 403) for every resource id of tenant B.
+
+On both tiers: the fakes, and the real adapters over PostgreSQL's row security (tests/e2e/tiers.py).
+"""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
-from tests.e2e.harness import build, harness_settings
+from adapters.fakes.email import FakeEmailSender
 from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.e2e.tiers import Stack, stack, tier
+
+__all__ = ["stack", "tier"]  # the fixtures
 
 MEMBERS = "/api/v1/tenants/current/members"
 INVITATIONS = "/api/v1/tenants/current/invitations"
 
 
 async def _tenant(
-    client: AsyncTestClient[Any], container: Any, members: int, invitations: int
+    client: AsyncTestClient[Any], outbox: FakeEmailSender, members: int, invitations: int
 ) -> dict[str, Any]:
     owner = await sign_up(client)
     for n in range(members + invitations):
@@ -28,7 +32,7 @@ async def _tenant(
             headers=bearer(owner),
         )
         if n < members:
-            token = container.adapters().email().sent[-1].text.split("#token=")[1].split()[0]
+            token = outbox.sent[-1].text.split("#token=")[1].split()[0]
             await client.post(
                 "/api/v1/auth/invitations/accept",
                 json={"token": token, "password": PASSWORD, "name": "P"},
@@ -38,6 +42,7 @@ async def _tenant(
     return {"owner": owner, "members": roster, "invitations": pending}
 
 
+# Every example shares the module's stack (one per tier) and signs up tenants of its own.
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     members=st.integers(min_value=0, max_value=3),
@@ -45,26 +50,25 @@ async def _tenant(
     role=st.sampled_from(["owner", "admin", "member"]),
 )
 async def test_another_tenants_ids_are_not_found_and_untouched(
-    members: int, invitations: int, role: str
+    stack: Stack, members: int, invitations: int, role: str
 ) -> None:
-    app, container = build(harness_settings(Path(tempfile.mkdtemp())))
-    async with AsyncTestClient(app) as client:
-        mine = await _tenant(client, container, 0, 0)
-        theirs = await _tenant(client, container, members, invitations)
-        me = bearer(mine["owner"])
+    client = stack.client
+    mine = await _tenant(client, stack.outbox, 0, 0)
+    theirs = await _tenant(client, stack.outbox, members, invitations)
+    me = bearer(mine["owner"])
 
-        answers = []
-        for member in theirs["members"]:
-            path = f"{MEMBERS}/{member['user_id']}"
-            answers += [
-                (await client.get(path, headers=me)).status_code,
-                (await client.patch(path, json={"role": role}, headers=me)).status_code,
-                (await client.delete(path, headers=me)).status_code,
-            ]
-        for invitation in theirs["invitations"]:
-            path = f"{INVITATIONS}/{invitation['id']}"
-            answers.append((await client.delete(path, headers=me)).status_code)
-        after = await _tenant_view(client, theirs)
+    answers = []
+    for member in theirs["members"]:
+        path = f"{MEMBERS}/{member['user_id']}"
+        answers += [
+            (await client.get(path, headers=me)).status_code,
+            (await client.patch(path, json={"role": role}, headers=me)).status_code,
+            (await client.delete(path, headers=me)).status_code,
+        ]
+    for invitation in theirs["invitations"]:
+        path = f"{INVITATIONS}/{invitation['id']}"
+        answers.append((await client.delete(path, headers=me)).status_code)
+    after = await _tenant_view(client, theirs)
 
     assert answers == [404] * (3 * (members + 1) + invitations)
     assert after == (theirs["members"], theirs["invitations"])
