@@ -165,6 +165,12 @@ SECTIONS: dict[str, Section] = {
            FROM atlas.invitations WHERE tenant_id = :tenant AND (email = :email OR invited_by = :me)
            ORDER BY created_at, invitation_id""",
     ),
+    "imports": Section(
+        ("imports",),  # the event logs they imported (the record; the upload is gone by then)
+        """SELECT import_id, file_name, object_type, bytes, state, code, requested_at, updated_at
+           FROM atlas.imports WHERE tenant_id = :tenant AND requested_by = :me
+           ORDER BY requested_at, import_id""",
+    ),
     "api_keys": Section(
         ("api_keys",),
         """SELECT key_id, name, purpose, created_at FROM atlas.api_keys
