@@ -101,11 +101,11 @@ class TenantScript:
     async def _connect(self) -> str:
         started = await self.tc.call("POST", "POST /connections", "/api/v1/connections",
                                      json={"provider": PROVIDER}, expect=(201,))  # fmt: skip
-        link = _path(started.json()["authorization_url"])
-        opened = await self.tc.call("GET", "GET /oauth/start/{ticket}", link, headers={},
-                                    expect=(303,), follow_redirects=False)  # fmt: skip
+        ticket = {"ticket": started.json()["start_ticket"]}
+        opened = await self.tc.call("POST", "POST /oauth/start", "/api/v1/oauth/start",
+                                    json=ticket, expect=(200,))  # fmt: skip
         cookie = opened.headers.get("set-cookie", "").split(";")[0].split("=", 1)[-1]
-        decided = await consent(self.sandbox, opened.headers["location"])  # type: ignore[arg-type]
+        decided = await consent(self.sandbox, opened.json()["provider_url"])  # type: ignore[arg-type]
         assert decided.status_code == 302, f"consent: {decided.status_code} {decided.text[:200]}"
         back = await self.tc.call(
             "GET", "GET /oauth/callback/{provider}", _path(decided.headers["location"]),

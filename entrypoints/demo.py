@@ -58,16 +58,17 @@ async def sign_up(client: httpx.AsyncClient) -> DemoAccount:
 
 
 async def connect(client: httpx.AsyncClient, account: DemoAccount, provider: str) -> str:
-    """Start, open the start link (it binds this client), approve at the provider, come back."""
+    """Start, open the start ticket as the account that started (it binds this client), approve
+    at the provider, come back."""
     body: dict[str, str] = {"provider": provider}
     if provider in SUBDOMAINS:
         body["subdomain"] = SUBDOMAINS[provider]
     started = await client.post("/api/v1/connections", json=body, headers=account.headers)
     _expect(started, 201, f"starting to connect {provider}")
-    link = started.json()["authorization_url"]
-    opened = await client.get(link, follow_redirects=False)
-    _expect(opened, 303, f"opening {provider}'s start link")
-    page = await client.get(opened.headers["location"], follow_redirects=False)
+    ticket = {"ticket": started.json()["start_ticket"]}
+    opened = await client.post("/api/v1/oauth/start", json=ticket, headers=account.headers)
+    _expect(opened, 200, f"opening {provider}'s start ticket")
+    page = await client.get(opened.json()["provider_url"], follow_redirects=False)
     _expect(page, 200, f"{provider}'s consent page")
     decided = await _approve(client, str(page.url), page.text)
     _expect(decided, 302, f"approving {provider}")

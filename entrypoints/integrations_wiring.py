@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Callable
 from typing import Any
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -17,7 +18,9 @@ from entrypoints.settings import Settings
 from entrypoints.settings_integrations import SANDBOX_MOUNT
 
 CALLBACK_PATH = "/api/v1/oauth/callback/{platform}"
-START_PATH = "/api/v1/oauth/start/"
+# The web app's page that shows who is connecting to which organisation before going on; the
+# ticket rides in the fragment, which browsers never send to a server or in a Referer.
+CONFIRM_PATH = "/connect#"
 
 
 def provider_directory(settings: Settings) -> ProviderDirectory:
@@ -37,9 +40,12 @@ class OAuthLinks:
     def __init__(self, settings: Settings) -> None:
         self.public_url = settings.integrations.public_url
         self.return_url = settings.integrations.oauth_return_url
+        parts = urlsplit(self.return_url)
+        self.app_url = f"{parts.scheme}://{parts.netloc}"
 
     def start(self, ticket: str) -> str:
-        return self.public_url + START_PATH + ticket
+        """The link to hand to the person who started: it opens the web app's confirmation."""
+        return self.app_url + CONFIRM_PATH + ticket
 
 
 async def provider_http(

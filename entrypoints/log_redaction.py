@@ -23,9 +23,10 @@ _PATTERNS = (
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),
     # name=value, "name": "value", name: value (query strings, form bodies, JSON, reprs)
     (re.compile(rf"(?i)\b({_NAMES})(\"?'?\s*[:=]\s*\"?'?)([^\s\"'&,;}}\])]+)"), rf"\1\2{REDACTED}"),
-    # Atlas's own flow URLs: the start ticket is in the path, the callback's query holds both
-    # the code and the state.
+    # Atlas's own flow URLs: the start ticket is in the path (or the app link's fragment), the
+    # callback's query holds both the code and the state.
     (re.compile(r"(/api/v1/oauth/start/)[^\s?\"']+"), rf"\1{REDACTED}"),
+    (re.compile(r"(/connect#)[^\s\"']+"), rf"\1{REDACTED}"),
     (re.compile(r"(/api/v1/oauth/callback/[A-Za-z_]*)\?[^\s\"']*"), rf"\1?{REDACTED}"),
     # Token shapes of the providers, wherever they appear.
     (re.compile(r"\b(xox[a-z]|xoxe\.xox[a-z])-[\w-]+"), REDACTED),

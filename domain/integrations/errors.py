@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from domain.shared.errors import Conflict, DomainError, Invalid, NotFound, Unavailable
+from domain.shared.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unavailable
 
 
 class IntegrationsError(DomainError):
@@ -42,6 +42,24 @@ class InvalidSubdomain(IntegrationsError, Invalid):
 class ConnectionNotFound(IntegrationsError, NotFound):
     code = "integrations.connection_not_found"
     default_message = "No such connection."
+
+
+class StartLinkInvalid(IntegrationsError, NotFound):
+    code = "integrations.start_link_invalid"
+    default_message = (
+        "This start link is unknown, already used or expired. Start connecting again from "
+        "Integrations."
+    )
+
+
+class StartLinkNotYours(IntegrationsError, Forbidden):
+    # Said plainly: whoever holds the link already knows it exists, and a person who was sent
+    # someone else's link should learn that it is not theirs to follow.
+    code = "integrations.start_link_not_yours"
+    default_message = (
+        "This start link was made by another Atlas account or for another organisation: only "
+        "the person who started connecting can continue, signed in to that organisation."
+    )
 
 
 class ConnectionNeedsReauth(IntegrationsError, Conflict):

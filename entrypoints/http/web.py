@@ -37,6 +37,7 @@ SCREENS = [
     "/accept-invitation",
     "/maps",
     "/connections",
+    "/connect",
     "/integrations",
     "/entities",
     "/entities/{entity_id:str}",

@@ -47,11 +47,20 @@ def go(page: Any, screen: str) -> None:
     page.get_by_role("navigation", name="Main").get_by_role("link", name=screen, exact=True).click()
 
 
-def connect(page: Any, provider: str) -> Any:
-    """From Integrations through the sandbox's consent page and back: the connection's card."""
+def start_connecting(page: Any, provider: str) -> None:
+    """From Integrations to Atlas's confirmation: which account, which organisation."""
     go(page, "Integrations")
     card = page.locator(f'[data-testid="provider-card"][data-provider="{provider}"]')
     card.get_by_role("button", name="Connect").click()
+    expect(page).to_have_url(re.compile(r"/connect$"))
+    expect(page.get_by_test_id("connect-as")).to_contain_text("@")
+    expect(page.get_by_test_id("connect-to")).not_to_be_empty()
+
+
+def connect(page: Any, provider: str) -> Any:
+    """From Integrations through the sandbox's consent page and back: the connection's card."""
+    start_connecting(page, provider)
+    page.get_by_role("button", name="Continue to the provider").click()
     page.get_by_role("button", name="Allow").click()  # the provider's (sandbox's) consent
     expect(page).to_have_url(re.compile(r"/connections"), timeout=30_000)
     return page.locator(f'[data-testid="connection-card"][data-provider="{provider}"]')
@@ -126,6 +135,40 @@ def test_a_new_user_connects_hubspot_syncs_and_explores_the_deal_map(
     assert not [c for c in owner.context.cookies() if c["name"] == "__Host-atlas_refresh"]
     page.goto("/maps")
     expect(page).to_have_url(re.compile(r"/signin"))  # the session is gone, not just hidden
+
+
+def test_a_start_link_sent_to_someone_else_does_not_reach_the_provider(
+    served: Served, visit: Any
+) -> None:
+    """The account-linking attack: Mallory starts connecting and sends Victor her start link.
+    Victor, signed in to his own organisation, is shown his account and organisation, and
+    continuing is refused: his provider account is never linked into hers. Mallory's own
+    browser still continues with the same link afterwards."""
+    mallory = visit()
+    mallory.watch.allowed.append("status of 403")  # Victor's refusal, in his console
+    sign_up(mallory.page, f"mallory-{uuid4().hex[:8]}@attacker.example", organisation="Attacker")
+    start_connecting(mallory.page, "hubspot")
+    accessible(mallory.page, "connect confirmation")
+    ticket = mallory.page.evaluate("sessionStorage.getItem('atlas.start-ticket')")
+    assert ticket
+
+    victor = visit()
+    victor.watch.allowed.append("status of 403")
+    victim_email = f"victor-{uuid4().hex[:8]}@victim.example"
+    sign_up(victor.page, victim_email, organisation="Victim")
+    victor.page.goto(f"/connect#{ticket}")
+    expect(victor.page).to_have_url(re.compile(r"/connect$"))  # the ticket left the address bar
+    expect(victor.page.get_by_test_id("connect-as")).to_have_text(victim_email)
+    expect(victor.page.get_by_test_id("connect-to")).to_have_text("Victim")
+    victor.page.get_by_role("button", name="Continue to the provider").click()
+    expect(victor.page.get_by_text("This link is not yours")).to_be_visible()
+    assert "/sandbox/" not in victor.page.url
+    accessible(victor.page, "connect confirmation, not yours")
+
+    mallory.page.get_by_role("button", name="Continue to the provider").click()
+    mallory.page.get_by_role("button", name="Allow").click()
+    expect(mallory.page).to_have_url(re.compile(r"/connections"), timeout=30_000)
+    expect(mallory.page.get_by_text(re.compile("HubSpot is connected"))).to_be_visible()
 
 
 def test_a_colleague_invited_from_the_members_screen_does_not_see_the_owners_mailbox(

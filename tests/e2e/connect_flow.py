@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -47,7 +47,18 @@ class Attempt:
     connection_id: UUID
     authorization_url: str
     provider_url: str
-    cookie: str = ""  # the browser binding, once the start link was opened
+    ticket: str = ""
+    headers: dict[str, str] = field(default_factory=dict)  # who started: they open the ticket
+    cookie: str = ""  # the browser binding, once the start ticket was opened
+
+
+@dataclass
+class Opened:
+    status_code: int
+    location: str  # where the app sends the browser: the provider's authorization page
+    text: str
+    set_cookie: str  # the binding the browser was given, with its attributes ("" for none)
+    code: str  # the problem's stable code when refused
 
 
 @dataclass
@@ -67,22 +78,43 @@ async def start_with(client: Client, headers: dict[str, str], **body: Any) -> At
     """Start connecting as whoever ``headers`` authenticate (a real sign-in on a real stack)."""
     answer = await client.post("/api/v1/connections", json=body, headers=headers)
     assert answer.status_code == 201, answer.text
-    data = answer.json()
+    return attempt_of(answer.json(), headers)
+
+
+def attempt_of(data: dict[str, Any], headers: dict[str, str]) -> Attempt:
+    """What a start (or reconnect) answered, and who asked."""
     return Attempt(
-        UUID(data["connection_id"]), data["authorization_url"], data["provider_authorization_url"]
+        UUID(data["connection_id"]),
+        data["authorization_url"],
+        data["provider_authorization_url"],
+        ticket=data["start_ticket"],
+        headers=headers,
     )
 
 
-async def open_start(client: Client, attempt: Attempt, cookie: str | None = None) -> Any:
-    """The browser opens the start link; remembers the binding cookie it was given."""
+async def open_start(
+    client: Client,
+    attempt: Attempt,
+    cookie: str | None = None,
+    *,
+    as_whom: dict[str, str] | None = None,
+) -> Opened:
+    """The web app opens the start ticket, as the person who started unless ``as_whom`` says
+    otherwise (``{}``: nobody signed in); remembers the binding cookie the browser was given."""
     client.cookies.clear()
-    headers = {"Cookie": f"{COOKIE}={cookie}"} if cookie else {}
-    answer = await client.get(attempt.authorization_url, headers=headers, follow_redirects=False)
+    headers = dict(attempt.headers if as_whom is None else as_whom)
+    if cookie:
+        headers["Cookie"] = f"{COOKIE}={cookie}"
+    answer = await client.post(
+        "/api/v1/oauth/start", json={"ticket": attempt.ticket}, headers=headers
+    )
     set_cookie = answer.headers.get("set-cookie", "")
     if set_cookie.startswith(COOKIE + "="):
         attempt.cookie = set_cookie.split(";")[0].split("=", 1)[1]
     client.cookies.clear()
-    return answer
+    data = answer.json()
+    location = data.get("provider_url", "") if answer.status_code == 200 else ""
+    return Opened(answer.status_code, location, answer.text, set_cookie, data.get("code", ""))
 
 
 def altered(url: str, **params: str) -> str:
@@ -137,8 +169,8 @@ async def connect_with(
 ) -> tuple[Attempt, Outcome]:
     attempt = await start_with(client, headers, provider=provider, **body)
     opened = await open_start(client, attempt)
-    assert opened.status_code == 303, opened.text
-    decided = await consent(client, opened.headers["location"])
+    assert opened.status_code == 200, opened.text
+    decided = await consent(client, opened.location)
     assert decided.status_code == 302, decided.text
     return attempt, await come_back(client, decided.headers["location"], attempt.cookie)
 

@@ -31,7 +31,7 @@ __all__ = ["harness"]  # the fixture
 async def _consented(client: Any, attempt: Attempt, decision: str = "approve", **tweak: str) -> str:
     """Open the start link and answer at the provider; the URL the browser is sent back to."""
     opened = await open_start(client, attempt)
-    url = altered(opened.headers["location"], **tweak) if tweak else opened.headers["location"]
+    url = altered(opened.location, **tweak) if tweak else opened.location
     decided = await consent(client, url, decision)
     assert decided.status_code == 302, decided.text
     return str(decided.headers["location"])
@@ -161,7 +161,7 @@ async def test_an_altered_redirect_uri_gets_no_tokens(harness: Any) -> None:
     opened = await open_start(client, unregistered)
     evil = "https://evil.example/api/v1/oauth/callback/hubspot"
 
-    refused_page = await consent(client, altered(opened.headers["location"], redirect_uri=evil))
+    refused_page = await consent(client, altered(opened.location, redirect_uri=evil))
     registered_elsewhere = "https://localhost:8443/api/v1/oauth/callback/hubspot"
     callback = await _consented(client, other_origin, redirect_uri=registered_elsewhere)
     outcome = await come_back(

@@ -13,7 +13,7 @@ from domain.graph.model import GraphBatch, Identity, Link
 from domain.integrations.errors import ConnectionNeedsReauth
 from entrypoints.http.di import resolve
 from tests.e2e.connect_flow import (
-    Attempt,
+    attempt_of,
     come_back,
     connect,
     consent,
@@ -89,14 +89,13 @@ async def test_a_dead_grant_needs_reauth_and_reconnecting_restores_the_same_conn
 
 
 async def connect_again(client: Any, container: Any, me: Any, connection_id: UUID) -> Any:
-    answer = await client.post(
-        f"/api/v1/connections/{connection_id}/reconnect", headers=bearer(container, me)
-    )
+    headers = bearer(container, me)
+    answer = await client.post(f"/api/v1/connections/{connection_id}/reconnect", headers=headers)
     assert answer.status_code == 200, answer.text
     data = answer.json()
-    attempt = Attempt(connection_id, data["authorization_url"], data["provider_authorization_url"])
+    attempt = attempt_of(data, headers)
     opened = await open_start(client, attempt)
-    decided = await consent(client, opened.headers["location"])
+    decided = await consent(client, opened.location)
     outcome = await come_back(client, decided.headers["location"], attempt.cookie)
     return UUID(data["connection_id"]), outcome
 

@@ -84,7 +84,7 @@ async def connect_as(rig: SyncRig, email: str) -> UUID:
     """Connect Jira signed in at Atlassian as ``email`` (the sandbox honours ``login_hint``)."""
     attempt = await start(rig.client, rig.container, rig.actor, provider="jira")
     opened = await open_start(rig.client, attempt)
-    decided = await consent(rig.client, altered(opened.headers["location"], login_hint=email))
+    decided = await consent(rig.client, altered(opened.location, login_hint=email))
     outcome = await come_back(rig.client, decided.headers["location"], attempt.cookie)
     assert outcome.outcome == "connected", outcome
     settings = await built(rig.container.use_cases.sync.change_sync_settings)  # type: ignore[attr-defined]

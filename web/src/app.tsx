@@ -9,6 +9,7 @@ import { Account } from "./screens/account";
 import { ApiKeys } from "./screens/apiKeys";
 import { AuditLog } from "./screens/audit";
 import { AcceptInvitation, SignIn, SignUp } from "./screens/auth";
+import { CONNECT_PATH, ConfirmConnect, keepStartTicket } from "./screens/connectLink";
 import { Connections } from "./screens/connections";
 import { Entities, EntityTimeline } from "./screens/entities";
 import { ImportFile } from "./screens/import";
@@ -44,6 +45,7 @@ function useSession(): SessionState {
 export function App() {
   const session = useSession();
   const location = useLocation();
+  useEffect(keepStartTicket, []); // a followed start link: out of the address bar before signing in
   useEffect(() => {
     if (session.status === "unknown") void refresh(); // a cookie from an earlier visit?
   }, [session.status]);
@@ -119,6 +121,8 @@ function Screen(props: { path: string }) {
       return <Explorer />;
     case "/connections":
       return <Connections />;
+    case CONNECT_PATH:
+      return <ConfirmConnect />;
     case "/integrations":
       return <Integrations />;
     case "/entities":

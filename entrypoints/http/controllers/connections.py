@@ -138,6 +138,7 @@ def _started(links: OAuthLinks, started: StartedConnection) -> StartedView:
         connection_id=started.connection_id,
         provider=started.provider,
         authorization_url=links.start(started.start_ticket.reveal()),
+        start_ticket=started.start_ticket.reveal(),
         provider_authorization_url=started.provider_authorization_url,
         expires_at=started.expires_at,
     )

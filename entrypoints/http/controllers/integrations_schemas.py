@@ -64,9 +64,12 @@ class ConnectBody(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fiel
 class StartedView(msgspec.Struct, frozen=True, kw_only=True):
     connection_id: UUID  # the id the connection will have (or has, when reconnecting)
     provider: str
-    authorization_url: str  # open this in the browser, top-level: it binds the browser
-    provider_authorization_url: str  # where that page sends the browser (for inspection)
-    expires_at: datetime  # the start link works once, until then
+    # The web app's confirmation page for this start (the ticket in its fragment): it shows
+    # who is connecting to which organisation, then opens the ticket for this browser.
+    authorization_url: str
+    start_ticket: str  # POST /api/v1/oauth/start opens it, as the member who started only
+    provider_authorization_url: str  # where opening sends the browser (for inspection)
+    expires_at: datetime  # the ticket opens once, until then
 
 
 class ConnectionView(msgspec.Struct, frozen=True, kw_only=True):

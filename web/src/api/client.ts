@@ -11,6 +11,9 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   query?: Record<string, string | number | boolean | null | undefined | string[]>;
   signal?: AbortSignal;
+  // Let the browser keep (and send) the API's cookies for this call. Only opening a start ticket
+  // needs it: its answer binds this browser to the connect flow with a cookie.
+  withCookies?: boolean;
 }
 
 export function withQuery(path: string, query: RequestOptions["query"]): string {
@@ -39,7 +42,7 @@ async function send(path: string, options: RequestOptions, token: string | null)
       headers,
       body: body ?? null,
       cache: "no-store",
-      credentials: "omit",
+      credentials: options.withCookies ? "same-origin" : "omit",
       signal: options.signal ?? null,
     });
   } catch (error) {

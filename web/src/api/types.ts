@@ -75,7 +75,8 @@ export interface Provider {
 export interface Started {
   connection_id: string;
   provider: string;
-  authorization_url: string;
+  authorization_url: string; // the app's confirmation page for this start
+  start_ticket: string;
   provider_authorization_url: string;
   expires_at: string;
 }

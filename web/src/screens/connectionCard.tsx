@@ -4,6 +4,7 @@ import { api } from "../api/client";
 import type { Connection, Disconnected, Run, Started } from "../api/types";
 import { Alert, Badge, Button } from "../ui/kit";
 import { ProblemAlert, When, useAction } from "./common";
+import { confirmStart } from "./connectLink";
 import { formatCount, secondsUntil, duration } from "./format";
 import { type LiveSync, progressLine } from "./liveSync";
 import {
@@ -71,7 +72,7 @@ export function ConnectionCard(props: CardProps) {
   });
   const reconnect = () => action.run("reconnect", async () => {
     const started = await api.post<Started>(`/api/v1/connections/${c.id}/reconnect`);
-    window.location.assign(started.authorization_url);
+    confirmStart(started);
   });
   const share = (shared: boolean) => action.run("share", async () => {
     await api.patch<Connection>(`/api/v1/connections/${c.id}`, { shared });

@@ -5,6 +5,7 @@ import type { Provider, Started } from "../api/types";
 import { Badge, Button, Empty, ErrorState, Field, Link, Loading, Page } from "../ui/kit";
 import { useLoad } from "../ui/use";
 import { ProblemAlert, useAction, useRole } from "./common";
+import { confirmStart } from "./connectLink";
 import { scopeMeaning } from "./words";
 
 export function Integrations() {
@@ -51,7 +52,7 @@ function ProviderCard(props: { provider: Provider; canConnect: boolean }) {
     void action.run("connect", async () => {
       const body = p.needs_subdomain ? { provider: p.key, subdomain: subdomain.trim().toLowerCase() } : { provider: p.key };
       const started = await api.post<Started>("/api/v1/connections", body);
-      window.location.assign(started.authorization_url); // the consent round trip comes back to /connections
+      confirmStart(started); // who connects to which organisation, then the provider
     });
   };
   return (
