@@ -39,6 +39,8 @@ class FaultLayer:
         _, _, rest = scope["path"].partition("/")
         provider, _, inner = rest.partition("/")
         profile = self._profiles.get(provider)
+        if profile is not None:
+            self._sandbox.calls.record(method, scope["path"])
         taken = self._sandbox.faults.take(provider, method, "/" + inner) if profile else None
         if profile is None or taken is None:
             await self._app(scope, receive, send)

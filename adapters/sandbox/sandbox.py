@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Request
 
+from adapters.sandbox.calls import CallLog
 from adapters.sandbox.clients import ClientRegistry
 from adapters.sandbox.clock import MovableClock
 from adapters.sandbox.config import Provider, SandboxConfig
@@ -44,6 +45,7 @@ class Sandbox:
         self.config = config
         self.clock = MovableClock(clock)
         self.stats = Stats()
+        self.calls = CallLog()
         self.tokens = TokenStore(self.clock, self.stats)
         self.codes = CodeDesk(self.clock, self.tokens)
         self.clients = ClientRegistry(config.registrations)

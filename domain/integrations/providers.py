@@ -1,8 +1,13 @@
-"""The providers Atlas connects to; Gmail and Calendar are separate grants of one Google app."""
+"""The providers Atlas connects to; Gmail and Calendar are separate grants of one Google app.
+
+Each provider's scopes are derived from the endpoints its connector calls (``endpoints.py``):
+never written here, so a scope cannot outlive the call that needed it.
+"""
 
 from __future__ import annotations
 
 from domain.integrations.catalog import ProviderSpec, TokenBehaviour
+from domain.integrations.endpoints import required_scopes
 
 _GOOGLE_AUTH = {
     "access_type": "offline",
@@ -23,7 +28,7 @@ SALESFORCE = ProviderSpec(
     revocation="form_token",
     introspect_url="https://login.salesforce.com/services/oauth2/introspect",
     api_base="https://login.salesforce.com/services/data/v62.0",  # replaced by instance_url
-    scopes=("api", "refresh_token"),
+    scopes=required_scopes("salesforce"),
     pkce=True,
     tokens=TokenBehaviour(access_ttl_seconds=None, rotates_refresh_token=False),
     rate_limits="Daily org allowance (~100,000 + 1,000 per licence); 403 REQUEST_LIMIT_EXCEEDED",
@@ -41,12 +46,7 @@ HUBSPOT = ProviderSpec(
     revoke_url="https://api.hubapi.com/oauth/2026-03/token/revoke",
     revocation="form_token_client",
     api_base="https://api.hubapi.com",
-    scopes=(
-        "oauth",
-        "crm.objects.deals.read",
-        "crm.objects.companies.read",
-        "crm.objects.contacts.read",
-    ),
+    scopes=required_scopes("hubspot"),
     pkce=False,
     tokens=TokenBehaviour(access_ttl_seconds=1800, rotates_refresh_token=False),
     rate_limits="100 requests per 10 s per account; search about 4-5 requests/s; 429",
@@ -63,7 +63,7 @@ GMAIL = ProviderSpec(
     revoke_url="https://oauth2.googleapis.com/revoke",
     revocation="form_token",
     api_base="https://gmail.googleapis.com/gmail/v1",
-    scopes=("https://www.googleapis.com/auth/gmail.metadata",),
+    scopes=required_scopes("gmail"),
     pkce=True,
     authorize_params=_GOOGLE_AUTH,
     issuer="https://accounts.google.com",
@@ -84,7 +84,7 @@ GOOGLE_CALENDAR = ProviderSpec(
     revoke_url="https://oauth2.googleapis.com/revoke",
     revocation="form_token",
     api_base="https://www.googleapis.com/calendar/v3",
-    scopes=("https://www.googleapis.com/auth/calendar.readonly",),
+    scopes=required_scopes("google_calendar"),
     pkce=True,
     authorize_params=_GOOGLE_AUTH,
     issuer="https://accounts.google.com",
@@ -104,19 +104,9 @@ SLACK = ProviderSpec(
     revoke_url="https://slack.com/api/auth.revoke",
     revocation="bearer_post",
     api_base="https://slack.com/api",
-    # User-token scopes: Atlas reads what the connecting person can see, nothing more.
-    scopes=(
-        "channels:read",
-        "groups:read",
-        "im:read",
-        "mpim:read",
-        "channels:history",
-        "groups:history",
-        "im:history",
-        "mpim:history",
-        "users:read",
-        "users:read.email",
-    ),
+    # User-token scopes, public channels only: no direct messages, group DMs or private
+    # channels (docs/integrations.md, "Minimal scopes", records that decision).
+    scopes=required_scopes("slack"),
     scope_separator=",",
     scope_parameter="user_scope",
     pkce=False,  # enabling PKCE makes a Slack app public (providers.md 2.4): keep it off
@@ -135,7 +125,7 @@ ZENDESK = ProviderSpec(
     revoke_url="https://{subdomain}.zendesk.com/api/v2/oauth/tokens/current.json",
     revocation="bearer_delete",
     api_base="https://{subdomain}.zendesk.com/api/v2",
-    scopes=("read",),
+    scopes=required_scopes("zendesk"),
     pkce=True,
     tokens=TokenBehaviour(access_ttl_seconds=1800, rotates_refresh_token=True),
     rate_limits="Incremental export 10 requests/min; 429 with Retry-After",
@@ -154,7 +144,7 @@ JIRA = ProviderSpec(
     revocation_note="Atlassian has no revocation endpoint for this kind of app: remove Atlas "
     "under your Atlassian account's connected apps.",
     api_base="https://api.atlassian.com",
-    scopes=("read:jira-work", "read:jira-user", "offline_access"),
+    scopes=required_scopes("jira"),
     pkce=False,
     authorize_params={"audience": "api.atlassian.com", "prompt": "consent"},
     tokens=TokenBehaviour(

@@ -123,6 +123,11 @@ async def test_the_catalog_lists_scopes_and_what_is_read_and_never_stored(harnes
     assert set(items) == set(CATALOG)
     assert all(p["available"] and p["reads"] and p["never_stores"] for p in items.values())
     assert items["gmail"]["scopes"] == ["https://www.googleapis.com/auth/gmail.metadata"]
+    for provider in items.values():  # every scope says why it is asked for
+        assert [p["scope"] for p in provider["permissions"]] == provider["scopes"]
+        assert all(p["reads"] for p in provider["permissions"])
+    salesforce = {p["scope"]: p["reads"] for p in items["salesforce"]["permissions"]}
+    assert "no read-only" in salesforce["api"]
     assert items["jira"]["revocable"] is False
     assert items["jira"]["revocation_note"]
     assert items["zendesk"]["needs_subdomain"] is False  # the sandbox has a single host

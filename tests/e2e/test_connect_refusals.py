@@ -204,7 +204,7 @@ async def test_a_google_callback_with_another_issuer_is_refused(harness: Any, is
 async def test_a_grant_without_the_required_scopes_is_given_back(harness: Any) -> None:
     client, container = harness
     me = person()
-    withheld = ["https://www.googleapis.com/auth/calendar.readonly"]
+    withheld = ["https://www.googleapis.com/auth/calendar.events.readonly"]
     await client.post("/sandbox/_control/consent",
                       json={"provider": "google", "withhold_scopes": withheld})  # fmt: skip
     attempt = await start(client, container, me, provider="google_calendar")

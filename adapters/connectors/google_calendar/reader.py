@@ -14,7 +14,10 @@ reports it. This stream lists the events that started since it last ran (``timeM
 ``timeMax``, a window ``[until - 1 h, provider now)``; on its first run from the backfill) and
 adds their ``Meeting held``. Its cursor is the window's end.
 
-The calendar owner's address is the primary calendar's id (``calendarList``), read once per run.
+The calendar owner's address is what its events mark ``self`` (the organiser, the creator or an
+attendee): read from the events themselves, so the connector needs only
+``calendar.events.readonly`` and never lists the person's other calendars (``calendarList``
+would need ``calendar.readonly``). Each cursor keeps it, for runs whose changes name nobody.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from adapters.connectors.cursors import decode_cursor, encode_cursor
 from adapters.connectors.google.participants import address
 from adapters.connectors.google_calendar import normalise
 from adapters.connectors.google_calendar.normalise import EVENT_PREFIX, Calendar, Window
-from adapters.connectors.google_calendar.records import CalendarList, EventPage
+from adapters.connectors.google_calendar.records import Event, EventPage
 from application.sync.ports import KnownRecords, ReadPlan, SourceReader
 from domain.graph.model import Removal
 from domain.sync.errors import SourceRefused
@@ -43,10 +46,12 @@ STARTED_OVERLAP = timedelta(hours=1)
 
 class SyncCursor(msgspec.Struct, frozen=True, kw_only=True):
     sync_token: str
+    owner: str | None = None
 
 
 class StartedCursor(msgspec.Struct, frozen=True, kw_only=True):
     until: datetime  # meetings that started before this have their "held"
+    owner: str | None = None
 
 
 class CalendarReader(SourceReader):
@@ -58,33 +63,22 @@ class CalendarReader(SourceReader):
         return STREAMS
 
     async def read(self, stream: str, cursor: bytes | None) -> AsyncIterator[SyncPage]:
-        calendar = await self._owned()
         if stream == "events":
-            pages = self._events(calendar, decode_cursor(cursor, SyncCursor))
+            pages = self._events(decode_cursor(cursor, SyncCursor))
         else:
-            pages = self._started(calendar, decode_cursor(cursor, StartedCursor))
+            pages = self._started(decode_cursor(cursor, StartedCursor))
         async for page in pages:
             yield page
 
-    async def _owned(self) -> Calendar:
-        if self._calendar is None:
-            self._calendar = Calendar(
-                scope=str(self._plan.connection.id), owner=await self._owner()
-            )
+    def _owned(self, known: str | None, items: Sequence[Event] = ()) -> Calendar:
+        """The calendar as known so far: its owner from a cursor, or from these events."""
+        owner = self._calendar.owner if self._calendar else None
+        owner = owner or known or owner_of(items)
+        if self._calendar is None or self._calendar.owner != owner:
+            self._calendar = Calendar(scope=str(self._plan.connection.id), owner=owner)
         return self._calendar
 
-    async def _owner(self) -> str | None:
-        url, params = f"{await self._api.base()}/users/me/calendarList", dict[str, str]()
-        while True:
-            listing = (await self._api.get(url, params=params)).decode(CalendarList)
-            primary = next((c.id for c in listing.items if c.primary), None)
-            if primary is not None or not listing.next_page_token:
-                return address(primary)
-            params = {"pageToken": listing.next_page_token}
-
-    async def _events(
-        self, calendar: Calendar, stored: SyncCursor | None
-    ) -> AsyncIterator[SyncPage]:
+    async def _events(self, stored: SyncCursor | None) -> AsyncIterator[SyncPage]:
         url = f"{await self._api.base()}/calendars/primary/events"
         sync_token, page_token = stored.sync_token if stored else None, None
         seen: set[str] = set()
@@ -99,6 +93,7 @@ class CalendarReader(SourceReader):
                 sync_token, page_token, seen = None, None, set()  # full sync, then reconcile
                 continue
             page = answer.decode(EventPage)
+            calendar = self._owned(stored.owner if stored else None, page.items)
             seen.update(event.id for event in page.items)
             window = Window(since=self._plan.since, now=self._api.provider_now())
             batch, removals = normalise.events(calendar, page.items, window)
@@ -109,7 +104,9 @@ class CalendarReader(SourceReader):
             yield SyncPage(
                 batch=batch,
                 removals=removals,
-                cursor=encode_cursor(SyncCursor(sync_token=page.next_sync_token or ""))
+                cursor=encode_cursor(
+                    SyncCursor(sync_token=page.next_sync_token or "", owner=calendar.owner)
+                )
                 if done
                 else None,
                 position=window.now if done else None,
@@ -127,9 +124,7 @@ class CalendarReader(SourceReader):
             if source_id.removeprefix(EVENT_PREFIX) not in seen
         )
 
-    async def _started(
-        self, calendar: Calendar, stored: StartedCursor | None
-    ) -> AsyncIterator[SyncPage]:
+    async def _started(self, stored: StartedCursor | None) -> AsyncIterator[SyncPage]:
         url = f"{await self._api.base()}/calendars/primary/events"
         since = stored.until - STARTED_OVERLAP if stored else self._plan.since
         until = self._api.provider_now()
@@ -140,17 +135,30 @@ class CalendarReader(SourceReader):
             params += [("timeMin", _rfc3339(since)), ("timeMax", _rfc3339(until))]
             params += [("pageToken", page_token)] if page_token else []
             page = (await self._api.get(url, params=params)).decode(EventPage)
+            calendar = self._owned(stored.owner if stored else None, page.items)
             batch, removals = normalise.events(calendar, page.items, window)
             page_token = page.next_page_token
             yield SyncPage(
                 batch=batch,
                 removals=removals,
-                cursor=None if page_token else encode_cursor(StartedCursor(until=until)),
+                cursor=None
+                if page_token
+                else encode_cursor(StartedCursor(until=until, owner=calendar.owner)),
                 position=None if page_token else until,
                 fetched=len(page.items),
             )
             if page_token is None:
                 return
+
+
+def owner_of(items: Sequence[Event]) -> str | None:
+    """The address the calendar's own events call ``self``."""
+    for event in items:
+        people = [event.organizer, event.creator, *event.attendees]
+        for person in people:
+            if person is not None and person.is_self and person.email:
+                return address(person.email)
+    return None
 
 
 def _rfc3339(moment: datetime) -> str:

@@ -53,13 +53,3 @@ class EventPage(msgspec.Struct, frozen=True, rename="camel"):
     items: list[Event] = []
     next_page_token: str | None = None
     next_sync_token: str | None = None  # only on the last page
-
-
-class CalendarEntry(msgspec.Struct, frozen=True):
-    id: str
-    primary: bool = False
-
-
-class CalendarList(msgspec.Struct, frozen=True, rename="camel"):
-    items: list[CalendarEntry] = []
-    next_page_token: str | None = None

@@ -12,11 +12,17 @@ from application.graph.purge_scope import PurgeSummary
 from application.integrations.directory import ProviderListing
 from application.integrations.ports import TenantConnection
 from domain.integrations.connection import Connection
+from domain.integrations.endpoints import scope_reasons
 from domain.integrations.providers import CATALOG
 from entrypoints.http.controllers.sync_schemas import SyncView
 
 ProviderKey = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
 Subdomain = Annotated[str, msgspec.Meta(min_length=1, max_length=63)]
+
+
+class PermissionView(msgspec.Struct, frozen=True, kw_only=True):
+    scope: str
+    reads: str  # why Atlas asks for it: what it reads with it, in plain words
 
 
 class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
@@ -25,6 +31,7 @@ class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
     platform: str
     available: bool  # an OAuth client is configured for its platform here
     scopes: list[str]  # exactly what the authorization request asks for
+    permissions: list[PermissionView]  # each of those scopes, with why it is asked for
     reads: str  # what Atlas reads, in plain words
     never_stores: str  # what Atlas never stores
     needs_subdomain: bool
@@ -36,12 +43,16 @@ class ProviderView(msgspec.Struct, frozen=True, kw_only=True):
     @classmethod
     def of(cls, listing: ProviderListing) -> ProviderView:
         spec = listing.spec
+        reasons = scope_reasons(spec.key)
         return cls(
             key=spec.key,
             name=spec.name,
             platform=spec.platform,
             available=listing.available,
             scopes=list(spec.scopes),
+            permissions=[
+                PermissionView(scope=scope, reads=reasons[scope]) for scope in spec.scopes
+            ],
             reads=spec.reads,
             never_stores=spec.never_stores,
             needs_subdomain=listing.needs_subdomain,

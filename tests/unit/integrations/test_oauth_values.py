@@ -65,27 +65,16 @@ def test_each_provider_asks_for_exactly_these_scopes() -> None:
     assert {key: spec.scopes for key, spec in CATALOG.items()} == {
         "salesforce": ("api", "refresh_token"),
         "hubspot": (
-            "oauth",
             "crm.objects.deals.read",
             "crm.objects.companies.read",
             "crm.objects.contacts.read",
+            "oauth",
         ),
         "gmail": ("https://www.googleapis.com/auth/gmail.metadata",),
-        "google_calendar": ("https://www.googleapis.com/auth/calendar.readonly",),
-        "slack": (
-            "channels:read",
-            "groups:read",
-            "im:read",
-            "mpim:read",
-            "channels:history",
-            "groups:history",
-            "im:history",
-            "mpim:history",
-            "users:read",
-            "users:read.email",
-        ),
+        "google_calendar": ("https://www.googleapis.com/auth/calendar.events.readonly",),
+        "slack": ("channels:read", "channels:history", "users:read", "users:read.email"),
         "zendesk": ("read",),
-        "jira": ("read:jira-work", "read:jira-user", "offline_access"),
+        "jira": ("read:jira-user", "read:jira-work", "offline_access"),
     }
 
 

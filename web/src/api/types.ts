@@ -63,6 +63,7 @@ export interface Provider {
   platform: string;
   available: boolean;
   scopes: string[];
+  permissions: { scope: string; reads: string }[]; // each scope, with what Atlas reads with it
   reads: string;
   never_stores: string;
   needs_subdomain: boolean;

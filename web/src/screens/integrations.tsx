@@ -6,7 +6,6 @@ import { Badge, Button, Empty, ErrorState, Field, Link, Loading, Page } from "..
 import { useLoad } from "../ui/use";
 import { ProblemAlert, useAction, useRole } from "./common";
 import { confirmStart } from "./connectLink";
-import { scopeMeaning } from "./words";
 
 export function Integrations() {
   const role = useRole();
@@ -70,11 +69,11 @@ function ProviderCard(props: { provider: Provider; canConnect: boolean }) {
       <h3>What Atlas never stores</h3>
       <p>{p.never_stores}</p>
       <details>
-        <summary>Permissions Atlas asks for ({p.scopes.length})</summary>
+        <summary>Permissions Atlas asks for ({p.permissions.length})</summary>
         <ul class="scopes">
-          {p.scopes.map((scope) => (
-            <li key={scope}>
-              <code>{scope}</code>: {scopeMeaning(scope)}
+          {p.permissions.map((permission) => (
+            <li key={permission.scope}>
+              <code>{permission.scope}</code>: {permission.reads}
             </li>
           ))}
         </ul>

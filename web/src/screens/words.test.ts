@@ -7,7 +7,6 @@ import {
   oauthReturn,
   passwordProblem,
   providerName,
-  scopeMeaning,
 } from "./words";
 
 describe("the consent's return", () => {
@@ -72,11 +71,9 @@ describe("why a sync stopped", () => {
 });
 
 describe("other words", () => {
-  it("names providers and scopes", () => {
+  it("names providers", () => {
     expect(providerName("google_calendar")).toBe("Google Calendar");
     expect(providerName("pipedrive_crm")).toBe("Pipedrive crm");
-    expect(scopeMeaning("https://www.googleapis.com/auth/gmail.metadata")).toContain("cannot open bodies");
-    expect(scopeMeaning("made:up")).toBeTruthy();
   });
   it("explains import failures", () => {
     expect(importErrorWords("graph.import_too_large")).toContain("512 MiB");

@@ -17,36 +17,6 @@ export function providerName(key: string | null | undefined): string {
   return PROVIDER_NAMES[key] ?? key.replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 }
 
-const SCOPES: Record<string, string> = {
-  api: "Read records through Salesforce's API, with your own permissions",
-  refresh_token: "Stay connected without asking you to sign in again",
-  offline_access: "Stay connected without asking you to sign in again",
-  oauth: "Identify which HubSpot account is connected",
-  "crm.objects.deals.read": "Read deals (read only)",
-  "crm.objects.companies.read": "Read companies (read only)",
-  "crm.objects.contacts.read": "Read contacts (read only)",
-  "https://www.googleapis.com/auth/gmail.metadata":
-    "Read message headers and labels only: this permission cannot open bodies or attachments",
-  "https://www.googleapis.com/auth/calendar.readonly": "Read your calendar events (read only)",
-  "channels:read": "See the public channels you can see",
-  "groups:read": "See the private channels you are in",
-  "im:read": "See your direct message conversations",
-  "mpim:read": "See your group direct message conversations",
-  "channels:history": "Read when and by whom messages were posted in public channels",
-  "groups:history": "Read when and by whom messages were posted in your private channels",
-  "im:history": "Read when and by whom direct messages were sent",
-  "mpim:history": "Read when and by whom group direct messages were sent",
-  "users:read": "See the people in the workspace",
-  "users:read.email": "See people's email addresses, to recognise them across your tools",
-  read: "Read tickets, users and organisations (read only)",
-  "read:jira-work": "Read issues and how their status changed (read only)",
-  "read:jira-user": "Read the names and addresses of assignees and reporters",
-};
-
-export function scopeMeaning(scope: string): string {
-  return SCOPES[scope] ?? "Read access the provider describes under this name";
-}
-
 // -- the consent round trip: /connections?connection=…&outcome=…&reason=… ----------------------
 
 const REASONS: Record<string, string> = {
