@@ -15,7 +15,7 @@ from adapters.sandbox.config import PROVIDERS, development_client_id
 from adapters.sandbox.sandbox import Sandbox
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from application.shared.ports import Clock
-from entrypoints.cli_common import load
+from entrypoints.cli_common import listening_host, load
 from entrypoints.sandbox import development_config, listening_socket, sandbox_server
 
 
@@ -65,6 +65,7 @@ def serve(
     settings = load()
     if settings.production:
         raise click.ClickException("the provider sandbox never runs in production")
+    host = listening_host(host, settings)  # loopback unless ATLAS_EXPOSE_DEVELOPMENT=true
     clock: Clock = FrozenClock(clock_at.replace(tzinfo=UTC)) if clock_at else SystemClock()
     config = development_config(
         settings,
