@@ -133,7 +133,8 @@ async def register(request: AnyRequest) -> Response[bytes]:
     given = _decode(await request.body(), ClientInput)
     sandbox = sandbox_of(request)
     if foreign := foreign_redirects(given.redirect_uris, sandbox.config.registrations):
-        raise ControlRefused(422, "redirect_uri_not_allowed", f"not loopback nor known: {foreign}")
+        detail = f"{foreign}: redirect URIs lead to loopback or to an origin the sandbox knows"
+        raise ControlRefused(422, "redirect_uri_not_allowed", detail)
     values = msgspec.structs.asdict(given) | {"client_secret": Secret(given.client_secret)}
     registration = ClientRegistration(**values)
     sandbox.clients.register(registration)

@@ -53,7 +53,7 @@ def foreign_redirects(
 
 def _origin(uri: str) -> tuple[str, str, int | None] | None:
     # A browser reads a backslash as a slash where urlsplit reads it as part of the user info:
-    # "http://evil.example\\@127.0.0.1/" would look like loopback here and lead off there.
+    # http://evil.example<backslash>@127.0.0.1/ would look like loopback here, and lead off there.
     if "\\" in uri or not uri.isprintable() or " " in uri:
         return None
     try:
