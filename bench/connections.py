@@ -27,6 +27,7 @@ from adapters.postgres.engine import create_engine, session_factory
 from adapters.postgres.throwaway import free_port, start_throwaway_database
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from adapters.sandbox.config import Provider
+from adapters.sandbox.control_key import control_headers, ensure_control_key
 from application.integrations.connection_tokens import ConnectionTokens
 from bench.stats import line
 from tests.factories.refresh_fleet import (
@@ -49,8 +50,9 @@ async def run() -> dict[str, float]:
     print(f"Connections: refresh storm, {USERS * PER_USER:,} connections, two processes")
     logging.getLogger("httpx").setLevel(logging.WARNING)  # one line per request otherwise
     db = await start_throwaway_database()
-    port = free_port()
-    sandbox = _serve_sandbox(port)
+    port, data_dir = free_port(), Path(tempfile.mkdtemp(prefix="atlas-"))
+    control = control_headers(ensure_control_key(data_dir))  # the served sandbox reads it too
+    sandbox = _serve_sandbox(port, data_dir)
     base = f"http://127.0.0.1:{port}"
     engine = create_engine(db.app, pool_size=CONCURRENCY, max_overflow=5)
     try:
@@ -58,7 +60,7 @@ async def run() -> dict[str, float]:
         keyring = keyring_on(PostgresKeyVersions(sessions))
         await keyring.start()
         vault = AesGcmVault(keyring)
-        async with httpx.AsyncClient(base_url=base, timeout=30) as provider:
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=control) as provider:
             await _wait_ready(provider, sandbox)
             jobs = await seed_fleet(
                 sessions, vault, provider, providers=PROVIDERS, users=USERS, per_user=PER_USER
@@ -79,9 +81,9 @@ async def run() -> dict[str, float]:
         db.cluster.destroy()
 
 
-def _serve_sandbox(port: int) -> subprocess.Popen[bytes]:
+def _serve_sandbox(port: int, data_dir: Path) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
-    env |= {"ATLAS_LOG_LEVEL": "WARNING", "ATLAS_DATA_DIR": tempfile.mkdtemp(prefix="atlas-")}
+    env |= {"ATLAS_LOG_LEVEL": "WARNING", "ATLAS_DATA_DIR": str(data_dir)}
     command = "from entrypoints.cli import main; main()"
     return subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-c", command, "sandbox", "serve", "--port", str(port)],

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from entrypoints.cli_common import database_running, load, terminated_as_exit
+from entrypoints.cli_common import database_running, listening_host, load, terminated_as_exit
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -105,10 +105,11 @@ def serve(host: str | None, port: int | None, tls: bool) -> None:
     from entrypoints.database import embedded_database
 
     settings = load()
+    host = listening_host(host, settings)  # development: loopback unless exposed on purpose
     if settings.embedded_database and not embedded_database(settings).cluster.is_running():
         raise click.ClickException("the embedded database is not running: atlas db start")
     files = _tls_files(settings) if tls else None
-    _serve(settings, host=host or settings.host, port=port or settings.port, tls=files)
+    _serve(settings, host=host, port=port or settings.port, tls=files)
 
 
 @main.command()

@@ -15,6 +15,7 @@ from domain.shared.errors import DomainError
 from entrypoints.database import configured_endpoints, embedded_database
 from entrypoints.log_redaction import configure_logging
 from entrypoints.settings import Settings, SettingsError, load_settings
+from entrypoints.settings_listen import checked_host
 
 if TYPE_CHECKING:
     from entrypoints.container import Application
@@ -31,6 +32,22 @@ def load(environ: Mapping[str, str] | None = None) -> Settings:
     if settings.database_allow_unverified_tls:
         click.secho("warning: database TLS is not verified (development only)", fg="yellow")
     return settings
+
+
+def listening_host(host: str | None, settings: Settings) -> str:
+    """A command's ``--host``, else ATLAS_HOST: held to the same rule (development listens on
+    loopback unless ATLAS_EXPOSE_DEVELOPMENT=true), so a flag cannot open what settings closed."""
+    if host is None:
+        return settings.host
+    try:
+        return checked_host(
+            host,
+            production=settings.production,
+            exposed=settings.expose_development,
+            named="--host",
+        )
+    except SettingsError as error:
+        raise click.ClickException(f"configuration refused: {error}") from None
 
 
 @contextmanager

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 import msgspec
@@ -12,10 +13,11 @@ from adapters.clock import SystemClock
 from adapters.fakes.clock import FrozenClock
 from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.config import PROVIDERS, development_client_id
+from adapters.sandbox.control_key import CONTROL_HEADER, control_key_file
 from adapters.sandbox.sandbox import Sandbox
 from adapters.sandbox.seed.scale import ScaleError, parse_scale
 from application.shared.ports import Clock
-from entrypoints.cli_common import load
+from entrypoints.cli_common import listening_host, load
 from entrypoints.sandbox import development_config, listening_socket, sandbox_server
 
 
@@ -43,7 +45,8 @@ def sandbox() -> None:
     "+ /api/v1/oauth/callback/{provider}).",
 )
 @click.option("--public-url", default=None, help="Base URL clients reach the sandbox at.")
-@click.option("--control/--no-control", default=True, help="Mount the /_control API.")
+@click.option("--control/--no-control", default=True,
+              help="Mount the /_control API (key: <data dir>/sandbox/control.key).")  # fmt: skip
 @click.option("--rate-limits/--no-rate-limits", default=True,
               help="Zendesk's 10 export requests a minute (off for benchmarks).")  # fmt: skip
 @click.option("--clock-at", type=click.DateTime(), default=None,
@@ -65,6 +68,7 @@ def serve(
     settings = load()
     if settings.production:
         raise click.ClickException("the provider sandbox never runs in production")
+    host = listening_host(host, settings)  # loopback unless ATLAS_EXPOSE_DEVELOPMENT=true
     clock: Clock = FrozenClock(clock_at.replace(tzinfo=UTC)) if clock_at else SystemClock()
     config = development_config(
         settings,
@@ -79,7 +83,8 @@ def serve(
         config = msgspec.structs.replace(config, zendesk_export_per_minute=None)
     app = create_sandbox_app(Sandbox(config, clock))
     sock = listening_socket(host, port)
-    _banner(public_url or f"http://{host}:{port}", config.registrations[0].redirect_uris)
+    key = control_key_file(settings.data_dir) if control else None
+    _banner(public_url or f"http://{host}:{port}", config.registrations[0].redirect_uris, key)
     try:
         server = sandbox_server(app, log_level=settings.log_level)
         asyncio.run(server.serve(sockets=[sock]))
@@ -96,7 +101,7 @@ def _scale(value: str | None) -> float | None:
         raise click.BadParameter(str(error)) from None
 
 
-def _banner(base: str, redirects: tuple[str, ...]) -> None:
+def _banner(base: str, redirects: tuple[str, ...], key: Path | None) -> None:
     click.echo(click.style("Provider sandbox", bold=True) + f" on {base}")
     for provider in PROVIDERS:
         click.echo(
@@ -104,4 +109,5 @@ def _banner(base: str, redirects: tuple[str, ...]) -> None:
         )
     click.echo("  client secret:  sandbox-<provider>-development-client-secret")
     click.echo(f"  redirect URIs:  {', '.join(redirects)} (per provider)")
-    click.echo(f"  control API:    {base}/_control/stats")
+    if key is not None:  # where the key is, never the key itself
+        click.echo(f"  control API:    {base}/_control/stats  ({CONTROL_HEADER}: the key in {key})")

@@ -17,7 +17,7 @@ from entrypoints.log_format import LogFormat, RequestIds, formatter_for
 REDACTED = "[redacted]"
 _NAMES = (
     "access_token|refresh_token|id_token|code_verifier|client_secret|code|state|token|ticket"
-    "|password|secret|authorization"
+    "|password|secret|authorization|x-sandbox-control"  # the last: the sandbox's control key
 )
 _PATTERNS = (
     (re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+"), rf"\1 {REDACTED}"),

@@ -8,6 +8,7 @@ import uvicorn
 from litestar import Litestar
 
 from adapters.sandbox.config import SandboxConfig, default_data_start, development_registrations
+from adapters.sandbox.control_key import ensure_control_key
 from adapters.sandbox.sandbox import Sandbox
 from application.shared.ports import Clock
 from entrypoints.settings import Settings
@@ -37,6 +38,8 @@ def development_config(
         data_start=default_data_start(clock.now()),
         public_base_url=public_base_url,
         control_api=control_api,
+        # In the data directory, so tests, benchmarks and a developer's curl can read it too.
+        control_key=ensure_control_key(settings.data_dir) if control_api else None,
     )
 
 

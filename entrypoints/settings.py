@@ -25,6 +25,7 @@ from entrypoints.settings_database import database_url as _database_url
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
 from entrypoints.settings_keys import master_key
+from entrypoints.settings_listen import listen_host, listen_port
 from entrypoints.settings_sync import SyncSettings, SyncSettingsError, sync_settings
 
 Environment = Literal["development", "production"]
@@ -43,7 +44,8 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     database_admin_url: str | None = None
     database_allow_unverified_tls: bool = False
     app_origin: str | None = None
-    host: str = "127.0.0.1"
+    host: str = "127.0.0.1"  # in development, loopback unless expose_development (settings_listen)
+    expose_development: bool = False
     port: int = msgspec.field(default=8443)
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
@@ -106,6 +108,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     app_origins: tuple[str, ...]
     region: str
     host: str
+    expose_development: bool
     port: int
     tls_cert_file: Path | None
     tls_key_file: Path | None
@@ -154,8 +157,9 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         database_allow_unverified_tls=raw.database_allow_unverified_tls,
         app_origins=origins,
         region=pinned.residency.region,
-        host=raw.host,
-        port=_port(raw.port),
+        host=listen_host(raw),
+        expose_development=raw.expose_development,
+        port=listen_port(raw.port),
         tls_cert_file=Path(raw.tls_cert_file) if raw.tls_cert_file else None,
         tls_key_file=Path(raw.tls_key_file) if raw.tls_key_file else None,
         master_key=master_key(raw.master_key, raw.master_key_file),
@@ -265,12 +269,6 @@ def _check_origin(origin: str, env: Environment) -> None:
         raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} has more than scheme, host and port")
     if env == "production" and parts.scheme != "https":
         raise SettingsError(f"ATLAS_APP_ORIGIN: {origin} must use https in production")
-
-
-def _port(port: int) -> int:
-    if not 0 < port < 65536:
-        raise SettingsError("ATLAS_PORT: must be between 1 and 65535")
-    return port
 
 
 def _check_database_tls(settings: Settings) -> None:

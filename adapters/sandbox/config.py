@@ -60,8 +60,10 @@ class SandboxConfig(msgspec.Struct, frozen=True, kw_only=True):
     hubspot_bulk_contacts: int = 0
     # Zendesk's incremental export allows 10 requests a minute (None: unlimited).
     zendesk_export_per_minute: int | None = 10
-    # The control API (/_control) for tests and development; never in production.
+    # The control API (/_control) for tests and development; never in production. Every call
+    # presents control_key (control_key.py); without a key the control API admits nobody.
     control_api: bool = True
+    control_key: Secret[str] | None = None
     # Absolute base for links the providers return (instance_url, after_url); derived from the
     # request when None.
     public_base_url: str | None = None

@@ -1,5 +1,8 @@
 """The control API tests and developers drive the sandbox with; never mounted in production.
 
+Every call presents the key from the data directory (``control_key.py``); run-time clients may
+only redirect to loopback or to the origins the sandbox started with (``control_guard.py``).
+
 ``GET /_control/stats``            counts per provider and client (never token values)
 ``POST/GET/DELETE /_control/faults`` inject, list, clear faults
 ``GET/POST /_control/clock``       read the sandbox clock, or move it forward
@@ -24,6 +27,7 @@ from litestar import Response, Router, delete, get, post, put
 
 from adapters.sandbox.config import ClientRegistration, Provider
 from adapters.sandbox.context import AnyRequest, sandbox_of
+from adapters.sandbox.control_guard import ControlRefused, foreign_redirects, require_control_key
 from adapters.sandbox.faults import FaultRule
 from adapters.sandbox.mutations import RecordKind
 from adapters.sandbox.reply import Reply
@@ -127,9 +131,13 @@ async def clients(request: AnyRequest) -> Response[bytes]:
 @put("/clients")
 async def register(request: AnyRequest) -> Response[bytes]:
     given = _decode(await request.body(), ClientInput)
+    sandbox = sandbox_of(request)
+    if foreign := foreign_redirects(given.redirect_uris, sandbox.config.registrations):
+        detail = f"{foreign}: redirect URIs lead to loopback or to an origin the sandbox knows"
+        raise ControlRefused(422, "redirect_uri_not_allowed", detail)
     values = msgspec.structs.asdict(given) | {"client_secret": Secret(given.client_secret)}
     registration = ClientRegistration(**values)
-    sandbox_of(request).clients.register(registration)
+    sandbox.clients.register(registration)
     return _ok(_public(registration))
 
 
@@ -191,6 +199,11 @@ def _invalid(_: AnyRequest, error: _Invalid) -> Response[bytes]:
     return Reply(status=422, body={"error": str(error)}).to_response()
 
 
+def _refused(_: AnyRequest, error: ControlRefused) -> Response[bytes]:
+    body = {"error": error.code, "status": error.status, "detail": error.detail}
+    return Reply(status=error.status, body=body).to_response()
+
+
 def router() -> Router:
     """The handlers find the sandbox in the app's state (``create_sandbox_app`` puts it there)."""
     handlers = [stats, add_fault, list_faults, clear_faults, read_clock, move_clock, clients]
@@ -199,7 +212,8 @@ def router() -> Router:
     return Router(
         path="/_control",
         route_handlers=handlers,
-        exception_handlers={_Invalid: _invalid},
+        guards=[require_control_key],
+        exception_handlers={_Invalid: _invalid, ControlRefused: _refused},
         include_in_schema=False,
     )
 

@@ -22,6 +22,7 @@ from domain.identity.model import Role
 from domain.shared.ids import TenantId, new_tenant_id, new_user_id
 from entrypoints.container import Application
 from tests.e2e.harness import bearer, build, harness_settings
+from tests.factories.sandbox_control import control_in
 
 BASE = "https://127.0.0.1:8443"
 COOKIE = "__Host-atlas_oauth"
@@ -176,5 +177,5 @@ async def connect_with(
 
 
 async def sandbox_stats(client: Client, provider: str) -> dict[str, int]:
-    stats = (await client.get("/sandbox/_control/stats")).json()
+    stats = (await client.get("/sandbox/_control/stats", headers=control_in(client.app))).json()
     return stats.get(provider, {}).get("total", {})  # type: ignore[no-any-return]

@@ -23,6 +23,7 @@ from tests.e2e.connect_flow import (
     start,
 )
 from tests.e2e.harness import bearer
+from tests.factories.sandbox_control import control_in
 
 pytestmark = pytest.mark.e2e
 __all__ = ["harness"]  # the fixture
@@ -205,7 +206,7 @@ async def test_a_grant_without_the_required_scopes_is_given_back(harness: Any) -
     client, container = harness
     me = person()
     withheld = ["https://www.googleapis.com/auth/calendar.events.readonly"]
-    await client.post("/sandbox/_control/consent",
+    await client.post("/sandbox/_control/consent", headers=control_in(client.app),
                       json={"provider": "google", "withhold_scopes": withheld})  # fmt: skip
     attempt = await start(client, container, me, provider="google_calendar")
 
@@ -223,7 +224,7 @@ async def test_a_provider_outage_during_the_exchange_stores_nothing(harness: Any
     callback = await _consented(client, attempt)
     fault = {"kind": "server_error", "statuses": [503]}
     rule = {"provider": "jira", "path": "/oauth/token", "fault": fault}
-    await client.post("/sandbox/_control/faults", json=rule)
+    await client.post("/sandbox/_control/faults", json=rule, headers=control_in(client.app))
 
     outcome = await come_back(client, callback, attempt.cookie)
 

@@ -24,6 +24,7 @@ from tests.e2e.connect_flow import (
 )
 from tests.e2e.harness import bearer
 from tests.factories.graph import create_activity, create_entity, ref
+from tests.factories.sandbox_control import control_in
 
 pytestmark = pytest.mark.e2e
 __all__ = ["harness"]  # the fixture
@@ -61,7 +62,10 @@ async def test_a_dead_grant_needs_reauth_and_reconnecting_restores_the_same_conn
     me = person()
     attempt, _ = await connect(client, container, me, "slack")
     manager, clock = await _connection_tokens(container), container.adapters.clock()
-    await client.post("/sandbox/_control/grants/revoke", json={"provider": "slack"})
+    revoke = {"provider": "slack"}
+    await client.post(
+        "/sandbox/_control/grants/revoke", json=revoke, headers=control_in(client.app)
+    )
     clock.advance(timedelta(hours=12))  # the 12 h access token has expired
 
     with pytest.raises(ConnectionNeedsReauth):
@@ -146,7 +150,7 @@ async def test_a_failed_revocation_is_recorded_and_never_keeps_the_tokens(harnes
     me = person()
     attempt, _ = await connect(client, container, me, "salesforce")
     fault = {"kind": "server_error", "statuses": [503]}
-    await client.post("/sandbox/_control/faults", json={
+    await client.post("/sandbox/_control/faults", headers=control_in(client.app), json={
         "provider": "salesforce", "path": "/services/oauth2/revoke", "fault": fault})  # fmt: skip
 
     answer = await client.delete(

@@ -23,6 +23,7 @@ import pytest
 
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.throwaway import free_port
+from adapters.sandbox.control_key import CONTROL_HEADER, control_key_file
 
 pytestmark = pytest.mark.e2e
 
@@ -39,6 +40,8 @@ class Running:
 
 def atlas_env(data_dir: Path, port: int, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
+    # This checkout's code, not the one the shared virtualenv was installed from (a worktree).
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
     return env | {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_PORT": str(port), **settings}
 
 
@@ -129,8 +132,13 @@ def test_atlas_up_serves_https_and_stops_cleanly_on_ctrl_c(data_dir: Path) -> No
     port = free_port()
     running = _start(data_dir, port)
     try:
+        key = control_key_file(data_dir)
         with running.client() as client:
             ready = client.get("/ready")
+            stranger = client.get("/sandbox/_control/stats")  # anyone who can reach the port
+            keyed = client.get(
+                "/sandbox/_control/stats", headers={CONTROL_HEADER: key.read_text().strip()}
+            )
         handshakes = {
             v.name: _handshake(port, v, running.ca)
             for v in (ssl.TLSVersion.TLSv1_2, ssl.TLSVersion.TLSv1_3)
@@ -157,6 +165,24 @@ def test_atlas_up_serves_https_and_stops_cleanly_on_ctrl_c(data_dir: Path) -> No
     assert secrets
     assert {stat.S_IMODE(p.stat().st_mode) for p in secrets} == {0o600}
     assert stat.S_IMODE((data_dir / "tls" / "server-key.pem").stat().st_mode) == 0o600
+    assert (stranger.status_code, stranger.json()["error"]) == (401, "control_key_required")
+    assert keyed.status_code == 200
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+
+
+def test_atlas_up_on_the_network_needs_the_explicit_opt_in(tmp_path: Path) -> None:
+    env = atlas_env(tmp_path / ".atlas", free_port(), ATLAS_HOST="0.0.0.0")  # noqa: S104
+
+    try:
+        refused = subprocess.run([ATLAS, "up"], env=env, capture_output=True, text=True, timeout=60)
+    finally:  # had it started after all, its database must not outlive the test
+        if (tmp_path / ".atlas" / "postgres").exists():
+            subprocess.run([ATLAS, "db", "stop"], env=env, capture_output=True, check=False)
+
+    assert refused.returncode != 0
+    assert "ATLAS_HOST=0.0.0.0 is not a loopback address" in refused.stderr
+    assert "ATLAS_EXPOSE_DEVELOPMENT=true" in refused.stderr
+    assert not (tmp_path / ".atlas").exists()  # refused before anything was made
 
 
 def test_a_process_manager_stop_also_stops_the_database(data_dir: Path) -> None:

@@ -17,6 +17,7 @@ from domain.graph.originals import RetrievalOutcome
 from domain.identity.model import Role
 from tests.e2e.connect_flow import person
 from tests.e2e.harness import bearer
+from tests.factories.sandbox_control import control_in
 from tests.factories.sync_rig import SyncRig, sync_rig
 
 pytestmark = pytest.mark.e2e
@@ -126,7 +127,9 @@ async def test_a_record_the_provider_deleted_is_gone_with_a_stable_code(rig: Syn
     ticket = an_entity(rig, "zendesk")
     key = int(ticket.ref.source_id.removeprefix("ticket:")) - 1001
     deleted = {"kind": "ticket", "key": key, "action": "delete"}
-    assert (await rig.client.post("/sandbox/_control/records", json=deleted)).status_code == 200
+    control = control_in(rig.client.app)
+    gone = await rig.client.post("/sandbox/_control/records", json=deleted, headers=control)
+    assert gone.status_code == 200
 
     answer = await original(rig, "entities", ticket.id)
 
@@ -141,9 +144,10 @@ async def test_a_connection_needing_reauth_answers_409_with_the_reconnect_link(
 ) -> None:
     await synced(rig, "jira")
     issue = an_entity(rig, "jira")
-    revoked = await rig.client.post("/sandbox/_control/grants/revoke", json={"provider": "jira"})
+    jira, control = {"provider": "jira"}, control_in(rig.client.app)
+    revoked = await rig.client.post("/sandbox/_control/grants/revoke", json=jira, headers=control)
     assert revoked.status_code == 200
-    expired = await rig.client.post("/sandbox/_control/tokens/expire", json={"provider": "jira"})
+    expired = await rig.client.post("/sandbox/_control/tokens/expire", json=jira, headers=control)
     assert expired.status_code == 200
 
     answer = await original(rig, "entities", issue.id)
@@ -160,7 +164,9 @@ async def test_a_throttled_provider_answers_503_with_its_retry_after(rig: SyncRi
     await synced(rig, "hubspot")
     deal = an_entity(rig, "hubspot")
     fault = {"provider": "hubspot", "fault": {"kind": "rate_limit", "retry_after": 30}}
-    assert (await rig.client.post("/sandbox/_control/faults", json=fault)).status_code == 201
+    control = control_in(rig.client.app)
+    throttled = await rig.client.post("/sandbox/_control/faults", json=fault, headers=control)
+    assert throttled.status_code == 201
 
     answer = await original(rig, "entities", deal.id)
 

@@ -31,6 +31,7 @@ from adapters.postgres.url import DatabaseUrl
 from adapters.postgres.vault_keys import PostgresKeyVersions
 from adapters.sandbox.app import create_sandbox_app
 from adapters.sandbox.config import Provider
+from adapters.sandbox.control_key import control_headers
 from adapters.sandbox.sandbox import Sandbox
 from application.graph.purge_scope import PurgeSourceScope
 from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
@@ -62,7 +63,9 @@ class Rig:
     uow_for: Any
 
     async def fault(self, rule: dict[str, Any]) -> None:
-        async with httpx.AsyncClient(base_url=self.base) as control:
+        key = self.sandbox.config.control_key
+        assert key is not None, "the rig's sandbox has a control key (tests/factories/sandbox.py)"
+        async with httpx.AsyncClient(base_url=self.base, headers=control_headers(key)) as control:
             answer = await control.post("/_control/faults", json=rule)
             answer.raise_for_status()
 

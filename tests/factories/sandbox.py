@@ -28,10 +28,13 @@ from adapters.sandbox.config import (
     development_registrations,
     development_secret,
 )
+from adapters.sandbox.control_key import control_headers
 from adapters.sandbox.sandbox import Sandbox
+from domain.shared.secret import Secret
 
 NOW = datetime(2026, 1, 20, 12, 0, tzinfo=UTC)  # the seeded data runs 2025-09-01 .. 2026-01-29
 BASE = "https://sandbox.test"
+CONTROL_KEY = Secret("test-sandbox-control-key")  # what the tests' sandboxes ask for
 HUBSPOT_SCOPES = (
     "oauth crm.objects.deals.read crm.objects.contacts.read crm.objects.companies.read "
     "crm.objects.tickets.read sales-email-read"
@@ -107,6 +110,7 @@ def config(**overrides: Any) -> SandboxConfig:
         "registrations": development_registrations(),
         "data_start": datetime(2025, 9, 1, tzinfo=UTC),
         "data_days": 150,
+        "control_key": CONTROL_KEY,
     }
     return SandboxConfig(**(values | overrides))
 
@@ -115,8 +119,9 @@ def config(**overrides: Any) -> SandboxConfig:
 class Harness:
     sandbox: Sandbox
     clock: FrozenClock
-    client: httpx.AsyncClient
+    client: httpx.AsyncClient  # presents the control key (a test drives the sandbox)
     sleeps: list[float]  # every wait the sandbox asked for; nothing really sleeps
+    stranger: httpx.AsyncClient  # the same sandbox, reached without the control key
 
 
 @asynccontextmanager
@@ -129,8 +134,12 @@ async def running_sandbox(**overrides: Any) -> AsyncIterator[Harness]:
 
     sandbox = Sandbox(config(**overrides), clock, sleep=no_sleep)
     transport = httpx.ASGITransport(app=create_sandbox_app(sandbox))
-    async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
-        yield Harness(sandbox, clock, client, sleeps)
+    key = control_headers(sandbox.config.control_key or CONTROL_KEY)
+    async with (
+        httpx.AsyncClient(transport=transport, base_url=BASE, headers=key) as client,
+        httpx.AsyncClient(transport=transport, base_url=BASE) as stranger,
+    ):
+        yield Harness(sandbox, clock, client, sleeps, stranger)
 
 
 @dataclass

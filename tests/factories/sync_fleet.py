@@ -29,6 +29,7 @@ import httpx
 from litestar.testing import AsyncTestClient
 
 from tests.e2e.connect_flow import come_back, consent, open_start, start_with
+from tests.factories.sandbox_control import control_of
 
 ATLAS = str(Path(sys.executable).parent / "atlas")
 CALLBACK = "https://127.0.0.1:8443/api/v1/oauth/callback/{provider}"
@@ -52,7 +53,7 @@ def atlas_env(data_dir: Path, **settings: str) -> dict[str, str]:
 @dataclass
 class ServedSandbox:
     base: str
-    client: httpx.AsyncClient
+    client: httpx.AsyncClient  # presents the control key (read from the sandbox's data directory)
 
     async def fault(self, provider: str, path: str, fault: dict[str, Any], *, times: int = 1,
                     skip: int = 0) -> str:  # fmt: skip
@@ -79,9 +80,10 @@ async def served_sandbox(
     at = clock_at.strftime("%Y-%m-%dT%H:%M:%S")
     command = [ATLAS, "sandbox", "serve", "--port", str(port), "--no-rate-limits",
                "--clock-at", at, "--callback", CALLBACK, "--scale", scale]  # fmt: skip
+    control = control_of(data_dir)  # made before the sandbox starts, which then reads it
     with _process(command, atlas_env(data_dir)):
         base = f"http://127.0.0.1:{port}"
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+        async with httpx.AsyncClient(base_url=base, timeout=30, headers=control) as client:
             await _until_up(client)
             yield ServedSandbox(base=base, client=client)
 

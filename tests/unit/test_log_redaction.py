@@ -26,6 +26,7 @@ def _record(message: str, *args: object, name: str = "atlas.test") -> logging.Lo
         "opening /api/v1/oauth/start/{m}",
         "code_verifier={m}",
         "sent xoxe.xoxp-1-{m} to slack",
+        "headers {{'X-Sandbox-Control': '{m}'}}",
     ],
 )
 def test_a_secret_in_any_usual_shape_is_redacted(template: str) -> None:

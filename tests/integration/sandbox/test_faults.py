@@ -221,14 +221,14 @@ async def test_a_client_registered_at_run_time_can_connect() -> None:
             "provider": "jira",
             "client_id": "other",
             "client_secret": "s3cret",
-            "redirect_uris": ["https://atlas.example/cb"],
+            "redirect_uris": ["http://127.0.0.1:9999/cb"],
         }
         registered = await h.client.put("/_control/clients", json=client)
         page = await h.client.get(
             "/jira/authorize",
             params={
                 "client_id": "other",
-                "redirect_uri": "https://atlas.example/cb",
+                "redirect_uri": "http://127.0.0.1:9999/cb",
                 "response_type": "code",
                 "scope": "read:jira-work",
                 "audience": "api.atlassian.com",
