@@ -78,6 +78,8 @@ BODY_VALUES: dict[str, Any] = {
 }
 PATH_VALUES = {"name": "hubspot", "platform": "hubspot"}
 QUERY_VALUES = {"object_type": "order"}
+# Headers Atlas reads beside the declared ones: at sign-in, for the browser session, to log.
+READ_HEADERS = ("User-Agent", "X-Forwarded-For", "Origin", "X-Request-Id")
 # Cookies Atlas reads: the OAuth binding and the browser session's refresh token.
 COOKIES = ("__Host-atlas_oauth", "__Host-atlas_refresh")
 
@@ -97,6 +99,7 @@ class Variant:
     cookies: dict[str, Any]
     body: Any
     media_type: str | None
+    bearer: str | None = None  # an access token of its own instead of the member's
 
 
 def variants(operation: Any, base: Any, reads_cookies: bool) -> Iterator[Variant]:
@@ -121,10 +124,15 @@ def variants(operation: Any, base: Any, reads_cookies: bool) -> Iterator[Variant
             if key is not None:
                 changed = {**parts, key: {**parts[key], name: value}}
                 yield Variant(label=f"{where} {name}: {value_name}", **changed)
-    if reads_cookies:
-        for value_name, value in HEADER.items():
-            cookies = {**parts["cookies"], **dict.fromkeys(COOKIES, value)}
-            yield Variant(label=f"cookies: {value_name}", **{**parts, "cookies": cookies})
+    for value_name, value in HEADER.items():
+        yield Variant(label=f"bearer token: {value_name}", bearer=value, **parts)
+        if not reads_cookies:
+            continue
+        cookies = {**parts["cookies"], **dict.fromkeys(COOKIES, value)}
+        yield Variant(label=f"cookies: {value_name}", **{**parts, "cookies": cookies})
+        for header in READ_HEADERS:
+            headers = {**parts["headers"], header: value}
+            yield Variant(label=f"header {header}: {value_name}", **{**parts, "headers": headers})
     yield from _json_bodies(operation, parts)
 
 
