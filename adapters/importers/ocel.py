@@ -33,6 +33,11 @@ from domain.graph.errors import (
 from domain.graph.model import GraphBatch
 
 _TOKEN = re.compile(r"[^ \t\r\n]")  # the first character that is not JSON whitespace
+# A surrogate can only come from an escape ("\ud800"; the UTF-8 decoder refuses its bytes), and
+# escapes of a pair decode to one character: one left in the value is unpaired, and neither
+# UTF-8 (an id's fingerprint) nor PostgreSQL can hold it.
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 class _NotJson(Exception):
@@ -170,6 +175,12 @@ class OcelReader:
                 line=self._line(self._pos),
                 element=self._where(),
             )
+        if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end) and _holds_surrogate(value):
+            raise ImportInvalidValue(
+                "A value contains an unpaired surrogate (\\ud800 to \\udfff).",
+                line=self._line(self._pos),
+                element=self._where(),
+            )
         self._pos = end
         return value
 
@@ -257,3 +268,18 @@ class OcelReader:
             ) from None
         self._index += 1
         self._state = "item"
+
+
+def _holds_surrogate(value: Any) -> bool:
+    pending = [value]
+    while pending:  # iterative: the element may nest as deep as the decoder allowed
+        item = pending.pop()
+        if isinstance(item, str):
+            if _SURROGATE.search(item):
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False

@@ -9,7 +9,7 @@ bounded (``MAX_HELD_*``): a file that puts more before its objects is refused, n
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Annotated, Any
 
 import msgspec
 
@@ -33,6 +33,8 @@ MAX_HELD_RELATIONSHIPS = 500_000
 MAX_HELD_TEXT = 64 << 20  # characters
 SECTIONS = frozenset({"objectTypes", "eventTypes", "objects", "events"})
 Scalar = str | int | float | bool | None
+# A type's name, as the graph's catalog holds it (1 to 200 characters).
+TypeName = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 
 
 class _Relationship(msgspec.Struct, frozen=True, forbid_unknown_fields=False):
@@ -46,7 +48,7 @@ class _TypeAttribute(msgspec.Struct, frozen=True):
 
 
 class _Type(msgspec.Struct, frozen=True):
-    name: str
+    name: TypeName
     attributes: list[_TypeAttribute] = msgspec.field(default_factory=list)
 
 
@@ -58,7 +60,7 @@ class _ObjectAttribute(msgspec.Struct, frozen=True):
 
 class _Object(msgspec.Struct, frozen=True):
     id: str
-    type: str
+    type: TypeName
     attributes: list[_ObjectAttribute] = msgspec.field(default_factory=list)
     relationships: list[_Relationship] = msgspec.field(default_factory=list)
 
@@ -70,7 +72,7 @@ class _EventAttribute(msgspec.Struct, frozen=True):
 
 class _Event(msgspec.Struct, frozen=True):
     id: str
-    type: str
+    type: TypeName
     time: datetime
     attributes: list[_EventAttribute] = msgspec.field(default_factory=list)
     relationships: list[_Relationship] = msgspec.field(default_factory=list)

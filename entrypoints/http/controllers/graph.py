@@ -32,7 +32,12 @@ from domain.graph.process_map import Window
 from domain.identity.model import Role
 from entrypoints.container import Application
 from entrypoints.http.auth import requires_actor, requires_exporter, requires_role
-from entrypoints.http.controllers.graph_schemas import FileNameHeader, ImportIdHeader, ImportUpload
+from entrypoints.http.controllers.graph_schemas import (
+    FileNameHeader,
+    ImportIdHeader,
+    ImportObjectType,
+    ImportUpload,
+)
 from entrypoints.http.controllers.process_maps import End, ProcessMapController, Start
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
@@ -102,7 +107,7 @@ class GraphController(Controller):
     async def create_import(
         self, *, request: Request[Any, Any, Any], actor: NamedDependency[Actor],
         request_import: NamedDependency[RequestImport], import_slots: NamedDependency[Slots],
-        object_type: FromQuery[str] = "case", import_id: ImportIdHeader = None,
+        object_type: ImportObjectType = "case", import_id: ImportIdHeader = None,
         file_name: FileNameHeader = None,
     ) -> Response[ImportStatus]:  # fmt: skip
         declared = request.headers.get("content-length", "")

@@ -14,12 +14,16 @@ from typing import Annotated, Any
 import msgspec
 from litestar.openapi.spec import OpenAPIMediaType, Operation, RequestBody, Schema
 from litestar.openapi.spec.enums import OpenAPIFormat, OpenAPIType
-from litestar.params import HeaderParameter
+from litestar.params import HeaderParameter, QueryParameter
 
 # The format is recognised from the first bytes, whatever the declared type says.
 UPLOAD_MEDIA_TYPES = ("application/octet-stream", "application/gzip", "application/json",
                       "application/xml")  # fmt: skip
 
+# What an XES trace becomes: a type name, stored with the import (at most 200 characters there).
+ImportObjectType = Annotated[
+    str, QueryParameter(name="object_type", required=False, min_length=1, max_length=200)
+]
 ImportIdHeader = Annotated[
     str | None,
     HeaderParameter(
