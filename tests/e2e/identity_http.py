@@ -48,3 +48,34 @@ async def join(
     )
     assert accepted.status_code == 200, accepted.text
     return accepted.json()  # type: ignore[no-any-return]
+
+
+def verification_token(sent: list[Any], user_id: str) -> str:
+    """The newest verification link's token emailed to ``user_id`` (``sent``: an outbox)."""
+    for message in reversed(sent):
+        if message.kind == "email_verification":
+            token: str = message.text.split("#token=")[1].split()[0]
+            if token.split(".")[1] == user_id:
+                return token
+    raise AssertionError("no verification email was sent to this user")
+
+
+async def verify_email(
+    client: AsyncTestClient[Any], sent: list[Any], tokens: dict[str, Any]
+) -> None:
+    """Follow the verification link from the outbox, as the new account's owner would."""
+    token = verification_token(sent, tokens["user_id"])
+    verified = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    assert verified.status_code == 204, verified.text
+
+
+async def sign_up_verified(
+    client: AsyncTestClient[Any],
+    sent: list[Any],
+    email: str | None = None,
+    organisation: str = "Acme",
+) -> dict[str, Any]:
+    """Sign up and follow the verification link: an owner who may invite and connect."""
+    tokens = await sign_up(client, email, organisation)
+    await verify_email(client, sent, tokens)
+    return tokens
