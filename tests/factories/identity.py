@@ -43,6 +43,7 @@ def create_user(**overrides: Any) -> User:
         "name": "Ada Lovelace",
         "password_hash": Secret("$2b$12$" + "x" * 53),
         "created_at": WHEN,
+        "email_verified_at": WHEN,  # an established account (override with None for a new one)
     }
     return User(**(values | overrides))
 
