@@ -40,7 +40,8 @@ class IdentityUseCases(containers.DeclarativeContainer):
     _uow = adapters.identity_uow
     _hasher = adapters.password_hasher
     _residency = adapters.residency
-    verification_mail = providers.Singleton(
+    # A Factory, not a Singleton: a test's swap of the email adapter reaches it whenever made.
+    verification_mail = providers.Factory(
         VerificationMail,
         email=adapters.email,
         verify_link=providers.Callable(verify_link, adapters.settings),
