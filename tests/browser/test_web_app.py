@@ -53,6 +53,8 @@ def sign_up(page: Any, served: Served, email: str, organisation: str = "Northwin
     expect(page.get_by_text("Your email address is verified")).to_be_visible(timeout=30_000)
     assert "token" not in page.url  # taken out of the address bar at once
     expect(notice).to_have_count(0)
+    go(page, "Process maps")
+    expect(page).to_have_url(re.compile(r"/maps"))
 
 
 def go(page: Any, screen: str) -> None:
