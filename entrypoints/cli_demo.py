@@ -44,6 +44,7 @@ async def _demo(settings: Settings, base: str) -> None:
     async with httpx.AsyncClient(base_url=base, verify=verify, timeout=300) as client:
         await _reachable(client, base)
         account = await flow.sign_up(client)
+        await flow.verify_email(client, account)
         click.echo(click.style("Demo account", bold=True))
         click.echo(f"  email     {account.email}\n  password  {account.password}\n")
         click.echo(click.style("Connecting (OAuth consent at the sandbox)", bold=True))

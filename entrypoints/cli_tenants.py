@@ -57,7 +57,8 @@ def create_command(
     name: str, owner_email: str, owner_name: str, region: str | None, owner_password: str
 ) -> None:
     """A new tenant with its first owner, exactly as sign-up makes them (the same rules, the
-    audit trail's tenant.created); prints the tenant's id."""
+    audit trail's tenant.created, the email with the link that verifies the owner's address);
+    prints the tenant's id."""
     from application.identity.sessions import Client, TokenPair
     from application.identity.sign_up import SignUpCommand
     from domain.shared.secret import Secret

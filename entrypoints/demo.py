@@ -1,8 +1,9 @@
 """``atlas demo``: a new user's first minutes, through the HTTP API a browser uses.
 
 Against a running Atlas in development (``make run``) and its provider sandbox: sign up a demo
-account, connect all seven providers through the real OAuth consent flow (the start link, the
-provider's consent page, the callback), sync them, and read the process maps back.
+account, verify its email from the development outbox, connect all seven providers through the
+real OAuth consent flow (the start link, the provider's consent page, the callback), sync
+them, and read the process maps back.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import secrets
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
 
@@ -26,6 +28,7 @@ FINISHED = {"succeeded", "failed", "cancelled"}
 _ACTION = re.compile(r'<form method="post" action="([^"]+)"')
 _CONSENT = re.compile(r'name="consent" value="([^"]+)"')
 _SCOPES = re.compile(r'name="scope" value="([^"]+)"')
+_LINK = re.compile(r"/verify-email#token=(\S+)")
 
 Say = Callable[[str], None]
 
@@ -55,6 +58,31 @@ async def sign_up(client: httpx.AsyncClient) -> DemoAccount:
     answer = await client.post("/api/v1/auth/signup", json=body)
     _expect(answer, 201, "signing up")
     return DemoAccount(email=email, password=password, tokens=answer.json())
+
+
+async def verify_email(client: httpx.AsyncClient, account: DemoAccount) -> None:
+    """Follow the verification link a new account is emailed, as a developer would: from the
+    development outbox, whose directory ``GET /me`` names. Connecting needs a verified address."""
+    me = await client.get("/api/v1/me", headers=account.headers)
+    _expect(me, 200, "reading the new account")
+    outbox = me.json().get("email_outbox")
+    if outbox is None:
+        raise DemoError("the demo needs the development outbox (no email service configured)")
+    user = account.tokens["user_id"]
+    token = await asyncio.to_thread(verification_token, Path(outbox), user)
+    if token is None:
+        raise DemoError(f"no verification email for the demo account in {outbox}")
+    answer = await client.post("/api/v1/auth/verify-email", json={"token": token})
+    _expect(answer, 204, "verifying the demo account's email")
+
+
+def verification_token(outbox: Path, user_id: str) -> str | None:
+    """The newest verification link's token for ``user_id`` in a development outbox."""
+    for path in sorted(outbox.glob("*-email_verification-*.txt"), reverse=True):
+        match = _LINK.search(path.read_text())
+        if match and match.group(1).split(".")[1] == user_id:
+            return match.group(1)
+    return None
 
 
 async def connect(client: httpx.AsyncClient, account: DemoAccount, provider: str) -> str:

@@ -7,6 +7,11 @@ from dependency_injector import containers, providers
 from application.identity.accept_invitation import AcceptInvitation
 from application.identity.change_password import ChangePassword
 from application.identity.confirm_session import ConfirmSession
+from application.identity.email_verification import (
+    ResendEmailVerification,
+    VerificationMail,
+    VerifyEmail,
+)
 from application.identity.invitations import InviteMember, ListInvitations, WithdrawInvitation
 from application.identity.limits import Throttle
 from application.identity.log_in import LogIn
@@ -18,6 +23,7 @@ from application.identity.sessions import Sessions
 from application.identity.show_profile import ShowProfile, ShowTenant
 from application.identity.sign_up import SignUp
 from application.identity.switch_tenant import SwitchTenant
+from entrypoints.identity_wiring import verify_link
 
 
 class IdentityUseCases(containers.DeclarativeContainer):
@@ -34,6 +40,12 @@ class IdentityUseCases(containers.DeclarativeContainer):
     _uow = adapters.identity_uow
     _hasher = adapters.password_hasher
     _residency = adapters.residency
+    # A Factory, not a Singleton: a test's swap of the email adapter reaches it whenever made.
+    verification_mail = providers.Factory(
+        VerificationMail,
+        email=adapters.email,
+        verify_link=providers.Callable(verify_link, adapters.settings),
+    )
 
     sign_up = providers.Factory(
         SignUp,
@@ -43,6 +55,7 @@ class IdentityUseCases(containers.DeclarativeContainer):
         throttle=throttle,
         email=adapters.email,
         residency=_residency,
+        verification=verification_mail,
     )
     log_in = providers.Factory(
         LogIn, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle,
@@ -83,3 +96,10 @@ class IdentityUseCases(containers.DeclarativeContainer):
         AcceptInvitation, uow_for=_uow, hasher=_hasher, sessions=sessions, throttle=throttle,
         residency=_residency,
     )  # fmt: skip
+    resend_email_verification = providers.Factory(
+        ResendEmailVerification, uow_for=_uow, sessions=sessions, mail=verification_mail,
+        throttle=throttle,
+    )  # fmt: skip
+    verify_email = providers.Factory(
+        VerifyEmail, uow_for=_uow, sessions=sessions, throttle=throttle
+    )

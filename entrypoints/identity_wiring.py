@@ -88,3 +88,21 @@ def accept_link(settings: Settings) -> Callable[[str], str]:
         return f"{app}/accept-invitation#token={token}"
 
     return link
+
+
+def verify_link(settings: Settings) -> Callable[[str], str]:
+    app = settings.app_origins[0]
+
+    def link(token: str) -> str:
+        # In the fragment, like an invitation's: it never reaches a server's access log.
+        return f"{app}/verify-email#token={token}"
+
+    return link
+
+
+def development_outbox(settings: Settings) -> Path | None:
+    """Where development emails land (no email service configured): the web app tells a new
+    user, so that ``make run`` can follow its verification link. None in production."""
+    if settings.env != "development" or settings.identity.resend_api_key is not None:
+        return None
+    return settings.data_dir / "outbox"

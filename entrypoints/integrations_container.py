@@ -10,6 +10,7 @@ from adapters.connectors.notices import LoggedReauthNotices
 from adapters.connectors.oauth_client import HttpProviderClient
 from adapters.crypto.flow_sealing import AesGcmFlowSealer
 from application.graph.purge_scope import PurgeSourceScope
+from application.identity.email_verification import EmailGate
 from application.integrations.complete_connection import CompleteConnection
 from application.integrations.connection_tokens import ConnectionTokens, RefreshPolicy
 from application.integrations.connections import (
@@ -68,6 +69,7 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
         providers=_shared.provider_directory,
         sealer=_shared.flow_sealer,
         clock=adapters.clock,
+        verified_emails=providers.Factory(EmailGate, uow_for=adapters.identity_uow),
     )
     open_authorization = providers.Factory(
         OpenAuthorization, uow_for=_uow, sealer=_shared.flow_sealer, clock=adapters.clock

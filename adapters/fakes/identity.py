@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import msgspec
+
 from adapters.fakes.identity_sessions import (
     FakeInvitationRepository,
     FakeProfileReads,
@@ -12,12 +16,14 @@ from adapters.fakes.identity_sessions import (
 from adapters.fakes.store import IdentityTables, Tables
 from adapters.fakes.uow import FakeUnitOfWork
 from application.identity.ports import (
+    EmailVerificationRepository,
     IdentityUnitOfWork,
     MembershipRepository,
     TenantRepository,
     UserRepository,
 )
 from application.shared.scope import Scope
+from domain.identity.email_verification import EmailVerification
 from domain.identity.errors import EmailTaken, MembershipExists, TenantExists
 from domain.identity.invitations import Member
 from domain.identity.model import LoginIdentity, Membership, Tenant, TenantMembership, User
@@ -73,6 +79,35 @@ class FakeUserRepository(UserRepository):
             if user.email == email and user.disabled_at is None:
                 return LoginIdentity(user_id=user.id, password_hash=user.password_hash)
         return None
+
+
+class FakeEmailVerificationRepository(EmailVerificationRepository):
+    def __init__(self, tables: IdentityTables, scope: Scope) -> None:
+        self._tables, self._scope = tables, scope
+
+    async def replace(self, verification: EmailVerification) -> None:
+        if verification.user_id != self._scope.user_id:  # WITH CHECK: own row only
+            raise ScopeViolation()
+        self._tables.email_verifications[verification.user_id] = verification
+
+    async def consume(self, user_id: UserId, digest: bytes, at: datetime) -> bool:
+        pending = self._tables.email_verifications.get(user_id)
+        user = self._tables.users.get(user_id)
+        if user_id != self._scope.user_id or pending is None or user is None:
+            return False
+        if pending.digest != digest or not pending.open(at):
+            return False
+        del self._tables.email_verifications[user_id]
+        self._tables.users[user_id] = msgspec.structs.replace(user, email_verified_at=at)
+        return True
+
+    async def mark_verified(self, user_id: UserId, at: datetime) -> None:
+        user = self._tables.users.get(user_id)
+        if user_id != self._scope.user_id or user is None:
+            return
+        self._tables.email_verifications.pop(user_id, None)
+        if user.email_verified_at is None:
+            self._tables.users[user_id] = msgspec.structs.replace(user, email_verified_at=at)
 
 
 class FakeMembershipRepository(MembershipRepository):
@@ -144,5 +179,6 @@ class FakeIdentityUnitOfWork(FakeUnitOfWork, IdentityUnitOfWork):
         self.memberships = FakeMembershipRepository(identity, sessions, self.scope)
         self.sessions = FakeRefreshSessionRepository(sessions, self.scope, identity.memberships)
         self.invitations = FakeInvitationRepository(sessions, self.scope)
+        self.email_verifications = FakeEmailVerificationRepository(identity, self.scope)
         self.security_events = FakeSecurityEventRepository(sessions, self.scope)
         self.profiles = FakeProfileReads(self)

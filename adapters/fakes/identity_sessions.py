@@ -211,6 +211,7 @@ class FakeProfileReads(ProfileReads):
             user_id=user.id,
             email=user.email,
             name=user.name,
+            email_verified_at=user.email_verified_at,
             tenant=tenant,
             tenants=await self._uow.memberships.of_current_user(),
             family=await self._uow.sessions.get_family(actor.session_id),

@@ -54,7 +54,11 @@ class FakePersonalDataReads(PersonalDataReads):
         if user is None:
             return []
         if section == "account":
-            return [{"user_id": str(me), "email": user.email, "name": user.name}]
+            verified = user.email_verified_at
+            return [{
+                "user_id": str(me), "email": user.email, "name": user.name,
+                "email_verified_at": verified.isoformat() if verified else None,
+            }]  # fmt: skip
         if section == "memberships":
             return [_record(m) for (_, u), m in self._identity.memberships.items() if u == me]
         return [
@@ -87,6 +91,7 @@ class FakeErasure(Erasure):
             del self._identity.memberships[(tenant_id, user_id)]
             self._sessions.end_membership(tenant_id, user_id)
         del self._identity.users[me]
+        self._identity.email_verifications.pop(me, None)  # as the cascade from users does
         self.erased.add(me)
         return len(mine) + 1
 

@@ -14,6 +14,7 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from domain.identity.email_verification import EmailVerification
 from domain.identity.model import Membership, Tenant, User
 from domain.shared.ids import TenantId, UserId
 
@@ -80,6 +81,7 @@ class IdentityTables:
     tenants: dict[TenantId, Tenant] = field(default_factory=dict)
     users: dict[UserId, User] = field(default_factory=dict)
     memberships: dict[tuple[TenantId, UserId], Membership] = field(default_factory=dict)
+    email_verifications: dict[UserId, EmailVerification] = field(default_factory=dict)
 
 
 class InMemoryStore:

@@ -15,6 +15,7 @@ from adapters.postgres.identity_invitations import (
 from adapters.postgres.identity_profile import PostgresProfileReads
 from adapters.postgres.identity_sessions import PostgresRefreshSessionRepository
 from adapters.postgres.identity_statements import run
+from adapters.postgres.identity_verifications import PostgresEmailVerificationRepository
 from adapters.postgres.scoped import is_self, of_tenant, own_self, own_tenant
 from adapters.postgres.uow import PostgresUnitOfWork
 from application.identity.ports import (
@@ -89,6 +90,7 @@ class PostgresUserRepository(UserRepository):
                 name=user.name,
                 created_at=user.created_at,
                 disabled_at=user.disabled_at,
+                email_verified_at=user.email_verified_at,
             ),
         )
         await run(
@@ -116,6 +118,7 @@ class PostgresUserRepository(UserRepository):
             password_hash=Secret(row.password_hash),
             created_at=row.created_at,
             disabled_at=row.disabled_at,
+            email_verified_at=row.email_verified_at,
         )
 
     async def save(self, user: User) -> None:
@@ -235,5 +238,6 @@ class PostgresIdentityUnitOfWork(PostgresUnitOfWork, IdentityUnitOfWork):
         self.memberships = PostgresMembershipRepository(session)
         self.sessions = PostgresRefreshSessionRepository(session)
         self.invitations = PostgresInvitationRepository(session)
+        self.email_verifications = PostgresEmailVerificationRepository(session)
         self.security_events = PostgresSecurityEventRepository(session)
         self.profiles = PostgresProfileReads(session)

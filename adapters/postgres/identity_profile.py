@@ -19,7 +19,7 @@ from domain.shared.ids import TenantId, UserId
 # instead of four keeps /me cheap.
 _SNAPSHOT = text(
     """
-    SELECT u.user_id, u.email, u.name,
+    SELECT u.user_id, u.email, u.name, u.email_verified_at,
            t.tenant_id, t.name AS tenant_name, t.region, t.created_at AS tenant_created_at,
            t.purge_after,
            f.family_id, f.created_at, f.last_used_at, f.expires_at, f.revoked_at,
@@ -56,6 +56,7 @@ class PostgresProfileReads(ProfileReads):
             user_id=UserId(row.user_id),
             email=row.email,
             name=row.name,
+            email_verified_at=row.email_verified_at,
             tenant=Tenant(
                 id=TenantId(row.tenant_id),
                 name=row.tenant_name,

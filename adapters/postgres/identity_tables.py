@@ -1,4 +1,4 @@
-"""SQLAlchemy Core descriptions of the identity session tables (DDL lives in migration 0002)."""
+"""SQLAlchemy Core descriptions of the identity session tables (DDL: migrations 0002, 0018)."""
 
 from __future__ import annotations
 
@@ -45,6 +45,15 @@ invitations = Table(
     when("expires_at"),
     when("accepted_at", nullable=True),
     when("revoked_at", nullable=True),
+)
+
+email_verifications = Table(
+    "email_verifications",
+    metadata,
+    Column("user_id", Uuid, primary_key=True),
+    Column("token_digest", LargeBinary, nullable=False),
+    when("created_at"),
+    when("expires_at"),
 )
 
 security_events = Table(

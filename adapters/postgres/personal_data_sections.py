@@ -44,10 +44,14 @@ _ACTIVITY = """SELECT a.activity_id, a.type, a.occurred_at, a.provider, a.scope,
 
 SECTIONS: dict[str, Section] = {
     "account": Section(
-        ("users", "credentials"),  # of the credentials, only when the password last changed
+        # Of the credentials, only when the password last changed; of a pending verification
+        # link, only when it was sent and when it expires (never its digest).
+        ("users", "credentials", "email_verifications"),
         """SELECT u.user_id, u.email, u.name, u.created_at, u.disabled_at,
-               c.updated_at AS password_changed_at
+               u.email_verified_at, c.updated_at AS password_changed_at,
+               v.created_at AS verification_sent_at, v.expires_at AS verification_expires_at
            FROM atlas.users u LEFT JOIN atlas.credentials c ON c.user_id = u.user_id
+           LEFT JOIN atlas.email_verifications v ON v.user_id = u.user_id
            WHERE u.user_id = :me""",
     ),
     "memberships": Section(

@@ -32,6 +32,7 @@ users = Table(
     Column("name", Text, nullable=False),
     when("created_at"),
     when("disabled_at", nullable=True),
+    when("email_verified_at", nullable=True),
 )
 
 credentials = Table(

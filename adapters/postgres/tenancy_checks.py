@@ -22,7 +22,7 @@ from adapters.postgres.tenancy_role_checks import (
 )
 from adapters.postgres.url import DatabaseUrl
 
-LOGIN_IDENTITY_TABLES = ("users", "credentials")
+LOGIN_IDENTITY_TABLES = ("users", "credentials", "email_verifications")
 
 
 Check = Callable[[asyncpg.Connection], Awaitable[CheckResult]]

@@ -63,6 +63,8 @@ class AcceptInvitation:
                 raise InvitationInvalid()  # used or withdrawn meanwhile
             if new_user is not None:
                 await uow.users.add(new_user)
+            else:  # the invitation reached the address: that proves it, as a link would
+                await uow.email_verifications.mark_verified(user_id, self._sessions.now())
             await uow.memberships.add(
                 Membership(
                     tenant_id=tenant_id,
@@ -119,4 +121,5 @@ class AcceptInvitation:
             name=name,
             password_hash=password_hash,
             created_at=self._sessions.now(),
+            email_verified_at=self._sessions.now(),  # the invitation email proved the address
         )

@@ -13,6 +13,7 @@ from uuid import UUID
 
 import msgspec
 
+from application.identity.email_verification import require_verified_email
 from application.identity.limits import INVITATIONS_PER_INVITER, INVITATIONS_PER_TENANT, Throttle
 from application.identity.members import manager_role
 from application.identity.ports import EmailMessage, EmailSender
@@ -67,6 +68,7 @@ class InviteMember:
         async with self._uow_for(actor.scope) as uow:
             await self._sessions.require_active(uow, actor)
             check_may_grant(await manager_role(uow, actor), command.role)
+            await require_verified_email(uow, actor)  # Atlas emails strangers on their say
             if any(m.email == email for m in await uow.memberships.roster()):
                 raise MembershipExists()
             for earlier in await uow.invitations.pending(now):

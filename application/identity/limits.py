@@ -34,6 +34,13 @@ INVITATION_PER_ADDRESS = RateLimit(name="invitation:address", limit=20, window=t
 # Sending invitations (each one an email): per inviter, and per tenant for all its managers.
 INVITATIONS_PER_INVITER = RateLimit(name="invite:inviter", limit=20, window=timedelta(hours=1))
 INVITATIONS_PER_TENANT = RateLimit(name="invite:tenant", limit=50, window=timedelta(hours=1))
+# Verification emails on request (sign-up's own is not counted), and following links.
+EMAIL_VERIFICATIONS_PER_USER = RateLimit(
+    name="verify-email:user", limit=5, window=timedelta(hours=1)
+)
+EMAIL_VERIFICATION_PER_ADDRESS = RateLimit(
+    name="verify-email:address", limit=20, window=timedelta(minutes=1)
+)
 PASSWORD_FAILURES_PER_ACCOUNT = RateLimit(
     name="password:account", limit=5, window=timedelta(minutes=15)
 )

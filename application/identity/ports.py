@@ -10,6 +10,7 @@ import msgspec
 
 from application.shared.actor import Actor
 from application.shared.ports import UnitOfWork
+from domain.identity.email_verification import EmailVerification
 from domain.identity.invitations import Invitation, Member
 from domain.identity.model import LoginIdentity, Membership, Role, Tenant, TenantMembership, User
 from domain.identity.sessions import RefreshFamily, RefreshTokenRecord, SecurityEvent
@@ -127,6 +128,23 @@ class RefreshSessionRepository(Protocol):
         ...
 
 
+class EmailVerificationRepository(Protocol):
+    """The scope user's pending verification link and their address's verified mark."""
+
+    async def replace(self, verification: EmailVerification) -> None:
+        """Keep this link as the user's only one: any earlier link stops working."""
+        ...
+
+    async def consume(self, user_id: UserId, digest: bytes, at: datetime) -> bool:
+        """If ``digest`` is the user's pending, unexpired link: forget the link, mark the
+        address verified and return True. Atomic, so a link works once."""
+        ...
+
+    async def mark_verified(self, user_id: UserId, at: datetime) -> None:
+        """Verified by other means (an invitation reached the address); a pending link goes."""
+        ...
+
+
 class SecurityEventRepository(Protocol):
     async def add(self, event: SecurityEvent) -> None: ...
 
@@ -155,6 +173,7 @@ class ProfileSnapshot(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UserId
     email: str
     name: str
+    email_verified_at: datetime | None
     tenant: Tenant
     tenants: list[TenantMembership]
     family: RefreshFamily | None  # the session, for the liveness check
@@ -172,6 +191,7 @@ class IdentityUnitOfWork(UnitOfWork, Protocol):
     memberships: MembershipRepository
     sessions: RefreshSessionRepository
     invitations: InvitationRepository
+    email_verifications: EmailVerificationRepository
     security_events: SecurityEventRepository
     profiles: ProfileReads
 
@@ -250,7 +270,8 @@ class EmailMessage(msgspec.Struct, frozen=True, kw_only=True):
     to: str
     subject: str
     text: str
-    kind: str  # "invitation", "signup_notice": for logs and metrics, never the body
+    # "invitation", "signup_notice", "email_verification": for logs and metrics, never the body
+    kind: str
 
     def __repr__(self) -> str:
         return f"EmailMessage(kind={self.kind!r}, to=***)"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import final
 
 import msgspec
@@ -17,6 +18,7 @@ class Profile(msgspec.Struct, frozen=True, kw_only=True):
     user_id: UserId
     email: str
     name: str
+    email_verified_at: datetime | None
     tenant: Tenant
     role: Role
     tenants: list[TenantMembership]
@@ -38,6 +40,7 @@ class ShowProfile:
             user_id=snapshot.user_id,
             email=snapshot.email,
             name=snapshot.name,
+            email_verified_at=snapshot.email_verified_at,
             tenant=snapshot.tenant,
             role=actor.role,
             tenants=snapshot.tenants,

@@ -7,6 +7,7 @@ from typing import final
 
 import msgspec
 
+from application.identity.email_verification import VerificationMail
 from application.identity.limits import SIGNUP_PER_ADDRESS, UNKNOWN_ADDRESS, Throttle
 from application.identity.ports import EmailMessage, EmailSender, PasswordHasher
 from application.identity.sessions import Client, Sessions, TokenPair, UowFor
@@ -56,9 +57,11 @@ class SignUp:
         email: EmailSender,
         *,
         residency: Residency,
+        verification: VerificationMail,
     ) -> None:
         self._uow_for, self._hasher, self._sessions = uow_for, hasher, sessions
         self._throttle, self._email, self._residency = throttle, email, residency
+        self._verification = verification
 
     async def execute(self, command: SignUpCommand, client: Client) -> TokenPair:
         # Another region's sign-up is refused first: not even the rate limiter's counter is
@@ -79,10 +82,13 @@ class SignUp:
         user = User(
             id=new_user_id(), email=email, name=name, password_hash=password_hash, created_at=now
         )
+        # The address is only claimed until the emailed link is followed.
+        verification, token = self._verification.mint(tenant.id, user.id, now)
         try:
             async with self._uow_for(Scope(tenant_id=tenant.id, user_id=user.id)) as uow:
                 await uow.tenants.add(tenant)
                 await uow.users.add(user)
+                await uow.email_verifications.replace(verification)
                 await uow.memberships.add(
                     Membership(
                         tenant_id=tenant.id, user_id=user.id, role=Role.OWNER, created_at=now
@@ -101,6 +107,7 @@ class SignUp:
             # least hears about it, and the per-address limit slows enumeration.
             await self._notify_owner(email)
             raise
+        await self._verification.send_quietly(email, token)
         return pair
 
     async def _notify_owner(self, email: str) -> None:

@@ -9,6 +9,7 @@ from uuid import UUID
 import msgspec
 
 from application.integrations.directory import Provider
+from application.shared.actor import Actor
 from application.shared.ports import UnitOfWork
 from application.vault.ports import OAuthTokenRepository
 from domain.integrations.connection import Connection
@@ -120,4 +121,12 @@ class FlowSealer(Protocol):
 class ReauthNotices(Protocol):
     def needs_reauth(self, connection: Connection) -> None:
         """Tell the owner once that a connection must be reconnected."""
+        ...
+
+
+class VerifiedEmails(Protocol):
+    """The identity context's answer to "has this person proven their email address?"."""
+
+    async def require(self, actor: Actor) -> None:
+        """Raise ``EmailUnverified`` (403) unless the actor's address is verified."""
         ...

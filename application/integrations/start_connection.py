@@ -10,7 +10,7 @@ from uuid import UUID
 import msgspec
 
 from application.integrations.directory import Provider, ProviderDirectory
-from application.integrations.ports import FlowSealer, IntegrationsUnitOfWork
+from application.integrations.ports import FlowSealer, IntegrationsUnitOfWork, VerifiedEmails
 from application.shared.actor import Actor
 from application.shared.ports import Clock
 from application.shared.scope import Scope
@@ -43,13 +43,17 @@ class StartConnection:
         providers: ProviderDirectory,
         sealer: FlowSealer,
         clock: Clock,
+        verified_emails: VerifiedEmails,
     ) -> None:
         self._uow_for, self._providers = uow_for, providers
         self._sealer, self._clock = sealer, clock
+        self._verified_emails = verified_emails
 
     async def execute(self, actor: Actor, command: StartConnectionCommand) -> StartedConnection:
         if not actor.role.connects_sources:
             raise RoleRequired()
+        # A connection reads someone's tools in their name: only once their address is proven.
+        await self._verified_emails.require(actor)
         now = self._clock.now()
         async with self._uow_for(actor.scope) as uow:
             connection_id, provider = await self._target(uow, command)

@@ -155,6 +155,24 @@ class LastOwner(IdentityError, Conflict):
     default_message = "A tenant keeps at least one owner."
 
 
+class EmailUnverified(IdentityError, Forbidden):
+    code = "identity.email_unverified"
+    default_message = (
+        "Verify your email address first: follow the link Atlas emailed you (or ask for a new "
+        "one) before inviting people or connecting tools."
+    )
+
+
+class EmailVerificationInvalid(IdentityError, NotFound):
+    code = "identity.email_verification_invalid"
+    default_message = "No such verification link, or it has expired or been used."
+
+
+class EmailAlreadyVerified(IdentityError, Conflict):
+    code = "identity.email_already_verified"
+    default_message = "Your email address is already verified."
+
+
 class EmailUnavailable(IdentityError, Unavailable):
     code = "email.unavailable"
     default_message = "The email could not be sent; try again later."

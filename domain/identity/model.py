@@ -90,6 +90,8 @@ class User(msgspec.Struct, frozen=True, kw_only=True):
     password_hash: Secret[str]
     created_at: datetime
     disabled_at: datetime | None = None
+    # None until the owner of the address follows a verification link (or an invitation).
+    email_verified_at: datetime | None = None
 
 
 class Membership(msgspec.Struct, frozen=True, kw_only=True):

@@ -26,6 +26,7 @@ from entrypoints.http.controllers import (
     auth,
     connections,
     csp_reports,
+    email_verification,
     feed,
     graph,
     health,
@@ -86,6 +87,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         # Identity and HTTP security (issue 3)
         auth.routes(container),
         me.routes(container),
+        email_verification.routes(container),  # issue 15: a new account proves its address
         members.routes(container),
         jwks.routes(container),
         docs,

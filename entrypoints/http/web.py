@@ -35,6 +35,7 @@ SCREENS = [
     "/signin",
     "/signup",
     "/accept-invitation",
+    "/verify-email",
     "/maps",
     "/connections",
     "/connect",

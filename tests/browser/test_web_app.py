@@ -29,7 +29,9 @@ def expect(target: Any) -> Any:
     return playwright_expect(target)
 
 
-def sign_up(page: Any, email: str, organisation: str = "Northwind") -> None:
+def sign_up(page: Any, served: Served, email: str, organisation: str = "Northwind") -> None:
+    """Sign up, then verify the address as a new user of ``make run`` does: the notice says
+    where the development outbox is, and the link from the email there verifies."""
     page.goto("/")
     expect(page).to_have_url(re.compile(r"/signin"))
     page.get_by_role("link", name=re.compile("create an account|sign up", re.I)).click()
@@ -40,6 +42,19 @@ def sign_up(page: Any, email: str, organisation: str = "Northwind") -> None:
     page.fill('input[name="organisation"]', organisation)
     page.get_by_role("button", name="Create account").click()
     expect(page).to_have_url(re.compile(r"/maps"), timeout=30_000)
+    notice = page.get_by_role("status").filter(has_text="Verify your email to invite people")
+    expect(notice).to_be_visible()
+    expect(notice).to_contain_text(str(served.data_dir / "outbox"))
+    accessible(page, "verify-email notice")
+    mail = next(m for m in reversed(served.outbox()) if email in m and "/verify-email#" in m)
+    link = re.search(r"https://\S+/verify-email#token=\S+", mail)
+    assert link, mail
+    page.goto(link.group(0))
+    expect(page.get_by_text("Your email address is verified")).to_be_visible(timeout=30_000)
+    assert "token" not in page.url  # taken out of the address bar at once
+    expect(notice).to_have_count(0)
+    go(page, "Process maps")
+    expect(page).to_have_url(re.compile(r"/maps"))
 
 
 def go(page: Any, screen: str) -> None:
@@ -80,7 +95,7 @@ def test_a_new_user_connects_hubspot_syncs_and_explores_the_deal_map(
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()
     accessible(page, "sign in")
     screenshot(page, "sign-in")
-    sign_up(page, f"owner-{uuid4().hex[:8]}@northwind.example")
+    sign_up(page, served, f"owner-{uuid4().hex[:8]}@northwind.example")
     expect(page.get_by_text(re.compile("No process data yet", re.I))).to_be_visible()
     accessible(page, "empty process maps")
 
@@ -176,7 +191,7 @@ def test_a_colleague_invited_from_the_members_screen_does_not_see_the_owners_mai
 ) -> None:
     owner = visit()
     page = owner.page
-    sign_up(page, f"owner-{uuid4().hex[:8]}@contoso.example", organisation="Contoso")
+    sign_up(page, served, f"owner-{uuid4().hex[:8]}@contoso.example", organisation="Contoso")
     synced(connect(page, "gmail"))
     go(page, "Process maps")
     picker = page.get_by_label("Object type")
@@ -222,7 +237,7 @@ def test_an_owner_imports_an_event_log_watches_its_progress_and_explores_its_map
     import, the performance view in human units, a variant filter and a node's cases."""
     owner = visit()
     page = owner.page
-    sign_up(page, f"owner-{uuid4().hex[:8]}@helpdesk.example", organisation="Helpdesk")
+    sign_up(page, served, f"owner-{uuid4().hex[:8]}@helpdesk.example", organisation="Helpdesk")
     go(page, "Import")
     page.get_by_label("Event log file").set_input_files(str(event_log("helpdesk.xes.gz")))
     page.get_by_label(re.compile("Object type")).fill("ticket")
@@ -259,7 +274,7 @@ def test_an_owner_reads_the_audit_log_downloads_their_data_deletes_and_restores_
     owner.watch.allowed.append("status of 409")  # the write refused while pending, on purpose
     page = owner.page
     email = f"owner-{uuid4().hex[:8]}@fabrikam.example"
-    sign_up(page, email, organisation="Fabrikam")
+    sign_up(page, served, email, organisation="Fabrikam")
     page.get_by_role("button", name="Sign out").click()  # sign up is not a sign-in: sign in
     expect(page).to_have_url(re.compile(r"/signin"))
     page.fill('input[name="email"]', email)

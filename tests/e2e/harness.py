@@ -10,8 +10,9 @@ from litestar import Litestar
 from adapters.fakes.identity_sessions import SessionTables
 from adapters.fakes.store import IdentityTables, InMemoryStore
 from application.shared.actor import Actor
-from domain.identity.model import Membership
+from domain.identity.model import Membership, User
 from domain.identity.sessions import RefreshFamily, SessionPolicy
+from domain.shared.secret import Secret
 from entrypoints.container import Application, fake_container
 from entrypoints.http.app import create_app
 from entrypoints.settings import Settings, load_settings
@@ -40,6 +41,19 @@ def bearer(container: Application, actor: Actor) -> dict[str, str]:
 
 def open_session(store: InMemoryStore, actor: Actor, at: datetime, policy: SessionPolicy) -> None:
     identity = store.tables.of(IdentityTables)
+    # The account too, as the database's foreign keys demand, with its address verified: an
+    # actor made up here invites and connects like a real verified account.
+    identity.users.setdefault(
+        actor.user_id,
+        User(
+            id=actor.user_id,
+            email=f"person-{actor.user_id.hex[:12]}@harness.example",
+            name="Harness Person",
+            password_hash=Secret("not a hash: this account never signs in"),
+            created_at=at,
+            email_verified_at=at,
+        ),
+    )
     identity.memberships[(actor.tenant_id, actor.user_id)] = Membership(
         tenant_id=actor.tenant_id, user_id=actor.user_id, role=actor.role, created_at=at
     )

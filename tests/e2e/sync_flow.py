@@ -13,15 +13,16 @@ from typing import Any
 from litestar.testing import AsyncTestClient
 
 from tests.e2e.connect_flow import connect_with
-from tests.e2e.identity_http import bearer, sign_up
+from tests.e2e.identity_http import bearer, sign_up_verified
 
 Client = AsyncTestClient[Any]
 FINISHED = {"succeeded", "failed", "cancelled"}
 
 
 async def member(client: Client) -> dict[str, str]:
-    """A new account and tenant; the headers that authenticate as its owner."""
-    return bearer(await sign_up(client))
+    """A new account and tenant, its email verified from the development outbox (these apps
+    keep the file outbox); the headers that authenticate as its owner."""
+    return bearer(await sign_up_verified(client))
 
 
 async def connected(

@@ -11,7 +11,7 @@ import pytest
 from litestar.testing import AsyncTestClient
 
 from adapters.fakes.email import FakeEmailSender
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up, sign_up_verified
 from tests.factories.audit import verify_export
 from tests.factories.team_stack import team
 
@@ -23,7 +23,7 @@ async def test_owners_and_admins_read_the_trail_members_may_not_and_tenants_stay
     team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     admin = await join(client, outbox.sent, owner, "admin", "ad@example.com")
     member = await join(client, outbox.sent, owner, "member", "me@example.com")
     stranger = await sign_up(client, organisation="Elsewhere")
@@ -67,7 +67,7 @@ async def test_the_trail_pages_and_filters_and_refuses_bad_input_with_stable_cod
     team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     for n in range(3):
         await join(client, outbox.sent, owner, "member", f"p{n}@example.com")
     headers = bearer(owner)
@@ -99,7 +99,7 @@ async def test_an_export_verifies_with_an_independent_implementation(
     team: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     await join(client, outbox.sent, owner, "admin", "ad@example.com")
     await client.post("/api/v1/auth/login", json={"email": "ad@example.com", "password": "nope"})
 

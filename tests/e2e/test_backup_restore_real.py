@@ -21,7 +21,7 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import BASE
-from tests.e2e.identity_http import PASSWORD, bearer
+from tests.e2e.identity_http import PASSWORD, bearer, verify_email
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 from tests.factories.restore_cli import atlas, scratch
 
@@ -48,6 +48,7 @@ async def _populated(client: Client) -> tuple[dict[str, str], dict[str, Any], di
         "/api/v1/auth/signup",
         json={"email": EMAIL, "password": PASSWORD, "name": "Ada", "organisation": "Acme"},
     )
+    await verify_email(client, None, signed.json())  # from the development outbox
     owner = bearer(signed.json())
     connection = await connected(client, owner, "zendesk", subdomain="acme")
     run = await finished(client, owner, (await sync_now(client, owner, connection))["id"])

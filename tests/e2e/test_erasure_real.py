@@ -17,7 +17,7 @@ from adapters.postgres.roles import OWNER_ROLE
 from adapters.postgres.throwaway import ThrowawayDatabase
 from tests.conftest import FreshDatabase, fresh_copy
 from tests.e2e.connect_flow import sandbox_stats
-from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 from tests.factories.audit import verify_export
 from tests.factories.dump import data_backup, database_dump, restore_data
@@ -43,7 +43,7 @@ async def test_an_erased_person_leaves_no_trace_but_the_suppression_list_even_af
     tmp_path: Path,
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     email = f"erin-{uuid4().hex[:8]}@example.com"
     person = await join(client, outbox.sent, owner, "member", email)
     theirs, user_id = bearer(person), UUID(person["user_id"])

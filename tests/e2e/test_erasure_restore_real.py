@@ -17,7 +17,7 @@ from entrypoints.database import EmbeddedDatabase
 from entrypoints.development import ensure_development_secrets
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
-from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client
 from tests.factories.erasure import SUPPRESSION_TABLE
 from tests.factories.restore_cli import atlas, scratch
@@ -64,7 +64,7 @@ async def test_a_backup_taken_before_an_erasure_restores_without_the_person(
     scratch: Path,
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     email = f"erin-{uuid4().hex[:8]}@example.com"
     person = await join(client, outbox.sent, owner, "member", email)
     data_dir = tmp_path / ".atlas"

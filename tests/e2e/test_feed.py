@@ -17,7 +17,7 @@ from litestar.testing import AsyncTestClient, WebSocketTestSession
 
 from entrypoints.container import Application
 from tests.e2e.harness import build, harness_settings
-from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up, sign_up_verified
 
 pytestmark = pytest.mark.e2e
 
@@ -122,8 +122,8 @@ async def test_a_role_change_reaches_a_member_and_resume_replays_it(
     harness: tuple[AsyncTestClient[Any], Application],
 ) -> None:
     client, container = harness
-    owner = await sign_up(client)
     sent = container.adapters().email().sent
+    owner = await sign_up_verified(client, sent)
     member = await join(client, sent, owner, "member", f"m-{uuid4().hex[:8]}@example.com")
 
     with await client.websocket_connect(FEED) as ws:

@@ -18,6 +18,7 @@ from adapters.postgres.uow import PostgresUnitOfWork
 from application.shared.scope import Scope
 from domain.feed.events import FeedEvent
 from domain.shared.ids import TenantId, UserId
+from entrypoints.demo import verification_token
 from tests.conftest import FreshDatabase
 from tests.factories.api_process import ServedApi
 from tests.factories.sync_fleet import ATLAS, atlas_env
@@ -56,10 +57,15 @@ async def http(api: ServedApi) -> AsyncIterator[httpx.AsyncClient]:
 
 
 @pytest.fixture
-async def owner(http: httpx.AsyncClient) -> dict[str, Any]:
+async def owner(api: ServedApi, http: httpx.AsyncClient) -> dict[str, Any]:
     body = {"email": OWNER, "password": PASSWORD, "name": "Olga", "organisation": "Acme"}
     signed_up = await http.post("/api/v1/auth/signup", json=body)
     assert signed_up.status_code == 201, signed_up.text
+    # She invites: her address is verified first, by the link in the development outbox.
+    outbox = Path(api.env["ATLAS_DATA_DIR"]) / "outbox"
+    token = await asyncio.to_thread(verification_token, outbox, signed_up.json()["user_id"])
+    verified = await http.post("/api/v1/auth/verify-email", json={"token": token})
+    assert verified.status_code == 204, verified.text
     return signed_up.json()  # type: ignore[no-any-return]
 
 

@@ -12,7 +12,7 @@ from litestar.testing import AsyncTestClient
 
 from entrypoints.container import Application
 from tests.e2e.harness import build, harness_settings
-from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, sign_up, sign_up_verified
 
 
 @pytest.fixture
@@ -94,7 +94,9 @@ async def test_an_access_token_of_the_tenant_left_behind_stops_working(
     harness: tuple[AsyncTestClient[Any], Application],
 ) -> None:
     client, container = harness
-    owner_b = await sign_up(client, organisation="Tenant B")
+    owner_b = await sign_up_verified(
+        client, container.adapters().email().sent, organisation="Tenant B"
+    )
     ada = await sign_up(client, email="ada@example.com", organisation="Tenant A")
     await client.post(
         "/api/v1/tenants/current/invitations",
@@ -155,7 +157,7 @@ async def test_a_member_cannot_manage_members(
     harness: tuple[AsyncTestClient[Any], Application],
 ) -> None:
     client, container = harness
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, container.adapters().email().sent)
     await client.post(
         "/api/v1/tenants/current/invitations",
         json={"email": "bo@example.com", "role": "member"},

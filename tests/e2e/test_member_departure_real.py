@@ -10,7 +10,7 @@ from adapters.fakes.email import FakeEmailSender
 from adapters.postgres.throwaway import ThrowawayDatabase
 from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import sandbox_stats
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 from tests.factories.team_stack import team
 
@@ -30,7 +30,7 @@ async def test_a_member_who_leaves_takes_their_grants_and_personal_records_along
     fresh_database: FreshDatabase,
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     leaver = await join(client, outbox.sent, owner, "member", "leaver@example.com")
     theirs = bearer(leaver)
     connections = {p: await connected(client, theirs, p) for p in PERSONAL + SHARED}

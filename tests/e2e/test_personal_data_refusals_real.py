@@ -11,7 +11,7 @@ import pytest
 from adapters.fakes.email import FakeEmailSender
 from adapters.postgres.throwaway import ThrowawayDatabase
 from tests.conftest import FreshDatabase
-from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client
 from tests.factories.erasure import as_superuser
 from tests.factories.team_stack import team
@@ -45,7 +45,7 @@ async def test_the_only_owner_of_a_tenant_is_refused_and_keeps_everything(
     team: tuple[Client, FakeEmailSender], database: ThrowawayDatabase, fresh_database: FreshDatabase
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     await join(client, outbox.sent, owner, "admin", "colleague@example.com")
     user_id = (await client.get("/api/v1/me", headers=bearer(owner))).json()["user"]["id"]
     before = await _state(database, fresh_database, user_id)
@@ -64,7 +64,7 @@ async def test_a_wrong_password_is_refused_and_writes_nothing(
     team: tuple[Client, FakeEmailSender], database: ThrowawayDatabase, fresh_database: FreshDatabase
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     person = await join(client, outbox.sent, owner, "member", "careful@example.com")
     before = await _state(database, fresh_database, person["user_id"])
 

@@ -16,7 +16,7 @@ from adapters.fakes.email import FakeEmailSender
 from adapters.postgres.personal_data_sections import SECTIONS
 from adapters.postgres.throwaway import ThrowawayDatabase
 from tests.conftest import FreshDatabase
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 from tests.factories.erasure import as_superuser
 from tests.factories.team_stack import team
@@ -45,7 +45,7 @@ async def test_a_persons_export_holds_their_rows_and_none_of_a_colleagues(
     team: tuple[Client, FakeEmailSender], database: ThrowawayDatabase, fresh_database: FreshDatabase
 ) -> None:
     client, outbox = team
-    colleague = await sign_up(client, email="colleague-export@example.com")
+    colleague = await sign_up_verified(client, outbox.sent, "colleague-export@example.com")
     person = await join(client, outbox.sent, colleague, "member", "person-export@example.com")
     theirs, mine = await _synced_mailbox(client, person), await _synced_mailbox(client, colleague)
     conn = await as_superuser(database, fresh_database.app.database)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from adapters.fakes.email import FakeEmailSender
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected, finished, sync_now
 from tests.factories.team_stack import team
 
@@ -76,7 +76,7 @@ async def test_personal_sources_are_private_until_shared_through_every_endpoint(
     team: tuple[Client, FakeEmailSender],
 ) -> None:
     client, outbox = team
-    owner_tokens = await sign_up(client)
+    owner_tokens = await sign_up_verified(client, outbox.sent)
     owner = bearer(owner_tokens)
     ada = bearer(await join(client, outbox.sent, owner_tokens, "admin", "ada@example.com"))
     bob = bearer(await join(client, outbox.sent, owner_tokens, "member", "bob@example.com"))

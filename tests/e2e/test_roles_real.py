@@ -17,7 +17,7 @@ from entrypoints.database import DatabaseEndpoints
 from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up_verified
 
 pytestmark = pytest.mark.e2e
 
@@ -40,7 +40,7 @@ async def test_each_role_reads_connects_and_exports_as_its_rights_say(
     stack: tuple[AsyncTestClient[Any], FakeEmailSender],
 ) -> None:
     client, outbox = stack
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     people = {"owner": bearer(owner)}
     for role in ROLES[1:]:
         people[role] = bearer(await join(client, outbox.sent, owner, role, f"{role}@example.com"))

@@ -25,7 +25,7 @@ from entrypoints.http.di import resolve
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import BASE, sandbox_stats
-from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected
 from tests.factories.tenant_deletion import age_request, owner_may_connect, tenant_rows
 
@@ -70,7 +70,7 @@ async def test_only_a_re_authenticated_owner_who_types_the_name_deletes_the_tena
 ) -> None:
     client, outbox, _ = stack
     name = f"Deletion Co {uuid4().hex[:6]}"
-    owner = await sign_up(client, organisation=name)
+    owner = await sign_up_verified(client, outbox.sent, organisation=name)
     member = await join(client, outbox.sent, owner, "admin", f"admin-{uuid4().hex[:6]}@example.com")
 
     by_admin = await _delete(client, bearer(member), password=PASSWORD, confirm_name=name)
@@ -94,7 +94,7 @@ async def test_a_pending_tenant_is_read_only_until_an_owner_restores_it(stack: S
     client, outbox, _ = stack
     name = f"Deletion Co {uuid4().hex[:6]}"
     email = f"owner-{uuid4().hex[:8]}@example.com"
-    owner = await sign_up(client, email, organisation=name)
+    owner = await sign_up_verified(client, outbox.sent, email, organisation=name)
     member = await join(client, outbox.sent, owner, "member", f"m-{uuid4().hex[:6]}@example.com")
     headers = bearer(owner)
 
@@ -146,11 +146,11 @@ async def test_a_pending_tenant_is_read_only_until_an_owner_restores_it(stack: S
 async def test_the_purge_gives_every_grant_back_and_leaves_nothing_of_the_tenant(
     stack: Stack, fresh_database: FreshDatabase
 ) -> None:
-    client, _, container = stack
+    client, outbox, container = stack
     await owner_may_connect(fresh_database)
     name = f"Deletion Co {uuid4().hex[:6]}"
     email = f"owner-{uuid4().hex[:8]}@example.com"
-    owner = await sign_up(client, email, organisation=name)
+    owner = await sign_up_verified(client, outbox.sent, email, organisation=name)
     headers = bearer(owner)
     await connected(client, headers, "hubspot")
     tenant = TenantId(UUID((await client.get(TENANT, headers=headers)).json()["id"]))

@@ -10,7 +10,7 @@ import zipfile
 import pytest
 
 from adapters.fakes.email import FakeEmailSender
-from tests.e2e.identity_http import bearer, join, sign_up
+from tests.e2e.identity_http import bearer, join, sign_up_verified
 from tests.e2e.sync_flow import Client, connected
 from tests.factories.team_stack import team
 
@@ -25,7 +25,7 @@ async def test_an_owner_exports_the_tenant_and_an_admin_may_not(
     team: tuple[Client, FakeEmailSender],
 ) -> None:
     client, outbox = team
-    owner = await sign_up(client, organisation="Exporters")
+    owner = await sign_up_verified(client, outbox.sent, organisation="Exporters")
     admin = await join(client, outbox.sent, owner, "admin", "admin-export@example.com")
     connection = await connected(client, bearer(admin), "hubspot")
 

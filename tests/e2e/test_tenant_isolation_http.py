@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from litestar.testing import AsyncTestClient
 
 from adapters.fakes.email import FakeEmailSender
-from tests.e2e.identity_http import PASSWORD, bearer, sign_up
+from tests.e2e.identity_http import PASSWORD, bearer, sign_up_verified
 from tests.e2e.tiers import Stack, stack, tier
 
 __all__ = ["stack", "tier"]  # the fixtures
@@ -24,7 +24,7 @@ INVITATIONS = "/api/v1/tenants/current/invitations"
 async def _tenant(
     client: AsyncTestClient[Any], outbox: FakeEmailSender, members: int, invitations: int
 ) -> dict[str, Any]:
-    owner = await sign_up(client)
+    owner = await sign_up_verified(client, outbox.sent)
     for n in range(members + invitations):
         await client.post(
             INVITATIONS,

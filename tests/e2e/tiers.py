@@ -122,7 +122,7 @@ class RealPeople:
     _known: dict[tuple[TenantId, Role], Person] = field(default_factory=dict)
 
     async def sign_up(self, role: Role = Role.OWNER) -> Person:
-        tokens = await identity_http.sign_up(self.client)
+        tokens = await identity_http.sign_up_verified(self.client, self.outbox.sent)
         owner = self._remember(tokens, Role.OWNER)
         self._owners[owner.tenant_id] = tokens
         return owner if role == Role.OWNER else await self.colleague(owner, role)

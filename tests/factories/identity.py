@@ -43,6 +43,7 @@ def create_user(**overrides: Any) -> User:
         "name": "Ada Lovelace",
         "password_hash": Secret("$2b$12$" + "x" * 53),
         "created_at": WHEN,
+        "email_verified_at": WHEN,  # an established account (override with None for a new one)
     }
     return User(**(values | overrides))
 
@@ -51,9 +52,13 @@ def create_membership(tenant_id: TenantId, user_id: UserId, role: Role = Role.ME
     return Membership(tenant_id=tenant_id, user_id=user_id, role=role, created_at=WHEN)
 
 
-async def seed_tenant_with_owner(uow_for: Any, *, members: int = 0) -> tuple[Tenant, list[User]]:
-    """A tenant, its owner, and ``members`` more people, written as each would be at signup."""
-    tenant, owner = create_tenant(), create_user()
+async def seed_tenant_with_owner(
+    uow_for: Any, *, members: int = 0, verified: bool = True
+) -> tuple[Tenant, list[User]]:
+    """A tenant, its owner, and ``members`` more people, written as each would be at signup;
+    ``verified=False``: the owner has not yet followed their verification link."""
+    tenant = create_tenant()
+    owner = create_user() if verified else create_user(email_verified_at=None)
     uow: IdentityUnitOfWork
     async with uow_for(Scope(tenant_id=tenant.id, user_id=owner.id)) as uow:
         await uow.tenants.add(tenant)

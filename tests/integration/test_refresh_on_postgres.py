@@ -18,6 +18,7 @@ from adapters.fakes.email import FakeEmailSender
 from adapters.fakes.passwords import FakePasswordHasher
 from adapters.fakes.rate_limiter import InMemoryRateLimiter
 from adapters.postgres.throwaway import ThrowawayDatabase
+from application.identity.email_verification import VerificationMail
 from application.identity.limits import Throttle
 from application.identity.refresh_session import RefreshSession
 from application.identity.sessions import Sessions, TokenPair
@@ -52,8 +53,9 @@ class OnPostgres:
             sessions,
             throttle,
             FakeEmailSender(),
-            residency=here,  # type: ignore[arg-type]
-        )
+            residency=here,
+            verification=VerificationMail(FakeEmailSender(), lambda token: token),
+        )  # type: ignore[arg-type]
         self._refresh = RefreshSession(uow_for, sessions, throttle, here)  # type: ignore[arg-type]
 
     async def sign_up(self, email: str) -> TokenPair:

@@ -52,7 +52,9 @@ def test_gzip_is_sent_only_when_accepted(header: str | None, expected: bool) -> 
 def test_every_screen_the_app_routes_is_served_with_the_app() -> None:
     """A path the app's router shows must answer index.html, or a reload there is a 404."""
     source = (Path(__file__).resolve().parents[2] / "web" / "src" / "app.tsx").read_text()
-    routed = set(re.findall(r'(?:case|NAV.*?|INVITATION =|\[)\s*"(/[a-z-]+)"', source))
+    routed = set(
+        re.findall(r'(?:case|NAV.*?|INVITATION =|VERIFICATION =|\[)\s*"(/[a-z-]+)"', source)
+    )
     routed |= set(re.findall(r'"(/(?:signin|signup))"', source))
     assert routed, "the app's routes were not found in app.tsx"
     assert routed <= set(SCREENS), routed - set(SCREENS)

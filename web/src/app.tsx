@@ -16,12 +16,15 @@ import { ImportFile } from "./screens/import";
 import { Integrations } from "./screens/integrations";
 import { Members } from "./screens/members";
 import { PendingDeletionNotice } from "./screens/organisation";
+import { VerifyEmail, VerifyEmailNotice } from "./screens/verifyEmailScreen";
 import { managesMembers } from "./screens/words";
 import { Alert, Button, Link, Loading } from "./ui/kit";
 import { clearProfile, reloadProfile, useProfile } from "./workspace";
 
-// The invitation email links here (entrypoints/identity_wiring.py), the token in the fragment.
+// The invitation and verification emails link here (entrypoints/identity_wiring.py), the token
+// in the fragment.
 const INVITATION = "/accept-invitation";
+const VERIFICATION = "/verify-email";
 const NAV: [string, string][] = [
   ["/maps", "Process maps"],
   ["/connections", "Connections"],
@@ -34,7 +37,8 @@ const NAV: [string, string][] = [
   ["/account", "Account"],
 ];
 const MANAGERS_ONLY = new Set(["/audit"]); // members and viewers are refused its API (403)
-const PUBLIC = new Set(["/signin", "/signup", INVITATION]);
+const PUBLIC = new Set(["/signin", "/signup", INVITATION, VERIFICATION]);
+const EITHER = new Set([INVITATION, VERIFICATION]); // signed in or not, these stay
 
 function useSession(): SessionState {
   const [state, setState] = useState(currentSession());
@@ -53,7 +57,7 @@ export function App() {
     if (session.status === "signed-out" && !PUBLIC.has(location.path)) {
       const back = location.path === "/" ? "" : `?next=${encodeURIComponent(location.path + window.location.search)}`;
       navigate(`/signin${back}`, { replace: true });
-    } else if (session.status === "signed-in" && location.path !== INVITATION && (PUBLIC.has(location.path) || location.path === "/")) {
+    } else if (session.status === "signed-in" && !EITHER.has(location.path) && (PUBLIC.has(location.path) || location.path === "/")) {
       const next = location.query.get("next");
       navigate(next && next.startsWith("/") && !next.startsWith("//") ? next : "/maps", { replace: true });
     }
@@ -66,7 +70,15 @@ export function App() {
         <p class="brand" aria-hidden="true">Atlas</p>
         <main id="main">
           {session.ended ? <Alert kind="info" title={session.ended} /> : null}
-          {location.path === "/signup" ? <SignUp /> : location.path === INVITATION ? <AcceptInvitation /> : <SignIn />}
+          {location.path === "/signup" ? (
+            <SignUp />
+          ) : location.path === INVITATION ? (
+            <AcceptInvitation />
+          ) : location.path === VERIFICATION ? (
+            <VerifyEmail signedIn={false} />
+          ) : (
+            <SignIn />
+          )}
         </main>
       </div>
     );
@@ -106,6 +118,7 @@ function SignedIn(props: { path: string }) {
       </nav>
       <main id="main" class="content">
         <PendingDeletionNotice profile={me} path={props.path} />
+        {props.path === VERIFICATION ? null : <VerifyEmailNotice profile={me} />}
         <Screen path={props.path} />
       </main>
     </div>
@@ -115,6 +128,7 @@ function SignedIn(props: { path: string }) {
 function Screen(props: { path: string }) {
   const path = props.path;
   if (path === INVITATION) return <AcceptInvitation />; // joining another organisation
+  if (path === VERIFICATION) return <VerifyEmail signedIn />;
   if (path.startsWith("/entities/")) return <EntityTimeline id={decodeURIComponent(path.slice(10))} />;
   switch (path) {
     case "/maps":

@@ -138,10 +138,17 @@ class TenantChoice(Struct, frozen=True, kw_only=True):
     role: Role
 
 
+class VerifyEmailBody(_Redacted, frozen=True, kw_only=True, forbid_unknown_fields=True):
+    token: OpaqueToken
+
+
 class UserView(Struct, frozen=True, kw_only=True):
     id: UUID
     email: str
     name: str
+    # Until it is, inviting people and connecting tools answer 403 identity.email_unverified.
+    email_verified: bool
+    email_verified_at: datetime | None
 
 
 class ProfileView(Struct, frozen=True, kw_only=True):
@@ -149,6 +156,9 @@ class ProfileView(Struct, frozen=True, kw_only=True):
     tenant: TenantView
     role: Role
     tenants: list[TenantChoice]
+    # Development only (no email service configured): the directory emails are written to, so
+    # a developer can open the verification link. Absent in production.
+    email_outbox: str | None = None
 
 
 class MemberView(Struct, frozen=True, kw_only=True):

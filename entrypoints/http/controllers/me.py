@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from litestar import Controller, Router, delete, get
-from litestar.di import NamedDependency
+from litestar.di import NamedDependency, Provide
 from litestar.params import JSONBody
 from litestar.status_codes import HTTP_202_ACCEPTED, HTTP_204_NO_CONTENT
 
@@ -32,6 +32,7 @@ from entrypoints.http.controllers.tenant_deletion import (
 )
 from entrypoints.http.di import provide
 from entrypoints.http.problems import BEARER_REQUIRED, problems
+from entrypoints.identity_wiring import development_outbox
 
 
 class MeController(Controller):
@@ -41,12 +42,23 @@ class MeController(Controller):
 
     @get("/me", responses=problems(401, 404))
     async def me(
-        self, actor: NamedDependency[Actor], show_profile: NamedDependency[ShowProfile]
+        self,
+        actor: NamedDependency[Actor],
+        show_profile: NamedDependency[ShowProfile],
+        email_outbox: NamedDependency[str | None],
     ) -> ProfileView:
-        """You, the tenant this session acts in, and the other tenants you may switch to."""
+        """You (with whether your email address is verified), the tenant this session acts
+        in, and the other tenants you may switch to."""
         profile = await show_profile.execute(actor)
         return ProfileView(
-            user=UserView(id=profile.user_id, email=profile.email, name=profile.name),
+            user=UserView(
+                id=profile.user_id,
+                email=profile.email,
+                name=profile.name,
+                email_verified=profile.email_verified_at is not None,
+                email_verified_at=profile.email_verified_at,
+            ),
+            email_outbox=email_outbox,
             tenant=TenantView.of(profile.tenant),
             role=profile.role,
             tenants=[
@@ -95,11 +107,14 @@ class MeController(Controller):
 def routes(container: Application) -> Router:
     identity: Any = container.use_cases.identity
     personal_data: Any = container.use_cases.personal_data
+    outbox = development_outbox(container.settings())
+    shown_outbox = str(outbox) if outbox is not None else None
     return Router(
         path="/api/v1",
         route_handlers=[MeController],
         dependencies={
             "show_profile": provide(identity.show_profile),
+            "email_outbox": Provide(lambda: shown_outbox, sync_to_thread=False),
             "show_tenant": provide(identity.show_tenant),
             "erase_account": provide(personal_data.erase_account),
             "delete_tenant": provide(container.use_cases.tenant_deletion.delete_tenant),  # type: ignore[attr-defined]

@@ -29,6 +29,7 @@ from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.integrations import PostgresIntegrationsUnitOfWork
 from adapters.postgres.throwaway import ThrowawayDatabase
 from application.graph.purge_scope import PurgeSourceScope
+from application.identity.email_verification import EmailGate
 from application.integrations.complete_connection import Callback, CompleteConnection
 from application.integrations.connection_tokens import ConnectionTokens
 from application.integrations.directory import OAuthClientCredentials, ProviderDirectory
@@ -136,7 +137,10 @@ def _wiring(
     client, sealer = HttpProviderClient(http, clock), AesGcmFlowSealer()
     purge = PurgeSourceScope(partial(PostgresGraphPurgeUnitOfWork, sessions))
     return {
-        "start": StartConnection(uow, directory, sealer, clock),
+        "start": StartConnection(
+            uow, directory, sealer, clock,
+            verified_emails=EmailGate(partial(PostgresIdentityUnitOfWork, sessions)),
+        ),
         "open": OpenAuthorization(uow, sealer, clock),
         "complete": CompleteConnection(uow_for=uow, providers=directory, client=client,
                                        sealer=sealer, vault=vault, clock=clock),

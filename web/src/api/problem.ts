@@ -78,6 +78,11 @@ const WORDS: Record<string, (p: Problem) => string> = {
     "The 30 days to restore this organisation are over: its deletion has started and cannot be taken back.",
   "tenancy.wrong_region": (p) =>
     `Your organisation's data is kept in another region${p.region ? ` (${p.region})` : ""}, which a different Atlas serves. Sign in there${p.region_url ? "" : "; ask your administrator for its address"}.`,
+  "identity.email_unverified": () =>
+    "Verify your email address first: open the link Atlas emailed you (the notice at the top of the page can send a new one). Then you can invite people and connect tools.",
+  "identity.email_verification_invalid": () =>
+    "This verification link has expired, was already used, or was replaced by a newer one. Sign in and ask for a new link from the notice at the top of the page.",
+  "identity.email_already_verified": () => "Your email address is already verified.",
   "audit.invalid_filter": () => "One of the filters is not valid. Check the dates (the first must come before the last) and try again.",
   "audit.invalid_cursor": () => "The list moved on since it was loaded. Reload the page to start from the newest events.",
 };

@@ -16,10 +16,13 @@ export interface Workspace {
 }
 
 export interface Profile {
-  user: { id: string; email: string; name: string };
+  /** Until email_verified, inviting and connecting are refused (403 identity.email_unverified). */
+  user: { id: string; email: string; name: string; email_verified: boolean; email_verified_at: string | null };
   tenant: Workspace;
   role: Role;
   tenants: { tenant_id: string; name: string; role: Role }[];
+  /** Development only: the directory the server writes its emails to. */
+  email_outbox?: string | null;
 }
 
 export interface Member {
