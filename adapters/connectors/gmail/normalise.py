@@ -28,6 +28,7 @@ NOT_MAIL = frozenset({"TRASH", "SPAM", "DRAFT"})
 VOLATILE = frozenset({"UNREAD"})  # flips on every read: not kept, so its changes need no fetch
 WEB = "https://mail.google.com/mail/u/0/#all/"
 SEARCH = "https://mail.google.com/mail/u/0/#search/"
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class Mailbox(msgspec.Struct, frozen=True, kw_only=True):
@@ -101,9 +102,15 @@ def _message(mailbox: Mailbox, message: Message) -> tuple[ActivityRecord, list[E
 
 
 def received_at(message: Message) -> datetime:
-    """``internalDate``: when Gmail received (or sent) it, in milliseconds."""
-    millis = int(message.internal_date) if message.internal_date.isdigit() else 0
-    return datetime.fromtimestamp(millis / 1000, UTC)
+    """``internalDate``: when Gmail received (or sent) it, in milliseconds. Any int64 is valid
+    per the spec; one no datetime holds (past year 9999) reads as the epoch, like a value that
+    is not a number: older than any backfill, never a failed read."""
+    raw = message.internal_date
+    millis = int(raw) if raw.isascii() and raw.isdigit() else 0
+    try:
+        return datetime.fromtimestamp(millis / 1000, UTC)
+    except (OverflowError, OSError, ValueError):
+        return EPOCH
 
 
 def _headers(message: Message) -> dict[str, list[str]]:

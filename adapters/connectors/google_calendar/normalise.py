@@ -96,8 +96,25 @@ def moment(when: When | None) -> datetime | None:
         return None
     if when.date_time is not None:
         at = when.date_time
-        return at if at.tzinfo else at.replace(tzinfo=UTC)
+        return instant(at if at.tzinfo else at.replace(tzinfo=UTC))
     return datetime.combine(when.day, time(), UTC) if when.day else None
+
+
+def instant(at: datetime | None) -> datetime | None:
+    """``at``, if it is an instant that UTC can hold: RFC 3339 allows year 1 at +23:59 or
+    year 9999 at -23:59, which no datetime holds in UTC. Such a time is read as absent."""
+    if at is None:
+        return None
+    try:
+        at.astimezone(UTC)
+    except OverflowError:
+        return None
+    return at
+
+
+def _utc_iso(at: datetime | None) -> str | None:
+    held = instant(at)
+    return held.astimezone(UTC).isoformat() if held is not None else None
 
 
 def _people(event: Event) -> tuple[str | None, dict[str, Attendee]]:
@@ -144,8 +161,8 @@ def _meeting(
         "organizer": organizer,
         "attendee_count": len(guests),
         "recurring_event_id": event.recurring_event_id,
-        "created_at": event.created.astimezone(UTC).isoformat() if event.created else None,
-        "updated_at": event.updated.astimezone(UTC).isoformat() if event.updated else None,
+        "created_at": _utc_iso(event.created),
+        "updated_at": _utc_iso(event.updated),
     }
     return EntityRecord(
         ref=calendar.event_ref(event.id),
@@ -166,13 +183,14 @@ def _activities(
     organizer, guests = _people(event)
     creator = address(event.creator.email) if event.creator else None
     found: list[ActivityRecord] = []
-    if event.created is not None:
+    created = instant(event.created)
+    if created is not None:
         by = creator or organizer
         found.append(
             ActivityRecord(
                 ref=calendar.event_ref(event.id, "scheduled"),
                 type=SCHEDULED,
-                occurred_at=event.created,
+                occurred_at=created,
                 actor=people.person_ref(by) if by else None,
                 attributes={"status": event.status, "attendee_count": len(guests)},
                 links=tuple(links),

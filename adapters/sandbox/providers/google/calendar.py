@@ -34,14 +34,12 @@ class _Listing:
     ids: tuple[int, ...]
 
 
-def _fail(status: int, message: str, reason: str) -> ProviderError:
-    body = {
-        "error": {
-            "errors": [{"domain": "global", "reason": reason, "message": message}],
-            "code": status,
-            "message": message,
-        }
-    }
+def _fail(status: int, message: str, reason: str, **where: str) -> ProviderError:
+    # The Calendar guide's shapes (developers.google.com/calendar/api/guides/errors): no
+    # ``status``; Calendar's own reasons come from the "calendar" domain.
+    domain = "calendar" if reason == "fullSyncRequired" else "global"
+    error = {"domain": domain, "reason": reason, "message": message, **where}
+    body = {"error": {"errors": [error], "code": status, "message": message}}
     return ProviderError(Reply(status=status, body=body))
 
 
@@ -100,7 +98,8 @@ def _resolve(sandbox: Sandbox, kind: str, token: str, name: str) -> Any:
     status, payload = sandbox.cursors.resolve("google", kind, token)
     if status == "expired":
         message = "Sync token is no longer valid, a full sync is required."
-        raise _fail(410, message, "fullSyncRequired")
+        parameter = "syncToken" if kind == "calendar-sync" else "pageToken"
+        raise _fail(410, message, "fullSyncRequired", locationType="parameter", location=parameter)
     if status != "ok":
         raise _fail(400, f"Invalid {name} value.", "invalid")
     return payload

@@ -140,9 +140,9 @@ class GoogleProfile(Profile):
         return Reply(status=429, body=reply.body, headers=(("Retry-After", retry_after),))
 
     def server_error(self, status: int, retry_after: str | None) -> Reply:
-        reply = google_error(
-            status, "The service is currently unavailable.", "backendError", "UNAVAILABLE"
-        )
+        # The canonical code of each status (cloud.google.com/apis/design/errors#http_mapping).
+        state = {500: "INTERNAL", 504: "DEADLINE_EXCEEDED"}.get(status, "UNAVAILABLE")
+        reply = google_error(status, "The service is currently unavailable.", "backendError", state)
         headers = (("Retry-After", retry_after),) if retry_after else ()
         return Reply(status=status, body=reply.body, headers=headers)
 
