@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import json
+from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from adapters.postgres.feed_listener import LISTENER_NAME
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
 from adapters.postgres.sync_uow import PostgresSyncUnitOfWork
+from adapters.postgres.vault_keys import PostgresKeyVersions
 from application.shared.scope import Scope
 from application.sync.ports import SyncJob
 from domain.integrations.connection import ConnectionStatus
@@ -27,6 +29,7 @@ from entrypoints.cli import main
 from tests.conftest import FreshDatabase
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import seed_connection
+from tests.factories.vault import keyring_on
 
 pytestmark = pytest.mark.e2e
 
@@ -201,6 +204,43 @@ async def test_an_unreachable_database_is_a_clear_message_and_exit_1(
     assert set(body) == KEYS
     assert (machine.exit_code, body["healthy"], body["reachable"]) == (1, False, False)
     assert body["findings"][0]["part"] == "database"
+
+
+async def test_a_schema_behind_keys_and_backup_files_are_read_from_where_they_live(
+    fresh_database: FreshDatabase, tmp_path: Path
+) -> None:
+    env = _environment(fresh_database, tmp_path)
+    await keyring_on(PostgresKeyVersions(fresh_database.sessions)).start()  # key version 1
+    owner = await asyncpg.connect(**fresh_database.owner.asyncpg_kwargs())
+    try:  # as if this release's last migration had not run, and version 1 were 400 days old
+        await owner.execute("UPDATE atlas.alembic_version SET version_num = '0016'")
+        await owner.execute(
+            "UPDATE atlas.vault_key_versions SET created_at = now() - interval '400 days'"
+        )
+    finally:
+        await owner.close()
+    backups = tmp_path / "backups"
+    backups.mkdir()
+    taken = datetime.now(UTC) - timedelta(days=3)
+    (backups / f"atlas-{taken:%Y%m%dT%H%M%S}Z.atlasbak").write_bytes(b"sealed")
+
+    shown = await _status(env)
+    body = json.loads((await _status(env, "--json", "--key-rotate-days", "500")).output)
+
+    assert shown.exit_code == 1, shown.output
+    assert f"FAIL migrations: schema at 0016, this release expects {head_revision()}" in (
+        shown.output
+    )
+    (key,) = body["key_versions"]
+    assert (key["version"], key["state"]) == (1, "active")
+    assert 400 <= key["age_days"] < 401
+    assert "WARN keys: key version 1 has sealed for 400 days (rotation period 365)" in (
+        shown.output
+    )
+    assert not [f for f in body["findings"] if f["part"] == "keys"]  # within a 500-day period
+    assert 3 * 86_400 <= body["backups"]["newest_taken_age_seconds"] < 4 * 86_400
+    assert "newest file taken 3.0 d ago (unverified)" in shown.output
+    assert "WARN backups: the newest is 3.0 d old" in shown.output
 
 
 def test_the_status_needs_the_backup_role(fresh_database: FreshDatabase, tmp_path: Path) -> None:
