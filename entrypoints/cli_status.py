@@ -10,6 +10,7 @@ reasons printed; warnings are printed and exit 0.
 from __future__ import annotations
 
 import asyncio
+import logging
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -78,6 +79,8 @@ def _observe(settings: Settings, limits: Thresholds) -> tuple[StatusFacts | None
     from adapters.postgres.operator_status import StatusUnreachable, read
     from entrypoints.database import configured_endpoints
 
+    # Alembic announces its plugins at INFO when its script directory loads: not for this screen.
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     backup = configured_endpoints(settings).backup
     if backup is None:
         raise click.ClickException(

@@ -8,7 +8,7 @@ One read-only transaction: every age is measured against the same ``now()``.
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 from datetime import timedelta
 from decimal import Decimal
 
@@ -103,7 +103,8 @@ async def read(
     except _FAULTS as error:
         raise StatusUnreachable(f"a query was refused: {_reason(error)}") from None
     finally:
-        await asyncio.shield(connection.close())
+        with contextlib.suppress(*_FAULTS):  # a lost connection has nothing left to close
+            await connection.close(timeout=CONNECT_SECONDS)
 
 
 async def _read(
