@@ -19,8 +19,10 @@ import click
 import msgspec
 
 from application.operations.status import (
+    DAY,
     BackupFacts,
     Finding,
+    SigningKeyFacts,
     StatusFacts,
     Thresholds,
     assess,
@@ -100,7 +102,9 @@ def _observe(settings: Settings, limits: Thresholds) -> tuple[StatusFacts | None
         if settings.embedded_database:
             where = "the embedded database: atlas db start"
         return None, [database_fault(f"{error} ({where})")]
-    facts = msgspec.structs.replace(facts, backups=_backups(settings.backup.directory))
+    facts = msgspec.structs.replace(
+        facts, backups=_backups(settings.backup.directory), signing_keys=_signing_keys(settings)
+    )
     return facts, assess(facts, limits)
 
 
@@ -115,6 +119,27 @@ def _backups(directory: Path | None) -> BackupFacts:
     taken = [when for path in files if (when := taken_at(path)) is not None]
     newest = (datetime.now(UTC) - max(taken)).total_seconds() if taken else None
     return BackupFacts(directory_known=True, newest_taken_age_seconds=newest)
+
+
+def _signing_keys(settings: Settings) -> SigningKeyFacts | None:
+    """The access-token keyring's signing key; read only, never created (development makes
+    one on first start)."""
+    from adapters.crypto.jwt_keyring import KeyringError, load_keyring
+    from entrypoints.identity_wiring import DEVELOPMENT_KEYRING
+
+    configured = settings.identity.jwt_keyring_file
+    path = configured or settings.data_dir / "secrets" / DEVELOPMENT_KEYRING
+    if configured is None and not path.exists():
+        return None
+    now = datetime.now(UTC)
+    try:
+        keyring = load_keyring(path, settings.identity.jwt_algorithm)
+        signing = keyring.signing_key(now)
+    except KeyringError as error:
+        return SigningKeyFacts(problem=str(error))
+    verifying = [k for k in keyring.keys if k.retired_at is None and k.kid != signing.kid]
+    age_days = (now - signing.activates_at).total_seconds() / DAY
+    return SigningKeyFacts(signing_age_days=age_days, verifying=len(verifying))
 
 
 def _as_json(facts: StatusFacts | None, findings: list[Finding]) -> str:

@@ -88,13 +88,15 @@ def _connections(facts: StatusFacts) -> str:
 
 
 def _keys(facts: StatusFacts, limits: Thresholds) -> str:
-    if not facts.key_versions:
-        return "no vault key version yet (made when the service first starts)"
     described = [
-        f"v{k.version} {k.state} ({k.age_days:.0f} d, {k.encryptions:,} sealed)"
+        f"vault v{k.version} {k.state} ({k.age_days:.0f} d, {k.encryptions:,} sealed)"
         for k in facts.key_versions
         if k.state != "retired"
-    ]
+    ] or ["no vault key version yet (made when the service first starts)"]
+    signing = facts.signing_keys
+    if signing is not None and signing.signing_age_days is not None:
+        older = f", {signing.verifying} older still verifying" if signing.verifying else ""
+        described.append(f"access-token signing key {signing.signing_age_days:.0f} d{older}")
     return f"{'; '.join(described)}; rotation period {limits.key_rotate_days:.0f} d"
 
 

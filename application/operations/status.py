@@ -71,6 +71,15 @@ class BackupFacts(msgspec.Struct, frozen=True, kw_only=True):
     directory_known: bool = False
 
 
+class SigningKeyFacts(msgspec.Struct, frozen=True, kw_only=True):
+    """The access-token signing keyring (a file, not rows): the signing key's age, how many
+    older keys still verify, or why the keyring could not be read."""
+
+    signing_age_days: float | None = None
+    verifying: int = 0
+    problem: str | None = None
+
+
 class StatusFacts(msgspec.Struct, frozen=True, kw_only=True):
     database: DatabaseFacts
     queue: list[JobKind]
@@ -78,9 +87,9 @@ class StatusFacts(msgspec.Struct, frozen=True, kw_only=True):
     connections: ConnectionFacts
     feed_listeners: int
     key_versions: list[KeyVersionFacts]
-    backups: BackupFacts = msgspec.field(
-        default_factory=BackupFacts
-    )  # files, not rows: filled in beside the database
+    # Files, not rows: filled in beside the database.
+    backups: BackupFacts = msgspec.field(default_factory=BackupFacts)
+    signing_keys: SigningKeyFacts | None = None  # None: no keyring yet (development)
 
 
 class Thresholds(msgspec.Struct, frozen=True, kw_only=True):
@@ -105,6 +114,7 @@ def assess(facts: StatusFacts, limits: Thresholds) -> list[Finding]:
         *_queue(facts.queue, facts.workers, limits),
         *_connections(facts.connections, limits),
         *_keys(facts.key_versions, limits),
+        *_signing(facts.signing_keys, limits),
         *_backups(facts.backups, limits),
     ]
 
@@ -168,15 +178,27 @@ def _keys(versions: list[KeyVersionFacts], limits: Thresholds) -> list[Finding]:
         v = key.version
         if key.state == "active" and key.age_days > limits.key_rotate_days:
             period = f"rotation period {limits.key_rotate_days:.0f}"
-            reason = f"key version {v} has sealed for {key.age_days:.0f} days ({period})"
+            reason = f"vault key version {v} has sealed for {key.age_days:.0f} days ({period})"
             found.append(_warn("keys", f"{reason}: atlas keys rotate"))
         if key.state == "active" and key.encryptions > limits.key_alert_encryptions:
-            reason = f"key version {v} sealed {key.encryptions:,} values"
+            reason = f"vault key version {v} sealed {key.encryptions:,} values"
             found.append(_warn("keys", f"{reason}: it is rotated automatically at 2^31"))
         if key.state == "decrypt_only":
             then = f"atlas keys reencrypt, then atlas keys retire {v}"
-            found.append(_warn("keys", f"key version {v} still opens old values: {then}"))
+            found.append(_warn("keys", f"vault key version {v} still opens old values: {then}"))
     return found
+
+
+def _signing(keys: SigningKeyFacts | None, limits: Thresholds) -> list[Finding]:
+    if keys is None:
+        return []
+    if keys.problem is not None:
+        return [_warn("keys", f"access-token keyring: {keys.problem}")]
+    if keys.signing_age_days is not None and keys.signing_age_days > limits.key_rotate_days:
+        days = f"{keys.signing_age_days:.0f} days"
+        reason = f"the access-token signing key has signed for {days}"
+        return [_warn("keys", f"{reason}: atlas keys rotate-jwt")]
+    return []
 
 
 def _backups(backups: BackupFacts, limits: Thresholds) -> list[Finding]:

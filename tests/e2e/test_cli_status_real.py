@@ -16,6 +16,7 @@ import asyncpg
 import pytest
 from click.testing import CliRunner, Result
 
+from adapters.crypto.jwt_keyring import new_keyring, save_keyring
 from adapters.postgres.feed_listener import LISTENER_NAME
 from adapters.postgres.identity import PostgresIdentityUnitOfWork
 from adapters.postgres.migrate import head_revision
@@ -26,6 +27,7 @@ from application.sync.ports import SyncJob
 from domain.integrations.connection import ConnectionStatus
 from domain.shared.ids import new_id
 from entrypoints.cli import main
+from entrypoints.identity_wiring import DEVELOPMENT_KEYRING
 from tests.conftest import FreshDatabase
 from tests.factories.identity import seed_tenant_with_owner
 from tests.factories.integrations import seed_connection
@@ -34,7 +36,7 @@ from tests.factories.vault import keyring_on
 pytestmark = pytest.mark.e2e
 
 KEYS = {"healthy", "reachable", "checked_at", "database", "queue", "workers", "connections",
-        "feed_listeners", "key_versions", "backups", "findings"}  # fmt: skip
+        "feed_listeners", "key_versions", "backups", "signing_keys", "findings"}  # fmt: skip
 
 
 def _environment(db: FreshDatabase, data_dir: Path) -> dict[str, str]:
@@ -91,6 +93,7 @@ async def test_a_fresh_database_is_at_head_with_an_empty_queue(
     assert body["database"]["revision"] == body["database"]["head"] == head_revision()
     assert body["queue"] == []
     assert body["connections"]["by_status"] == {}
+    assert body["signing_keys"] is None  # development makes its keyring on first start
     assert body["findings"] == [
         {"severity": "warn", "part": "backups", "reason": "no backup file yet"}
     ]  # a backup directory is set and holds no backup yet
@@ -223,6 +226,9 @@ async def test_a_schema_behind_keys_and_backup_files_are_read_from_where_they_li
     backups.mkdir()
     taken = datetime.now(UTC) - timedelta(days=3)
     (backups / f"atlas-{taken:%Y%m%dT%H%M%S}Z.atlasbak").write_bytes(b"sealed")
+    (tmp_path / "secrets").mkdir()  # the development keyring, its key made 400 days ago
+    old = new_keyring("EdDSA", datetime.now(UTC) - timedelta(days=400))
+    save_keyring(tmp_path / "secrets" / DEVELOPMENT_KEYRING, old)
 
     shown = await _status(env)
     body = json.loads((await _status(env, "--json", "--key-rotate-days", "500")).output)
@@ -234,9 +240,11 @@ async def test_a_schema_behind_keys_and_backup_files_are_read_from_where_they_li
     (key,) = body["key_versions"]
     assert (key["version"], key["state"]) == (1, "active")
     assert 400 <= key["age_days"] < 401
-    assert "WARN keys: key version 1 has sealed for 400 days (rotation period 365)" in (
+    assert "WARN keys: vault key version 1 has sealed for 400 days (rotation period 365)" in (
         shown.output
     )
+    assert "WARN keys: the access-token signing key has signed for 400 days" in shown.output
+    assert 400 <= body["signing_keys"]["signing_age_days"] < 401
     assert not [f for f in body["findings"] if f["part"] == "keys"]  # within a 500-day period
     assert 3 * 86_400 <= body["backups"]["newest_taken_age_seconds"] < 4 * 86_400
     assert "newest file taken 3.0 d ago (unverified)" in shown.output

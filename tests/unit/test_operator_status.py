@@ -16,6 +16,7 @@ from application.operations.status import (
     Finding,
     JobKind,
     KeyVersionFacts,
+    SigningKeyFacts,
     StatusFacts,
     Thresholds,
     WorkerFacts,
@@ -104,6 +105,17 @@ def test_key_versions_due_for_rotation_or_retirement_warn() -> None:
     (finding,) = assess(healthy(key_versions=[leftover, retired]), LIMITS)
     assert finding.reason.endswith("atlas keys retire 1")
     assert assess(healthy(key_versions=[retired]), LIMITS) == []
+
+
+def test_an_old_or_unreadable_access_token_keyring_warns() -> None:
+    old = SigningKeyFacts(signing_age_days=LIMITS.key_rotate_days + 1, verifying=1)
+    fresh = SigningKeyFacts(signing_age_days=2.0, verifying=1)
+    broken = SigningKeyFacts(problem="cannot read the JWT keyring /etc/atlas/jwt.json")
+
+    (finding,) = assess(healthy(signing_keys=old), LIMITS)
+    assert finding.reason.endswith("atlas keys rotate-jwt")
+    assert assess(healthy(signing_keys=fresh), LIMITS) == []
+    assert parts(assess(healthy(signing_keys=broken), LIMITS)) == [("warn", "keys")]
 
 
 def test_an_old_or_missing_backup_warns_only_where_backups_are_kept() -> None:
