@@ -17,7 +17,9 @@ def screen(
     facts: StatusFacts | None, findings: list[Finding], limits: Thresholds, *, now: datetime
 ) -> str:
     lines = [click.style(f"Atlas status, {now:%Y-%m-%d %H:%M:%S} UTC", bold=True)]
-    details = _details(facts, limits) if facts is not None else {"database": "not reachable"}
+    details = {"database": "could not be read (below)"}
+    if facts is not None:
+        details = _details(facts, limits)
     for part in PARTS:
         if part in details:
             lines.append(f"  {part:<12} {_mark(part, findings)}  {details[part]}")

@@ -116,11 +116,28 @@ async def _read(
         server_version=server["version"], size_bytes=server["size"], revision=revision, head=head
     )
     if revision is None:  # nothing else exists yet to read
-        return StatusFacts(
-            database=database, queue=[], feed_listeners=0, key_versions=[],
-            workers=WorkerFacts(tick_seconds_ago=None, busy=0, stale_running=0),
-            connections=ConnectionFacts(by_status={}, stalest=None, stale=0),
-        )  # fmt: skip
+        return _database_only(database)
+    if revision != head:
+        # The queries below read this release's schema; an older one may lack what they read.
+        try:
+            async with connection.transaction():  # a savepoint: the reading goes on after it
+                return await _read_rest(connection, database, stale_after, heartbeat)
+        except (asyncpg.UndefinedTableError, asyncpg.UndefinedColumnError):
+            return _database_only(database)
+    return await _read_rest(connection, database, stale_after, heartbeat)
+
+
+def _database_only(database: DatabaseFacts) -> StatusFacts:
+    return StatusFacts(
+        database=database, queue=[], feed_listeners=0, key_versions=[],
+        workers=WorkerFacts(tick_seconds_ago=None, busy=0, stale_running=0),
+        connections=ConnectionFacts(by_status={}, stalest=None, stale=0),
+    )  # fmt: skip
+
+
+async def _read_rest(
+    connection: asyncpg.Connection, database: DatabaseFacts, stale_after: float, heartbeat: float
+) -> StatusFacts:
     queue = [
         JobKind(entrypoint=r["entrypoint"], queued=r["queued"], later=r["later"],
                 running=r["running"], oldest_seconds=_float(r["oldest"]))

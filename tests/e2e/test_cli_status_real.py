@@ -198,7 +198,7 @@ async def test_an_unreachable_database_is_a_clear_message_and_exit_1(
 
     assert shown.exit_code == 1
     assert isinstance(shown.exception, SystemExit)  # a chosen exit, not a crash
-    assert "database     FAIL  not reachable" in shown.output
+    assert "database     FAIL  could not be read (below)" in shown.output
     assert "FAIL database: unreachable:" in shown.output
     assert f"ATLAS_DATABASE_BACKUP_URL is {away.render()}" in shown.output
     assert "Traceback" not in shown.output
@@ -249,6 +249,24 @@ async def test_a_schema_behind_keys_and_backup_files_are_read_from_where_they_li
     assert 3 * 86_400 <= body["backups"]["newest_taken_age_seconds"] < 4 * 86_400
     assert "newest file taken 3.0 d ago (unverified)" in shown.output
     assert "WARN backups: the newest is 3.0 d old" in shown.output
+
+
+async def test_a_schema_too_old_for_the_rest_still_says_which_migration_it_is_at(
+    fresh_database: FreshDatabase, tmp_path: Path
+) -> None:
+    env = _environment(fresh_database, tmp_path)
+    owner = await asyncpg.connect(**fresh_database.owner.asyncpg_kwargs())
+    try:  # as before migration 0003 made the vault's tables
+        await owner.execute("UPDATE atlas.alembic_version SET version_num = '0002'")
+        await owner.execute("ALTER TABLE atlas.vault_key_versions RENAME TO not_yet")
+    finally:
+        await owner.close()
+
+    shown = await _status(env)
+
+    assert shown.exit_code == 1, shown.output
+    assert "FAIL migrations: schema at 0002" in shown.output
+    assert "refused" not in shown.output
 
 
 def test_the_status_needs_the_backup_role(fresh_database: FreshDatabase, tmp_path: Path) -> None:
