@@ -34,6 +34,7 @@ LAZY_COMMANDS = {
     "audit": "entrypoints.cli_audit:audit",  # compliance (issue 13): atlas audit verify
     "backup": "entrypoints.cli_backup:backup",  # compliance (issue 13): a sealed backup
     "restore": "entrypoints.cli_backup:restore",  # compliance (issue 13): a verified restore
+    "status": "entrypoints.cli_status:status",  # operability (issue 18): one screen for operators
 }
 
 

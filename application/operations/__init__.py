@@ -1,0 +1,1 @@
+"""What an operator needs to see of a running deployment (``atlas status``)."""
