@@ -169,16 +169,28 @@ def _serve(
     from entrypoints.container import real_container
     from entrypoints.database import configured_endpoints
     from entrypoints.http.app import create_app
+    from entrypoints.metrics_listener import metrics_served
     from entrypoints.server import serve as run_server
 
     container = real_container(settings, configured_endpoints(settings))
     app = create_app(container, with_worker=with_worker)
+    metrics = container.adapters.metrics()
     try:
-        asyncio.run(run_server(app, host=host, port=port, tls=tls, log_level=settings.log_level))
+        with metrics_served(settings.metrics_address, metrics):
+            asyncio.run(
+                run_server(app, host=host, port=port, tls=tls, log_level=settings.log_level)
+            )
     except KeyboardInterrupt:
         # uvicorn has shut down gracefully and re-raises the signal it caught: Ctrl-C is the
         # normal way to stop, not a failure.
         click.echo("Atlas stopped.")
+
+
+def _metrics_url(settings: Settings) -> str:
+    if settings.metrics_address is None:
+        return "off (ATLAS_METRICS_ADDRESS)"
+    host, port = settings.metrics_address
+    return f"http://{host}:{port}/metrics  (for Prometheus; never on the public port)"
 
 
 def _print_banner(settings: Settings, ca_cert: Path) -> None:
@@ -194,6 +206,7 @@ def _print_banner(settings: Settings, ca_cert: Path) -> None:
                 f"  Docs     {base}/schema/swagger",
                 f"  Feed     wss://{settings.host}:{settings.port}/api/v1/feed (try: atlas feed)",
                 f"  Health   {base}/health   Ready {base}/ready",
+                f"  Metrics  {_metrics_url(settings)}",
                 f"  Database {database}",
                 f"  TLS CA   {ca_cert}  (e.g. curl --cacert {ca_cert} {base}/health)",
                 "  Worker   syncs connected tools here (atlas worker runs more)",

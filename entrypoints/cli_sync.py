@@ -18,6 +18,7 @@ from entrypoints.cli_common import database_running, load, run_with_container
 from entrypoints.container import Application, real_container
 from entrypoints.database import configured_endpoints
 from entrypoints.http.di import resolve
+from entrypoints.metrics_listener import metrics_served
 from entrypoints.worker import run_alone
 
 
@@ -33,7 +34,11 @@ def worker(concurrency: int | None) -> None:
         click.echo("Atlas worker starting; Ctrl-C (or SIGTERM) stops it after the page in hand.")
         # uvloop (already here with PgQueuer): a sync worker is mostly provider calls and
         # database round trips, and the loop and its sockets cost it far less CPU than asyncio's.
-        with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        metrics = container.adapters.metrics()
+        with (
+            metrics_served(settings.metrics_address, metrics),
+            asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner,
+        ):
             runner.run(run_alone(container, concurrency=concurrency, ready=click.echo))
     click.echo("Atlas worker stopped.")
 

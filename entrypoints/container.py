@@ -138,6 +138,7 @@ class RealAdapters(containers.DeclarativeContainer):
         SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
     original_source = sync.original_source  # the connectors' single-record reads
+    metrics = sync.metrics
 
     # --- the realtime feed (issue 11) ---
     feed = providers.Container(FeedAdapters, sessions=sessions, url=endpoints.provided.app)
@@ -199,6 +200,7 @@ class FakeAdapters(containers.DeclarativeContainer):
         SyncAdapters, settings=settings, clock=clock, provider_http=integrations.provider_http
     )
     original_source = sync.original_source  # the connectors' single-record reads
+    metrics = sync.metrics
 
     feed = providers.Container(FakeFeedAdapters, store=store)
     audit_chains = providers.Singleton(fake_audit_chains, store)

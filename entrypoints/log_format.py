@@ -5,7 +5,8 @@ or LF in one of them would start a line of the attacker's choosing, so the text 
 every control character (and the Unicode line and paragraph separators) in the message, and
 indents a traceback's lines under the record they belong to: a line that starts at column 0 is
 always a record Atlas wrote. The JSON format is the sound answer for machines: one object per
-line, the encoder escapes everything. Both carry the request id of the request being served.
+line, the encoder escapes everything. Both carry the request id of the request being served;
+JSON lines also its route template, tenant id, status and time to answer once known.
 """
 
 from __future__ import annotations
@@ -49,6 +50,7 @@ class RequestIds(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         context = current_request()
         record.request_id = context.request_id if context else "-"
+        record.request_facts = dict(context.facts) if context else {}
         return True
 
 
@@ -76,6 +78,7 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "message": _message(record),
             "request_id": getattr(record, "request_id", "-"),
+            **getattr(record, "request_facts", {}),
         }
         trace = _trace(self, record)
         if trace:

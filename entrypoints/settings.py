@@ -25,7 +25,7 @@ from entrypoints.settings_database import database_url as _database_url
 from entrypoints.settings_identity import IdentitySettings, IdentitySettingsError, identity_settings
 from entrypoints.settings_keys import SettingsError as SettingsError  # re-exported
 from entrypoints.settings_keys import master_key
-from entrypoints.settings_listen import listen_host, listen_port
+from entrypoints.settings_listen import listen_host, listen_port, metrics_listener
 from entrypoints.settings_sync import SyncSettings, SyncSettingsError, sync_settings
 
 Environment = Literal["development", "production"]
@@ -46,6 +46,7 @@ class _Raw(compliance.ComplianceVariables, kw_only=True, forbid_unknown_fields=T
     app_origin: str | None = None
     host: str = "127.0.0.1"  # in development, loopback unless expose_development (settings_listen)
     expose_development: bool = False
+    metrics_address: str = "127.0.0.1:9464"  # host:port of the metrics listener, or "off"
     port: int = msgspec.field(default=8443)
     tls_cert_file: str | None = None
     tls_key_file: str | None = None
@@ -109,6 +110,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     region: str
     host: str
     expose_development: bool
+    metrics_address: tuple[str, int] | None = None  # None: no metrics listener
     port: int
     tls_cert_file: Path | None
     tls_key_file: Path | None
@@ -159,6 +161,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path | None = None) -> Set
         region=pinned.residency.region,
         host=listen_host(raw),
         expose_development=raw.expose_development,
+        metrics_address=metrics_listener(raw.metrics_address),
         port=listen_port(raw.port),
         tls_cert_file=Path(raw.tls_cert_file) if raw.tls_cert_file else None,
         tls_key_file=Path(raw.tls_key_file) if raw.tls_key_file else None,

@@ -59,3 +59,17 @@ def listen_port(port: int) -> int:
     if not 0 < port < 65536:
         raise SettingsError("ATLAS_PORT: must be between 1 and 65535")
     return port
+
+
+def metrics_listener(address: str) -> tuple[str, int] | None:
+    """ATLAS_METRICS_ADDRESS: ``host:port`` (``[::1]:9464`` for IPv6), or ``off``.
+
+    The metrics never share the public port: they are for the operators' network only."""
+    if address.strip().lower() == "off":
+        return None
+    host, sep, port = address.strip().rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise SettingsError(
+            f"ATLAS_METRICS_ADDRESS: {address!r} is not host:port (e.g. 127.0.0.1:9464) or off"
+        )
+    return host.strip("[]"), int(port)

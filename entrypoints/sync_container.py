@@ -11,6 +11,7 @@ from adapters.connectors.catalog import CONNECTORS
 from adapters.connectors.original_readers import ORIGINALS
 from adapters.connectors.originals import ProviderOriginals
 from adapters.connectors.readers import ProviderReaders
+from adapters.metrics.prometheus import PrometheusMetrics
 from application.sync.policy import SyncPolicy
 from application.sync.queries import (
     ListConnectionSyncs,
@@ -34,6 +35,8 @@ class SyncAdapters(containers.DeclarativeContainer):
 
     # How a connector waits between retries; tests hand it a clock to move instead of time.
     connector_sleep = providers.Object(asyncio.sleep)
+    # The process's operator metrics (served by entrypoints/metrics_listener.py).
+    metrics = providers.Singleton(PrometheusMetrics)
     source_readers = providers.Singleton(
         ProviderReaders,
         provider_http,
@@ -41,11 +44,13 @@ class SyncAdapters(containers.DeclarativeContainer):
         CONNECTORS,
         deadline_seconds=settings.provided.sync.call_deadline_seconds,
         sleep=connector_sleep,
+        metrics=metrics,
     )
     # Originals on demand read through the same client, a record at a time.
     original_source = providers.Singleton(
-        ProviderOriginals, provider_http, clock, ORIGINALS, CONNECTORS, sleep=connector_sleep
-    )
+        ProviderOriginals, provider_http, clock, ORIGINALS, CONNECTORS,
+        sleep=connector_sleep, metrics=metrics,
+    )  # fmt: skip
     policy = providers.Singleton(
         SyncPolicy, interval_seconds=settings.provided.sync.interval_seconds
     )
@@ -64,6 +69,7 @@ class SyncUseCases(containers.DeclarativeContainer):
         tokens=integrations.connection_tokens,
         clock=adapters.clock,
         policy=_shared.policy,
+        metrics=_shared.metrics,
     )
     schedule_due_syncs = providers.Factory(
         ScheduleDueSyncs, census=adapters.sync_census, request=request_sync, clock=adapters.clock

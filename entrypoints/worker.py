@@ -7,6 +7,7 @@ import contextlib
 import logging
 import signal
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 from adapters.backup.retention import ScheduledBackup
@@ -15,6 +16,7 @@ from adapters.postgres.worker_imports import ImportRunner
 from adapters.postgres.worker_outages import run_through_outages
 from application.feed.prune import PruneFeed
 from application.graph.import_jobs import ImportFailure, ImportJob
+from application.shared.request_context import RequestContext, in_request
 from application.sync.policy import DONE, RunOutcome
 from application.sync.ports import SyncJob
 from application.sync.stream_pass import StopSignal
@@ -22,11 +24,21 @@ from domain.compliance.tenant_deletion import TenantPendingDeletion
 from entrypoints import container as composition
 from entrypoints.container import Application
 from entrypoints.http.di import resolve
+from entrypoints.metrics_listener import watch_process
 from entrypoints.vault import master_secret
 
 log = logging.getLogger("atlas.worker")
 
 GRACE_SECONDS = 60.0  # how long a stopping worker waits for its syncs' pages in hand
+
+
+def in_job(job: SyncJob) -> AbstractContextManager[RequestContext]:
+    """A job's log lines carry its run (as their id), its connection and its tenant."""
+    facts: dict[str, str | int | float] = {
+        "job_id": str(job.run_id), "connection_id": str(job.connection_id),
+        "tenant_id": str(job.tenant_id),
+    }  # fmt: skip
+    return in_request(RequestContext(request_id=f"run:{job.run_id}", address="", facts=facts))
 
 
 def sync_worker(container: Application, *, concurrency: int | None = None) -> SyncWorker:
@@ -37,7 +49,8 @@ def sync_worker(container: Application, *, concurrency: int | None = None) -> Sy
     async def run_job(job: SyncJob, stop: StopSignal) -> RunOutcome:
         run_sync = await resolve(use_cases.run_sync)
         try:
-            outcome: RunOutcome = await run_sync.execute(job, stop)
+            with in_job(job):
+                outcome: RunOutcome = await run_sync.execute(job, stop)
         except TenantPendingDeletion:
             # Read-only until restored or purged: the run stays as it stands and the job ends
             # (no retries). After a restore the scheduler re-enqueues the active run whose job
@@ -124,6 +137,7 @@ async def run_alone(
     jobs are taken (adapters up, signals handled)."""
     await composition.start(container)
     try:
+        await watch_process(container)
         worker = sync_worker(container, concurrency=concurrency)
         stopping = asyncio.Event()
         loop = asyncio.get_running_loop()

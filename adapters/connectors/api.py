@@ -21,6 +21,7 @@ import httpx
 import msgspec
 
 from application.integrations.connection_tokens import AccessGrant
+from application.shared.metrics import Metrics, NoMetrics
 from application.shared.ports import Clock
 from application.sync.ports import AccessSource
 from domain.integrations.retry import next_attempt, retry_after_seconds
@@ -96,8 +97,11 @@ class ProviderApi:
         deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        provider: str = "",
+        metrics: Metrics | None = None,
     ) -> None:
         self._http, self._access, self._clock = http, access, clock
+        self._provider, self._metrics = provider, metrics or NoMetrics()
         self._classify, self._deadline = classify, deadline_seconds
         self._sleep = sleep
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
@@ -185,9 +189,12 @@ class ProviderApi:
                 raw = await self._http.request(method, url, headers=headers, **kwargs)
                 content = raw.content  # read inside the deadline
         except (TimeoutError, httpx.TimeoutException):
+            self._metrics.provider_answered(self._provider, "timeout")
             return None, Verdict(kind="retry", reason="timeout")
         except httpx.HTTPError:
+            self._metrics.provider_answered(self._provider, "network")
             return None, Verdict(kind="retry", reason="network")
+        self._metrics.provider_answered(self._provider, str(raw.status_code))
         response = ApiResponse(
             status=raw.status_code,
             headers={k.lower(): v for k, v in raw.headers.items()},
@@ -207,6 +214,7 @@ class ProviderApi:
             raise SourceUnavailable(verdict.reason, retry_after=verdict.retry_after)
         if decision.reschedule:
             raise SourceThrottled(verdict.reason, retry_after=decision.wait_seconds)
+        self._metrics.provider_waited(self._provider, decision.wait_seconds)
         await self._sleep(decision.wait_seconds)
 
     def _note_date(self, response: ApiResponse) -> None:

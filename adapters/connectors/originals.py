@@ -19,6 +19,7 @@ import msgspec
 from adapters.connectors.api import ApiResponse, ProviderApi, Sleep
 from adapters.connectors.readers import Connector
 from application.graph.original_ports import OriginalSource, RecordReference
+from application.shared.metrics import Metrics
 from application.shared.ports import Clock
 from application.sync.ports import AccessSource
 from domain.graph.errors import OriginalGone, OriginalUnavailable
@@ -60,9 +61,11 @@ class ProviderOriginals(OriginalSource):
         *,
         deadline_seconds: float = DEADLINE_SECONDS,
         sleep: Sleep = asyncio.sleep,
+        metrics: Metrics | None = None,
     ) -> None:
         self._http, self._clock, self._readers = http, clock, dict(readers)
         self._connectors, self._deadline, self._sleep = connectors, deadline_seconds, sleep
+        self._metrics = metrics
 
     def supports(self, provider: str) -> bool:
         return provider in self._readers
@@ -78,6 +81,8 @@ class ProviderOriginals(OriginalSource):
             classify=connector.classify if connector else None,
             deadline_seconds=self._deadline,
             sleep=self._wait,
+            provider=connection.provider,
+            metrics=self._metrics,
         )
         answer = await self._readers[connection.provider](api, connection, record)
         try:  # the answer is spliced into the member's as JSON: it must be JSON

@@ -16,6 +16,7 @@ import httpx
 import msgspec
 
 from adapters.connectors.api import DEFAULT_DEADLINE_SECONDS, Classifier, ProviderApi, Sleep
+from application.shared.metrics import Metrics
 from application.shared.ports import Clock
 from application.sync.ports import (
     AccessSource,
@@ -44,9 +45,11 @@ class ProviderReaders(SourceReaders):
         deadline_seconds: float = DEFAULT_DEADLINE_SECONDS,
         sleep: Sleep = asyncio.sleep,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._http, self._clock, self._connectors = http, clock, dict(connectors)
         self._deadline, self._sleep, self._rng = deadline_seconds, sleep, rng
+        self._metrics = metrics
 
     def supports(self, provider: str) -> bool:
         return provider in self._connectors
@@ -63,5 +66,7 @@ class ProviderReaders(SourceReaders):
             deadline_seconds=self._deadline,
             sleep=self._sleep,
             rng=self._rng,
+            provider=plan.connection.provider,
+            metrics=self._metrics,
         )
         return connector.build(plan, api, known)

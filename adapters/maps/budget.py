@@ -36,6 +36,7 @@ class ByteBudget(Generic[K, V]):
         self.budget = budget
         self._entries: OrderedDict[K, tuple[V, int]] = OrderedDict()
         self._used = 0
+        self.hits = self.misses = 0  # lookups answered from the cache, or not (for metrics)
 
     @property
     def used(self) -> int:
@@ -52,7 +53,9 @@ class ByteBudget(Generic[K, V]):
         """The entry, now the most recently used; None when it is not kept."""
         found = self._entries.get(key)
         if found is None:
+            self.misses += 1
             return None
+        self.hits += 1
         self._entries.move_to_end(key)
         return found[0]
 

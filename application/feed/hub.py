@@ -15,9 +15,11 @@ import contextlib
 import logging
 from collections import deque
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from application.feed.ports import TenantFeed
 from application.shared.actor import Actor
+from application.shared.metrics import Metrics, NoMetrics
 from domain.feed.events import PublishedEvent
 from domain.shared.errors import StorageError
 from domain.shared.ids import TenantId, UserId
@@ -107,6 +109,7 @@ class FeedHub:
         self._feed, self._batch, self._per_member = feed, batch, per_member
         self._channels: dict[TenantId, _Channel] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        self.metrics: Metrics = NoMetrics()  # the process's, once the app serves (create_app)
 
     @property
     def subscribers(self) -> int:
@@ -199,7 +202,7 @@ class FeedHub:
                 if not events:
                     channel.target = channel.head  # a notice from before a restore: nothing new
                     return
-                self._offer(channel, events)
+                self._offer(channel, events, self.metrics)
                 channel.head = events[-1].seq
         except Exception:
             # The events stay in the outbox: read them again shortly (and on the listener's
@@ -214,10 +217,12 @@ class FeedHub:
             self._kick(tenant, channel)
 
     @staticmethod
-    def _offer(channel: _Channel, events: Sequence[PublishedEvent]) -> None:
+    def _offer(channel: _Channel, events: Sequence[PublishedEvent], metrics: Metrics) -> None:
+        now = datetime.now(UTC)
         for event in events:
             for subscriber in list(channel.subscribers):
                 subscriber.offer(event)
+            metrics.feed_offered(len(channel.subscribers), (now - event.at).total_seconds())
 
     async def stop(self) -> None:
         for task in list(self._tasks):

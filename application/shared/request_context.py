@@ -17,6 +17,9 @@ import msgspec
 class RequestContext(msgspec.Struct, frozen=True, kw_only=True):
     request_id: str
     address: str
+    # What the log lines of this request carry once known: the route template, the tenant (an
+    # opaque id), the status and the time to answer. Values Atlas chose, never the request's.
+    facts: dict[str, str | int | float] = msgspec.field(default_factory=dict)
 
 
 _current: ContextVar[RequestContext | None] = ContextVar("atlas_request", default=None)
@@ -33,3 +36,10 @@ def in_request(context: RequestContext) -> Iterator[RequestContext]:
         yield context
     finally:
         _current.reset(token)
+
+
+def note(**facts: str | int | float) -> None:
+    """Add to what the current request's log lines carry (nothing outside a request)."""
+    context = _current.get()
+    if context is not None:
+        context.facts.update(facts)

@@ -25,6 +25,7 @@ from application.feed import announce
 from application.graph.forget import ForgetSummary, forget_removed
 from application.graph.writer import GraphWriter, IngestSummary
 from application.integrations.connection_tokens import ConnectionTokens
+from application.shared.metrics import Metrics, NoMetrics
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.sync.access import ConnectionAccess, GraphKnownRecords
@@ -89,9 +90,11 @@ class RunSync:
         clock: Clock,
         policy: SyncPolicy | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow_for, self._readers, self._tokens = uow_for, readers, tokens
         self._clock, self._policy = clock, policy or SyncPolicy()
+        self._metrics = metrics or NoMetrics()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
 
     async def execute(self, job: SyncJob, stop: StopSignal | None = None) -> RunOutcome:
@@ -182,15 +185,9 @@ class RunSync:
                 await uow.commit()
 
         cursors = {stream: c.cursor for stream, c in started.checkpoints.items()}
-        await StreamPass(
-            reader,
-            cursors,
-            store=store,
-            finish=finish,
-            store_records=self._policy.store_records,
-            together=self._policy.streams_together,
-            stop=stop,
-        ).run()
+        await StreamPass(reader, cursors, store=store, finish=finish, stop=stop,
+                         store_records=self._policy.store_records,
+                         together=self._policy.streams_together).run()  # fmt: skip
 
     async def _store(
         self, scope: Scope, job: SyncJob, started: _Started, stream: str, page: SyncPage
@@ -269,7 +266,7 @@ class RunSync:
         async with self._uow_for(scope) as uow:
             if fence is not None and not await uow.schedules.holds(job.connection_id, fence):
                 return _superseded(job)
-            run = await uow.runs.get(job.run_id)
+            run, ended = await uow.runs.get(job.run_id), None
             now = self._clock.now()
             if run is not None and run.status.active:
                 if cancelled:
@@ -280,12 +277,15 @@ class RunSync:
                     run = run.failed(error, now)
                 await uow.runs.save(run)
                 uow.events.announce(announce.sync_ended(run, await _owner(uow, job)))
+                ended = run
             schedule = await uow.schedules.get(job.connection_id, for_update=True)
             if schedule is not None:
                 interval = self._policy.interval_seconds
                 ok = error is None and not cancelled
                 await uow.schedules.save(schedule.after_run(job.run_id, now, interval, ok=ok))
             await uow.commit()
+        if ended is not None:
+            self._metrics.sync_ended(ended)
         return DONE
 
 

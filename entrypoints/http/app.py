@@ -43,6 +43,7 @@ from entrypoints.http.controllers import (
 )
 from entrypoints.http.di import resolve
 from entrypoints.http.errors import exception_handlers
+from entrypoints.http.metrics import CountedRequests
 from entrypoints.http.problems import BEARER
 from entrypoints.http.request_ids import request_context_middleware
 from entrypoints.http.requests import AtlasRequest, refuse_unstorable_urls
@@ -55,6 +56,7 @@ from entrypoints.http.security import (
 )
 from entrypoints.http.slow_clients import bounded_client_time
 from entrypoints.http.web import web_routes
+from entrypoints.metrics_listener import watch_process
 from entrypoints.worker import stop_and_wait, sync_worker
 
 API_VERSION = "0.1.0"
@@ -118,7 +120,7 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
     if settings.sandbox:
         route_handlers.append(sandbox_mount(container.adapters.sandbox()))
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
         dependencies={"actor": actor_dependency()},
         state=State(
@@ -149,7 +151,6 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         ),
         before_send=[harden_response],
         middleware=[
-            request_context_middleware(settings.identity.trusted_proxies),
             refuse_unstorable_urls,
             bounded_client_time,
         ],
@@ -161,6 +162,11 @@ def create_app(container: Application, *, with_worker: bool = False) -> Litestar
         logging_config=None,
         debug=False,
     )
+    # Outside the router and its error handling, so every request gets its id and is counted,
+    # 404s included, with the route template the router put in the scope.
+    counted = CountedRequests(app.asgi_handler, container.adapters.metrics())
+    app.asgi_handler = request_context_middleware(settings.identity.trusted_proxies)(counted)
+    return app
 
 
 @asynccontextmanager
@@ -169,6 +175,7 @@ async def feed_listening(container: Application) -> AsyncIterator[None]:
     sockets still open at shutdown are told to go (1001) and resume elsewhere."""
     listener = await resolve(container.adapters.feed.listener)  # type: ignore[attr-defined]
     hub = await resolve(container.adapters.feed_hub)
+    await watch_process(container)
     task = asyncio.create_task(listener.run()) if listener is not None else None
     try:
         yield

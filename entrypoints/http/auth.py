@@ -18,6 +18,7 @@ from litestar.handlers.base import BaseRouteHandler
 from application.identity.confirm_session import ConfirmSession
 from application.identity.ports import AccessTokenVerifier
 from application.shared.actor import Actor
+from application.shared.request_context import note
 from domain.identity.errors import InvalidAccessToken, RoleRequired
 from domain.identity.model import Role
 from entrypoints.http.di import resolve
@@ -53,6 +54,7 @@ async def authenticate(connection: Connection) -> Actor:
         confirmer: ConfirmSession = await resolve(connection.app.state[CONFIRMER_STATE_KEY])
         actor = await confirmer.execute(actor)
     state[_ACTOR_KEY] = actor
+    note(tenant_id=str(actor.tenant_id))  # the logs' tenant: an opaque id, never a name
     return actor
 
 

@@ -47,7 +47,9 @@ def atlas_env(data_dir: Path, **settings: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ATLAS_")}
     # This checkout's code, not the one the shared virtualenv was installed from (a worktree).
     env["PYTHONPATH"] = str(Path(__file__).resolve().parents[2])
-    return env | {"ATLAS_DATA_DIR": str(data_dir), **settings}
+    # Several atlas processes at once: each its own free metrics port, none the default's.
+    fixed = {"ATLAS_DATA_DIR": str(data_dir), "ATLAS_METRICS_ADDRESS": "127.0.0.1:0"}
+    return env | fixed | settings
 
 
 @dataclass

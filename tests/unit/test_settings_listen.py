@@ -68,3 +68,30 @@ def test_a_host_flag_is_held_to_the_same_rule(tmp_path: Path, command: list[str]
     assert result.exit_code != 0
     assert "--host=0.0.0.0 is not a loopback address" in result.output
     assert "ATLAS_EXPOSE_DEVELOPMENT=true" in result.output
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        (None, ("127.0.0.1", 9464)),  # the default: this machine only
+        ("10.0.0.5:9100", ("10.0.0.5", 9100)),
+        ("[::1]:9464", ("::1", 9464)),
+        ("127.0.0.1:0", ("127.0.0.1", 0)),  # a free port (tests, several processes)
+        ("off", None),
+        ("OFF", None),
+    ],
+)
+def test_the_metrics_listener_address(
+    tmp_path: Path, given: str | None, expected: tuple[str, int] | None
+) -> None:
+    environ = {} if given is None else {"ATLAS_METRICS_ADDRESS": given}
+
+    assert load_settings(environ, cwd=tmp_path).metrics_address == expected
+
+
+@pytest.mark.parametrize("bad", ["9464", "localhost", "host:port", "127.0.0.1:70000", ":9464"])
+def test_a_malformed_metrics_address_is_refused_naming_the_setting(
+    tmp_path: Path, bad: str
+) -> None:
+    with pytest.raises(SettingsError, match="ATLAS_METRICS_ADDRESS"):
+        load_settings({"ATLAS_METRICS_ADDRESS": bad}, cwd=tmp_path)

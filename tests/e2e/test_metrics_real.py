@@ -1,0 +1,46 @@
+"""The queue's metrics on PostgreSQL: read from the job table when scraped, by job kind."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+from litestar.testing import AsyncTestClient
+
+from adapters.postgres.jobs import IMPORT_ENTRYPOINT
+from entrypoints.container import real_container
+from entrypoints.database import DatabaseEndpoints
+from entrypoints.http.app import create_app
+from entrypoints.settings import load_settings
+from tests.conftest import FreshDatabase
+from tests.e2e.connect_flow import BASE
+from tests.e2e.sync_flow import member
+from tests.e2e.test_metrics import scraped, value
+from tests.factories.event_logs import event_log
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_queued_import_shows_in_the_queue_depth_and_its_wait(
+    fresh_database: FreshDatabase, tmp_path: Path
+) -> None:
+    settings = load_settings({"ATLAS_SANDBOX": "false"}, cwd=tmp_path)
+    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
+    body = event_log("helpdesk.xes.gz").read_bytes()
+    async with AsyncTestClient(create_app(container), base_url=BASE) as app:  # no worker
+        with scraped(container) as scrape:
+            before = await asyncio.to_thread(scrape)  # the loop must stay free to answer
+            headers = await member(app)
+            posted = await app.post(
+                "/api/v1/graph/imports", content=body, headers=headers,
+                params={"object_type": "ticket"},
+            )  # fmt: skip
+            after = await asyncio.to_thread(scrape)
+
+    assert posted.status_code == 202, posted.text
+    queued = {"kind": IMPORT_ENTRYPOINT, "state": "queued"}
+    assert value(before, "atlas_queue_jobs", **queued) == 0
+    assert value(after, "atlas_queue_jobs", **queued) == 1
+    assert value(after, "atlas_queue_oldest_ready_seconds", kind=IMPORT_ENTRYPOINT) >= 0
+    assert ("atlas_queue_oldest_ready_seconds", frozenset({("kind", IMPORT_ENTRYPOINT)})) in after
