@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 
@@ -16,20 +16,34 @@ from adapters.connectors.hubspot import reader as hubspot
 from adapters.connectors.hubspot.windows import Query
 from adapters.connectors.jira import jql
 from adapters.connectors.jira import reader as jira
+from adapters.connectors.salesforce import normalise as salesforce_normalise
 from adapters.connectors.salesforce import originals as salesforce_originals
 from adapters.connectors.salesforce import reader as salesforce
 from adapters.connectors.salesforce import soql
+from adapters.connectors.salesforce.deletions import _iso, _minute
 from adapters.connectors.zendesk import reader as zendesk
 from tests.factories.sandbox import Harness, bearer, connect
 
 Key = tuple[str, str, str]  # a registry entry: (provider, method, path)
 Answers = dict[Key, list[httpx.Response]]
+# Called by a connector but not (yet) in the registry: checked all the same.
+SF_DELETED: Key = ("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted")
+SF_QUERY_ALL: Key = ("salesforce", "GET", "/services/data/{}/queryAll")
+HS_ASSOCIATIONS: Key = ("hubspot", "GET", "/crm/v4/objects/deals/{}/associations/{}")
 SINCE = datetime(2025, 9, 1, tzinfo=UTC)  # the seeded activity's first day
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)  # before any seeded record (users, accounts)
 
 
+async def delete_a_deal(h: Harness) -> None:
+    """One deal deleted an hour ago: the delete log and the archived list then hold one."""
+    gone = {"kind": "deal", "key": 2, "action": "delete"}
+    gone["at"] = (h.clock.now() - timedelta(hours=1)).isoformat()
+    assert (await h.client.post("/_control/records", json=gone)).status_code == 200
+
+
 async def salesforce_answers(h: Harness) -> Answers:
     auth = bearer((await connect(h.client, "salesforce"))["access_token"])
+    await delete_a_deal(h)
     root = f"/salesforce/services/data/{salesforce.API_VERSION}"
     hi = h.clock.now().replace(microsecond=0) - salesforce.LAG
     out: Answers = defaultdict(list)
@@ -50,11 +64,18 @@ async def salesforce_answers(h: Harness) -> Answers:
     for sobject in salesforce_originals.SOBJECTS.values():
         one = await h.client.get(f"{root}/sobjects/{sobject}/{first_ids[sobject]}", headers=auth)
         out["salesforce", "GET", "/services/data/{}/sobjects/{}/{}"].append(one)
+    span = {"start": _iso(_minute(hi - timedelta(days=3))), "end": _iso(_minute(hi))}
+    for sobject in salesforce_normalise.DELETABLE:  # the delete log, then the live ids
+        log = await h.client.get(f"{root}/sobjects/{sobject}/deleted/", params=span, headers=auth)
+        out[SF_DELETED].append(log)
+        ids = {"q": soql.ids_after(sobject, None)}
+        out[SF_QUERY_ALL].append(await h.client.get(f"{root}/queryAll", params=ids, headers=auth))
     return out
 
 
 async def hubspot_answers(h: Harness) -> Answers:
     auth = bearer((await connect(h.client, "hubspot"))["access_token"])
+    await delete_a_deal(h)
     hi = int((h.clock.now() - hubspot.LAG).timestamp() * 1000)
     out: Answers = defaultdict(list)
     deal_ids: list[str] = []
@@ -98,6 +119,10 @@ async def hubspot_answers(h: Harness) -> Answers:
         out["hubspot", "POST", path].append(
             await h.client.post(f"/hubspot{path}", json=body, headers=auth)
         )
+    rest = {"limit": str(hubspot_calls.ASSOCIATION_PAGE)}  # a row past 500 associations
+    for target in ("companies", "contacts"):
+        path = f"/hubspot/crm/v4/objects/deals/{deal_ids[0]}/associations/{target}"
+        out[HS_ASSOCIATIONS].append(await h.client.get(path, params=rest, headers=auth))
     pipelines = await h.client.get("/hubspot/crm/v3/pipelines/deals", headers=auth)
     out["hubspot", "GET", "/crm/v3/pipelines/deals"].append(pipelines)
     return out

@@ -143,6 +143,19 @@ SCHEMAS: dict[tuple[str, str, str], Schema] = {
     ("hubspot", "GET", "/crm/v3/pipelines/deals"): closed({"results": array(PIPELINE)}),
 }
 
+# Called by the connector (calls.py, the rest of a row past 500 associations) but not in the
+# registry: one record's associations, v4 (associations-v4 guide).
+UNREGISTERED: dict[tuple[str, str, str], Schema] = {
+    ("hubspot", "GET", "/crm/v4/objects/deals/{}/associations/{}"): closed(
+        {
+            "results": array(
+                closed({"toObjectId": INTEGER, "associationTypes": array(ASSOCIATION_TYPE)})
+            )
+        },
+        {"paging": PAGING},
+    ),
+}
+
 ERROR = closed(
     {"status": {"const": "error"}, "message": STRING, "correlationId": STRING, "category": STRING},
     {

@@ -6,6 +6,9 @@ Reference, "object_reference"), and providers.md 2.1:
 - query / query more: .../api_rest/resources_query.htm, .../api_rest/dome_query.htm
   (``totalSize``, ``done``, ``records``; ``nextRecordsUrl`` only while ``done`` is false)
 - sObject rows: .../api_rest/resources_sobject_retrieve.htm
+- getDeleted (``deletedRecords[] {id, deletedDate}``, ``earliestDateAvailable``,
+  ``latestDateCovered``): .../api_rest/resources_getdeleted.htm; queryAll (the query shape):
+  .../api_rest/resources_queryall.htm
 - record ``attributes`` {type, url}: .../api_rest/dome_query.htm (every example record)
 - errors: .../api_rest/errorcodes.htm (a list of ``{message, errorCode, fields?}``);
   the daily cap: 403 ``REQUEST_LIMIT_EXCEEDED`` (providers.md 2.1, "Rate limits")
@@ -102,6 +105,20 @@ SCHEMAS: dict[tuple[str, str, str], Schema] = {
 def _code(code: str) -> Schema:
     return {"required": ["errorCode"], "properties": {"errorCode": {"const": code}}}
 
+
+DELETED = closed(
+    {
+        "deletedRecords": array(closed({"id": ID, "deletedDate": DATETIME})),
+        "earliestDateAvailable": DATETIME,
+        "latestDateCovered": DATETIME,
+    }
+)
+# Called by the connector (deletions.py) but not in the registry; getDeleted's path also
+# matches the sObject-rows entry ({} is one segment), whose shape it does not have.
+UNREGISTERED: dict[tuple[str, str, str], Schema] = {
+    ("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted"): DELETED,
+    ("salesforce", "GET", "/services/data/{}/queryAll"): QUERY_PAGE,
+}
 
 ERROR = array(
     closed({"message": STRING, "errorCode": STRING}, {"fields": array(STRING)}), minItems=1
