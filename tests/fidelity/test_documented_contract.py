@@ -15,9 +15,12 @@ import copy
 from typing import Any
 
 import httpx
+import msgspec
 import pytest
 from jsonschema import Draft202012Validator
 
+from adapters.connectors.zendesk import normalise as zendesk_normalise
+from adapters.connectors.zendesk import records as zendesk_records
 from domain.integrations.endpoints import ENDPOINTS
 from tests.factories.sandbox import running_sandbox
 from tests.fidelity.documented import hubspot, jira, salesforce, zendesk
@@ -143,3 +146,35 @@ async def test_a_wrong_answer_fails_and_an_extra_field_in_an_open_bag_does_not(
     documented = PROVIDERS[provider].ERRORS
     for status, edit in FAILING_ERRORS[provider]:
         assert violations(documented[status], edited([refused[status]], edit)) != [], status
+
+
+def test_the_zendesk_connector_reads_child_events_as_the_export_guide_shows_them() -> None:
+    """The export guide names a changed field by its own key (no ``field_name``) and a tags
+    change carries lists: such a page is documented-valid, and the connector reads its
+    status change and hand-over from it."""
+    child = [
+        {"id": 11, "via": "Mail", "via_reference_id": None, "status": "open",
+         "event_type": "Change", "previous_value": "new"},
+        {"id": 12, "via": "Mail", "via_reference_id": None, "assignee_id": "380000020",
+         "event_type": "Change", "previous_value": "380000018"},
+        {"id": 13, "via": "Mail", "via_reference_id": None, "tags": ["vip"],
+         "added_tags": ["vip"], "removed_tags": [], "event_type": "Change",
+         "previous_value": []},
+        {"id": 14, "via": "Mail", "via_reference_id": None, "comment_present": True,
+         "comment_public": True, "event_type": "Comment"},
+    ]  # fmt: skip
+    event = {"id": 9, "ticket_id": 1001, "timestamp": 1767225600, "created_at":
+             "2026-01-01T00:00:00Z", "updater_id": 380000001, "via": "Mail",
+             "event_type": "Audit", "child_events": child}  # fmt: skip
+    page = {"ticket_events": [event], "count": 1, "end_of_stream": True,
+            "end_time": 1767225600, "next_page": None}  # fmt: skip
+    assert violations(zendesk.EVENT_EXPORT, page) == []
+
+    decoded = msgspec.json.decode(msgspec.json.encode(page), type=zendesk_records.EventPage)
+    source = zendesk_normalise.Source(scope="c", account="acme", web_base="https://acme.test")
+    batch = zendesk_normalise.events(source, decoded.ticket_events)
+
+    read = {(a.type, a.attributes.get("previous_status")) for a in batch.activities}
+    assert read == {("Ticket open", "new"), ("Ticket assigned", None)}
+    handed = next(a for a in batch.activities if a.type == "Ticket assigned")
+    assert [link.qualifier for link in handed.links] == ["ticket", "assignee"]
