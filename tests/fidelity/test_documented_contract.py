@@ -73,10 +73,12 @@ async def test_the_sandbox_answers_in_the_documented_shapes(provider: str) -> No
 
     asked = {key for key in COVERED | set(UNREGISTERED) if key[0] == provider}
     assert set(answers) == asked
+    headers = PROVIDERS[provider].HEADERS
     for key, responses in answers.items():
         for response in responses:
             assert response.status_code == 200, (key, response.text[:300])
             assert violations((SCHEMAS | UNREGISTERED)[key], response.json()) == [], key
+            assert [h for h in headers.get(key, ()) if h not in response.headers] == [], key
 
 
 @pytest.mark.parametrize("provider", sorted(PROVIDERS))
@@ -113,8 +115,10 @@ async def test_the_sandbox_refuses_in_the_documented_error_shapes(provider: str)
 
     documented = PROVIDERS[provider].ERRORS
     assert {status: r.status_code for status, r in refused.items()} == {s: s for s in documented}
+    headers = PROVIDERS[provider].HEADERS
     for status, response in refused.items():
         assert violations(documented[status], response.json()) == [], (status, response.text)
+        assert [h for h in headers.get(status, ()) if h not in response.headers] == [], status
 
 
 def edited(responses: list[httpx.Response], edit: Edit) -> Any:

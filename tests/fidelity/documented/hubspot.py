@@ -156,6 +156,15 @@ UNREGISTERED: dict[tuple[str, str, str], Schema] = {
     ),
 }
 
+# Headers of a 429 (usage-details page; providers.md 2.2).
+HEADERS: dict[tuple[str, str, str] | int, tuple[str, ...]] = {
+    429: (
+        "x-hubspot-ratelimit-max",
+        "x-hubspot-ratelimit-remaining",
+        "x-hubspot-ratelimit-interval-milliseconds",
+    ),
+}
+
 ERROR = closed(
     {"status": {"const": "error"}, "message": STRING, "correlationId": STRING, "category": STRING},
     {

@@ -147,6 +147,11 @@ SCHEMAS: dict[tuple[str, str, str], Schema] = {
     ("jira", "GET", _SITE + "/issue/{}"): ISSUE,
 }
 
+# A 429 says when to come back and which limit it was (rate limiting page; providers.md 2.6).
+HEADERS: dict[tuple[str, str, str] | int, tuple[str, ...]] = {
+    429: ("retry-after", "ratelimit-reason"),
+}
+
 ERROR_COLLECTION = closed(
     {"errorMessages": array(STRING), "errors": open_bag({}, values=STRING)}, {"status": INTEGER}
 )

@@ -120,6 +120,12 @@ UNREGISTERED: dict[tuple[str, str, str], Schema] = {
     ("salesforce", "GET", "/services/data/{}/queryAll"): QUERY_PAGE,
 }
 
+# Headers the documentation names and the connector reads: every REST answer reports the
+# org's allowance in ``Sforce-Limit-Info: api-usage=n/max`` (providers.md 2.1).
+HEADERS: dict[tuple[str, str, str] | int, tuple[str, ...]] = {
+    ("salesforce", "GET", "/services/data/{}"): ("sforce-limit-info",),
+}
+
 ERROR = array(
     closed({"message": STRING, "errorCode": STRING}, {"fields": array(STRING)}), minItems=1
 )

@@ -201,6 +201,8 @@ ERROR = closed(
 # show; it is what Zendesk answers (the same body is recorded by Airbyte's and Singer's
 # Zendesk connectors' tests), so the sandbox keeps it.
 BEARER_ERROR = closed({"error": {"const": "invalid_token"}, "error_description": STRING})
+# A 429 says when to come back (rate limits page; providers.md 2.5).
+HEADERS: dict[tuple[str, str, str] | int, tuple[str, ...]] = {429: ("retry-after",)}
 ERRORS: dict[int, Schema] = {
     401: BEARER_ERROR,
     404: {**ERROR, "properties": {**ERROR["properties"], "error": {"const": "RecordNotFound"}}},
