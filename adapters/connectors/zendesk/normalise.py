@@ -190,20 +190,21 @@ Attributes = dict[str, str | int | float | bool | None]
 
 
 def _change(child: ChildEvent) -> tuple[str, Attributes] | None:
-    if child.field_name == "status" and child.status:
+    field = child.changed_field()
+    if field == "status" and child.status:
         if child.event_type == "Create":
             return CREATED, {"status": child.status}
         previous = child.previous_value if isinstance(child.previous_value, str) else None
         return status_activity(child.status), {"status": child.status, "previous_status": previous}
-    if child.field_name == "assignee_id" and child.event_type == "Change":
+    if field == "assignee_id" and child.event_type == "Change":
         return ASSIGNED, {}
     return None
 
 
 def _assignee(child: ChildEvent) -> int | None:
-    if child.field_name != "assignee_id":
+    if child.changed_field() != "assignee_id":
         return None
-    value = child.value
+    value = child.assignee_id if child.assignee_id is not None else child.value
     if isinstance(value, str) and value.isdigit():
         return int(value)
     return value if isinstance(value, int) and not isinstance(value, bool) else None

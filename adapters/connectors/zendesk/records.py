@@ -8,6 +8,7 @@ not appear here, so no code path can store them.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 import msgspec
 
@@ -38,14 +39,30 @@ class TicketPage(msgspec.Struct, frozen=True):
     end_of_stream: bool = True
 
 
+# A changed field's value: text mostly, a list for tags, an object for an SLA field
+# (Zendesk's ticket audit events reference); only status and assignee values are ever read.
+Value = str | int | list[str] | dict[str, Any] | None
+
+
 class ChildEvent(msgspec.Struct, frozen=True):
+    """One change of a ticket event. Zendesk's export guide names the changed field by its own
+    key (``"status": "open"``, ``previous_value`` beside it); an audit-style event names it in
+    ``field_name`` with ``value``. Both are read."""
+
     id: int
     field_name: str | None = None
     event_type: str | None = None
     status: str | None = None
-    assignee_id: int | None = None
-    value: str | int | None = None
-    previous_value: str | int | None = None
+    assignee_id: int | str | None = None
+    value: Value = None
+    previous_value: Value = None
+
+    def changed_field(self) -> str | None:
+        if self.field_name:
+            return self.field_name
+        if self.status is not None:
+            return "status"
+        return "assignee_id" if self.assignee_id is not None else None
 
 
 class TicketEvent(msgspec.Struct, frozen=True):

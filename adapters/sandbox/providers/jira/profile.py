@@ -110,9 +110,9 @@ class JiraProfile(Profile):
             ("X-RateLimit-Remaining", "0"),
             ("RateLimit-Reason", "jira-quota-global-based"),
         )
-        return Reply(
-            status=429, body={"code": 429, "message": "Rate limit exceeded."}, headers=headers
-        )
+        # Jira's own refusal (the limit is Jira's, not the gateway's): its ErrorCollection.
+        body = {"errorMessages": ["Rate limit exceeded."], "errors": {}}
+        return Reply(status=429, body=body, headers=headers)
 
     def server_error(self, status: int, retry_after: str | None) -> Reply:
         headers = (("Retry-After", retry_after),) if retry_after else ()

@@ -130,14 +130,38 @@ def _event(
 
 def audits(mutations: Mutations, t: Ticket, now: datetime) -> list[dict[str, Any]]:
     """The ticket's audits up to ``now``, as ``tickets/{id}/audits`` lists them: its creation
-    carries the first comment (the description), as Zendesk's creation audit does."""
+    carries the first comment (the description), as Zendesk's creation audit does.
+
+    An audit is not a ticket event: it has ``author_id``, ``metadata`` and a ``via`` object,
+    and its events name their kind in ``type`` with the field's ``value`` (Zendesk's Ticket
+    Audits reference), where the incremental export says ``event_type`` and ``via`` as text.
+    """
     start = datetime.min.replace(tzinfo=now.tzinfo)
     found = []
     for change, ticket, previous, index, field in _overlaid(mutations, t, start, now):
         event = _event(ticket, change, previous, index, field)
-        children = list(event.pop("child_events"))
+        (child,) = event["child_events"]
+        item: dict[str, Any] = {
+            "id": child["id"],
+            "type": child["event_type"],
+            "field_name": field,
+            "value": child["status"] if field == "status" else child["value"],
+        }
+        if child["event_type"] == "Change":
+            item["previous_value"] = child["previous_value"]
+        events = [item]
         if previous is None and field == "status":
-            children.insert(0, {"id": event["id"] * 10 + 1, "type": "Comment",
-                                "body": t.description, "public": True})  # fmt: skip
-        found.append({**event, "author_id": event["updater_id"], "events": children})
+            comment = {"id": event["id"] * 10 + 1, "type": "Comment",
+                       "author_id": event["updater_id"], "body": t.description, "public": True,
+                       "attachments": [], "audit_id": event["id"]}  # fmt: skip
+            events.insert(0, comment)
+        found.append({
+            "id": event["id"],
+            "ticket_id": event["ticket_id"],
+            "created_at": event["created_at"],
+            "author_id": event["updater_id"],
+            "metadata": {"system": {}, "custom": {}},
+            "via": {"channel": "web", "source": {"from": {}, "to": {}, "rel": None}},
+            "events": events,
+        })  # fmt: skip
     return found
