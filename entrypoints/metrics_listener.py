@@ -57,7 +57,7 @@ async def watch_process(container: Application) -> None:
     hub.metrics = metrics
     maps = await resolve(container.adapters.process_maps)
     metrics.watch(lambda: hub.subscribers, getattr(maps, "cache", None))
-    sessions = getattr(container.adapters, "sessions", None)
+    sessions = container.adapters().providers.get("sessions")  # the real adapter set only
     if sessions is not None:
         census = PostgresQueueCensus(await resolve(sessions))
         metrics.watch_queue(census.kinds, asyncio.get_running_loop())

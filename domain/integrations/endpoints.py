@@ -77,11 +77,16 @@ def _hubspot(kind: str) -> tuple[Endpoint, ...]:
     )
 
 
-def _hubspot_links(kind: str) -> Endpoint:
-    return _e(_HS, "POST", f"/crm/v4/associations/deals/{kind}/batch/read",
-              f"associations deals → {kind}: batch read",
-              ("crm.objects.deals.read", f"crm.objects.{kind}.read"),
-              f"which {kind} each deal is linked to", _HUBSPOT_DOC)  # fmt: skip
+def _hubspot_links(source: str, kind: str) -> tuple[Endpoint, ...]:
+    scopes = (f"crm.objects.{source}.read", f"crm.objects.{kind}.read")
+    reads = f"which {kind} each of the {source} is linked to"
+    return (
+        _e(_HS, "POST", f"/crm/v4/associations/{source}/{kind}/batch/read",
+           f"associations {source} → {kind}: batch read", scopes, reads, _HUBSPOT_DOC),
+        # A row with more than 500 links pages on by the record's own association list.
+        _e(_HS, "GET", f"/crm/v4/objects/{source}/{{}}/associations/{kind}",
+           f"associations {source} → {kind}: list", scopes, reads, _HUBSPOT_DOC),
+    )  # fmt: skip
 
 
 # fmt: off
@@ -94,6 +99,10 @@ ENDPOINTS: tuple[Endpoint, ...] = (
        _SALESFORCE_DOC),
     _e(_SF, "GET", "/services/data/{}/query/{}", "query: next page", ("api",),
        "the further pages of those queries", _SALESFORCE_DOC),
+    _e(_SF, "GET", "/services/data/{}/queryAll", "queryAll (SOQL)", ("api",),
+       "the ids still there, to find deletions older than the recycle bin", _SALESFORCE_DOC),
+    _e(_SF, "GET", "/services/data/{}/sobjects/{}/deleted/", "sObject deleted", ("api",),
+       "the ids deleted in a span of time", _SALESFORCE_DOC),
     _e(_SF, "GET", "/services/data/{}/sobjects/{}/{}", "sObject rows: read", ("api",),
        "one record's original, on demand (shown, never stored)", _SALESFORCE_DOC),
     _e(_SF, "POST", "/services/oauth2/token", "token", (), "tokens", _GRANT),
@@ -103,8 +112,9 @@ ENDPOINTS: tuple[Endpoint, ...] = (
     *_hubspot("deals"),
     *_hubspot("companies"),
     *_hubspot("contacts"),
-    _hubspot_links("companies"),
-    _hubspot_links("contacts"),
+    *_hubspot_links("deals", "companies"),
+    *_hubspot_links("deals", "contacts"),
+    *_hubspot_links("contacts", "companies"),
     _e(_HS, "GET", "/crm/v3/pipelines/deals", "pipelines: deals", ("crm.objects.deals.read",),
        "the order of the deal stages", _HUBSPOT_DOC),
     _e(_HS, "POST", "/oauth/2026-03/token", "token", (), "tokens", _GRANT),
