@@ -27,9 +27,8 @@ from tests.factories.sandbox import Harness, bearer, connect
 Key = tuple[str, str, str]  # a registry entry: (provider, method, path)
 Answers = dict[Key, list[httpx.Response]]
 # Called by a connector but not (yet) in the registry: checked all the same.
-SF_DELETED: Key = ("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted")
+SF_DELETED: Key = ("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted/")
 SF_QUERY_ALL: Key = ("salesforce", "GET", "/services/data/{}/queryAll")
-HS_ASSOCIATIONS: Key = ("hubspot", "GET", "/crm/v4/objects/deals/{}/associations/{}")
 SINCE = datetime(2025, 9, 1, tzinfo=UTC)  # the seeded activity's first day
 LONG_AGO = datetime(2020, 1, 1, tzinfo=UTC)  # before any seeded record (users, accounts)
 
@@ -79,6 +78,7 @@ async def hubspot_answers(h: Harness) -> Answers:
     hi = int((h.clock.now() - hubspot.LAG).timestamp() * 1000)
     out: Answers = defaultdict(list)
     deal_ids: list[str] = []
+    contact_ids: list[str] = []
     for kind in (hubspot.COMPANIES, hubspot.CONTACTS, hubspot.DEALS):
         base = f"/crm/v3/objects/{kind.object_type}"
         for limit in (hubspot_calls.PAGE, 25):  # the connector's pages, and short ones
@@ -94,6 +94,7 @@ async def hubspot_answers(h: Harness) -> Answers:
                     break
         ids = [r["id"] for r in page.json()["results"]]
         deal_ids += ids if kind is hubspot.DEALS else []
+        contact_ids += ids if kind is hubspot.CONTACTS else []
         archived = {"archived": "true", "limit": "100", "properties": "hs_object_id"}
         for params in (archived, {"limit": "100", "properties": ",".join(kind.properties)}):
             out["hubspot", "GET", base].append(
@@ -113,16 +114,18 @@ async def hubspot_answers(h: Harness) -> Answers:
         out["hubspot", "POST", base + "/batch/read"].append(
             await h.client.post(f"/hubspot{base}/batch/read", json=batch, headers=auth)
         )
-    for target in ("companies", "contacts"):
-        path = f"/crm/v4/associations/deals/{target}/batch/read"
-        body = {"inputs": [{"id": i} for i in deal_ids[: hubspot_calls.ASSOCIATION_BATCH]]}
+    rest = {"limit": str(hubspot_calls.ASSOCIATION_PAGE)}  # a row past 500 associations
+    links = (("deals", "companies", deal_ids), ("deals", "contacts", deal_ids),
+             ("contacts", "companies", contact_ids))  # fmt: skip
+    for source, target, ids in links:
+        path = f"/crm/v4/associations/{source}/{target}/batch/read"
+        body = {"inputs": [{"id": i} for i in ids[: hubspot_calls.ASSOCIATION_BATCH]]}
         out["hubspot", "POST", path].append(
             await h.client.post(f"/hubspot{path}", json=body, headers=auth)
         )
-    rest = {"limit": str(hubspot_calls.ASSOCIATION_PAGE)}  # a row past 500 associations
-    for target in ("companies", "contacts"):
-        path = f"/hubspot/crm/v4/objects/deals/{deal_ids[0]}/associations/{target}"
-        out[HS_ASSOCIATIONS].append(await h.client.get(path, params=rest, headers=auth))
+        listed = ("hubspot", "GET", f"/crm/v4/objects/{source}/{{}}/associations/{target}")
+        path = f"/hubspot/crm/v4/objects/{source}/{ids[0]}/associations/{target}"
+        out[listed].append(await h.client.get(path, params=rest, headers=auth))
     pipelines = await h.client.get("/hubspot/crm/v3/pipelines/deals", headers=auth)
     out["hubspot", "GET", "/crm/v3/pipelines/deals"].append(pipelines)
     return out

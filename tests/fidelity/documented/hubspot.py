@@ -134,27 +134,32 @@ def _objects(kind: str) -> dict[tuple[str, str, str], Schema]:
     }
 
 
+# One record's associations, v4 (associations-v4 guide): the rest of a row past 500 links.
+LINKED = closed(
+    {
+        "results": array(
+            closed({"toObjectId": INTEGER, "associationTypes": array(ASSOCIATION_TYPE)})
+        )
+    },
+    {"paging": PAGING},
+)
+LINKS = (("deals", "companies"), ("deals", "contacts"), ("contacts", "companies"))
+
 SCHEMAS: dict[tuple[str, str, str], Schema] = {
     **_objects("deals"),
     **_objects("companies"),
     **_objects("contacts"),
-    ("hubspot", "POST", "/crm/v4/associations/deals/companies/batch/read"): batch(ASSOCIATED),
-    ("hubspot", "POST", "/crm/v4/associations/deals/contacts/batch/read"): batch(ASSOCIATED),
+    **{
+        ("hubspot", "POST", f"/crm/v4/associations/{source}/{target}/batch/read"): batch(ASSOCIATED)
+        for source, target in LINKS
+    },
+    **{
+        ("hubspot", "GET", f"/crm/v4/objects/{source}/{{}}/associations/{target}"): LINKED
+        for source, target in LINKS
+    },
     ("hubspot", "GET", "/crm/v3/pipelines/deals"): closed({"results": array(PIPELINE)}),
 }
-
-# Called by the connector (calls.py, the rest of a row past 500 associations) but not in the
-# registry: one record's associations, v4 (associations-v4 guide).
-UNREGISTERED: dict[tuple[str, str, str], Schema] = {
-    ("hubspot", "GET", "/crm/v4/objects/deals/{}/associations/{}"): closed(
-        {
-            "results": array(
-                closed({"toObjectId": INTEGER, "associationTypes": array(ASSOCIATION_TYPE)})
-            )
-        },
-        {"paging": PAGING},
-    ),
-}
+UNREGISTERED: dict[tuple[str, str, str], Schema] = {}  # every endpoint called is registered
 
 # Headers of a 429 (usage-details page; providers.md 2.2).
 HEADERS: dict[tuple[str, str, str] | int, tuple[str, ...]] = {

@@ -99,6 +99,7 @@ SCHEMAS: dict[tuple[str, str, str], Schema] = {
     ("salesforce", "GET", "/services/data/{}/query"): QUERY_PAGE,
     ("salesforce", "GET", "/services/data/{}/query/{}"): QUERY_PAGE,
     ("salesforce", "GET", "/services/data/{}/sobjects/{}/{}"): RECORD,
+    ("salesforce", "GET", "/services/data/{}/queryAll"): QUERY_PAGE,
 }
 
 
@@ -113,12 +114,9 @@ DELETED = closed(
         "latestDateCovered": DATETIME,
     }
 )
-# Called by the connector (deletions.py) but not in the registry; getDeleted's path also
-# matches the sObject-rows entry ({} is one segment), whose shape it does not have.
-UNREGISTERED: dict[tuple[str, str, str], Schema] = {
-    ("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted"): DELETED,
-    ("salesforce", "GET", "/services/data/{}/queryAll"): QUERY_PAGE,
-}
+# getDeleted (deletions.py): the ids deleted in a span.
+SCHEMAS[("salesforce", "GET", "/services/data/{}/sobjects/{}/deleted/")] = DELETED
+UNREGISTERED: dict[tuple[str, str, str], Schema] = {}  # every endpoint called is registered
 
 # Headers the documentation names and the connector reads: every REST answer reports the
 # org's allowance in ``Sforce-Limit-Info: api-usage=n/max`` (providers.md 2.1).
