@@ -111,6 +111,7 @@ class IntegrationsUseCases(containers.DeclarativeContainer):
         providers=_shared.provider_directory,
         client=_shared.provider_client,
         notices=_shared.reauth_notices,
+        metrics=adapters.metrics,
         clock=adapters.clock,
         policy=_shared.refresh_policy,
     )

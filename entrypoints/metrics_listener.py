@@ -60,4 +60,4 @@ async def watch_process(container: Application) -> None:
     sessions = container.adapters().providers.get("sessions")  # the real adapter set only
     if sessions is not None:
         census = PostgresQueueCensus(await resolve(sessions))
-        metrics.watch_queue(census.kinds, asyncio.get_running_loop())
+        metrics.watch_queue(census, asyncio.get_running_loop())

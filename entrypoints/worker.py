@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from typing import Any
@@ -93,8 +94,19 @@ def import_runner(container: Application) -> ImportRunner:
     """Import jobs (issue 14): each runs ``RunImport``, a fresh use case per attempt."""
     imports: Any = container.use_cases.imports
 
+    metrics = container.adapters.metrics()
+
     async def run(job: ImportJob) -> object:
-        return await (await resolve(imports.run_import)).execute(job)
+        started, outcome = time.perf_counter(), "interrupted"
+        try:
+            record = await (await resolve(imports.run_import)).execute(job)
+            outcome = "succeeded" if record is not None else "refused"  # refused: the file's fault
+            return record
+        except BaseException as error:
+            outcome = str(getattr(error, "code", "interrupted"))  # a stable code, bounded
+            raise
+        finally:
+            metrics.import_ended(outcome, time.perf_counter() - started)
 
     async def abandon(job: ImportJob, failure: ImportFailure) -> None:
         await (await resolve(imports.run_import)).abandon(job, failure)

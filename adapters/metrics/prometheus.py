@@ -10,17 +10,17 @@ import asyncio
 import logging
 from asyncio import AbstractEventLoop
 from collections.abc import Callable, Coroutine, Iterator
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from adapters.postgres.queue_census import QueueKind
+from adapters.postgres.queue_census import PostgresQueueCensus
 from domain.sync.run import SyncRun
 
 log = logging.getLogger("atlas.metrics")
-Census = Callable[[], Coroutine[Any, Any, list[QueueKind]]]
+T = TypeVar("T")
 # Up to a minute: API requests, slow exports and imports end in their own histograms.
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0)
 
@@ -39,9 +39,7 @@ class QueueCollector(Collector):
     """Reads the job queue when scraped: the scrape's thread asks the process's event loop,
     which owns the database pool, and waits a few seconds at most."""
 
-    def __init__(
-        self, census: Callable[[], Coroutine[Any, Any, list[QueueKind]]], loop: AbstractEventLoop
-    ):
+    def __init__(self, census: PostgresQueueCensus, loop: AbstractEventLoop) -> None:
         self._census, self._loop = census, loop
 
     def describe(self) -> list[GaugeMetricFamily]:
@@ -49,8 +47,9 @@ class QueueCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily]:
         try:
-            kinds = asyncio.run_coroutine_threadsafe(self._census(), self._loop).result(5)
-        except Exception as error:  # a scrape goes on without the queue's figures
+            kinds = self._ask(self._census.kinds())
+            fresh = self._ask(self._census.freshness())
+        except Exception as error:  # a scrape goes on without these figures
             log.warning("metrics: the job queue could not be read (%r)", error)
             return
         depth = GaugeMetricFamily(
@@ -64,8 +63,20 @@ class QueueCollector(Collector):
             depth.add_metric((kind.kind, "queued"), kind.queued)
             depth.add_metric((kind.kind, "running"), kind.running)
             oldest.add_metric((kind.kind,), kind.oldest_ready_seconds)
-        yield depth
-        yield oldest
+        stale = GaugeMetricFamily(
+            "atlas_sync_stalest_seconds", "Per provider, how long since the stalest active "
+            "connection's last successful sync (or its creation)", labels=("provider",),
+        )  # fmt: skip
+        active = GaugeMetricFamily(
+            "atlas_connections_active", "Active connections, by provider", labels=("provider",)
+        )
+        for provider in fresh:
+            stale.add_metric((provider.provider,), provider.stalest_seconds)
+            active.add_metric((provider.provider,), provider.connections)
+        yield from (depth, oldest, stale, active)
+
+    def _ask(self, work: Coroutine[Any, Any, T]) -> T:
+        return asyncio.run_coroutine_threadsafe(work, self._loop).result(5)
 
 
 class PrometheusMetrics:
@@ -109,6 +120,14 @@ class PrometheusMetrics:
             "atlas_feed_delivery_latency_seconds", "From an event's commit to its offer to the "
             "sockets of its tenant", buckets=LATENCY_BUCKETS, registry=r,
         )  # fmt: skip
+        self.token_refreshes = Counter(
+            "atlas_token_refreshes", "Token refreshes at providers, by provider and outcome",
+            ("provider", "outcome"), registry=r,
+        )  # fmt: skip
+        self.import_seconds = Histogram(
+            "atlas_import_duration_seconds", "Import jobs, by outcome: how long each ran",
+            ("outcome",), buckets=(1, 5, 15, 30, 60, 120, 300, 600, 1800, 3600), registry=r,
+        )  # fmt: skip
         self.feed_subscribers = Gauge(
             "atlas_feed_subscribers", "Feed sockets open on this process", registry=r
         )
@@ -128,7 +147,7 @@ class PrometheusMetrics:
             self.map_cache_lookups.labels("hit").set_function(lambda: cache.hits)
             self.map_cache_lookups.labels("miss").set_function(lambda: cache.misses)
 
-    def watch_queue(self, census: Census, loop: AbstractEventLoop) -> None:
+    def watch_queue(self, census: PostgresQueueCensus, loop: AbstractEventLoop) -> None:
         if self._queue is None:
             self._queue = QueueCollector(census, loop)
             self.registry.register(self._queue)
@@ -148,6 +167,12 @@ class PrometheusMetrics:
         self.sync_runs.labels(run.provider, run.status.value).inc()
         self.sync_records.labels(run.provider).inc(records)
         self.sync_pages.labels(run.provider).inc(sum(s.pages for s in run.streams))
+
+    def token_refreshed(self, provider: str, outcome: str) -> None:
+        self.token_refreshes.labels(provider, outcome).inc()
+
+    def import_ended(self, outcome: str, seconds: float) -> None:
+        self.import_seconds.labels(outcome).observe(seconds)
 
     def feed_offered(self, sockets: int, latency_seconds: float) -> None:
         self.feed_events.inc(sockets)

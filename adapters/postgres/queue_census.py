@@ -1,6 +1,7 @@
-"""How the job queue stands, for the operators' metrics: per kind of job, how many wait and how
-long the oldest ready one has waited. The queue is global (no tenant in it): the app role reads
-it directly, and the answer names job kinds only."""
+"""How the job queue and the syncs stand, for the operators' metrics: per kind of job, how many
+wait and how long the oldest ready one has waited (the queue is global: the app role reads it
+directly); per provider, how stale the stalest active connection is (through a census function
+that answers aggregates only)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ class QueueKind(msgspec.Struct, frozen=True, kw_only=True):
     oldest_ready_seconds: float
 
 
+class ProviderFreshness(msgspec.Struct, frozen=True, kw_only=True):
+    provider: str
+    connections: int  # active ones
+    stalest_seconds: float  # since the stalest one's last successful sync (or its creation)
+
+
+_FRESHNESS = text(
+    "SELECT provider, connections, stalest_seconds FROM atlas.sync_freshness()"
+)  # across tenants by design: aggregates per provider only (migration 0019)
+
+
 class PostgresQueueCensus:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -43,3 +55,9 @@ class PostgresQueueCensus:
             QueueKind(kind=r[0], queued=r[1], running=r[2], oldest_ready_seconds=float(r[3]))
             for r in rows
         ]
+
+    async def freshness(self) -> list[ProviderFreshness]:
+        async with PostgresUnitOfWork(self._sessions, Scope.ANONYMOUS) as uow:
+            rows = (await uow.session.execute(_FRESHNESS)).all()
+        return [ProviderFreshness(provider=r[0], connections=r[1], stalest_seconds=float(r[2] or 0))
+                for r in rows]  # fmt: skip

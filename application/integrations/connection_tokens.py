@@ -35,6 +35,7 @@ from application.integrations.ports import (
     ReauthNotices,
 )
 from application.integrations.refresh_flights import RefreshFlights
+from application.shared.metrics import Metrics, NoMetrics
 from application.shared.ports import Clock
 from application.shared.scope import Scope
 from application.vault.oauth_tokens import open_tokens, seal_tokens
@@ -86,8 +87,10 @@ class ConnectionTokens:
         clock: Clock,
         policy: RefreshPolicy | None = None,
         rng: random.Random | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self._uow_for, self._vault, self._providers = uow_for, vault, providers
+        self._metrics = metrics or NoMetrics()
         self._client, self._notices, self._clock = client, notices, clock
         self._policy = policy or RefreshPolicy()
         self._rng = rng or random.Random()  # noqa: S311 - jitter, not security
@@ -172,9 +175,13 @@ class ConnectionTokens:
         provider = self._providers.resolve(connection.provider, connection.subdomain)
         try:
             grant = await self._client.refresh(provider, refresh_token)
+            self._metrics.token_refreshed(connection.provider, "refreshed")
         except DeadGrant as dead:
+            self._metrics.token_refreshed(connection.provider, "dead")
             await self._dead(uow, connection, dead.reason, now)
         except (ProviderTransient, ProviderRefused) as error:
+            outcome = "refused" if isinstance(error, ProviderRefused) else "unavailable"
+            self._metrics.token_refreshed(connection.provider, outcome)
             if isinstance(error, ProviderRefused) and error.misconfigured:
                 log.error("%s refused our OAuth client: %s", provider.key, error.reason)
             await self._cool_down(uow, connection, error, now)

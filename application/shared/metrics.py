@@ -24,6 +24,13 @@ class Metrics(Protocol):
     def feed_offered(self, sockets: int, latency_seconds: float) -> None:
         """An event was offered to this many sockets, this long after it was committed."""
 
+    def token_refreshed(self, provider: str, outcome: str) -> None:
+        """A refresh at the provider ended: refreshed, dead (needs reauth), refused,
+        unavailable."""
+
+    def import_ended(self, outcome: str, seconds: float) -> None:
+        """An import job ended: succeeded, or the failure's stable code; how long it ran."""
+
 
 class NoMetrics:
     """For code built without an operator listening (tools, some tests)."""
@@ -38,4 +45,10 @@ class NoMetrics:
         return None
 
     def feed_offered(self, sockets: int, latency_seconds: float) -> None:
+        return None
+
+    def token_refreshed(self, provider: str, outcome: str) -> None:
+        return None
+
+    def import_ended(self, outcome: str, seconds: float) -> None:
         return None

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -115,10 +116,14 @@ async def test_a_sync_and_a_throttled_provider_call_move_the_sync_and_provider_m
                 )
             )
             run = await rig.sync(connection)
+            rig.container.adapters.clock().advance(timedelta(hours=1))  # its token expired
+            again = await rig.sync(connection)
             samples = scrape()
 
-    assert run.status.value == "succeeded"
-    assert value(samples, "atlas_sync_runs_total", provider="hubspot", outcome="succeeded") == 1
+    assert (run.status.value, again.status.value) == ("succeeded", "succeeded")
+    assert value(samples, "atlas_sync_runs_total", provider="hubspot", outcome="succeeded") == 2
+    refreshed = {"provider": "hubspot", "outcome": "refreshed"}
+    assert value(samples, "atlas_token_refreshes_total", **refreshed) == 1
     assert value(samples, "atlas_sync_records_total", provider="hubspot") > 0
     assert value(samples, "atlas_sync_pages_total", provider="hubspot") > 0
     assert value(samples, "atlas_provider_calls_total", provider="hubspot", status="429") == 2

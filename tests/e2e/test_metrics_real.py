@@ -15,11 +15,13 @@ from entrypoints.http.app import create_app
 from entrypoints.settings import load_settings
 from tests.conftest import FreshDatabase
 from tests.e2e.connect_flow import BASE
-from tests.e2e.sync_flow import member
+from tests.e2e.imports_http import import_file
+from tests.e2e.sync_flow import connected, finished, member, sync_now
 from tests.e2e.test_metrics import scraped, value
-from tests.factories.event_logs import event_log
+from tests.factories.event_logs import event_log, shared_data
 
 pytestmark = pytest.mark.e2e
+OCEL = (shared_data() / "ocel20_example.jsonocel").read_bytes()  # 1,000 events or so
 
 
 async def test_a_queued_import_shows_in_the_queue_depth_and_its_wait(
@@ -44,3 +46,30 @@ async def test_a_queued_import_shows_in_the_queue_depth_and_its_wait(
     assert value(after, "atlas_queue_jobs", **queued) == 1
     assert value(after, "atlas_queue_oldest_ready_seconds", kind=IMPORT_ENTRYPOINT) >= 0
     assert ("atlas_queue_oldest_ready_seconds", frozenset({("kind", IMPORT_ENTRYPOINT)})) in after
+
+
+async def test_a_synced_connection_shows_in_the_freshness_per_provider_and_never_a_tenant(
+    fresh_database: FreshDatabase, tmp_path: Path
+) -> None:
+    settings = load_settings({"ATLAS_PASSWORD_HASH_CONCURRENCY": "2"}, cwd=tmp_path)
+    container = real_container(settings, DatabaseEndpoints(app=fresh_database.app, owner=None))
+    async with AsyncTestClient(create_app(container, with_worker=True), base_url=BASE) as app:
+        with scraped(container) as scrape:
+            owner = await member(app)
+            connection = await connected(app, owner, "zendesk", subdomain="acme")
+            waiting = await asyncio.to_thread(scrape)  # connected, never synced yet
+            run = await finished(app, owner, (await sync_now(app, owner, connection))["id"])
+            imported = await import_file(app, OCEL, owner)  # run by this process's worker
+            synced = await asyncio.to_thread(scrape)
+
+    assert run["status"] == "succeeded", run
+    assert value(waiting, "atlas_connections_active", provider="zendesk") == 1
+    assert value(synced, "atlas_connections_active", provider="zendesk") == 1
+    # Since the last success: now only the seconds since the run ended.
+    assert value(synced, "atlas_sync_stalest_seconds", provider="zendesk") < 600
+    assert value(synced, "atlas_sync_runs_total", provider="zendesk", outcome="succeeded") == 1
+    assert imported["state"] == "succeeded", imported
+    done = value(synced, "atlas_import_duration_seconds_count", outcome="succeeded")
+    assert done == 1
+    labels = {k for (_, pairs) in synced for k, _ in pairs}
+    assert not labels & {"tenant", "tenant_id", "user", "connection", "email"}
