@@ -161,7 +161,9 @@ def test_a_start_link_sent_to_someone_else_does_not_reach_the_provider(
     browser still continues with the same link afterwards."""
     mallory = visit()
     mallory.watch.allowed.append("status of 403")  # Victor's refusal, in his console
-    sign_up(mallory.page, f"mallory-{uuid4().hex[:8]}@attacker.example", organisation="Attacker")
+    sign_up(
+        mallory.page, served, f"mallory-{uuid4().hex[:8]}@attacker.example", organisation="Attacker"
+    )
     start_connecting(mallory.page, "hubspot")
     accessible(mallory.page, "connect confirmation")
     ticket = mallory.page.evaluate("sessionStorage.getItem('atlas.start-ticket')")
@@ -170,7 +172,7 @@ def test_a_start_link_sent_to_someone_else_does_not_reach_the_provider(
     victor = visit()
     victor.watch.allowed.append("status of 403")
     victim_email = f"victor-{uuid4().hex[:8]}@victim.example"
-    sign_up(victor.page, victim_email, organisation="Victim")
+    sign_up(victor.page, served, victim_email, organisation="Victim")
     victor.page.goto(f"/connect#{ticket}")
     expect(victor.page).to_have_url(re.compile(r"/connect$"))  # the ticket left the address bar
     expect(victor.page.get_by_test_id("connect-as")).to_have_text(victim_email)
