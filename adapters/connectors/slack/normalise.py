@@ -15,6 +15,7 @@ holds of a thread is known from ids alone (``known.py``).
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 import msgspec
 
@@ -129,7 +130,7 @@ def channels(source: Source, items: Iterable[Channel]) -> GraphBatch:
                     "is_general": c.is_general,
                     "is_shared": c.is_shared,
                     "is_ext_shared": c.is_ext_shared,
-                    "created_at": stamps.moment(str(c.created)).isoformat() if c.created else None,
+                    "created_at": _iso(stamps.created(c.created)),
                 }
             ),
             url=f"{source.web_base}/archives/{c.id}",
@@ -234,6 +235,10 @@ class _Batch:
             relationships=tuple(self._relationships),
             activities=tuple(self._activities),
         )
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
 
 
 def _attributes(values: Attributes) -> tuple[EntityAttribute, ...]:

@@ -33,6 +33,15 @@ def moment(ts: str) -> datetime:
     return EPOCH + timedelta(seconds=seconds, microseconds=micros)
 
 
+def created(seconds: int) -> datetime | None:
+    """A record's creation time in whole seconds; None where Python has no date for it (the
+    spec bounds no integer, and a year past 9999 must not stop a sync)."""
+    try:
+        return EPOCH + timedelta(seconds=seconds) if seconds > 0 else None
+    except OverflowError:
+        return None
+
+
 def of(when: datetime) -> str:
     """The ``ts`` of a moment (``oldest``/``latest`` bounds), to the microsecond."""
     micros = (when - EPOCH) // timedelta(microseconds=1)

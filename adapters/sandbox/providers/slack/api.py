@@ -132,6 +132,9 @@ def _render_channel(c: Channel, me: int) -> dict[str, Any]:
     return {
         "id": slack_id("C", c.key),
         "name": c.name,
+        "name_normalized": c.name,
+        # The spec requires a creator; the seed has none, so the first member stands in.
+        "creator": slack_id("U", c.members[0]) if c.members else "",
         "is_channel": not c.private,
         "is_group": False,
         "is_im": False,
@@ -213,8 +216,16 @@ def conversations_replies(
         size=limit(params, 100, 1000),
         after=lambda m, b: m.ts > b,
     )
+    rendered = [render(sandbox, m, now) for m in chosen]
+    for out in rendered:
+        if out["ts"] == params.get("ts"):
+            # The spec's thread parent always says its thread and count (0 once every reply
+            # is gone) and whether the caller follows it.
+            out.setdefault("thread_ts", out["ts"])
+            out.setdefault("reply_count", 0)
+            out["subscribed"] = False
     return {
-        "messages": [render(sandbox, m, now) for m in chosen],
+        "messages": rendered,
         "has_more": cursor != "",
         "response_metadata": {"next_cursor": cursor},
     }

@@ -143,6 +143,5 @@ def _tombstone(m: Message) -> dict[str, Any]:
         "subtype": "tombstone",
         "text": "This message was deleted.",
         "user": SLACKBOT,
-        "hidden": True,
         "ts": ts(m.ts),
     }

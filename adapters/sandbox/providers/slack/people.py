@@ -12,6 +12,7 @@ from adapters.sandbox.sandbox import Sandbox
 from adapters.sandbox.seed.model import Person
 
 WORKSPACE = "https://northwind-sandbox.slack.com"
+UPDATED = 1_735_689_600  # when a member's profile last changed (2025-01-01): before all data
 
 
 def users_list(
@@ -52,7 +53,20 @@ def users_info(
 
 
 def _member(p: Person, with_email: bool) -> dict[str, Any]:
-    profile_ = {"real_name": p.name, "display_name": p.first, "title": p.title}
+    # The fields the spec's user profile requires; the ones the seed has no value for are empty.
+    profile_: dict[str, Any] = {
+        "real_name": p.name,
+        "real_name_normalized": p.name,
+        "display_name": p.first,
+        "display_name_normalized": p.first,
+        "title": p.title,
+        "avatar_hash": "",
+        "phone": "",
+        "skype": "",
+        "status_text": "",
+        "status_emoji": "",
+        "fields": {},
+    }
     if with_email:
         profile_["email"] = p.email
     return {
@@ -65,5 +79,7 @@ def _member(p: Person, with_email: bool) -> dict[str, Any]:
         "is_bot": False,
         "is_restricted": not p.internal,
         "is_ultra_restricted": not p.internal,
+        "is_app_user": False,
+        "updated": UPDATED,
         "profile": profile_,
     }
