@@ -31,6 +31,7 @@ from domain.graph.errors import (
     ImportTooLarge,
 )
 from domain.graph.model import GraphBatch
+from domain.shared.strings import any_string_matches
 
 _TOKEN = re.compile(r"[^ \t\r\n]")  # the first character that is not JSON whitespace
 # A surrogate can only come from an escape ("\ud800"; the UTF-8 decoder refuses its bytes), and
@@ -175,7 +176,9 @@ class OcelReader:
                 line=self._line(self._pos),
                 element=self._where(),
             )
-        if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end) and _holds_surrogate(value):
+        if _SURROGATE_ESCAPE.search(self._buffer, self._pos, end) and any_string_matches(
+            value, _SURROGATE
+        ):
             raise ImportInvalidValue(
                 "A value contains an unpaired surrogate (\\ud800 to \\udfff).",
                 line=self._line(self._pos),
@@ -268,18 +271,3 @@ class OcelReader:
             ) from None
         self._index += 1
         self._state = "item"
-
-
-def _holds_surrogate(value: Any) -> bool:
-    pending = [value]
-    while pending:  # iterative: the element may nest as deep as the decoder allowed
-        item = pending.pop()
-        if isinstance(item, str):
-            if _SURROGATE.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False

@@ -26,6 +26,8 @@ from litestar.types import (
     Send,
 )
 
+from domain.shared.strings import any_string_matches
+
 # NUL and lone surrogates: neither PostgreSQL text nor UTF-8 can hold them.
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _PROBLEM = {
@@ -39,18 +41,7 @@ _PROBLEM = {
 
 def unstorable(value: Any) -> bool:
     """Whether any string in a decoded JSON value (keys included) holds NUL or a surrogate."""
-    pending = [value]
-    while pending:  # iterative: the value may be as deep as the decoder allowed
-        item = pending.pop()
-        if isinstance(item, str):
-            if _UNSTORABLE.search(item):
-                return True
-        elif isinstance(item, dict):
-            pending.extend(item.keys())
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
-    return False
+    return any_string_matches(value, _UNSTORABLE)
 
 
 class AtlasRequest(Request[Any, Any, Any]):

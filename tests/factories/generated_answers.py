@@ -11,14 +11,9 @@ location, display names...) so a test can tell whether any of it reached the gra
 from __future__ import annotations
 
 import itertools
-import types
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import msgspec
-from hypothesis.internal.conjecture import utils as conjecture_utils
-from hypothesis_jsonschema import _from_schema
 from msgspec import inspect
 
 from tests.factories.discovery_schema import inlined, schema_for
@@ -109,40 +104,3 @@ def with_canaries(answer: Any) -> tuple[Any, list[str]]:
         return out
 
     return walk(answer), marked
-
-
-class _DrawLoop:
-    """hypothesis-jsonschema 0.23.1 (its latest release) drives Hypothesis's ``many`` with
-    ``while elements.more()``; Hypothesis 6.170 (pinned) made ``many`` a context manager
-    iterated with ``for``. This is the old interface over the new one: ``more`` enters the
-    loop on the first call and leaves it cleanly when the loop says stop."""
-
-    def __init__(self, data: Any, **sizes: Any) -> None:
-        self._many = conjecture_utils.many(data, **sizes)
-        self._steps: Iterator[None] | None = None
-
-    def more(self) -> bool:
-        if self._steps is None:
-            self._steps = iter(self._many.__enter__())
-        try:
-            next(self._steps)
-        except StopIteration:
-            self._many.__exit__(None, None, None)
-            return False
-        return True
-
-    def reject(self) -> None:
-        self._many.reject()
-
-
-@contextmanager
-def schema_strategies() -> Iterator[None]:
-    """While inside, hypothesis-jsonschema's object strategy runs on this Hypothesis."""
-    original = _from_schema.cu
-    bridge = types.SimpleNamespace(**vars(conjecture_utils))
-    bridge.many = _DrawLoop
-    _from_schema.cu = bridge
-    try:
-        yield
-    finally:
-        _from_schema.cu = original

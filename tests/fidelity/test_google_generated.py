@@ -24,12 +24,8 @@ from adapters.connectors.gmail.records import HistoryPage, Message, MessageList,
 from adapters.connectors.google_calendar import normalise as calendar
 from adapters.connectors.google_calendar.records import Event, EventPage
 from domain.sync.errors import SourceRefused
-from tests.factories.generated_answers import (
-    CANARY,
-    generation_schema,
-    schema_strategies,
-    with_canaries,
-)
+from tests.factories.generated_answers import CANARY, generation_schema, with_canaries
+from tests.factories.schema_draws import bridged as schema_strategies
 
 pytestmark = pytest.mark.unit
 

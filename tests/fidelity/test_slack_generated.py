@@ -26,7 +26,7 @@ from hypothesis_jsonschema import from_schema
 from adapters.connectors.api import ApiResponse
 from adapters.connectors.slack import normalise
 from adapters.connectors.slack.records import ChannelPage, MemberPage, MessagePage
-from tests.fidelity.schema_draws import bridged
+from tests.factories.schema_draws import bridged
 from tests.fidelity.slack_exceptions import success_schema
 
 pytestmark = pytest.mark.unit
