@@ -52,6 +52,10 @@ export function problemStatus(error: unknown): number | null {
   return error instanceof ApiError ? error.problem.status : null;
 }
 
+// The refusals a role would lift; another 403 (a start link that is someone else's, an address
+// not verified yet) is not an owner's or admin's to grant.
+const MISSING_ROLE = new Set(["auth.role_required", "auth.owner_required"]);
+
 /** A refusal in words: the server's title and detail, the wait on a 429, the role on a 403. */
 export function explainProblem(error: unknown): string {
   if (error instanceof ApiError) {
@@ -61,7 +65,7 @@ export function explainProblem(error: unknown): string {
       return `${p.title || "Too many attempts"}.${wait}`.replace(/\.\./g, ".");
     }
     if (problemWords(p)) return describe(error);
-    if (p.status === 403 && !p.code.startsWith("auth.invalid")) {
+    if (p.status === 403 && MISSING_ROLE.has(p.code)) {
       return `${describe(error)} Ask an owner or admin of your organisation if you need this.`;
     }
   }

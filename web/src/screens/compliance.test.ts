@@ -154,3 +154,12 @@ describe("the name of a downloaded file", () => {
     expect(attachmentName(null, "atlas.zip")).toBe("atlas.zip");
   });
 });
+
+describe("who can lift a 403", () => {
+  const refused = (code: string) => new ApiError({ status: 403, code, title: "Refused", detail: "Refused." });
+  it("sends a missing role to an owner or admin, and nothing else", () => {
+    expect(explainProblem(refused("auth.role_required"))).toMatch(/Ask an owner or admin/);
+    expect(explainProblem(refused("integrations.start_link_not_yours"))).not.toMatch(/Ask an owner or admin/);
+    expect(explainProblem(refused("identity.email_unverified"))).not.toMatch(/Ask an owner or admin/);
+  });
+});
