@@ -8,7 +8,8 @@ template is the one Litestar's router put in the scope.
 from __future__ import annotations
 
 import time
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from litestar.enums import ScopeType
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
@@ -34,7 +35,7 @@ class CountedRequests:
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 # Before the server's access line is written (it is, as the answer starts).
-                route = str(dict(scope).get("path_template") or UNMATCHED)
+                route = _route(scope)
                 taken = round((time.perf_counter() - started) * 1000, 1)
                 note(route=route, status=status, duration_ms=taken)
             await send(message)
@@ -42,10 +43,16 @@ class CountedRequests:
         try:
             await self._app(scope, receive, noting)
         finally:
-            seen: dict[str, Any] = dict(scope)
-            route = str(seen.get("path_template") or UNMATCHED)
-            method = seen["method"] if seen.get("method") in _METHODS else "OTHER"
-            self._metrics.http_answered(route, method, status, time.perf_counter() - started)
+            method = scope["method"] if scope["method"] in _METHODS else "OTHER"
+            self._metrics.http_answered(
+                _route(scope), method, status, time.perf_counter() - started
+            )
+
+
+def _route(scope: Scope) -> str:
+    # The router's key is not in Litestar's scope type: read it without copying the scope.
+    template = cast("Mapping[str, Any]", scope).get("path_template")
+    return str(template or UNMATCHED)
 
 
 _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
